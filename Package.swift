@@ -1,0 +1,78 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// One settings list for every target (as Hummingbird does): explicit `any`, imports that say what they use,
+/// and internal imports unless a module re-exports on purpose.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "StripeFulfillment",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "StripeAPI", targets: ["StripeAPI"]),
+        .library(name: "StripeEmulator", targets: ["StripeEmulator"]),
+        .executable(name: "fulfill", targets: ["fulfill"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+    ],
+    targets: [
+        // Stripe's wire format: types, form encoding, client, webhook signatures. Knows nothing of our domain.
+        .target(
+            name: "StripeAPI",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // A stateful, offline Stripe: API subset, hosted pages, signed webhook delivery, fault injection.
+        .target(
+            name: "StripeEmulator",
+            dependencies: [
+                "StripeAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The thin command line over the libraries.
+        .executableTarget(
+            name: "fulfill",
+            dependencies: [
+                "StripeAPI",
+                "StripeEmulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StripeAPITests",
+            dependencies: ["StripeAPI"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StripeEmulatorTests",
+            dependencies: [
+                "StripeAPI",
+                "StripeEmulator",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

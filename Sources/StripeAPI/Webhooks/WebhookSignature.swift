@@ -1,0 +1,103 @@
+public import Foundation
+import Crypto
+
+/// Verifies and creates Stripe webhook signatures.
+///
+/// The signed string is `"<t>.<raw body bytes>"`, HMAC-SHA256 keyed with the secret's UTF-8 bytes
+/// (`whsec_` prefix included), in lowercase hex. Verification runs on the raw bytes before any parsing,
+/// accepts any matching `v1` under any of several secrets (rotation), compares in constant time, and
+/// checks the timestamp against an injected `now`.
+public struct WebhookSignature: Sendable {
+    /// The official SDKs' default: deliveries older than five minutes are rejected.
+    public static let defaultTolerance: Duration = .seconds(300)
+    /// How far in the future a timestamp may be (the sender's clock may run ahead of ours).
+    public static let defaultFutureSkew: Duration = .seconds(30)
+
+    /// The secrets to accept, newest first during a rotation.
+    public var secrets: [String]
+    public var tolerance: Duration
+    public var futureSkew: Duration
+
+    public init(
+        secrets: [String], tolerance: Duration = Self.defaultTolerance, futureSkew: Duration = Self.defaultFutureSkew
+    ) {
+        self.secrets = secrets
+        self.tolerance = tolerance
+        self.futureSkew = futureSkew
+    }
+
+    /// Throws unless `header` carries a valid `v1` signature of `payload` from a timestamp within bounds
+    /// of `now`. Returns the parsed header.
+    @discardableResult
+    public func verify(
+        payload: some DataProtocol, header: String?, now: Date
+    ) throws(WebhookSignatureError) -> WebhookSignatureHeader {
+        guard let header, !header.isEmpty else { throw .missingHeader }
+        guard !secrets.isEmpty else { throw .noSecretsConfigured }
+        let parsed = try WebhookSignatureHeader(parsing: header)
+        let signedPayload = Self.signedPayload(payload, timestamp: parsed.timestamp)
+        let codes = parsed.v1Signatures.compactMap(Self.bytes(fromHex:))
+        let matches = secrets.contains { secret in
+            let key = SymmetricKey(data: Data(secret.utf8))
+            return codes.contains { HMAC<SHA256>.isValidAuthenticationCode($0, authenticating: signedPayload, using: key) }
+        }
+        guard matches else { throw .signatureMismatch }
+
+        let nowSeconds = Int(now.timeIntervalSince1970.rounded(.down))
+        let toleranceSeconds = Int(tolerance.components.seconds)
+        let skewSeconds = Int(futureSkew.components.seconds)
+        if nowSeconds - parsed.timestamp > toleranceSeconds {
+            throw .staleTimestamp(ageSeconds: nowSeconds - parsed.timestamp, toleranceSeconds: toleranceSeconds)
+        }
+        if parsed.timestamp - nowSeconds > skewSeconds {
+            throw .futureTimestamp(aheadSeconds: parsed.timestamp - nowSeconds, allowedSkewSeconds: skewSeconds)
+        }
+        return parsed
+    }
+
+    /// A `Stripe-Signature` header for `payload` at `timestamp`, with one `v1` per secret.
+    public static func header(payload: some DataProtocol, secrets: [String], timestamp: Int) -> String {
+        WebhookSignatureHeader(
+            timestamp: timestamp,
+            v1Signatures: secrets.map { signature(payload: payload, secret: $0, timestamp: timestamp) }
+        ).headerValue
+    }
+
+    /// The lowercase hex `v1` signature of `payload` at `timestamp` under `secret`.
+    public static func signature(payload: some DataProtocol, secret: String, timestamp: Int) -> String {
+        let code = HMAC<SHA256>.authenticationCode(
+            for: signedPayload(payload, timestamp: timestamp), using: SymmetricKey(data: Data(secret.utf8)))
+        return code.map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
+    }
+
+    static func signedPayload(_ payload: some DataProtocol, timestamp: Int) -> Data {
+        var data = Data("\(timestamp).".utf8)
+        data.append(contentsOf: payload)
+        return data
+    }
+
+    static func bytes(fromHex hex: String) -> Data? {
+        let utf8 = Array(hex.utf8)
+        guard utf8.count.isMultiple(of: 2), !utf8.isEmpty else { return nil }
+        var bytes = Data(capacity: utf8.count / 2)
+        var index = 0
+        while index < utf8.count {
+            guard let high = nibble(utf8[index]), let low = nibble(utf8[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+            index += 2
+        }
+        return bytes
+    }
+
+    private static func nibble(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,112 @@
+/// A Checkout Session: the hosted payment page and, once paid, the record of what was bought.
+public struct CheckoutSession: Decodable, Sendable, StripeIdentifiable {
+    public var id: String
+    public var amountSubtotal: Int?
+    public var amountTotal: Int?
+    public var cancelURL: String?
+    public var clientReferenceID: String?
+    public var created: Int
+    public var currency: String?
+    public var customer: String?
+    public var customerDetails: CustomerDetails?
+    public var customerEmail: String?
+    public var expiresAt: Int
+    /// Present only when requested with `expand[]=line_items`; holds the first page.
+    public var lineItems: StripeList<LineItem>?
+    public var livemode: Bool
+    public var metadata: [String: String]?
+    public var mode: CheckoutSessionMode
+    public var paymentIntent: String?
+    public var paymentMethodTypes: [String]
+    public var paymentStatus: CheckoutSessionPaymentStatus
+    public var shippingDetails: ShippingDetails?
+    public var status: CheckoutSessionStatus?
+    public var successURL: String?
+    public var url: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, created, currency, livemode, metadata, mode, status, url
+        case amountSubtotal = "amount_subtotal"
+        case amountTotal = "amount_total"
+        case cancelURL = "cancel_url"
+        case clientReferenceID = "client_reference_id"
+        case customer
+        case customerDetails = "customer_details"
+        case customerEmail = "customer_email"
+        case expiresAt = "expires_at"
+        case lineItems = "line_items"
+        case paymentIntent = "payment_intent"
+        case paymentMethodTypes = "payment_method_types"
+        case paymentStatus = "payment_status"
+        case shippingDetails = "shipping_details"
+        case successURL = "success_url"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        amountSubtotal = try container.decodeIfPresent(Int.self, forKey: .amountSubtotal)
+        amountTotal = try container.decodeIfPresent(Int.self, forKey: .amountTotal)
+        cancelURL = try container.decodeIfPresent(String.self, forKey: .cancelURL)
+        clientReferenceID = try container.decodeIfPresent(String.self, forKey: .clientReferenceID)
+        created = try container.decode(Int.self, forKey: .created)
+        currency = try container.decodeIfPresent(String.self, forKey: .currency)
+        // `customer` may be an id or an expanded customer; only the id is kept here.
+        customer = try container.decodeIfPresent(Expandable<Customer>.self, forKey: .customer)?.id
+        customerDetails = try container.decodeIfPresent(CustomerDetails.self, forKey: .customerDetails)
+        customerEmail = try container.decodeIfPresent(String.self, forKey: .customerEmail)
+        expiresAt = try container.decode(Int.self, forKey: .expiresAt)
+        lineItems = try container.decodeIfPresent(StripeList<LineItem>.self, forKey: .lineItems)
+        livemode = try container.decode(Bool.self, forKey: .livemode)
+        metadata = try container.decodeIfPresent([String: String].self, forKey: .metadata)
+        mode = try container.decode(CheckoutSessionMode.self, forKey: .mode)
+        paymentIntent = try container.decodeIfPresent(ExpandableID.self, forKey: .paymentIntent)?.id
+        paymentMethodTypes = try container.decode([String].self, forKey: .paymentMethodTypes)
+        paymentStatus = try container.decode(CheckoutSessionPaymentStatus.self, forKey: .paymentStatus)
+        shippingDetails = try container.decodeIfPresent(ShippingDetails.self, forKey: .shippingDetails)
+        status = try container.decodeIfPresent(CheckoutSessionStatus.self, forKey: .status)
+        successURL = try container.decodeIfPresent(String.self, forKey: .successURL)
+        url = try container.decodeIfPresent(String.self, forKey: .url)
+    }
+}
+
+/// `open`, `complete` or `expired`.
+public struct CheckoutSessionStatus: StripeEnum {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public static let open: Self = "open"
+    public static let complete: Self = "complete"
+    public static let expired: Self = "expired"
+}
+
+/// `paid`, `unpaid` or `no_payment_required`: fulfil when it is not `unpaid`.
+public struct CheckoutSessionPaymentStatus: StripeEnum {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public static let paid: Self = "paid"
+    public static let unpaid: Self = "unpaid"
+    public static let noPaymentRequired: Self = "no_payment_required"
+}
+
+/// `payment`, `setup` or `subscription`.
+public struct CheckoutSessionMode: StripeEnum {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public static let payment: Self = "payment"
+    public static let setup: Self = "setup"
+    public static let subscription: Self = "subscription"
+}
+
+/// The id of a reference whose expanded form this library does not model (it keeps only the id).
+struct ExpandableID: Decodable {
+    var id: String
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let id = try? container.decode(String.self) {
+            self.id = id
+        } else {
+            id = try container.decode(JSONValue.self)["id"]?.stringValue ?? ""
+        }
+    }
+}

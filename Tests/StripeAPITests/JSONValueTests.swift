@@ -1,0 +1,24 @@
+import Foundation
+import StripeAPI
+import Testing
+
+@Suite struct JSONValueTests {
+    @Test func serializesWithIdAndObjectFirstThenAlphabetically() {
+        let value: JSONValue = ["status": "open", "object": "checkout.session", "amount": 5, "id": "cs_1", "b": [true, nil]]
+        #expect(value.serialized() == #"{"id":"cs_1","object":"checkout.session","amount":5,"b":[true,null],"status":"open"}"#)
+    }
+
+    @Test func escapesStringsSoHostileMetadataRoundTrips() throws {
+        let hostile = "quote\" backslash\\ newline\n tab\t nul\u{0} <script>é☃"
+        let value: JSONValue = ["metadata": ["note": .string(hostile)]]
+        let parsed = try JSONValue.parse(value.serializedData())
+        #expect(parsed == value)
+    }
+
+    @Test func keepsIntegersAsIntegers() throws {
+        let parsed = try JSONValue.parse(Data(#"{"amount":1999,"rate":0.5,"ok":true}"#.utf8))
+        #expect(parsed["amount"] == .int(1999))
+        #expect(parsed["rate"] == .double(0.5))
+        #expect(parsed["ok"] == .bool(true))
+    }
+}
