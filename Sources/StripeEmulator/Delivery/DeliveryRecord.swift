@@ -1,0 +1,51 @@
+import Foundation
+import StripeAPI
+
+/// The delivery of one event to one endpoint, across its attempts.
+struct DeliveryRecord: Sendable {
+    enum State: String, Sendable { case pending, inFlight = "in_flight", succeeded, failed, dropped }
+
+    /// One attempt: when (wall clock), with which signature timestamp, and how it went.
+    struct Attempt: Sendable {
+        var at: Date
+        var signatureTimestamp: Int?
+        var status: Int?
+        var error: String?
+        var injected: Bool
+
+        var json: JSONValue {
+            [
+                "at": .int(Int(at.timeIntervalSince1970)), "signature_timestamp": .int(signatureTimestamp),
+                "status": .int(status), "error": .string(error), "injected": .bool(injected),
+            ]
+        }
+    }
+
+    var id: String
+    var sequence: Int
+    var eventID: String
+    var endpointID: String
+    var state: State = .pending
+    var nextAttemptAt: Date
+    var attempts: [Attempt] = []
+
+    func json(eventType: String) -> JSONValue {
+        [
+            "id": .string(id), "object": "emulator.delivery", "event": .string(eventID), "event_type": .string(eventType),
+            "endpoint": .string(endpointID), "state": .string(state.rawValue),
+            "next_attempt_at": state == .pending ? .int(Int(nextAttemptAt.timeIntervalSince1970)) : .null,
+            "attempts": .array(attempts.map(\.json)),
+        ]
+    }
+}
+
+/// What the sender needs to make one attempt.
+struct DeliveryJob: Sendable {
+    var deliveryID: String
+    var url: String
+    var payload: [UInt8]
+    var secrets: [String]
+    /// How many identical copies to send (the duplicate fault).
+    var copies: Int
+    var delay: Duration
+}

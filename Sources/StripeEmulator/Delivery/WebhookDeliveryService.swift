@@ -1,0 +1,77 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+import StripeAPI
+
+/// Sends webhook deliveries and runs timers: woken at once when an event is queued, and on every tick for
+/// timers and scheduled retries. Each attempt is signed afresh with the real wall-clock time and one `v1`
+/// per active secret; a non-2xx answer, a redirect or a timeout counts as a failure.
+struct WebhookDeliveryService: Service {
+    let state: EmulatorState
+    let doorbell: Doorbell
+    let configuration: EmulatorConfiguration
+    let logger: Logger
+
+    func run() async throws {
+        let client = HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                group.addTask { [doorbell, configuration] in
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: configuration.tickInterval)
+                        doorbell.ring()
+                    }
+                }
+                while !Task.isCancelled {
+                    await state.runTimers()
+                    for job in await state.claimDueDeliveries() {
+                        group.addTask { await deliver(job, client: client) }
+                    }
+                    await doorbell.wait()
+                }
+                group.cancelAll()
+            }
+        }
+        try? await client.shutdown()
+    }
+
+    private func deliver(_ job: DeliveryJob, client: HTTPClient) async {
+        if job.delay > .zero { try? await Task.sleep(for: job.delay) }
+        // Duplicates go out concurrently, as Stripe's occasional double deliveries can.
+        let results = await withTaskGroup(of: (status: Int?, error: String?, timestamp: Int).self) { group in
+            for _ in 0..<job.copies {
+                group.addTask { await attempt(job, client: client) }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        let best = results.first { $0.status.map { (200..<300).contains($0) } ?? false } ?? results[0]
+        logger.debug(
+            "webhook delivered",
+            metadata: ["delivery.id": "\(job.deliveryID)", "http.status": "\(best.status.map(String.init) ?? "-")", "copies": "\(job.copies)"])
+        await state.recordAttempt(job.deliveryID, status: best.status, error: best.error, signatureTimestamp: best.timestamp)
+    }
+
+    private func attempt(_ job: DeliveryJob, client: HTTPClient) async -> (status: Int?, error: String?, timestamp: Int) {
+        let timestamp = Int(configuration.wallClock().timeIntervalSince1970)
+        var request = HTTPClientRequest(url: job.url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
+        request.headers.add(name: "User-Agent", value: "Stripe/1.0 (+https://stripe.com/docs/webhooks)")
+        request.headers.add(
+            name: "Stripe-Signature", value: WebhookSignature.header(payload: job.payload, secrets: job.secrets, timestamp: timestamp))
+        request.body = .bytes(ByteBuffer(bytes: job.payload))
+        do {
+            let seconds = configuration.webhookTimeout.components.seconds
+            let response = try await client.execute(request, timeout: .seconds(max(1, seconds)))
+            _ = try? await response.body.collect(upTo: 64 * 1024)
+            return (Int(response.status.code), nil, timestamp)
+        } catch {
+            return (nil, String(describing: error), timestamp)
+        }
+    }
+}

@@ -1,0 +1,171 @@
+import StripeAPI
+
+/// A Checkout Session as the emulator stores it, with its state machine.
+struct CheckoutSessionRecord: Sendable {
+    enum Status: String, Sendable { case open, complete, expired }
+    enum PaymentStatus: String, Sendable {
+        case paid, unpaid
+        case noPaymentRequired = "no_payment_required"
+    }
+
+    /// How the customer paid on the hosted page (or through test control).
+    enum Outcome: String, Sendable, CaseIterable {
+        case paid, declined
+        case delayedSuccess = "delayed_success"
+        case delayedFailure = "delayed_failure"
+    }
+
+    var id: String
+    var created: Int
+    var expiresAt: Int
+    var status: Status = .open
+    var paymentStatus: PaymentStatus = .unpaid
+    var currency: String
+    var successURL: String
+    var cancelURL: String?
+    var customerEmail: String?
+    var customerID: String?
+    var clientReferenceID: String?
+    var metadata: [String: String]
+    var paymentMethodTypes: [String]
+    var lineItems: [LineItemRecord]
+    var shippingCountries: [String]?
+    var customerDetails: CustomerDetails?
+    var shippingDetails: ShippingDetails?
+    var paymentIntentID: String?
+    /// A delayed payment waiting to settle: when, and whether it will succeed.
+    var settlement: (at: Int, succeeds: Bool)?
+    /// The hosted page, while the session is open.
+    var pageURL: String
+
+    var amountSubtotal: Int { lineItems.reduce(0) { $0 + $1.amountSubtotal } }
+
+    /// Where the customer lands after paying: `success_url` with `{CHECKOUT_SESSION_ID}` replaced.
+    var resolvedSuccessURL: String {
+        successURL.replacing("{CHECKOUT_SESSION_ID}", with: id)
+    }
+
+    /// The customer pays. A decline leaves the session open; a delayed method completes it unpaid and
+    /// settles later. Returns the event types to emit.
+    mutating func complete(
+        _ outcome: Outcome, at now: Int, settlementDelay: Int, paymentIntentID: String, details: CustomerDetails,
+        shipping: ShippingDetails?
+    ) throws(APIError) -> [String] {
+        guard status == .open else {
+            throw .invalidRequest("This Checkout Session is \(status.rawValue) and can no longer be paid.", code: "checkout_session_not_open")
+        }
+        guard now < expiresAt else {
+            throw .invalidRequest("This Checkout Session has expired.", code: "checkout_session_expired")
+        }
+        if outcome == .declined { return [] }
+        status = .complete
+        self.paymentIntentID = paymentIntentID
+        customerDetails = details
+        shippingDetails = shippingCountries == nil ? nil : shipping
+        switch outcome {
+        case .paid:
+            paymentStatus = amountSubtotal == 0 ? .noPaymentRequired : .paid
+        case .delayedSuccess, .delayedFailure:
+            paymentStatus = .unpaid
+            settlement = (now + settlementDelay, outcome == .delayedSuccess)
+        case .declined:
+            break
+        }
+        return ["checkout.session.completed"]
+    }
+
+    /// A delayed payment settles; returns the event type.
+    mutating func settle() -> String? {
+        guard let settlement, status == .complete else { return nil }
+        self.settlement = nil
+        if settlement.succeeds {
+            paymentStatus = .paid
+            return "checkout.session.async_payment_succeeded"
+        }
+        return "checkout.session.async_payment_failed"
+    }
+
+    /// Ends an open session (by the API or at `expires_at`).
+    mutating func expire() throws(APIError) -> String {
+        guard status == .open else {
+            throw .invalidRequest(
+                "Only Checkout Sessions with a status in [\"open\"] can be expired. This session has status \"\(status.rawValue)\".")
+        }
+        status = .expired
+        return "checkout.session.expired"
+    }
+
+    /// The customer changed quantities on the hosted page (adjustable line items only, within bounds).
+    mutating func adjustQuantity(ofLine index: Int, to quantity: Int) throws(APIError) {
+        guard lineItems.indices.contains(index) else {
+            throw .invalidRequest("No line item at index \(index).", param: "quantities[\(index)]")
+        }
+        guard let bounds = lineItems[index].adjustable else {
+            throw .invalidRequest("Line item \(index) does not have an adjustable quantity.", param: "quantities[\(index)]")
+        }
+        guard bounds.contains(quantity) else {
+            throw .invalidRequest(
+                "Quantity for line item \(index) must be between \(bounds.lowerBound) and \(bounds.upperBound).",
+                param: "quantities[\(index)]")
+        }
+        lineItems[index].quantity = quantity
+    }
+
+    func json(lineItemsPage: JSONValue? = nil) -> JSONValue {
+        var json: JSONValue = [
+            "id": .string(id), "object": "checkout.session", "after_expiration": nil, "allow_promotion_codes": nil,
+            "amount_subtotal": .int(amountSubtotal), "amount_total": .int(amountSubtotal),
+            "automatic_tax": ["enabled": false, "status": nil], "billing_address_collection": nil,
+            "cancel_url": .string(cancelURL), "client_reference_id": .string(clientReferenceID), "consent": nil,
+            "consent_collection": nil, "created": .int(created), "currency": .string(currency), "custom_fields": [],
+            "custom_text": ["shipping_address": nil, "submit": nil], "customer": .string(customerID),
+            "customer_creation": customerID == nil ? "if_required" : nil,
+            "customer_details": customerDetails.map { details in
+                [
+                    "address": details.address?.json ?? .null, "email": .string(details.email),
+                    "name": .string(details.name), "phone": .string(details.phone), "tax_exempt": "none", "tax_ids": [],
+                ]
+            } ?? .null,
+            "customer_email": .string(customerEmail), "expires_at": .int(expiresAt), "invoice": nil,
+            "invoice_creation": nil, "livemode": false, "locale": nil, "metadata": .stringMap(metadata),
+            "mode": "payment", "payment_intent": .string(paymentIntentID), "payment_link": nil,
+            "payment_method_collection": "always", "payment_method_options": nil,
+            "payment_method_types": .array(paymentMethodTypes.map { .string($0) }),
+            "payment_status": .string(paymentStatus.rawValue), "phone_number_collection": ["enabled": false],
+            "recovered_from": nil, "setup_intent": nil,
+            "shipping_address_collection": shippingCountries.map { ["allowed_countries": .array($0.map { .string($0) })] }
+                ?? .null,
+            "shipping_cost": nil,
+            "shipping_details": shippingDetails.map { details in
+                ["address": details.address?.json ?? Address().json, "name": .string(details.name ?? "")]
+            } ?? .null,
+            "shipping_options": [], "status": .string(status.rawValue), "submit_type": nil, "subscription": nil,
+            "success_url": .string(successURL),
+            "total_details": ["amount_discount": 0, "amount_shipping": 0, "amount_tax": 0],
+            "url": status == .open ? .string(pageURL) : .null,
+        ]
+        if let lineItemsPage { json["line_items"] = lineItemsPage }
+        return json
+    }
+}
+
+/// One line of a session: which price, how many, and whether the customer may change the quantity.
+struct LineItemRecord: Sendable {
+    var id: String
+    var priceID: String
+    var description: String
+    var unitAmount: Int
+    var currency: String
+    var quantity: Int
+    var adjustable: ClosedRange<Int>?
+
+    var amountSubtotal: Int { unitAmount * quantity }
+
+    func json(price: JSONValue) -> JSONValue {
+        [
+            "id": .string(id), "object": "item", "amount_discount": 0, "amount_subtotal": .int(amountSubtotal),
+            "amount_tax": 0, "amount_total": .int(amountSubtotal), "currency": .string(currency),
+            "description": .string(description), "price": price, "quantity": .int(quantity),
+        ]
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+import StripeAPI
+
+/// A webhook endpoint and its signing secrets (more than one while a rolled secret is still valid).
+struct WebhookEndpointRecord: Sendable {
+    var id: String
+    var created: Int
+    var url: String
+    var enabledEvents: [String]
+    var description: String?
+    var metadata: [String: String]
+    /// Newest first; an old secret keeps signing until its expiry (virtual time).
+    var secrets: [(secret: String, expiresAt: Date?)]
+
+    func activeSecrets(at now: Date) -> [String] {
+        secrets.filter { $0.expiresAt.map { $0 > now } ?? true }.map(\.secret)
+    }
+
+    func receives(_ type: String) -> Bool {
+        enabledEvents.contains("*") || enabledEvents.contains(type)
+    }
+
+    func json(includingSecret: Bool) -> JSONValue {
+        var json: JSONValue = [
+            "id": .string(id), "object": "webhook_endpoint", "api_version": nil, "application": nil,
+            "created": .int(created), "description": .string(description),
+            "enabled_events": .array(enabledEvents.map { .string($0) }), "livemode": false,
+            "metadata": .stringMap(metadata), "status": "enabled", "url": .string(url),
+        ]
+        if includingSecret, let newest = secrets.first { json["secret"] = .string(newest.secret) }
+        return json
+    }
+}

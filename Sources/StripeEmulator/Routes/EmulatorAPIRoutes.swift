@@ -1,0 +1,63 @@
+import HTTPTypes
+import Hummingbird
+import StripeAPI
+
+/// The Stripe-compatible API under `/v1`.
+struct EmulatorAPIRoutes<Context: RequestContext>: Sendable {
+    let responder: APIResponder
+    var state: EmulatorState { responder.state }
+
+    func register(on router: Router<Context>) {
+        let state = self.state
+        let api = router.group("v1")
+        route(api, .post, "products") { try await state.createProduct($1) }
+        route(api, .get, "products") { try await state.listProducts($1) }
+        route(api, .get, "products/:id") { id, _ in try await state.retrieveProduct(id) }
+        route(api, .post, "prices") { try await state.createPrice($1) }
+        route(api, .get, "prices") { try await state.listPrices($1) }
+        route(api, .get, "prices/:id") { try await state.retrievePrice($0, $1) }
+        route(api, .post, "customers") { try await state.createCustomer($1) }
+        route(api, .get, "customers/:id") { try await state.retrieveCustomer($0, $1) }
+        route(api, .post, "customers/:id/sources") { try await state.attachSource(customerID: $0, $1) }
+        route(api, .post, "checkout/sessions") { try await state.createCheckoutSession($1) }
+        route(api, .get, "checkout/sessions") { try await state.listCheckoutSessions($1) }
+        route(api, .get, "checkout/sessions/:id") { try await state.retrieveCheckoutSession($0, $1) }
+        route(api, .get, "checkout/sessions/:id/line_items") { try await state.listLineItems(sessionID: $0, $1) }
+        route(api, .post, "checkout/sessions/:id/expire") { try await state.expireCheckoutSession($0, $1) }
+        route(api, .post, "sources", publishable: true) { try await state.createSource($1) }
+        route(api, .get, "sources/:id", publishable: true) { try await state.retrieveSource($0, $1) }
+        route(api, .post, "charges") { try await state.createCharge($1) }
+        route(api, .get, "charges") { try await state.listCharges($1) }
+        route(api, .get, "charges/:id") { try await state.retrieveCharge($0, $1) }
+        route(api, .get, "events") { try await state.listEvents($1) }
+        route(api, .get, "events/:id") { id, _ in try await state.retrieveEvent(id) }
+        route(api, .post, "webhook_endpoints") { try await state.createWebhookEndpoint($1) }
+        route(api, .get, "webhook_endpoints") { try await state.listWebhookEndpoints($1) }
+        route(api, .get, "webhook_endpoints/:id") { id, _ in try await state.retrieveWebhookEndpoint(id) }
+        route(api, .delete, "webhook_endpoints/:id") { id, _ in try await state.deleteWebhookEndpoint(id) }
+        for method in [HTTPRequest.Method.get, .post, .delete] {
+            api.on("**", method: method) { [responder] request, _ in
+                await responder.respond(request) { _ in
+                    throw APIError(
+                        status: 404,
+                        details: StripeErrorDetails(
+                            type: .invalidRequestError,
+                            message: "Unrecognized request URL (\(request.method): \(request.uri.path)).")
+                    )
+                }
+            }
+        }
+    }
+
+    private func route(
+        _ group: RouterGroup<Context>, _ method: HTTPRequest.Method, _ path: RouterPath, publishable: Bool = false,
+        _ operation: @escaping @Sendable (_ id: String, _ call: APICall) async throws -> JSONValue
+    ) {
+        group.on(path, method: method) { [responder] request, context in
+            let id = context.parameters.get("id") ?? ""
+            return await responder.respond(request, allowPublishableKey: publishable) { call in
+                try await operation(id, call)
+            }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import HTTPTypes
+import Hummingbird
+import StripeAPI
+
+/// The pages a customer sees: checkout at `/c/pay/{id}` and source authorisation at
+/// `/sources/{id}/authorize`. Both post back a form and redirect the customer the way Stripe does.
+struct HostedPageRoutes<Context: RequestContext>: Sendable {
+    let state: EmulatorState
+
+    func register(on router: Router<Context>) {
+        let state = self.state
+        router.get("c/pay/:id") { _, context in
+            guard let session = await state.sessionRecord(context.parameters.get("id") ?? "") else { return Self.notFound() }
+            return Self.html(CheckoutPage(session: session, errorMessage: nil).html)
+        }
+        router.post("c/pay/:id") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            guard await state.sessionRecord(id) != nil else { return Self.notFound() }
+            let form = Parameters((try? FormDecoder.decode(await Self.body(request))) ?? .empty)
+            do {
+                let outcome = CheckoutSessionRecord.Outcome(rawValue: try form.string("outcome") ?? "paid") ?? .paid
+                var quantities: [Int: Int] = [:]
+                for field in form.form.fields ?? [] where field.key.hasPrefix("quantity_") {
+                    if let index = Int(field.key.dropFirst(9)), let quantity = field.value.stringValue.flatMap({ Int($0) }) {
+                        quantities[index] = quantity
+                    }
+                }
+                let shipping = try Self.address(form)
+                let result = try await state.completeCheckoutSession(
+                    id, outcome: outcome, email: try form.string("email"), name: try form.string("name"),
+                    shipping: shipping, quantities: quantities)
+                if let redirect = result.redirectURL { return Response.redirect(to: redirect, type: .found) }
+                return Self.html(CheckoutPage(session: await state.sessionRecord(id)!, errorMessage: "Your card was declined.").html)
+            } catch let error as APIError {
+                return Self.html(
+                    CheckoutPage(session: await state.sessionRecord(id)!, errorMessage: error.details.message).html,
+                    status: .badRequest)
+            }
+        }
+        router.get("sources/:id/authorize") { request, context in
+            guard let source = await state.sourceRecord(context.parameters.get("id") ?? ""),
+                request.uri.queryParameters["client_secret"].map(String.init) == source.clientSecret
+            else { return Self.notFound() }
+            return Self.html(SourceAuthorizationPage(source: source).html)
+        }
+        router.post("sources/:id/authorize") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            let form = (try? FormDecoder.decode(await Self.body(request))) ?? .empty
+            guard let source = await state.sourceRecord(id), form["client_secret"]?.stringValue == source.clientSecret else {
+                return Self.notFound()
+            }
+            let outcome = form["action"]?.stringValue == "authorize" ? "chargeable" : "failed"
+            do {
+                let result = try await state.authorizeSource(id, outcome: outcome, chargeSucceeds: nil)
+                if let redirect = result.redirectURL { return Response.redirect(to: redirect, type: .found) }
+                return Self.html(SourceAuthorizationPage(source: await state.sourceRecord(id)!).html)
+            } catch {
+                return Self.html(SourceAuthorizationPage(source: await state.sourceRecord(id)!).html, status: .conflict)
+            }
+        }
+        router.get("sources/:id/mandate") { _, context in
+            guard let source = await state.sourceRecord(context.parameters.get("id") ?? "") else { return Self.notFound() }
+            return Self.html(
+                HTML.page(
+                    title: "SEPA Direct Debit mandate",
+                    body: "<h1>SEPA Direct Debit mandate</h1><p>Mandate for source \(HTML.escape(source.id)) (test mode).</p>"))
+        }
+    }
+
+    static func address(_ form: Parameters) throws(APIError) -> Address? {
+        guard let line1 = try form.string("line1") else { return nil }
+        return Address(
+            city: try form.string("city"), country: try form.string("country"), line1: line1,
+            postalCode: try form.string("postal_code"))
+    }
+
+    static func body(_ request: Request) async -> String {
+        var request = request
+        guard let buffer = try? await request.collectBody(upTo: 64 * 1024) else { return "" }
+        return String(buffer: buffer)
+    }
+
+    static func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status, headers: [.contentType: "text/html; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func notFound() -> Response {
+        html(HTML.page(title: "Not found", body: "<h1>Not found</h1><p class=\"muted\">There is nothing here.</p>"), status: .notFound)
+    }
+}

@@ -1,0 +1,188 @@
+import StripeAPI
+
+extension EmulatorState {
+    /// Stripe's maximum number of line items in `payment` mode.
+    static let maximumLineItems = 100
+    static let supportedCheckoutMethods: Set<String> = ["card", "sepa_debit", "ideal", "sofort", "bancontact"]
+
+    func createCheckoutSession(_ call: APICall) throws(APIError) -> JSONValue {
+        let parameters = call.parameters
+        try parameters.allowOnly([
+            "mode", "success_url", "cancel_url", "line_items", "customer_email", "customer", "metadata",
+            "client_reference_id", "expires_at", "payment_method_types", "shipping_address_collection",
+        ])
+        let mode = try parameters.requiredString("mode")
+        guard mode == "payment" else {
+            throw .invalidRequest("The emulator supports mode=payment only (got \(mode)).", param: "mode")
+        }
+        let successURL = try parameters.requiredString("success_url", maxLength: 5000)
+        let cancelURL = try parameters.string("cancel_url", maxLength: 5000)
+        for (name, url) in [("success_url", successURL), ("cancel_url", cancelURL)] {
+            if let url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+                throw .invalidRequest("Not a valid URL", param: name, code: "url_invalid")
+            }
+        }
+        guard let lines = try parameters.objects("line_items"), !lines.isEmpty else {
+            throw .invalidRequest("Missing required param: line_items.", param: "line_items")
+        }
+        guard lines.count <= Self.maximumLineItems else {
+            throw .invalidRequest(
+                "You may only specify up to \(Self.maximumLineItems) line items in payment mode (got \(lines.count)).",
+                param: "line_items")
+        }
+        let lineItems = try lines.map { line throws(APIError) in try makeLineItem(line) }
+        let currency = lineItems[0].currency
+        if let other = lineItems.first(where: { $0.currency != currency }) {
+            throw .invalidRequest(
+                "All line items must use the same currency (got \(currency) and \(other.currency)).", param: "line_items")
+        }
+        let customerID = try parameters.string("customer")
+        if let customerID, customers[customerID] == nil { throw .missingReference("customer", customerID, param: "customer") }
+        let customerEmail = try parameters.string("customer_email", maxLength: 800)
+        if customerID != nil && customerEmail != nil {
+            throw .invalidRequest("You may only specify one of these parameters: customer, customer_email.", param: "customer_email")
+        }
+        let created = nowSeconds
+        let expiresAt = try parameters.int("expires_at", range: 0...9_999_999_999) ?? created + 24 * 3600
+        guard (created + 30 * 60...created + 24 * 3600).contains(expiresAt) else {
+            throw .invalidRequest(
+                "The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session creation.",
+                param: "expires_at")
+        }
+        let methods = try parameters.strings("payment_method_types", maxCount: 10) ?? ["card"]
+        for method in methods where !Self.supportedCheckoutMethods.contains(method) {
+            throw .invalidRequest("Invalid payment_method_types[]: \(method) is not supported.", param: "payment_method_types")
+        }
+        var shippingCountries: [String]?
+        if let shipping = try parameters.object("shipping_address_collection") {
+            let countries = try shipping.strings("allowed_countries", maxCount: 250) ?? []
+            guard !countries.isEmpty, countries.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isUppercase) }) else {
+                throw .invalidRequest(
+                    "shipping_address_collection[allowed_countries] must list two-letter country codes.",
+                    param: "shipping_address_collection[allowed_countries]")
+            }
+            shippingCountries = countries
+        }
+        let id = makeID("cs_test_", length: 58)
+        let session = CheckoutSessionRecord(
+            id: id, created: created, expiresAt: expiresAt, currency: currency, successURL: successURL,
+            cancelURL: cancelURL, customerEmail: customerEmail ?? customerID.flatMap { customers[$0]?.email },
+            customerID: customerID, clientReferenceID: try parameters.string("client_reference_id", maxLength: 200),
+            metadata: try parameters.metadata(), paymentMethodTypes: methods, lineItems: lineItems,
+            shippingCountries: shippingCountries, pageURL: "\(call.baseURL)/c/pay/\(id)")
+        sessions[id] = session
+        return try sessionJSON(session, expansions: parameters.expansions())
+    }
+
+    private func makeLineItem(_ line: Parameters) throws(APIError) -> LineItemRecord {
+        try line.allowOnly(["price", "price_data", "quantity", "adjustable_quantity"])
+        let price: PriceRecord
+        if let priceID = try line.string("price") {
+            guard let existing = prices[priceID] else { throw .missingReference("price", priceID, param: line.name("price")) }
+            guard existing.active else {
+                throw .invalidRequest("The price specified is inactive. This field only accepts active prices.", param: line.name("price"))
+            }
+            price = existing
+        } else if let data = try line.object("price_data") {
+            try data.allowOnly(["currency", "unit_amount", "product", "product_data"])
+            let productID: String
+            if let product = try data.string("product") {
+                guard products[product] != nil else { throw .missingReference("product", product, param: data.name("product")) }
+                productID = product
+            } else if let productData = try data.object("product_data") {
+                productID = try createInlineProduct(productData).id
+            } else {
+                throw .invalidRequest("Missing required param: \(data.name("product_data")).", param: data.name("product_data"))
+            }
+            price = PriceRecord(
+                id: makeID("price_"), created: nowSeconds, productID: productID,
+                currency: try Self.currency(data.requiredString("currency"), param: data.name("currency")),
+                unitAmount: try data.int("unit_amount", required: true)!, active: false, metadata: [:])
+            prices[price.id] = price
+        } else {
+            throw .invalidRequest("You must specify either `price` or `price_data` in \(line.path).", param: line.path)
+        }
+        let quantity = try line.int("quantity", required: true, range: 1...999_999)!
+        var adjustable: ClosedRange<Int>?
+        if let adjustment = try line.object("adjustable_quantity"), try adjustment.bool("enabled") == true {
+            let minimum = try adjustment.int("minimum", range: 0...999_999) ?? 0
+            let maximum = try adjustment.int("maximum", range: 1...999_999) ?? 99
+            guard minimum <= quantity, quantity <= maximum else {
+                throw .invalidRequest(
+                    "The quantity must be between adjustable_quantity[minimum] and adjustable_quantity[maximum].",
+                    param: line.name("quantity"))
+            }
+            adjustable = minimum...maximum
+        }
+        return LineItemRecord(
+            id: makeID("li_"), priceID: price.id, description: products[price.productID]?.name ?? "Item",
+            unitAmount: price.unitAmount, currency: price.currency, quantity: quantity, adjustable: adjustable)
+    }
+
+    func retrieveCheckoutSession(_ id: String, _ call: APICall) throws(APIError) -> JSONValue {
+        guard let session = sessions[id] else { throw .missing("checkout.session", id, param: "session") }
+        return try sessionJSON(session, expansions: call.parameters.expansions())
+    }
+
+    func listCheckoutSessions(_ call: APICall) throws(APIError) -> JSONValue {
+        var all = sessions.newestFirst
+        if let status = try call.parameters.string("status") { all = all.filter { $0.status.rawValue == status } }
+        if let customer = try call.parameters.string("customer") { all = all.filter { $0.customerID == customer } }
+        if let intent = try call.parameters.string("payment_intent") { all = all.filter { $0.paymentIntentID == intent } }
+        let page = try Page(all, id: \.id, parameters: call.parameters, resource: "checkout.session")
+        return try expansion.apply(call.parameters.expansions(), to: page.json(url: "/v1/checkout/sessions") { $0.json() })
+    }
+
+    /// `GET /v1/checkout/sessions/{id}/line_items`; `expand[]=data.price.product` reaches into each item.
+    func listLineItems(sessionID: String, _ call: APICall) throws(APIError) -> JSONValue {
+        guard let session = sessions[sessionID] else { throw .missing("checkout.session", sessionID, param: "session") }
+        let list = try lineItemsPage(session, parameters: call.parameters)
+        return try expansion.apply(call.parameters.expansions(), to: list)
+    }
+
+    func expireCheckoutSession(_ id: String, _ call: APICall) throws(APIError) -> JSONValue {
+        guard var session = sessions[id] else { throw .missing("checkout.session", id, param: "session") }
+        let type = try session.expire()
+        sessions[id] = session
+        emit(type, object: session.json(), cause: call)
+        return session.json()
+    }
+
+    /// The customer pays on the hosted page (or test control says so). Returns the session and where the
+    /// customer goes next (`nil` after a decline: they stay on the page).
+    func completeCheckoutSession(
+        _ id: String, outcome: CheckoutSessionRecord.Outcome, email: String?, name: String?, shipping: Address?,
+        quantities: [Int: Int]
+    ) throws(APIError) -> (session: JSONValue, redirectURL: String?) {
+        guard var session = sessions[id] else { throw .missing("checkout.session", id, param: "session") }
+        for (index, quantity) in quantities.sorted(by: { $0.key < $1.key }) {
+            try session.adjustQuantity(ofLine: index, to: quantity)
+        }
+        let address = shipping ?? .emulatorDefault
+        let customerEmail = email ?? session.customerEmail ?? "customer@example.com"
+        let customerName = name ?? "Jenny Rosen"
+        let types = try session.complete(
+            outcome, at: nowSeconds, settlementDelay: configuration.delayedSettlementSeconds,
+            paymentIntentID: makeID("pi_"),
+            details: CustomerDetails(address: address, email: customerEmail, name: customerName),
+            shipping: ShippingDetails(address: address, name: customerName))
+        sessions[id] = session
+        for type in types { emit(type, object: session.json(), cause: nil) }
+        return (session.json(), outcome == .declined ? nil : session.resolvedSuccessURL)
+    }
+
+    func sessionJSON(_ session: CheckoutSessionRecord, expansions: [String]) throws(APIError) -> JSONValue {
+        let wantsLineItems = expansions.contains { $0 == "line_items" || $0.hasPrefix("line_items.") }
+        // The embedded list holds only the first page (10 items), as on Stripe.
+        let firstPage: JSONValue? = wantsLineItems ? try lineItemsPage(session, parameters: Parameters(.empty)) : .none
+        let json = session.json(lineItemsPage: firstPage)
+        return try expansion.apply(expansions.filter { $0 != "line_items" }, to: json)
+    }
+
+    func lineItemsPage(_ session: CheckoutSessionRecord, parameters: Parameters) throws(APIError) -> JSONValue {
+        let page = try Page(session.lineItems, id: \.id, parameters: parameters, resource: "line item")
+        return try page.json(url: "/v1/checkout/sessions/\(session.id)/line_items") { item in
+            item.json(price: prices[item.priceID]?.json ?? .null)
+        }
+    }
+}

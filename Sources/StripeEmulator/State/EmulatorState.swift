@@ -1,0 +1,87 @@
+import Foundation
+import StripeAPI
+
+/// Everything the emulator knows, behind one actor so that each API call is atomic: objects, events,
+/// webhook deliveries, idempotency keys, faults and the virtual clock.
+public actor EmulatorState {
+    let configuration: EmulatorConfiguration
+    let doorbell: Doorbell
+    var random: SeededGenerator
+    /// Virtual time runs with the wall clock, plus what `/_emulator/clock/advance` added.
+    var clockOffset: TimeInterval = 0
+
+    var products = OrderedRecords<ProductRecord>()
+    var prices = OrderedRecords<PriceRecord>()
+    var customers = OrderedRecords<CustomerRecord>()
+    var sessions = OrderedRecords<CheckoutSessionRecord>()
+    var sources = OrderedRecords<SourceRecord>()
+    var charges = OrderedRecords<ChargeRecord>()
+    var endpoints = OrderedRecords<WebhookEndpointRecord>()
+    var events = OrderedRecords<EventRecord>()
+    var deliveries = OrderedRecords<DeliveryRecord>()
+    var deliverySequence = 0
+    var shuffleHoldStarted: Date?
+    var idempotency: [String: IdempotencyEntry] = [:]
+    var faults = FaultSettings()
+
+    init(configuration: EmulatorConfiguration, doorbell: Doorbell) {
+        self.configuration = configuration
+        self.doorbell = doorbell
+        self.random = SeededGenerator(seed: configuration.randomSeed ?? UInt64.random(in: 0...UInt64.max))
+    }
+
+    /// Virtual now.
+    var now: Date { configuration.wallClock().addingTimeInterval(clockOffset) }
+    var nowSeconds: Int { Int(now.timeIntervalSince1970.rounded(.down)) }
+
+    func makeID(_ prefix: String, length: Int = 24) -> String {
+        random.id(prefix, length: length)
+    }
+
+    /// Records an event and queues a delivery to every endpoint that receives its type.
+    func emit(_ type: String, object: JSONValue, cause: APICall?, at created: Int? = nil) {
+        let receivers = endpoints.oldestFirst.filter { $0.receives(type) }
+        let event = EventRecord(
+            id: makeID("evt_"), created: created ?? nowSeconds, type: type, object: object, previousAttributes: nil,
+            requestID: cause?.requestID, idempotencyKey: cause?.idempotencyKey,
+            pendingEndpoints: Set(receivers.map(\.id)))
+        events[event.id] = event
+        for endpoint in receivers {
+            deliverySequence += 1
+            let delivery = DeliveryRecord(
+                id: makeID("whdel_"), sequence: deliverySequence, eventID: event.id, endpointID: endpoint.id,
+                nextAttemptAt: now)
+            deliveries[delivery.id] = delivery
+        }
+        if !receivers.isEmpty { doorbell.ring() }
+    }
+
+    /// Moves the virtual clock forward and runs whatever fell due.
+    func advanceClock(by seconds: Int) -> JSONValue {
+        clockOffset += TimeInterval(seconds)
+        let fired = runTimers()
+        return ["object": "emulator.clock", "now": .int(nowSeconds), "offset_seconds": .int(Int(clockOffset)), "fired": .int(fired)]
+    }
+
+    /// Renders any object by id, for expansion.
+    func render(id: String) -> JSONValue? {
+        switch id.prefix(while: { $0 != "_" }) {
+        case "prod": products[id]?.json
+        case "price": prices[id]?.json
+        case "cus": customers[id]?.json
+        case "src": sources[id]?.json
+        case "ch": charges[id]?.json
+        case "cs": sessions[id]?.json()
+        default: nil
+        }
+    }
+
+    var expansion: Expansion {
+        Expansion(resolve: { [self] id in self.render(id: id) })
+    }
+}
+
+extension EmulatorState {
+    func sessionRecord(_ id: String) -> CheckoutSessionRecord? { sessions[id] }
+    func sourceRecord(_ id: String) -> SourceRecord? { sources[id] }
+}

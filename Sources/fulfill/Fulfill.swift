@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `fulfill`: the command line over the libraries. Each subcommand is thin; the work is in the libraries.
+@main
+struct Fulfill: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fulfill",
+        abstract: "Fulfil Stripe payments exactly once, and emulate Stripe offline.",
+        subcommands: [EmulatorCommand.self]
+    )
+}

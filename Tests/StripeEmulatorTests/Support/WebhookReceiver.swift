@@ -1,0 +1,63 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import StripeAPI
+import Synchronization
+
+/// A webhook endpoint for tests: records every delivery (headers and raw body) and answers with a
+/// scripted status (for example 500 for the first two attempts).
+final class WebhookReceiver: Sendable {
+    struct Delivery: Sendable {
+        var signature: String?
+        var body: Data
+        var receivedAt: Date
+
+        var event: JSONValue { (try? JSONValue.parse(body)) ?? .null }
+        var eventID: String { event["id"]?.stringValue ?? "" }
+        var eventType: String { event["type"]?.stringValue ?? "" }
+    }
+
+    private let state = Mutex<(deliveries: [Delivery], statuses: [Int])>(([], []))
+
+    /// Answer these statuses, in order, before answering 200 to everything.
+    func failNext(_ statuses: [Int]) {
+        state.withLock { $0.statuses.append(contentsOf: statuses) }
+    }
+
+    var deliveries: [Delivery] { state.withLock { $0.deliveries } }
+
+    func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.post("webhook") { request, _ -> Response in
+            var request = request
+            let buffer = try await request.collectBody(upTo: 1 << 20)
+            let status = self.state.withLock { state -> Int in
+                state.deliveries.append(
+                    Delivery(
+                        signature: request.headers[HTTPField.Name("Stripe-Signature")!], body: Data(buffer.readableBytesView),
+                        receivedAt: Date()))
+                return state.statuses.isEmpty ? 200 : state.statuses.removeFirst()
+            }
+            return Response(status: .init(code: status))
+        }
+        return router
+    }
+
+    /// Waits until `condition` holds over the deliveries, or fails after `timeout`.
+    func waitFor(
+        _ description: String, timeout: Duration = .seconds(10), _ condition: ([Delivery]) -> Bool
+    ) async throws -> [Delivery] {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let current = deliveries
+            if condition(current) { return current }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw HarnessError.timedOut(description, deliveries.map(\.eventType))
+    }
+}
+
+enum HarnessError: Error {
+    case timedOut(String, [String])
+}
