@@ -24,6 +24,15 @@ extension JSONValue {
         return nil
     }
 
+    /// Any number as a `Double` (JSON does not tell `1` from `1.0`), or `nil` for a non-number.
+    public var numberValue: Double? {
+        switch self {
+        case .int(let value): Double(value)
+        case .double(let value): value
+        default: nil
+        }
+    }
+
     /// The boolean, or `nil` if the value is not a boolean.
     public var boolValue: Bool? {
         if case .bool(let value) = self { return value }
