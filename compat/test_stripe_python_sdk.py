@@ -1,0 +1,101 @@
+"""Stripe's official Python SDK, unchanged, against the emulator: what our own client does, the SDK does too."""
+import json
+import uuid
+
+import pytest
+
+from conftest import SECRET, control
+
+
+def make_price(stripe, name="Course", amount=1500):
+    product = stripe.Product.create(name=name, metadata={"fulfilment": "digital"})
+    return stripe.Price.create(product=product.id, currency="eur", unit_amount=amount)
+
+
+def test_creates_and_retrieves_a_session_with_expansion(stripe_sdk):
+    price = make_price(stripe_sdk)
+    session = stripe_sdk.checkout.Session.create(
+        mode="payment", success_url="https://shop.example/ok?session_id={CHECKOUT_SESSION_ID}",
+        line_items=[{"price": price.id, "quantity": 2}], metadata={"cart": "42"}, customer_email="sdk@example.com")
+    assert session.id.startswith("cs_test_")
+    assert session.amount_total == 3000
+    fetched = stripe_sdk.checkout.Session.retrieve(session.id, expand=["line_items.data.price.product"])
+    assert fetched.line_items.data[0].quantity == 2
+    assert fetched.line_items.data[0].price.product.metadata["fulfilment"] == "digital"
+    assert fetched.metadata["cart"] == "42"
+
+
+def test_pages_through_line_items(stripe_sdk):
+    prices = [make_price(stripe_sdk, name=f"Item {i}", amount=100 + i) for i in range(25)]
+    session = stripe_sdk.checkout.Session.create(
+        mode="payment", success_url="https://shop.example/ok",
+        line_items=[{"price": p.id, "quantity": 1} for p in prices])
+    first = stripe_sdk.checkout.Session.list_line_items(session.id, limit=10)
+    assert len(first.data) == 10 and first.has_more
+    items = list(stripe_sdk.checkout.Session.list_line_items(session.id, limit=10).auto_paging_iter())
+    assert [i.description for i in items] == [f"Item {i}" for i in range(25)]
+
+
+def test_creates_sources_and_charges_with_idempotency_keys(stripe_sdk, emulator):
+    source = stripe_sdk.Source.create(
+        type="ideal", amount=2500, currency="eur", redirect={"return_url": "https://shop.example/orders/1"},
+        owner={"email": "jenny@example.com"})
+    assert source.status == "pending"
+    control(emulator, f"/sources/{source.id}/authorize", outcome="chargeable")
+    key = "order-" + uuid.uuid4().hex
+    first = stripe_sdk.Charge.create(amount=2500, currency="eur", source=source.id, idempotency_key=key)
+    replayed = stripe_sdk.Charge.create(amount=2500, currency="eur", source=source.id, idempotency_key=key)
+    assert first.id == replayed.id
+    assert first.status == "succeeded"
+    assert stripe_sdk.Source.retrieve(source.id).status == "consumed"
+
+
+def test_lists_events_with_wildcards_and_paging(stripe_sdk, emulator):
+    price = make_price(stripe_sdk)
+    session = stripe_sdk.checkout.Session.create(
+        mode="payment", success_url="https://shop.example/ok", line_items=[{"price": price.id, "quantity": 1}])
+    control(emulator, f"/checkout/sessions/{session.id}/complete", outcome="paid")
+    events = stripe_sdk.Event.list(type="checkout.session.*", limit=3)
+    assert events.data[0].type == "checkout.session.completed"
+    assert events.data[0].data.object.id == session.id
+    every = list(stripe_sdk.Event.list(limit=2).auto_paging_iter())
+    assert len(every) >= 3
+    assert len({e.id for e in every}) == len(every)
+
+
+def test_raises_the_sdks_own_typed_errors(stripe_sdk):
+    with pytest.raises(stripe_sdk.CardError) as declined:
+        stripe_sdk.Charge.create(amount=500, currency="usd", source="tok_chargeDeclined")
+    assert declined.value.code == "card_declined"
+    assert declined.value.http_status == 402
+
+    key = "idem-" + uuid.uuid4().hex
+    stripe_sdk.Customer.create(email="a@example.com", idempotency_key=key)
+    with pytest.raises(stripe_sdk.IdempotencyError):
+        stripe_sdk.Customer.create(email="b@example.com", idempotency_key=key)
+
+    with pytest.raises(stripe_sdk.InvalidRequestError) as invalid:
+        price = make_price(stripe_sdk)
+        stripe_sdk.checkout.Session.create(
+            mode="payment", success_url="https://shop.example/ok",
+            line_items=[{"price": price.id, "quantity": 1}] * 101)
+    assert invalid.value.param == "line_items"
+
+    with pytest.raises(stripe_sdk.InvalidRequestError):
+        stripe_sdk.checkout.Session.retrieve("cs_test_does_not_exist")
+
+    with pytest.raises(stripe_sdk.AuthenticationError):
+        stripe_sdk.Product.list(api_key="sk_live_not_a_test_key_1234")
+
+
+def test_verifies_webhook_signatures_with_construct_event(stripe_sdk, receiver):
+    product = stripe_sdk.Product.create(name="Signed delivery")
+    body, signature = receiver.wait_for(
+        lambda e: e["type"] == "product.created" and e["data"]["object"]["id"] == product.id)[0]
+    event = stripe_sdk.Webhook.construct_event(body, signature, SECRET)
+    assert event.id.startswith("evt_")
+    assert event.data.object.id == product.id
+    with pytest.raises(stripe_sdk.SignatureVerificationError):
+        stripe_sdk.Webhook.construct_event(body + b" ", signature, SECRET)
+    with pytest.raises(stripe_sdk.SignatureVerificationError):
+        stripe_sdk.Webhook.construct_event(body, signature, "whsec_wrong")
