@@ -14,6 +14,13 @@ struct SeededGenerator: RandomNumberGenerator, Sendable {
         return z ^ (z >> 31)
     }
 
+    /// A uniform draw in `0..<1`.
+    mutating func unit() -> Double {
+        Double(next() >> 11) / Double(1 << 53)
+    }
+}
+
+extension RandomNumberGenerator {
     /// A Stripe-looking id: `prefix` and `length` base-62 characters.
     mutating func id(_ prefix: String, length: Int = 24) -> String {
         let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
@@ -24,16 +31,8 @@ struct SeededGenerator: RandomNumberGenerator, Sendable {
         return id
     }
 
-    /// A uniform draw in `0..<1`.
-    mutating func unit() -> Double {
-        Double(next() >> 11) / Double(1 << 53)
-    }
-}
-
-extension RandomNumberGenerator {
     /// A request id like Stripe's (`req_` and 14 base-62 characters).
     mutating func requestID() -> String {
-        let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
-        return "req_" + String((0..<14).map { _ in alphabet[Int(next() % UInt64(alphabet.count))] })
+        id("req_", length: 14)
     }
 }
