@@ -15,12 +15,19 @@ let package = Package(
     products: [
         .library(name: "StripeAPI", targets: ["StripeAPI"]),
         .library(name: "StripeEmulator", targets: ["StripeEmulator"]),
+        .library(name: "FulfillmentCore", targets: ["FulfillmentCore"]),
+        .library(name: "FulfillmentSQLite", targets: ["FulfillmentSQLite"]),
+        .library(name: "FulfillmentServer", targets: ["FulfillmentServer"]),
         .executable(name: "fulfill", targets: ["fulfill"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
@@ -50,12 +57,54 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The domain: ledger and inbox state machines, CheckoutFulfiller, EventRouter, the store protocol and
+        // an in-memory store. Knows Stripe's wire format, nothing of HTTP servers or databases.
+        .target(
+            name: "FulfillmentCore",
+            dependencies: [
+                "StripeAPI",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The embedded default store: SQLite through GRDB (one DatabasePool, WAL).
+        .target(
+            name: "FulfillmentSQLite",
+            dependencies: [
+                "FulfillmentCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The Hummingbird application: routes, pages, workers as services, configuration, metrics.
+        .target(
+            name: "FulfillmentServer",
+            dependencies: [
+                "FulfillmentCore",
+                "FulfillmentSQLite",
+                "StripeAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Templates")],
+            swiftSettings: swiftSettings
+        ),
         // The thin command line over the libraries.
         .executableTarget(
             name: "fulfill",
             dependencies: [
                 "StripeAPI",
                 "StripeEmulator",
+                "FulfillmentCore",
+                "FulfillmentSQLite",
+                "FulfillmentServer",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -75,6 +124,26 @@ let package = Package(
                 "StripeEmulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FulfillmentCoreTests",
+            dependencies: ["FulfillmentCore", "FulfillmentSQLite", "StripeAPI"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FulfillmentServerTests",
+            dependencies: [
+                "FulfillmentCore",
+                "FulfillmentServer",
+                "FulfillmentSQLite",
+                "StripeAPI",
+                "StripeEmulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -46,6 +46,20 @@ public struct StripeClient: Sendable {
         }
     }
 
+    /// Sends one API call, decodes the answer, and keeps the raw body (for a stored copy of the object).
+    public func sendKeepingBody<Response: Decodable>(
+        _ method: StripeHTTPMethod, _ path: String, parameters: FormValue = .empty, as type: Response.Type = Response.self
+    ) async throws -> (value: Response, body: [UInt8]) {
+        let response = try await sendRaw(method, path, parameters: parameters)
+        do {
+            return (try JSONDecoder().decode(type, from: Data(response.body)), response.body)
+        } catch {
+            throw StripeClientError.invalidResponse(
+                status: response.status, requestID: response.header("request-id"),
+                reason: "cannot decode \(Response.self): \(error)")
+        }
+    }
+
     /// Sends one API call and returns the successful response undecoded; error answers throw `StripeError`.
     public func sendRaw(
         _ method: StripeHTTPMethod, _ path: String, parameters: FormValue = .empty, idempotencyKey: String? = nil

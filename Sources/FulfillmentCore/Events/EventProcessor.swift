@@ -1,0 +1,100 @@
+public import Foundation
+public import Logging
+public import StripeAPI
+
+/// One pass of the event worker: claims due events, routes each, and records the outcome. Failures retry
+/// with capped exponential backoff; after `maxAttempts`, or at once for errors no retry can fix (Stripe
+/// does not know the object), the event is parked as `dead` with its error, for an operator.
+public struct EventProcessor: Sendable {
+    /// Backoff for failed events.
+    public struct RetrySchedule: Sendable, Hashable {
+        public var base: Duration
+        public var cap: Duration
+        public var maxAttempts: Int
+
+        public init(base: Duration = .seconds(2), cap: Duration = .seconds(600), maxAttempts: Int = 10) {
+            self.base = base
+            self.cap = cap
+            self.maxAttempts = maxAttempts
+        }
+
+        /// The wait after `attempts` failed attempts.
+        public func delay(afterAttempts attempts: Int) -> Duration {
+            min(base * (1 << max(0, min(attempts - 1, 30))), cap)
+        }
+    }
+
+    /// How one event went, for metrics and logs.
+    public enum Outcome: Sendable, Hashable {
+        case processed, retried, dead
+    }
+
+    let store: any FulfillmentStore
+    let router: EventRouter
+    let schedule: RetrySchedule
+    /// How long a claim hides an event from other workers; a crashed worker's claim ends with it.
+    let lease: Duration
+    let now: @Sendable () -> Date
+    let logger: Logger
+
+    public init(
+        store: any FulfillmentStore, router: EventRouter, schedule: RetrySchedule = RetrySchedule(),
+        lease: Duration = .seconds(60), now: @escaping @Sendable () -> Date, logger: Logger
+    ) {
+        self.store = store
+        self.router = router
+        self.schedule = schedule
+        self.lease = lease
+        self.now = now
+        self.logger = logger
+    }
+
+    /// Claims up to `limit` due events.
+    public func claim(limit: Int) async throws -> [InboxEvent] {
+        let start = now()
+        return try await store.claimEvents(limit: limit, now: start, leaseUntil: start.addingTimeInterval(lease.seconds))
+    }
+
+    /// Handles one claimed event and records the outcome.
+    public func process(_ event: InboxEvent) async -> Outcome {
+        var logger = logger
+        logger[metadataKey: "stripe.event.id"] = "\(event.id)"
+        logger[metadataKey: "stripe.event.type"] = "\(event.type)"
+        do {
+            let note = try await router.handle(event)
+            try await store.completeEvent(id: event.id, status: .processed, note: note, now: now())
+            logger.debug("event processed", metadata: ["note": "\(note)"])
+            return .processed
+        } catch {
+            let permanent = Self.isPermanent(error)
+            let retryAt = permanent || event.attempts >= schedule.maxAttempts
+                ? nil : now().addingTimeInterval(schedule.delay(afterAttempts: event.attempts).seconds)
+            do {
+                try await store.failEvent(id: event.id, error: String(describing: error), retryAt: retryAt, now: now())
+            } catch let storeError {
+                // The claim's lease will end and the event will be tried again: nothing is lost.
+                logger.error("could not record event failure", metadata: ["error": "\(storeError)"])
+            }
+            if retryAt == nil {
+                logger.error("event parked as dead", metadata: ["error": "\(error)", "attempts": "\(event.attempts)"])
+                return .dead
+            }
+            logger.warning("event failed, will retry", metadata: ["error": "\(error)", "attempts": "\(event.attempts)"])
+            return .retried
+        }
+    }
+
+    /// Errors no retry can fix: Stripe does not know the object, or refuses the request as invalid.
+    static func isPermanent(_ error: any Error) -> Bool {
+        if error is PermanentEventError { return true }
+        if let error = error as? StripeError { return error.httpStatus == 404 || error.kind == .invalidRequest }
+        return false
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, for `Date` arithmetic.
+    public var seconds: TimeInterval {
+        TimeInterval(components.seconds) + TimeInterval(components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,72 @@
+public import StripeAPI
+
+/// Event type -> handler. A handler re-fetches what the event names and returns a note for the record.
+/// Types without a handler are stored and marked ignored at intake.
+public struct EventRouter: Sendable {
+    public typealias Handler = @Sendable (_ event: InboxEvent) async throws -> String
+
+    private var handlers: [String: Handler] = [:]
+
+    public init() {}
+
+    public func handles(_ type: String) -> Bool { handlers[type] != nil }
+
+    /// Every type with a handler.
+    public var types: [String] { handlers.keys.sorted() }
+
+    public mutating func on(_ type: EventType, _ handler: @escaping Handler) {
+        handlers[type.rawValue] = handler
+    }
+
+    /// Runs the handler for the event's type; an event of a type without one is a programming error.
+    public func handle(_ event: InboxEvent) async throws -> String {
+        guard let handler = handlers[event.type] else { return "no handler for \(event.type)" }
+        return try await handler(event)
+    }
+
+    /// The Checkout Session handlers: completion and settled payments fulfil, a failed payment tells the
+    /// customer, an expiry closes the session.
+    public static func checkout(_ fulfiller: CheckoutFulfiller) -> EventRouter {
+        var router = EventRouter()
+        let fulfil: Handler = { event in
+            let sessionID = try event.requireObjectID()
+            switch try await fulfiller.fulfill(sessionID: sessionID) {
+            case .fulfilled: return "fulfilled"
+            case .alreadyFulfilled: return "already fulfilled"
+            case .awaitingPayment: return "awaiting payment"
+            case .notPaid(let status, _): return "not paid (session \(status?.rawValue ?? "unknown"))"
+            }
+        }
+        router.on(.checkoutSessionCompleted, fulfil)
+        router.on(.checkoutSessionAsyncPaymentSucceeded, fulfil)
+        router.on(.checkoutSessionAsyncPaymentFailed) { event in
+            switch try await fulfiller.paymentFailed(sessionID: try event.requireObjectID()) {
+            case .applied: return "payment failed; customer emailed"
+            case .refused(let current): return "payment failure not applied: session is \(current.rawValue)"
+            }
+        }
+        router.on(.checkoutSessionExpired) { event in
+            switch try await fulfiller.expired(sessionID: try event.requireObjectID()) {
+            case .applied: return "expired"
+            case .refused(let current): return "expiry not applied: session is \(current.rawValue)"
+            }
+        }
+        return router
+    }
+}
+
+/// An event that can never succeed, whatever the retries: it is parked at once.
+public struct PermanentEventError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}
+
+extension InboxEvent {
+    func requireObjectID() throws -> String {
+        guard let objectID, !objectID.isEmpty else { throw PermanentEventError("event has no data.object.id") }
+        return objectID
+    }
+}

@@ -1,0 +1,146 @@
+public import Foundation
+public import Logging
+public import StripeAPI
+
+/// fulfill-checkout: the one idempotent step that the webhook worker, the landing page and any retry all
+/// call with a Checkout Session id. It re-fetches the session from Stripe (never trusting an event's copy),
+/// pages past the embedded line items, fulfils only when `payment_status` is `paid` or
+/// `no_payment_required`, and lets the store claim the ledger row so the effects happen once.
+public struct CheckoutFulfiller: Sendable {
+    /// Expansions that give each line's price and product (where fulfillment metadata lives).
+    static let sessionExpansions = ["line_items.data.price.product"]
+
+    let stripe: StripeClient
+    let store: any FulfillmentStore
+    let catalog: Catalog
+    let publicURL: String
+    let now: @Sendable () -> Date
+    let logger: Logger
+
+    public init(
+        stripe: StripeClient, store: any FulfillmentStore, catalog: Catalog, publicURL: String,
+        now: @escaping @Sendable () -> Date, logger: Logger
+    ) {
+        self.stripe = stripe
+        self.store = store
+        self.catalog = catalog
+        self.publicURL = publicURL
+        self.now = now
+        self.logger = logger
+    }
+
+    /// What a call did.
+    public enum Result: Sendable {
+        /// This call fulfilled the session.
+        case fulfilled(CheckoutRecord)
+        /// It had been fulfilled already; nothing was done twice.
+        case alreadyFulfilled(CheckoutRecord)
+        /// Paid by a delayed method that has not settled: recorded as awaiting payment.
+        case awaitingPayment(CheckoutRecord?)
+        /// Still open (the customer has not paid), or ended without payment.
+        case notPaid(status: CheckoutSessionStatus?, record: CheckoutRecord?)
+
+        public var record: CheckoutRecord? {
+            switch self {
+            case .fulfilled(let record), .alreadyFulfilled(let record): record
+            case .awaitingPayment(let record), .notPaid(_, let record): record
+            }
+        }
+    }
+
+    /// Fulfils the session if it is paid; records that payment is pending if it is not yet.
+    public func fulfill(sessionID: String) async throws -> Result {
+        if let existing = try await store.checkoutRecord(sessionID: sessionID), existing.status == .fulfilled {
+            return .alreadyFulfilled(existing)
+        }
+        let (session, body) = try await stripe.sendKeepingBody(
+            .get, "/v1/checkout/sessions/\(StripeClient.pathSegment(sessionID))",
+            parameters: ["expand": .array(Self.sessionExpansions.map { .string($0) })], as: CheckoutSession.self)
+        switch session.paymentStatus {
+        case .paid, .noPaymentRequired:
+            let plan = try await plan(for: session, rawSession: Data(body))
+            switch try await store.commitFulfillment(plan) {
+            case .committed(let record):
+                logger.info(
+                    "checkout fulfilled",
+                    metadata: ["checkout.session.id": "\(sessionID)", "checkout.lines": "\(record.lines.count)"])
+                return .fulfilled(record)
+            case .alreadyFulfilled(let record):
+                return .alreadyFulfilled(record)
+            }
+        default:
+            if session.status == .complete {
+                _ = try await store.transitionCheckout(transition(for: session, to: .awaitingPayment, email: nil))
+                return .awaitingPayment(try await store.checkoutRecord(sessionID: sessionID))
+            }
+            if session.status == .expired {
+                _ = try await store.transitionCheckout(transition(for: session, to: .expired, email: nil))
+            }
+            return .notPaid(status: session.status, record: try await store.checkoutRecord(sessionID: sessionID))
+        }
+    }
+
+    /// `checkout.session.async_payment_failed`: the delayed payment did not arrive. Tells the customer once.
+    public func paymentFailed(sessionID: String) async throws -> TransitionOutcome {
+        let session = try await stripe.retrieveCheckoutSession(sessionID)
+        guard session.paymentStatus == .unpaid else {
+            // Stripe says it is paid after all: fulfil rather than trust the event.
+            _ = try await fulfill(sessionID: sessionID)
+            return .refused(current: .fulfilled)
+        }
+        let email = CheckoutEmails.paymentFailed(
+            sessionID: sessionID, to: session.customerDetails?.email ?? session.customerEmail,
+            name: session.customerDetails?.name, retryURL: session.cancelURL ?? publicURL)
+        return try await store.transitionCheckout(transition(for: session, to: .paymentFailed, email: email))
+    }
+
+    /// `checkout.session.expired`: the session ended unpaid (never overrides a fulfillment).
+    public func expired(sessionID: String) async throws -> TransitionOutcome {
+        let session = try await stripe.retrieveCheckoutSession(sessionID)
+        guard session.status == .expired else {
+            return .refused(current: try await store.checkoutRecord(sessionID: sessionID)?.status ?? .awaitingPayment)
+        }
+        return try await store.transitionCheckout(transition(for: session, to: .expired, email: nil))
+    }
+
+    func plan(for session: CheckoutSession, rawSession: Data) async throws -> FulfillmentPlan {
+        // The embedded list holds the first page only (and is absent if not expanded): page through the rest.
+        var items = session.lineItems?.data ?? []
+        var hasMore = session.lineItems?.hasMore ?? true
+        var cursor = items.last?.id
+        while hasMore {
+            let page = try await stripe.listCheckoutSessionLineItems(
+                session.id, limit: 100, startingAfter: cursor, expand: ["data.price.product"])
+            items.append(contentsOf: page.data)
+            hasMore = page.hasMore && !page.data.isEmpty
+            cursor = page.data.last?.id
+        }
+        let lines = items.map { item in
+            PlannedLine(
+                lineItemID: item.id, description: item.description, quantity: item.quantity ?? 1,
+                amountTotal: item.amountTotal, currency: item.currency, productID: item.price?.product.id,
+                action: catalog.action(for: item))
+        }
+        let email = session.customerDetails?.email ?? session.customerEmail
+        let name = session.customerDetails?.name
+        let landingURL = "\(publicURL)/checkout/complete?session_id=\(session.id)"
+        let publicURL = self.publicURL
+        return FulfillmentPlan(
+            sessionID: session.id, paymentIntentID: session.paymentIntent, customerEmail: email, customerName: name,
+            amountTotal: session.amountTotal, currency: session.currency, shipping: session.shippingDetails, lines: lines,
+            sessionJSON: rawSession,
+            receipt: { lines in
+                CheckoutEmails.receipt(
+                    sessionID: session.id, to: email, name: name, lines: lines, amountTotal: session.amountTotal,
+                    currency: session.currency, landingURL: landingURL)
+            },
+            accessURL: { token in "\(publicURL)/access/\(token)" }, now: now())
+    }
+
+    func transition(for session: CheckoutSession, to status: CheckoutStatus, email: OutboundEmail?) -> CheckoutTransition {
+        CheckoutTransition(
+            sessionID: session.id, to: status, customerEmail: session.customerDetails?.email ?? session.customerEmail,
+            customerName: session.customerDetails?.name, amountTotal: session.amountTotal, currency: session.currency,
+            email: email, now: now())
+    }
+}

@@ -1,0 +1,45 @@
+public import Foundation
+
+/// An event as the inbox stores it: received, verified, and waiting to be (or already) processed.
+public struct InboxEvent: Sendable, Hashable {
+    public var id: String
+    public var type: String
+    /// The id of `data.object` (a session, a source, a charge): what the handler re-fetches.
+    public var objectID: String?
+    /// The raw body exactly as Stripe sent it.
+    public var payload: Data
+    public var status: InboxEventStatus
+    public var attempts: Int
+    public var receivedAt: Date
+    public var nextAttemptAt: Date
+    public var processedAt: Date?
+    public var lastError: String?
+
+    public init(
+        id: String, type: String, objectID: String?, payload: Data, status: InboxEventStatus, attempts: Int = 0,
+        receivedAt: Date, nextAttemptAt: Date, processedAt: Date? = nil, lastError: String? = nil
+    ) {
+        self.id = id
+        self.type = type
+        self.objectID = objectID
+        self.payload = payload
+        self.status = status
+        self.attempts = attempts
+        self.receivedAt = receivedAt
+        self.nextAttemptAt = nextAttemptAt
+        self.processedAt = processedAt
+        self.lastError = lastError
+    }
+}
+
+/// `pending` until a worker has handled it; `ignored` for types we do not act on; `dead` when retries ran
+/// out (parked for an operator, who may replay it).
+public enum InboxEventStatus: String, Sendable, Hashable, Codable, CaseIterable {
+    case pending, processed, ignored, dead
+}
+
+/// Whether an insert stored a new event or met one already stored (a redelivery).
+public enum InboxInsertOutcome: Sendable, Hashable {
+    case inserted
+    case duplicate
+}

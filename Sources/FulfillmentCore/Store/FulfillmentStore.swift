@@ -1,0 +1,94 @@
+public import Foundation
+
+/// Persistence for the service. Each method is one transaction with an intent-named purpose; uniqueness
+/// (event id, session id, email dedupe key) is enforced by the store itself, so concurrent callers and
+/// several processes cannot produce a second effect.
+public protocol FulfillmentStore: Sendable {
+    // MARK: Inbox
+
+    /// Stores a verified event once; a second insert of the same id is a `duplicate` and changes nothing.
+    func insertEvent(_ event: InboxEvent) async throws -> InboxInsertOutcome
+
+    /// Claims up to `limit` pending events due at `now`, oldest first, hiding them from other workers until
+    /// `leaseUntil` (a worker that dies loses its claim when the lease ends). Each claim counts an attempt.
+    func claimEvents(limit: Int, now: Date, leaseUntil: Date) async throws -> [InboxEvent]
+
+    /// Marks a claimed event done (`processed` or `ignored`), with an optional note.
+    func completeEvent(id: String, status: InboxEventStatus, note: String?, now: Date) async throws
+
+    /// Records a failed attempt: retried at `retryAt`, or parked as `dead` when `retryAt` is `nil`.
+    func failEvent(id: String, error: String, retryAt: Date?, now: Date) async throws
+
+    /// Events, newest first, optionally of one status.
+    func listEvents(status: InboxEventStatus?, limit: Int) async throws -> [InboxEvent]
+
+    func event(id: String) async throws -> InboxEvent?
+
+    /// Puts an event back in the queue (an operator's replay); `false` if there is no such event.
+    func replayEvent(id: String, now: Date) async throws -> Bool
+
+    /// How many events wait per status.
+    func eventCounts() async throws -> [InboxEventStatus: Int]
+
+    // MARK: Checkout ledger
+
+    func checkoutRecord(sessionID: String) async throws -> CheckoutRecord?
+
+    /// Claims the session's ledger row (compare-and-set from any status `fulfilled` may follow) and, in the
+    /// same transaction, performs every line, stores the payment copy and queues the receipt.
+    func commitFulfillment(_ plan: FulfillmentPlan) async throws -> FulfillmentCommit
+
+    /// Moves the session's status (compare-and-set), queueing `transition.email` in the same transaction.
+    func transitionCheckout(_ transition: CheckoutTransition) async throws -> TransitionOutcome
+
+    /// The session and line an access token was granted for (the access page).
+    func entitlement(token: String) async throws -> Entitlement?
+
+    // MARK: Stock
+
+    func setStock(sku: String, quantity: Int) async throws
+    func stockLevel(sku: String) async throws -> Int?
+
+    // MARK: Outbox
+
+    /// Claims up to `limit` unsent emails due at `now` until `leaseUntil`.
+    func claimEmails(limit: Int, now: Date, leaseUntil: Date) async throws -> [QueuedEmail]
+    func markEmailSent(id: Int64, now: Date) async throws
+    func markEmailFailed(id: Int64, error: String, retryAt: Date, now: Date) async throws
+    /// Emails not yet sent.
+    func outboxBacklog() async throws -> Int
+    /// Every email queued (sent or not), oldest first, optionally those whose key starts with a prefix.
+    func emails(dedupeKeyPrefix: String?) async throws -> [OutboxEntry]
+}
+
+/// An outbox row as operators and tests see it.
+public struct OutboxEntry: Sendable, Hashable {
+    public var id: Int64
+    public var email: OutboundEmail
+    public var attempts: Int
+    public var sentAt: Date?
+    public var lastError: String?
+
+    public init(id: Int64, email: OutboundEmail, attempts: Int, sentAt: Date?, lastError: String?) {
+        self.id = id
+        self.email = email
+        self.attempts = attempts
+        self.sentAt = sentAt
+        self.lastError = lastError
+    }
+}
+
+/// Digital access granted by a fulfillment.
+public struct Entitlement: Sendable, Hashable {
+    public var token: String
+    public var sessionID: String
+    public var description: String
+    public var customerEmail: String?
+
+    public init(token: String, sessionID: String, description: String, customerEmail: String?) {
+        self.token = token
+        self.sessionID = sessionID
+        self.description = description
+        self.customerEmail = customerEmail
+    }
+}

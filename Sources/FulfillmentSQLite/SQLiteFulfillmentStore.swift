@@ -1,0 +1,138 @@
+public import Foundation
+public import FulfillmentCore
+import GRDB
+import StripeAPI
+
+/// The embedded default store: SQLite through one GRDB `DatabasePool` (WAL: readers never block the
+/// writer). SQLite serialises writers, so each compare-and-set runs inside one write transaction.
+public final class SQLiteFulfillmentStore: FulfillmentStore {
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) the database at `path` and migrates it.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            // WAL with a full sync at each commit: an acknowledged event survives a power cut, not just a crash.
+            try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try SQLiteMigrations.migrator.migrate(pool)
+    }
+
+    // MARK: Inbox
+
+    public func insertEvent(_ event: InboxEvent) async throws -> InboxInsertOutcome {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO inbox_events (id, type, object_id, payload, status, attempts, received_at, next_attempt_at)
+                    VALUES (?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT (id) DO NOTHING
+                    """,
+                arguments: [
+                    event.id, event.type, event.objectID, event.payload, event.status.rawValue,
+                    event.receivedAt.timeIntervalSince1970, event.nextAttemptAt.timeIntervalSince1970,
+                ])
+            return db.changesCount == 1 ? .inserted : .duplicate
+        }
+    }
+
+    public func claimEvents(limit: Int, now: Date, leaseUntil: Date) async throws -> [InboxEvent] {
+        try await pool.write { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM inbox_events
+                    WHERE status = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
+                    ORDER BY received_at, rowid LIMIT ?
+                    """,
+                arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, limit])
+            var events = try rows.map(Self.event(from:))
+            for index in events.indices {
+                try db.execute(
+                    sql: "UPDATE inbox_events SET lease_until = ?, attempts = attempts + 1 WHERE id = ?",
+                    arguments: [leaseUntil.timeIntervalSince1970, events[index].id])
+                events[index].attempts += 1
+            }
+            return events
+        }
+    }
+
+    public func completeEvent(id: String, status: InboxEventStatus, note: String?, now: Date) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE inbox_events SET status = ?, processed_at = ?, last_error = ?, lease_until = NULL WHERE id = ?",
+                arguments: [status.rawValue, now.timeIntervalSince1970, note, id])
+        }
+    }
+
+    public func failEvent(id: String, error: String, retryAt: Date?, now: Date) async throws {
+        try await pool.write { db in
+            if let retryAt {
+                try db.execute(
+                    sql: "UPDATE inbox_events SET last_error = ?, next_attempt_at = ?, lease_until = NULL WHERE id = ?",
+                    arguments: [error, retryAt.timeIntervalSince1970, id])
+            } else {
+                try db.execute(
+                    sql: """
+                        UPDATE inbox_events SET status = 'dead', last_error = ?, processed_at = ?, lease_until = NULL
+                        WHERE id = ?
+                        """,
+                    arguments: [error, now.timeIntervalSince1970, id])
+            }
+        }
+    }
+
+    public func listEvents(status: InboxEventStatus?, limit: Int) async throws -> [InboxEvent] {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM inbox_events WHERE (? IS NULL OR status = ?)
+                    ORDER BY received_at DESC, rowid DESC LIMIT ?
+                    """,
+                arguments: [status?.rawValue, status?.rawValue, limit])
+            return try rows.map(Self.event(from:))
+        }
+    }
+
+    public func event(id: String) async throws -> InboxEvent? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM inbox_events WHERE id = ?", arguments: [id]).map(Self.event(from:))
+        }
+    }
+
+    public func replayEvent(id: String, now: Date) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE inbox_events SET status = 'pending', next_attempt_at = ?, attempts = 0, lease_until = NULL
+                    WHERE id = ?
+                    """,
+                arguments: [now.timeIntervalSince1970, id])
+            return db.changesCount == 1
+        }
+    }
+
+    public func eventCounts() async throws -> [InboxEventStatus: Int] {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM inbox_events GROUP BY status")
+            var counts: [InboxEventStatus: Int] = [:]
+            for row in rows {
+                if let status = InboxEventStatus(rawValue: row["status"]) { counts[status] = row["n"] }
+            }
+            return counts
+        }
+    }
+
+    static func event(from row: Row) throws -> InboxEvent {
+        guard let status = InboxEventStatus(rawValue: row["status"]) else {
+            throw DatabaseError(message: "unknown inbox status \(String(describing: row["status"] as String?))")
+        }
+        return InboxEvent(
+            id: row["id"], type: row["type"], objectID: row["object_id"], payload: row["payload"], status: status,
+            attempts: row["attempts"], receivedAt: Date(timeIntervalSince1970: row["received_at"]),
+            nextAttemptAt: Date(timeIntervalSince1970: row["next_attempt_at"]),
+            processedAt: (row["processed_at"] as Double?).map(Date.init(timeIntervalSince1970:)), lastError: row["last_error"])
+    }
+}

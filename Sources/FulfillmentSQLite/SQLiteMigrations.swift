@@ -1,0 +1,95 @@
+import GRDB
+
+/// The schema, as append-only SQL migrations. The database enforces the invariants it can: one inbox row
+/// per event id, one ledger row per session, one row per line item, one email per dedupe key, stock never
+/// below zero, and states limited to the ones the code knows.
+enum SQLiteMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: inbox, checkout ledger, stock, outbox") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE inbox_events (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        type TEXT NOT NULL,
+                        object_id TEXT,
+                        payload BLOB NOT NULL,
+                        status TEXT NOT NULL CHECK (status IN ('pending', 'processed', 'ignored', 'dead')),
+                        attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+                        received_at REAL NOT NULL,
+                        next_attempt_at REAL NOT NULL,
+                        lease_until REAL,
+                        processed_at REAL,
+                        last_error TEXT
+                    );
+                    CREATE INDEX inbox_events_due ON inbox_events (status, next_attempt_at);
+                    CREATE INDEX inbox_events_received ON inbox_events (received_at);
+
+                    CREATE TABLE checkouts (
+                        session_id TEXT PRIMARY KEY NOT NULL,
+                        status TEXT NOT NULL CHECK (status IN ('awaiting_payment', 'fulfilled', 'payment_failed', 'expired')),
+                        customer_email TEXT,
+                        customer_name TEXT,
+                        amount_total INTEGER CHECK (amount_total >= 0),
+                        currency TEXT,
+                        shipping_json TEXT,
+                        created_at REAL NOT NULL,
+                        updated_at REAL NOT NULL,
+                        fulfilled_at REAL,
+                        CHECK ((status = 'fulfilled') = (fulfilled_at IS NOT NULL))
+                    );
+
+                    CREATE TABLE checkout_lines (
+                        session_id TEXT NOT NULL REFERENCES checkouts (session_id),
+                        line_item_id TEXT NOT NULL,
+                        position INTEGER NOT NULL,
+                        description TEXT NOT NULL,
+                        quantity INTEGER NOT NULL CHECK (quantity > 0),
+                        amount_total INTEGER NOT NULL,
+                        currency TEXT NOT NULL,
+                        product_id TEXT,
+                        action TEXT NOT NULL CHECK (action IN ('digital', 'physical', 'stock', 'none')),
+                        sku TEXT,
+                        outcome TEXT NOT NULL CHECK (outcome IN ('access_granted', 'shipped', 'stock_taken', 'recorded')),
+                        access_token TEXT UNIQUE,
+                        access_url TEXT,
+                        shipment_id TEXT UNIQUE,
+                        served_quantity INTEGER NOT NULL CHECK (served_quantity >= 0),
+                        backordered_quantity INTEGER NOT NULL CHECK (backordered_quantity >= 0),
+                        performed_at REAL NOT NULL,
+                        PRIMARY KEY (session_id, line_item_id)
+                    );
+
+                    CREATE TABLE payments (
+                        session_id TEXT PRIMARY KEY NOT NULL REFERENCES checkouts (session_id),
+                        payment_intent TEXT,
+                        amount_total INTEGER,
+                        currency TEXT,
+                        session_json BLOB NOT NULL,
+                        recorded_at REAL NOT NULL
+                    );
+
+                    CREATE TABLE stock (
+                        sku TEXT PRIMARY KEY NOT NULL,
+                        quantity INTEGER NOT NULL CHECK (quantity >= 0)
+                    );
+
+                    CREATE TABLE outbox (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        dedupe_key TEXT NOT NULL UNIQUE,
+                        recipient TEXT NOT NULL,
+                        subject TEXT NOT NULL,
+                        body TEXT NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+                        created_at REAL NOT NULL,
+                        next_attempt_at REAL NOT NULL,
+                        lease_until REAL,
+                        sent_at REAL,
+                        last_error TEXT
+                    );
+                    CREATE INDEX outbox_unsent ON outbox (sent_at, next_attempt_at);
+                    """)
+        }
+        return migrator
+    }
+}
