@@ -23,18 +23,28 @@ public final class SQLiteFulfillmentStore: FulfillmentStore {
     // MARK: Inbox
 
     public func insertEvent(_ event: InboxEvent) async throws -> InboxInsertOutcome {
+        try await insertEvents([event])[0]
+    }
+
+    public func insertEvents(_ events: [InboxEvent]) async throws -> [InboxInsertOutcome] {
         try await pool.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO inbox_events (id, type, object_id, payload, status, attempts, received_at, next_attempt_at)
-                    VALUES (?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT (id) DO NOTHING
-                    """,
-                arguments: [
-                    event.id, event.type, event.objectID, event.payload, event.status.rawValue,
-                    event.receivedAt.timeIntervalSince1970, event.nextAttemptAt.timeIntervalSince1970,
-                ])
-            return db.changesCount == 1 ? .inserted : .duplicate
+            try events.map { event in try Self.insert(event, in: db) }
         }
+    }
+
+    static func insert(_ event: InboxEvent, in db: Database) throws -> InboxInsertOutcome {
+        try db.execute(
+            sql: """
+                INSERT INTO inbox_events (id, type, object_id, payload, status, attempts, received_at, next_attempt_at,
+                                          processed_at, last_error)
+                VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
+                """,
+            arguments: [
+                event.id, event.type, event.objectID, event.payload, event.status.rawValue,
+                event.receivedAt.timeIntervalSince1970, event.nextAttemptAt.timeIntervalSince1970,
+                event.processedAt?.timeIntervalSince1970, event.lastError,
+            ])
+        return db.changesCount == 1 ? .inserted : .duplicate
     }
 
     public func claimEvents(limit: Int, now: Date, leaseUntil: Date) async throws -> [InboxEvent] {

@@ -31,7 +31,7 @@ public struct Emulator: Sendable {
         self.logger = logger
         if let url = configuration.forwardTo {
             let endpoint = await state.registerEndpoint(url: url, enabledEvents: ["*"], secret: configuration.webhookSecret)
-            forwarding = ForwardingEndpoint(id: endpoint.id, url: url, secret: endpoint.secrets[0].secret)
+            forwarding = ForwardingEndpoint(id: endpoint.id, url: url, secret: endpoint.secret)
         } else {
             forwarding = nil
         }

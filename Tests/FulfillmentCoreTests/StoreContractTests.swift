@@ -50,6 +50,20 @@ import Testing
     }
 
     @Test(arguments: stores)
+    func keepsTheDecisionForAnEventStoredAsIgnored(kind: String) async throws {
+        let store = try Self.makeStore(kind)
+        var ignored = event("evt_unknown", type: "invoice.created")
+        ignored.status = .ignored
+        ignored.processedAt = t0
+        ignored.lastError = "no handler for this event type"
+        let outcomes = try await store.insertEvents([ignored, event("evt_other"), ignored])
+        #expect(outcomes == [.inserted, .inserted, .duplicate])
+        let stored = try #require(try await store.event(id: "evt_unknown"))
+        #expect(stored.status == .ignored && stored.processedAt == t0 && stored.lastError == "no handler for this event type")
+        #expect(try await store.claimEvents(limit: 10, now: t0, leaseUntil: t0.addingTimeInterval(60)).map(\.id) == ["evt_other"])
+    }
+
+    @Test(arguments: stores)
     func claimsDueEventsOldestFirstAndHidesThemUntilTheLeaseEnds(kind: String) async throws {
         let store = try Self.makeStore(kind)
         _ = try await store.insertEvent(event("evt_b", at: 2))

@@ -9,6 +9,10 @@ public protocol FulfillmentStore: Sendable {
     /// Stores a verified event once; a second insert of the same id is a `duplicate` and changes nothing.
     func insertEvent(_ event: InboxEvent) async throws -> InboxInsertOutcome
 
+    /// Stores several events in one transaction (group commit): one durable write for many webhooks.
+    /// Returns an outcome per event, in order.
+    func insertEvents(_ events: [InboxEvent]) async throws -> [InboxInsertOutcome]
+
     /// Claims up to `limit` pending events due at `now`, oldest first, hiding them from other workers until
     /// `leaseUntil` (a worker that dies loses its claim when the lease ends). Each claim counts an attempt.
     func claimEvents(limit: Int, now: Date, leaseUntil: Date) async throws -> [InboxEvent]

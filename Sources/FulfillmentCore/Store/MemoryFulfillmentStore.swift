@@ -34,6 +34,12 @@ public actor MemoryFulfillmentStore: FulfillmentStore {
         return .inserted
     }
 
+    public func insertEvents(_ events: [InboxEvent]) async throws -> [InboxInsertOutcome] {
+        var outcomes: [InboxInsertOutcome] = []
+        for event in events { outcomes.append(try await insertEvent(event)) }
+        return outcomes
+    }
+
     public func claimEvents(limit: Int, now: Date, leaseUntil: Date) async throws -> [InboxEvent] {
         let due = events.values
             .filter { $0.event.status == .pending && $0.event.nextAttemptAt <= now && ($0.leaseUntil.map { $0 <= now } ?? true) }

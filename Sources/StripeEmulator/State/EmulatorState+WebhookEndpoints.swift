@@ -15,22 +15,22 @@ extension EmulatorState {
         for type in enabled where !Self.isEventTypeName(type) {
             throw .invalidRequest("Invalid enabled_events: \(type) is not an event type.", param: "enabled_events")
         }
-        let endpoint = registerEndpoint(
+        let registered = registerEndpoint(
             url: url, enabledEvents: enabled, secret: nil, description: try parameters.string("description"),
             metadata: try parameters.metadata())
-        return endpoint.json(includingSecret: true)
+        return endpoints[registered.id]!.json(includingSecret: true)
     }
 
     /// Adds an endpoint (the API, or `--forward-to` at start) and returns it with its secret.
     @discardableResult
-    func registerEndpoint(
+    public func registerEndpoint(
         url: String, enabledEvents: [String], secret: String?, description: String? = nil, metadata: [String: String] = [:]
-    ) -> WebhookEndpointRecord {
+    ) -> RegisteredEndpoint {
         let endpoint = WebhookEndpointRecord(
             id: makeID("we_"), created: nowSeconds, url: url, enabledEvents: enabledEvents, description: description,
             metadata: metadata, secrets: [(secret ?? makeID("whsec_", length: 32), nil)])
         endpoints[endpoint.id] = endpoint
-        return endpoint
+        return RegisteredEndpoint(id: endpoint.id, secret: endpoint.secrets[0].secret)
     }
 
     func retrieveWebhookEndpoint(_ id: String) throws(APIError) -> JSONValue {
@@ -65,4 +65,10 @@ extension EmulatorState {
     static func isEventTypeName(_ type: String) -> Bool {
         type == "*" || (type.contains(".") && type.allSatisfy { $0.isASCII && ($0.isLowercase || $0 == "." || $0 == "_" || $0.isNumber) })
     }
+}
+
+/// An endpoint registered without the API (at start, or by a test), with its signing secret.
+public struct RegisteredEndpoint: Sendable {
+    public var id: String
+    public var secret: String
 }

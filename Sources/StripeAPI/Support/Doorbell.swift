@@ -1,10 +1,13 @@
 import Synchronization
 
-/// Wakes the delivery loop at once when there is new work, instead of waiting for the next tick.
-final class Doorbell: Sendable {
+/// Wakes a worker loop at once when there is new work, instead of waiting for its next poll. Shared by the
+/// emulator's delivery loop and the service's workers (package access: not part of the public API).
+package final class Doorbell: Sendable {
     private let state = Mutex<(rung: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
 
-    func ring() {
+    package init() {}
+
+    package func ring() {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             guard let waiter = state.waiter else {
                 state.rung = true
@@ -17,7 +20,7 @@ final class Doorbell: Sendable {
     }
 
     /// Returns once the bell has rung since the last wait (at once if it already has), or on cancellation.
-    func wait() async {
+    package func wait() async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { state -> Bool in

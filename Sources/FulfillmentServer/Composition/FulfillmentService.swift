@@ -1,0 +1,121 @@
+public import FulfillmentCore
+import FulfillmentSQLite
+import Foundation
+public import Hummingbird
+public import NIOCore
+public import Logging
+public import ServiceLifecycle
+public import StripeAPI
+
+/// The service's parts, wired once from a configuration: store, Stripe client, fulfiller, event router,
+/// workers and routes. `fulfill serve`, `fulfill demo` and the tests all build it here.
+public struct FulfillmentService: Sendable {
+    public let configuration: ServiceConfiguration
+    public let store: any FulfillmentStore
+    public let stripe: StripeClient
+    public let fulfiller: CheckoutFulfiller
+    public let router: EventRouter
+    public let metrics: ServiceMetrics
+    public let emailTransport: any EmailTransport
+    let eventDoorbell = Doorbell()
+    let outboxDoorbell = Doorbell()
+    let pages: PageRenderer
+    let logger: Logger
+
+    /// Builds the service. `store`, `emailTransport` and `stripeTransport` replace the configured ones
+    /// (tests pass an in-memory store or a capturing transport).
+    public init(
+        configuration: ServiceConfiguration, logger: Logger, store: (any FulfillmentStore)? = nil,
+        emailTransport: (any EmailTransport)? = nil, stripeTransport: (any StripeTransport)? = nil
+    ) async throws {
+        guard !configuration.webhookSecrets.isEmpty else {
+            throw ConfigurationError("no webhook signing secret: set STRIPE_WEBHOOK_SECRET (comma-separated for rotation)")
+        }
+        guard configuration.stripeSecretKey.hasPrefix("sk_") || configuration.stripeSecretKey.hasPrefix("rk_") else {
+            throw ConfigurationError("STRIPE_SECRET_KEY must be a secret key (sk_... or rk_...)")
+        }
+        self.configuration = configuration
+        self.logger = logger
+        switch (store, configuration.database) {
+        case (let store?, _): self.store = store
+        case (nil, .memory): self.store = MemoryFulfillmentStore()
+        case (nil, .sqlite(let path)): self.store = try SQLiteFulfillmentStore(path: path)
+        }
+        switch (emailTransport, configuration.email) {
+        case (let transport?, _): self.emailTransport = transport
+        case (nil, .folder(let path)):
+            self.emailTransport = EMLFolderTransport(folder: URL(fileURLWithPath: path), from: configuration.emailFrom)
+        case (nil, .smtp(let host, let port, let from)):
+            self.emailTransport = SMTPTransport(host: host, port: port, from: from, logger: logger)
+        }
+        var stripeLogger = logger
+        stripeLogger[metadataKey: "component"] = "stripe"
+        stripe = StripeClient(
+            configuration: StripeClientConfiguration(apiKey: configuration.stripeSecretKey, apiBase: configuration.stripeAPIBase),
+            transport: stripeTransport ?? AsyncHTTPClientTransport(), logger: stripeLogger)
+        let catalog = try configuration.catalogPath.map { try Catalog(contentsOf: URL(fileURLWithPath: $0)) } ?? Catalog()
+        fulfiller = CheckoutFulfiller(
+            stripe: stripe, store: self.store, catalog: catalog, publicURL: configuration.publicURL, now: configuration.now,
+            logger: logger)
+        router = EventRouter.checkout(fulfiller)
+        metrics = ServiceMetrics()
+        pages = try await PageRenderer.load()
+    }
+
+    /// Adds the service's routes to `router`.
+    public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
+        WebhookController<Context>(
+            writer: InboxWriter(store: store), router: self.router, secrets: configuration.webhookSecrets,
+            maximumBytes: configuration.maximumWebhookBytes, metrics: metrics, doorbell: eventDoorbell, now: configuration.now,
+            logger: logger
+        ).register(on: router)
+        CheckoutController<Context>(
+            fulfiller: fulfiller, store: store, pages: pages, wait: configuration.landingWait, metrics: metrics,
+            outboxDoorbell: outboxDoorbell, logger: logger
+        ).register(on: router)
+        OperationsController<Context>(store: store, metrics: metrics, pages: pages, logger: logger).register(on: router)
+    }
+
+    /// The event processor, as the worker runs it (tests drive it directly to simulate crashes).
+    public var eventProcessor: EventProcessor {
+        EventProcessor(
+            store: store, router: router,
+            schedule: .init(base: configuration.eventRetryBase, maxAttempts: configuration.eventMaxAttempts),
+            lease: configuration.claimLease, now: configuration.now, logger: logger)
+    }
+
+    /// The background workers: events, then emails.
+    public var services: [any Service] {
+        [
+            EventWorker(
+                processor: eventProcessor, doorbell: eventDoorbell, concurrency: configuration.workerConcurrency,
+                pollInterval: configuration.workerPollInterval, metrics: metrics, afterEvent: { [outboxDoorbell] in outboxDoorbell.ring() },
+                logger: logger),
+            OutboxWorker(
+                store: store, transport: emailTransport, doorbell: outboxDoorbell, pollInterval: configuration.workerPollInterval,
+                lease: configuration.claimLease, metrics: metrics, now: configuration.now, logger: logger),
+        ]
+    }
+
+    /// The application: routes plus workers, with graceful shutdown from `runService()`.
+    public func application(
+        extraRoutes: @Sendable (Router<BasicRequestContext>) -> Void = { _ in },
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = Router()
+        router.add(middleware: LogRequestsMiddleware(.debug))
+        addRoutes(to: router)
+        extraRoutes(router)
+        var app = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "stripe-fulfillment"),
+            onServerRunning: onServerRunning, logger: logger)
+        app.addServices(services)
+        return app
+    }
+}
+
+/// The composition root of `fulfill serve`: the service as an application.
+public func buildApplication(configuration: ServiceConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
+    try await FulfillmentService(configuration: configuration, logger: logger).application()
+}

@@ -1,0 +1,100 @@
+public import Foundation
+
+/// The service's settings. The command line builds it from flags and the environment; libraries and tests
+/// build it directly. Nothing here reads the environment.
+public struct ServiceConfiguration: Sendable {
+    /// Where events, the ledger and the outbox live.
+    public enum Database: Sendable, Hashable {
+        case sqlite(path: String)
+        case memory
+    }
+
+    /// How customer emails leave.
+    public enum EmailDelivery: Sendable, Hashable {
+        /// One `.eml` file per email in this folder (the embedded default).
+        case folder(path: String)
+        /// An SMTP server (plain SMTP on loopback or a relay that needs no TLS).
+        case smtp(host: String, port: Int, from: String)
+    }
+
+    public var stripeSecretKey: String
+    public var stripeAPIBase: String
+    /// Every secret a webhook may be signed with (several during a rotation).
+    public var webhookSecrets: [String]
+    public var database: Database
+    public var host: String
+    public var port: Int
+    /// How customers reach the service (landing pages, access links, emails).
+    public var publicURL: String
+    public var email: EmailDelivery
+    public var emailFrom: String
+    /// Product and price id -> action, beside the products' own metadata.
+    public var catalogPath: String?
+    /// Webhook bodies larger than this are refused with 413.
+    public var maximumWebhookBytes: Int
+    /// How long the landing page waits for fulfill-checkout before showing what it has.
+    public var landingWait: Duration
+    /// Events handled at once by the event worker.
+    public var workerConcurrency: Int
+    /// The poll interval of the workers when no doorbell rings (a safety net, not the main path).
+    public var workerPollInterval: Duration
+    public var eventRetryBase: Duration
+    public var eventMaxAttempts: Int
+    /// How long a claim hides an event; a crashed worker's events return after it.
+    public var claimLease: Duration
+    public var now: @Sendable () -> Date
+
+    public init(
+        stripeSecretKey: String, stripeAPIBase: String = "https://api.stripe.com", webhookSecrets: [String],
+        database: Database = .sqlite(path: "fulfillment.sqlite"), host: String = "127.0.0.1", port: Int = 4242,
+        publicURL: String? = nil, email: EmailDelivery = .folder(path: "outbox"), emailFrom: String = "shop@example.com",
+        catalogPath: String? = nil, maximumWebhookBytes: Int = 512 * 1024, landingWait: Duration = .seconds(8),
+        workerConcurrency: Int = 8, workerPollInterval: Duration = .seconds(1), eventRetryBase: Duration = .seconds(2),
+        eventMaxAttempts: Int = 10, claimLease: Duration = .seconds(60), now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.stripeSecretKey = stripeSecretKey
+        self.stripeAPIBase = stripeAPIBase
+        self.webhookSecrets = webhookSecrets
+        self.database = database
+        self.host = host
+        self.port = port
+        self.publicURL = publicURL ?? "http://\(host):\(port)"
+        self.email = email
+        self.emailFrom = emailFrom
+        self.catalogPath = catalogPath
+        self.maximumWebhookBytes = maximumWebhookBytes
+        self.landingWait = landingWait
+        self.workerConcurrency = workerConcurrency
+        self.workerPollInterval = workerPollInterval
+        self.eventRetryBase = eventRetryBase
+        self.eventMaxAttempts = eventMaxAttempts
+        self.claimLease = claimLease
+        self.now = now
+    }
+}
+
+extension ServiceConfiguration.Database {
+    /// Parses `DATABASE_URL`: `sqlite:PATH`, `sqlite::memory:` or `memory:`.
+    public init(url: String) throws {
+        if url == "memory:" || url == "sqlite::memory:" {
+            self = .memory
+        } else if url.hasPrefix("sqlite:") {
+            let path = String(url.dropFirst("sqlite:".count))
+            guard !path.isEmpty else { throw ConfigurationError("DATABASE_URL sqlite: needs a path, as in sqlite:fulfillment.sqlite") }
+            self = .sqlite(path: path.hasPrefix("//") ? String(path.dropFirst(2)) : path)
+        } else if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+            throw ConfigurationError("PostgreSQL is not available in this build yet; use sqlite:PATH")
+        } else {
+            throw ConfigurationError("DATABASE_URL must be sqlite:PATH (got \(url.prefix(30)))")
+        }
+    }
+}
+
+/// A setting that cannot work, with a message for the operator.
+public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}

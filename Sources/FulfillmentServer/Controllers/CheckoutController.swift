@@ -1,0 +1,223 @@
+import Foundation
+import FulfillmentCore
+import HTTPTypes
+import Hummingbird
+import Prometheus
+import Logging
+import StripeAPI
+
+/// The Checkout landing page (`GET /checkout/complete?session_id=...`) and its JSON twin
+/// (`GET /api/checkout/sessions/{id}`). Both run fulfill-checkout with a bounded wait, then show what was
+/// delivered. An unknown or malformed id is a plain 404 that reveals nothing.
+struct CheckoutController<Context: RequestContext>: Sendable {
+    let fulfiller: CheckoutFulfiller
+    let store: any FulfillmentStore
+    let pages: PageRenderer
+    let wait: Duration
+    let metrics: ServiceMetrics
+    /// Rung after a fulfillment, which queued a receipt.
+    let outboxDoorbell: Doorbell
+    let logger: Logger
+
+    func register(on router: Router<Context>) {
+        router.get("checkout/complete") { request, _ in
+            let id = request.uri.queryParameters["session_id"].map(String.init) ?? ""
+            guard SessionID.isValid(id) else { return pages.notFound() }
+            return await page(for: id)
+        }
+        router.get("api/checkout/sessions/:id") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            guard SessionID.isValid(id) else { return json(.notFound, ["error": "not found"]) }
+            return await status(of: id)
+        }
+    }
+
+    /// What the customer and the API see.
+    enum View {
+        case delivered(CheckoutRecord)
+        case processing(CheckoutRecord?)
+        case paymentFailed(CheckoutRecord)
+        case expired
+        case unpaid
+        case notFound
+        /// The bounded wait ran out or Stripe could not be reached: show what we have and refresh.
+        case pending
+    }
+
+    func view(of id: String) async -> View {
+        let started = ContinuousClock.now
+        let task = Task { try await fulfiller.fulfill(sessionID: id) }
+        let outcome = await withTaskGroup(of: Swift.Result<CheckoutFulfiller.Result, any Error>?.self) { group in
+            group.addTask { await task.result }
+            group.addTask { [wait] in
+                try? await Task.sleep(for: wait)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        // On timeout the fulfillment goes on in the background; it is idempotent, and the page refreshes.
+        guard let outcome else { return .pending }
+        switch outcome {
+        case .success(let result):
+            if case .fulfilled = result {
+                metrics.fulfillmentLatency.record(ContinuousClock.now - started)
+                outboxDoorbell.ring()
+            }
+            switch result {
+            case .fulfilled(let record), .alreadyFulfilled(let record): return .delivered(record)
+            case .awaitingPayment(let record):
+                if let record, record.status == .paymentFailed { return .paymentFailed(record) }
+                return .processing(record)
+            case .notPaid(let status, let record):
+                if let record, record.status == .paymentFailed { return .paymentFailed(record) }
+                return status == .expired ? .expired : .unpaid
+            }
+        case .failure(let error as StripeError) where error.httpStatus == 404:
+            return .notFound
+        case .failure(let error):
+            logger.warning("landing page could not fulfil", metadata: ["checkout.session.id": "\(id)", "error": "\(error)"])
+            return .pending
+        }
+    }
+
+    func page(for id: String) async -> Response {
+        switch await view(of: id) {
+        case .notFound:
+            return pages.notFound()
+        case .delivered(let record):
+            var context = Self.context(record)
+            context["title"] = "Thank you"
+            context["heading"] = "Thank you! Your order is complete."
+            context["message"] = record.lines.contains { $0.outcome.backordered > 0 }
+                ? "Some items are backordered: we will ship them as soon as they are back in stock."
+                : "Here is what we delivered."
+            context["tone"] = "ok"
+            return pages.render("landing", context)
+        case .processing(let record):
+            var context = record.map(Self.context) ?? [:]
+            context["title"] = "Payment processing"
+            context["heading"] = "Payment processing"
+            context["message"] = "Your bank is processing the payment. We will email you as soon as it is confirmed and your order ships."
+            context["tone"] = "warn"
+            context["hasLines"] = false
+            return pages.render("landing", context)
+        case .paymentFailed(let record):
+            var context = Self.context(record)
+            context["title"] = "Payment failed"
+            context["heading"] = "Your payment did not go through"
+            context["message"] = "Your bank could not complete the payment, so the order was not processed. Nothing was charged."
+            context["tone"] = "bad"
+            context["hasLines"] = false
+            context["retryURL"] = "/"
+            return pages.render("landing", context)
+        case .expired:
+            return pages.render(
+                "landing",
+                ["title": "Checkout expired", "heading": "This checkout has expired", "tone": "bad",
+                 "message": "The checkout ended before payment, so nothing was charged. You can start again.", "retryURL": "/"])
+        case .unpaid:
+            return pages.render(
+                "landing",
+                ["title": "Not paid yet", "heading": "We have not received your payment", "tone": "warn",
+                 "message": "This checkout is not paid yet. If you have just paid, this page updates in a moment.", "refresh": 3])
+        case .pending:
+            return pages.render(
+                "landing",
+                ["title": "Confirming your payment", "heading": "Confirming your payment…", "tone": "warn",
+                 "message": "This takes a moment. This page refreshes by itself, and we will email you either way.", "refresh": 3])
+        }
+    }
+
+    func status(of id: String) async -> Response {
+        switch await view(of: id) {
+        case .notFound: return json(.notFound, ["error": "not found"])
+        case .delivered(let record), .paymentFailed(let record): return json(.ok, Self.recordJSON(record))
+        case .processing(let record):
+            var body = record.map(Self.recordJSON) ?? ["session_id": .string(id)]
+            body["status"] = "awaiting_payment"
+            return json(.ok, body)
+        case .expired: return json(.ok, ["session_id": .string(id), "status": "expired", "line_items": []])
+        case .unpaid: return json(.ok, ["session_id": .string(id), "status": "open", "line_items": []])
+        case .pending: return json(.accepted, ["session_id": .string(id), "status": "pending", "line_items": []])
+        }
+    }
+
+    static func context(_ record: CheckoutRecord) -> [String: Any] {
+        var context: [String: Any] = ["hasLines": !record.lines.isEmpty]
+        context["lines"] = record.lines.map { line -> [String: Any] in
+            var entry: [String: Any] = ["lineItemID": line.lineItemID, "description": line.description, "quantity": line.quantity]
+            switch line.outcome {
+            case .accessGranted(let url): entry["accessURL"] = url
+            case .shipped(_, let quantity, let backordered):
+                if quantity > 0 { entry["shipped"] = quantity }
+                if backordered > 0 { entry["backordered"] = backordered }
+            case .stockTaken(let quantity, let backordered):
+                if quantity > 0 { entry["stockTaken"] = quantity }
+                if backordered > 0 { entry["backordered"] = backordered }
+            case .recorded: entry["recorded"] = true
+            }
+            return entry
+        }
+        if let shipping = record.shipping, record.lines.contains(where: { if case .ship = $0.action { true } else { false } }) {
+            context["shipping"] = [
+                "name": shipping.name ?? "", "line1": shipping.address?.line1 ?? "", "city": shipping.address?.city ?? "",
+                "postalCode": shipping.address?.postalCode ?? "", "country": shipping.address?.country ?? "",
+            ]
+        }
+        if let amount = record.amountTotal, let currency = record.currency { context["total"] = Money.format(amount, currency) }
+        if let email = record.customerEmail { context["email"] = email }
+        return context
+    }
+
+    static func recordJSON(_ record: CheckoutRecord) -> JSONValue {
+        let lines: [JSONValue] = record.lines.map { line in
+            var entry: JSONValue = [
+                "id": .string(line.lineItemID), "description": .string(line.description), "quantity": .int(line.quantity),
+                "amount_total": .int(line.amountTotal), "currency": .string(line.currency), "product": .string(line.productID),
+                "action": .string(line.action.kind), "sku": .string(line.action.sku),
+                "performed_at": .int(Int(line.performedAt.timeIntervalSince1970)), "backordered": .int(line.outcome.backordered),
+            ]
+            switch line.outcome {
+            case .accessGranted(let url):
+                entry["outcome"] = "access_granted"
+                entry["access_url"] = .string(url)
+            case .shipped(let id, let quantity, _):
+                entry["outcome"] = "shipped"
+                entry["shipment_id"] = .string(id)
+                entry["shipped"] = .int(quantity)
+            case .stockTaken(let quantity, _):
+                entry["outcome"] = "stock_taken"
+                entry["reserved"] = .int(quantity)
+            case .recorded:
+                entry["outcome"] = "recorded"
+            }
+            return entry
+        }
+        return [
+            "session_id": .string(record.sessionID), "status": .string(record.status.rawValue),
+            "customer_email": .string(record.customerEmail), "amount_total": .int(record.amountTotal),
+            "currency": .string(record.currency),
+            "fulfilled_at": record.fulfilledAt.map { .int(Int($0.timeIntervalSince1970)) } ?? .null,
+            "shipping": record.shipping.map { shipping in
+                [
+                    "name": .string(shipping.name), "line1": .string(shipping.address?.line1),
+                    "city": .string(shipping.address?.city), "postal_code": .string(shipping.address?.postalCode),
+                    "country": .string(shipping.address?.country),
+                ]
+            } ?? .null,
+            "line_items": .array(lines),
+        ]
+    }
+}
+
+/// Checkout Session ids as Stripe makes them; anything else never reaches Stripe.
+enum SessionID {
+    static func isValid(_ id: String) -> Bool {
+        let prefixes = ["cs_test_", "cs_live_"]
+        guard let prefix = prefixes.first(where: id.hasPrefix), id.utf8.count <= 255 else { return false }
+        let rest = id.dropFirst(prefix.count)
+        return !rest.isEmpty && rest.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+    }
+}

@@ -1,0 +1,43 @@
+import FulfillmentCore
+import HTTPTypes
+import Hummingbird
+import Prometheus
+import Logging
+import StripeAPI
+
+/// `GET /health` (the store answers) and `GET /metrics` (Prometheus text), and `GET /access/{token}`.
+struct OperationsController<Context: RequestContext>: Sendable {
+    let store: any FulfillmentStore
+    let metrics: ServiceMetrics
+    let pages: PageRenderer
+    let logger: Logger
+
+    func register(on router: Router<Context>) {
+        router.get("health") { _, _ in
+            do {
+                let counts = try await store.eventCounts()
+                return json(.ok, ["status": "ok", "pending_events": .int(counts[.pending] ?? 0)])
+            } catch {
+                logger.error("health check failed", metadata: ["error": "\(error)"])
+                return json(.serviceUnavailable, ["status": "unavailable"])
+            }
+        }
+        router.get("metrics") { _, _ in
+            if let backlog = try? await store.outboxBacklog(), let counts = try? await store.eventCounts() {
+                metrics.observe(
+                    outboxBacklog: backlog,
+                    inbox: Dictionary(uniqueKeysWithValues: InboxEventStatus.allCases.map { ($0.rawValue, counts[$0] ?? 0) }))
+            }
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))
+        }
+        router.get("access/:token") { _, context in
+            let token = context.parameters.get("token") ?? ""
+            guard token.count <= 64, token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }),
+                let grant = try? await store.entitlement(token: token)
+            else { return pages.notFound() }
+            return pages.render("access", ["title": grant.description, "description": grant.description, "sessionID": grant.sessionID])
+        }
+    }
+}

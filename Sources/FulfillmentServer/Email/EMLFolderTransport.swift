@@ -1,0 +1,44 @@
+public import FulfillmentCore
+public import Foundation
+
+/// Writes each email as an RFC 5322 `.eml` file in a folder (the embedded default: open them in any mail
+/// reader). The file name is the dedupe key, written atomically, so a retried send overwrites rather than
+/// duplicates.
+public struct EMLFolderTransport: EmailTransport {
+    public let folder: URL
+    public let from: String
+
+    public init(folder: URL, from: String) {
+        self.folder = folder
+        self.from = from
+    }
+
+    public func send(_ email: QueuedEmail) async throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let name = email.email.dedupeKey.map { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" ? $0 : "_" }
+        let file = folder.appendingPathComponent(String(name) + ".eml")
+        try Data(MessageFormat.render(email.email, from: from, date: email.createdAt).utf8).write(to: file, options: .atomic)
+    }
+}
+
+/// The RFC 5322 text of an email (shared by the folder and SMTP transports).
+enum MessageFormat {
+    static func render(_ email: OutboundEmail, from: String, date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
+        let headers = [
+            "From: \(headerSafe(from))", "To: \(headerSafe(email.recipient))", "Subject: \(headerSafe(email.subject))",
+            "Date: \(formatter.string(from: date))", "Message-ID: <\(email.dedupeKey.replacingOccurrences(of: ":", with: "."))@stripe-fulfillment>",
+            "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 8bit",
+        ]
+        let body = email.body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n")
+        return headers.joined(separator: "\r\n") + "\r\n\r\n" + body
+    }
+
+    /// Header values never carry line breaks (header injection from customer-supplied text).
+    static func headerSafe(_ value: String) -> String {
+        value.filter { $0 != "\r" && $0 != "\n" }
+    }
+}

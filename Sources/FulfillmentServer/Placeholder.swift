@@ -1,3 +1,0 @@
-import Mustache
-import Prometheus
-import Metrics

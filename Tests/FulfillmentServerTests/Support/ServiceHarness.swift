@@ -1,0 +1,222 @@
+import AsyncHTTPClient
+import Foundation
+import FulfillmentCore
+import FulfillmentServer
+import FulfillmentSQLite
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+import StripeAPI
+import StripeEmulator
+import Synchronization
+
+/// Time for the service that a test can move forward (claims' leases, backoff).
+final class TestClock: Sendable {
+    private let offset = Mutex<TimeInterval>(0)
+    var now: Date { Date().addingTimeInterval(offset.withLock { $0 }) }
+    func advance(_ seconds: TimeInterval) { offset.withLock { $0 += seconds } }
+}
+
+/// Captures emails instead of sending them, and can fail the first N sends.
+final class CapturingEmailTransport: EmailTransport {
+    private let state = Mutex<(sent: [QueuedEmail], failures: Int)>(([], 0))
+    var sent: [QueuedEmail] { state.withLock { $0.sent } }
+    func failNext(_ count: Int) { state.withLock { $0.failures = count } }
+
+    func send(_ email: QueuedEmail) async throws {
+        try state.withLock { state in
+            if state.failures > 0 {
+                state.failures -= 1
+                throw ConfigurationError("injected SMTP failure")
+            }
+            state.sent.append(email)
+        }
+    }
+}
+
+/// The emulator and the service, running on loopback, wired to each other as in production.
+struct ServiceHarness: Sendable {
+    static let webhookSecret = "whsec_service_harness_secret"
+
+    let emulatorURL: String
+    let serviceURL: String
+    let service: FulfillmentService
+    let stripe: StripeClient
+    let emails: CapturingEmailTransport
+    let clock: TestClock
+    let databasePath: String
+
+    var store: any FulfillmentStore { service.store }
+
+    static func logger() -> Logger {
+        var logger = Logger(label: "test.service")
+        logger.logLevel = .critical
+        return logger
+    }
+
+    static func configuration(emulatorURL: String, databasePath: String, clock: TestClock) -> ServiceConfiguration {
+        ServiceConfiguration(
+            stripeSecretKey: "sk_test_service", stripeAPIBase: emulatorURL, webhookSecrets: [webhookSecret],
+            database: .sqlite(path: databasePath), port: 0, publicURL: "http://shop.test", landingWait: .seconds(10),
+            workerPollInterval: .milliseconds(100), eventRetryBase: .milliseconds(50), now: { clock.now })
+    }
+
+    /// Runs `body` with a fresh emulator and service. `runWorkers: false` serves HTTP without workers
+    /// (events stay stored, as if every worker had died).
+    static func run<T: Sendable>(
+        runWorkers: Bool = true, databasePath: String? = nil, clock: TestClock = TestClock(),
+        _ body: @Sendable (ServiceHarness) async throws -> T
+    ) async throws -> T {
+        let logger = logger()
+        let path = databasePath ?? FileManager.default.temporaryDirectory
+            .appendingPathComponent("service-\(UUID().uuidString).sqlite").path
+        let emulator = await Emulator(
+            configuration: EmulatorConfiguration(
+                webhookRetryBase: .milliseconds(50), webhookMaxAttempts: 6, delayedSettlementSeconds: 3 * 24 * 3600,
+                tickInterval: .milliseconds(10), randomSeed: 7),
+            logger: logger)
+        let (emulatorPorts, emulatorPortSink) = AsyncStream<Int>.makeStream()
+        let emulatorApp = emulator.application(port: 0) { emulatorPortSink.yield($0.localAddress?.port ?? 0) }
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            let emulatorGroup = ServiceGroup(services: [emulatorApp], gracefulShutdownSignals: [], logger: logger)
+            group.addTask { try await emulatorGroup.run() }
+            let emulatorURL = "http://127.0.0.1:\(await emulatorPorts.first { _ in true } ?? 0)"
+            let emails = CapturingEmailTransport()
+            let service = try await FulfillmentService(
+                configuration: configuration(emulatorURL: emulatorURL, databasePath: path, clock: clock), logger: logger,
+                emailTransport: emails)
+            let (servicePorts, servicePortSink) = AsyncStream<Int>.makeStream()
+            let app = service.application(onServerRunning: { servicePortSink.yield($0.localAddress?.port ?? 0) })
+            let serviceGroup = ServiceGroup(
+                services: runWorkers ? [app] : [RoutesOnly(service: service, port: servicePortSink)],
+                gracefulShutdownSignals: [], logger: logger)
+            group.addTask { try await serviceGroup.run() }
+            let serviceURL = "http://127.0.0.1:\(await servicePorts.first { _ in true } ?? 0)"
+            await emulator.state.registerEndpoint(url: serviceURL + "/webhook", enabledEvents: ["*"], secret: webhookSecret)
+            let harness = ServiceHarness(
+                emulatorURL: emulatorURL, serviceURL: serviceURL, service: service,
+                stripe: StripeClient(
+                    configuration: StripeClientConfiguration(apiKey: "sk_test_harness", apiBase: emulatorURL), logger: logger),
+                emails: emails, clock: clock, databasePath: path)
+            do {
+                let result = try await body(harness)
+                await serviceGroup.triggerGracefulShutdown()
+                await emulatorGroup.triggerGracefulShutdown()
+                try await group.waitForAll()
+                return result
+            } catch {
+                await serviceGroup.triggerGracefulShutdown()
+                await emulatorGroup.triggerGracefulShutdown()
+                try? await group.waitForAll()
+                throw error
+            }
+        }
+    }
+
+    /// The service's routes without its workers.
+    struct RoutesOnly: Service {
+        let service: FulfillmentService
+        let port: AsyncStream<Int>.Continuation
+
+        func run() async throws {
+            let router = Router()
+            service.addRoutes(to: router)
+            let app = Application(
+                router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                onServerRunning: { port.yield($0.localAddress?.port ?? 0) }, logger: ServiceHarness.logger())
+            try await app.runService()
+        }
+    }
+
+    // MARK: HTTP
+
+    static let httpClient = HTTPClient(
+        eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
+
+    struct Reply: Sendable {
+        var status: Int
+        var text: String
+        var json: JSONValue { (try? JSONValue.parse(Data(text.utf8))) ?? .null }
+    }
+
+    func get(_ path: String, base: String? = nil) async throws -> Reply {
+        try await send(HTTPClientRequest(url: (base ?? serviceURL) + path))
+    }
+
+    func post(_ path: String, body: String, headers: [(String, String)] = [], base: String? = nil) async throws -> Reply {
+        var request = HTTPClientRequest(url: (base ?? serviceURL) + path)
+        request.method = .POST
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(string: body))
+        return try await send(request)
+    }
+
+    private func send(_ request: HTTPClientRequest) async throws -> Reply {
+        let response = try await Self.httpClient.execute(request, timeout: .seconds(30))
+        let buffer = try await response.body.collect(upTo: 8 << 20)
+        return Reply(status: Int(response.status.code), text: String(buffer: buffer))
+    }
+
+    /// Test control on the emulator.
+    @discardableResult
+    func control(_ path: String, _ form: FormValue = .empty) async throws -> Reply {
+        try await post(
+            "/_emulator" + path, body: FormEncoder.encode(form),
+            headers: [("Content-Type", "application/x-www-form-urlencoded")], base: emulatorURL)
+    }
+
+    /// Posts a webhook signed with the service's secret (or as told), as Stripe would.
+    func postWebhook(_ body: String, signature: String? = nil, timestamp: Int? = nil) async throws -> Reply {
+        let header = signature ?? WebhookSignature.header(
+            payload: Data(body.utf8), secrets: [Self.webhookSecret], timestamp: timestamp ?? Int(Date().timeIntervalSince1970))
+        return try await post("/webhook", body: body, headers: [("Stripe-Signature", header), ("Content-Type", "application/json")])
+    }
+
+    // MARK: Waiting
+
+    /// Polls `condition` until it holds, or fails with `description` after `timeout`.
+    func eventually(_ description: String, timeout: Duration = .seconds(20), _ condition: @Sendable () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw TimedOut(description: description)
+    }
+
+    struct TimedOut: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    func waitForStatus(_ sessionID: String, _ status: CheckoutStatus) async throws {
+        try await eventually("\(sessionID) \(status)") { try await store.checkoutRecord(sessionID: sessionID)?.status == status }
+    }
+
+    // MARK: Shop fixtures
+
+    /// A product and price with fulfillment metadata.
+    func price(_ name: String, amount: Int, metadata: [String: String]) async throws -> Price {
+        let product = try await stripe.createProduct(["name": .string(name), "metadata": .map(metadata)])
+        return try await stripe.createPrice(["product": .string(product.id), "currency": "eur", "unit_amount": .int(amount)])
+    }
+
+    func session(_ lines: [(price: String, quantity: Int)], email: String = "jenny@example.com", shipping: Bool = true)
+        async throws -> CheckoutSession
+    {
+        var fields: [FormField] = [
+            FormField("mode", "payment"),
+            FormField("success_url", .string("\(serviceURL)/checkout/complete?session_id={CHECKOUT_SESSION_ID}")),
+            FormField("customer_email", .string(email)),
+            FormField("line_items", .array(lines.map { ["price": .string($0.price), "quantity": .int($0.quantity)] })),
+        ]
+        if shipping { fields.append(FormField("shipping_address_collection", ["allowed_countries": ["DE", "FR"]])) }
+        return try await stripe.createCheckoutSession(.object(fields))
+    }
+
+    func pay(_ session: CheckoutSession, outcome: String = "paid") async throws {
+        let reply = try await control("/checkout/sessions/\(session.id)/complete", ["outcome": .string(outcome)])
+        guard reply.status == 200 else { throw TimedOut(description: "complete failed: \(reply.text)") }
+    }
+}
