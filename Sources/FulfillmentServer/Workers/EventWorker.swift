@@ -1,5 +1,4 @@
 import FulfillmentCore
-import Synchronization
 import Logging
 import Prometheus
 import ServiceLifecycle
@@ -20,25 +19,7 @@ struct EventWorker: Service {
     let logger: Logger
 
     func run() async throws {
-        let stopping = ShutdownFlag()
-        await withGracefulShutdownHandler {
-            await withDiscardingTaskGroup { group in
-                group.addTask { [doorbell, pollInterval] in
-                    while !stopping.isSet, !Task.isCancelled {
-                        try? await Task.sleep(for: pollInterval)
-                        doorbell.ring()
-                    }
-                }
-                while !stopping.isSet {
-                    let handled = await runBatch()
-                    if handled == 0 && !stopping.isSet { await doorbell.wait() }
-                }
-                group.cancelAll()
-            }
-        } onGracefulShutdown: {
-            stopping.set()
-            doorbell.ring()
-        }
+        await WorkerLoop.run(doorbell: doorbell, pollInterval: pollInterval) { await runBatch() }
     }
 
     /// Claims and handles one batch; returns how many events it handled.
@@ -46,6 +27,8 @@ struct EventWorker: Service {
         let events: [InboxEvent]
         do {
             events = try await processor.claim(limit: concurrency * 4)
+        } catch is CancellationError {
+            return 0
         } catch {
             logger.error("could not claim events", metadata: ["error": "\(error)"])
             try? await Task.sleep(for: pollInterval)
@@ -71,9 +54,3 @@ struct EventWorker: Service {
     }
 }
 
-/// Set once when graceful shutdown begins.
-final class ShutdownFlag: Sendable {
-    private let state = Synchronization.Mutex(false)
-    var isSet: Bool { state.withLock { $0 } }
-    func set() { state.withLock { $0 = true } }
-}

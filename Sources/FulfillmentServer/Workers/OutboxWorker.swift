@@ -18,25 +18,7 @@ struct OutboxWorker: Service {
     let logger: Logger
 
     func run() async throws {
-        let stopping = ShutdownFlag()
-        await withGracefulShutdownHandler {
-            await withDiscardingTaskGroup { group in
-                group.addTask { [doorbell, pollInterval] in
-                    while !stopping.isSet, !Task.isCancelled {
-                        try? await Task.sleep(for: pollInterval)
-                        doorbell.ring()
-                    }
-                }
-                while !stopping.isSet {
-                    let sent = await runBatch()
-                    if sent == 0 && !stopping.isSet { await doorbell.wait() }
-                }
-                group.cancelAll()
-            }
-        } onGracefulShutdown: {
-            stopping.set()
-            doorbell.ring()
-        }
+        await WorkerLoop.run(doorbell: doorbell, pollInterval: pollInterval) { await runBatch() }
     }
 
     /// Sends one batch; returns how many emails it attempted.
@@ -45,8 +27,11 @@ struct OutboxWorker: Service {
         let emails: [QueuedEmail]
         do {
             emails = try await store.claimEmails(limit: 16, now: start, leaseUntil: start.addingTimeInterval(lease.seconds))
+        } catch is CancellationError {
+            return 0
         } catch {
             logger.error("could not claim emails", metadata: ["error": "\(error)"])
+            try? await Task.sleep(for: pollInterval)
             return 0
         }
         for email in emails {

@@ -1,0 +1,36 @@
+import ServiceLifecycle
+import StripeAPI
+import Synchronization
+
+/// The loop both workers run: a batch whenever the doorbell rings (new work) or the poll interval passes.
+/// It stops claiming on graceful shutdown, finishing the batch in hand, and stops at once if cancelled.
+enum WorkerLoop {
+    static func run(doorbell: Doorbell, pollInterval: Duration, runBatch: @escaping @Sendable () async -> Int) async {
+        let stopping = ShutdownFlag()
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                group.addTask {
+                    while !stopping.isSet, !Task.isCancelled {
+                        try? await Task.sleep(for: pollInterval)
+                        doorbell.ring()
+                    }
+                }
+                while !stopping.isSet, !Task.isCancelled {
+                    let handled = await runBatch()
+                    if handled == 0, !stopping.isSet, !Task.isCancelled { await doorbell.wait() }
+                }
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            stopping.set()
+            doorbell.ring()
+        }
+    }
+}
+
+/// Set once when graceful shutdown begins.
+final class ShutdownFlag: Sendable {
+    private let state = Mutex(false)
+    var isSet: Bool { state.withLock { $0 } }
+    func set() { state.withLock { $0 = true } }
+}
