@@ -15,17 +15,20 @@ public struct CheckoutFulfiller: Sendable {
     let catalog: Catalog
     let publicURL: String
     let now: @Sendable () -> Date
+    /// Told how long each fulfillment took (re-fetch, plan, commit), for metrics.
+    let onFulfilled: @Sendable (_ duration: Duration) -> Void
     let logger: Logger
 
     public init(
         stripe: StripeClient, store: any FulfillmentStore, catalog: Catalog, publicURL: String,
-        now: @escaping @Sendable () -> Date, logger: Logger
+        now: @escaping @Sendable () -> Date, onFulfilled: @escaping @Sendable (Duration) -> Void = { _ in }, logger: Logger
     ) {
         self.stripe = stripe
         self.store = store
         self.catalog = catalog
         self.publicURL = publicURL
         self.now = now
+        self.onFulfilled = onFulfilled
         self.logger = logger
     }
 
@@ -53,6 +56,7 @@ public struct CheckoutFulfiller: Sendable {
         if let existing = try await store.checkoutRecord(sessionID: sessionID), existing.status == .fulfilled {
             return .alreadyFulfilled(existing)
         }
+        let started = ContinuousClock.now
         let (session, body) = try await stripe.sendKeepingBody(
             .get, "/v1/checkout/sessions/\(StripeClient.pathSegment(sessionID))",
             parameters: ["expand": .array(Self.sessionExpansions.map { .string($0) })], as: CheckoutSession.self)
@@ -61,6 +65,7 @@ public struct CheckoutFulfiller: Sendable {
             let plan = try await plan(for: session, rawSession: Data(body))
             switch try await store.commitFulfillment(plan) {
             case .committed(let record):
+                onFulfilled(ContinuousClock.now - started)
                 logger.info(
                     "checkout fulfilled",
                     metadata: ["checkout.session.id": "\(sessionID)", "checkout.lines": "\(record.lines.count)"])

@@ -1,6 +1,7 @@
 public import FulfillmentCore
 import FulfillmentSQLite
 import Foundation
+import Prometheus
 public import Hummingbird
 public import NIOCore
 public import Logging
@@ -18,7 +19,7 @@ public struct FulfillmentService: Sendable {
     public let metrics: ServiceMetrics
     public let emailTransport: any EmailTransport
     let eventDoorbell = Doorbell()
-    let outboxDoorbell = Doorbell()
+    let outboxDoorbell: Doorbell
     let pages: PageRenderer
     let logger: Logger
 
@@ -54,11 +55,18 @@ public struct FulfillmentService: Sendable {
             configuration: StripeClientConfiguration(apiKey: configuration.stripeSecretKey, apiBase: configuration.stripeAPIBase),
             transport: stripeTransport ?? AsyncHTTPClientTransport(), logger: stripeLogger)
         let catalog = try configuration.catalogPath.map { try Catalog(contentsOf: URL(fileURLWithPath: $0)) } ?? Catalog()
+        let metrics = ServiceMetrics()
+        let outboxDoorbell = Doorbell()
         fulfiller = CheckoutFulfiller(
             stripe: stripe, store: self.store, catalog: catalog, publicURL: configuration.publicURL, now: configuration.now,
+            onFulfilled: { duration in
+                metrics.fulfillmentLatency.record(duration)
+                outboxDoorbell.ring()  // a receipt was queued
+            },
             logger: logger)
         router = EventRouter.checkout(fulfiller)
-        metrics = ServiceMetrics()
+        self.metrics = metrics
+        self.outboxDoorbell = outboxDoorbell
         pages = try await PageRenderer.load()
     }
 
@@ -70,8 +78,7 @@ public struct FulfillmentService: Sendable {
             logger: logger
         ).register(on: router)
         CheckoutController<Context>(
-            fulfiller: fulfiller, store: store, pages: pages, wait: configuration.landingWait, metrics: metrics,
-            outboxDoorbell: outboxDoorbell, logger: logger
+            fulfiller: fulfiller, store: store, pages: pages, wait: configuration.landingWait, logger: logger
         ).register(on: router)
         OperationsController<Context>(store: store, metrics: metrics, pages: pages, logger: logger).register(on: router)
     }
@@ -89,8 +96,8 @@ public struct FulfillmentService: Sendable {
         [
             EventWorker(
                 processor: eventProcessor, doorbell: eventDoorbell, concurrency: configuration.workerConcurrency,
-                pollInterval: configuration.workerPollInterval, metrics: metrics, afterEvent: { [outboxDoorbell] in outboxDoorbell.ring() },
-                logger: logger),
+                pollInterval: configuration.workerPollInterval, metrics: metrics,
+                afterEvent: { [outboxDoorbell] in outboxDoorbell.ring() }, logger: logger),
             OutboxWorker(
                 store: store, transport: emailTransport, doorbell: outboxDoorbell, pollInterval: configuration.workerPollInterval,
                 lease: configuration.claimLease, metrics: metrics, now: configuration.now, logger: logger),

@@ -14,9 +14,6 @@ struct CheckoutController<Context: RequestContext>: Sendable {
     let store: any FulfillmentStore
     let pages: PageRenderer
     let wait: Duration
-    let metrics: ServiceMetrics
-    /// Rung after a fulfillment, which queued a receipt.
-    let outboxDoorbell: Doorbell
     let logger: Logger
 
     func register(on router: Router<Context>) {
@@ -45,7 +42,6 @@ struct CheckoutController<Context: RequestContext>: Sendable {
     }
 
     func view(of id: String) async -> View {
-        let started = ContinuousClock.now
         let task = Task { try await fulfiller.fulfill(sessionID: id) }
         let outcome = await withTaskGroup(of: Swift.Result<CheckoutFulfiller.Result, any Error>?.self) { group in
             group.addTask { await task.result }
@@ -61,10 +57,6 @@ struct CheckoutController<Context: RequestContext>: Sendable {
         guard let outcome else { return .pending }
         switch outcome {
         case .success(let result):
-            if case .fulfilled = result {
-                metrics.fulfillmentLatency.record(ContinuousClock.now - started)
-                outboxDoorbell.ring()
-            }
             switch result {
             case .fulfilled(let record), .alreadyFulfilled(let record): return .delivered(record)
             case .awaitingPayment(let record):

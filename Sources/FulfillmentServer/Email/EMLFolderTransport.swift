@@ -37,8 +37,9 @@ enum MessageFormat {
         return headers.joined(separator: "\r\n") + "\r\n\r\n" + body
     }
 
-    /// Header values never carry line breaks (header injection from customer-supplied text).
+    /// Header values never carry line breaks (header injection from customer-supplied text). Filters
+    /// Unicode scalars, not Characters: "\r\n" is one Character and would slip past a Character filter.
     static func headerSafe(_ value: String) -> String {
-        value.filter { $0 != "\r" && $0 != "\n" }
+        String(String.UnicodeScalarView(value.unicodeScalars.filter { $0 != "\r" && $0 != "\n" }))
     }
 }

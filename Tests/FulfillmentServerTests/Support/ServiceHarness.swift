@@ -67,7 +67,7 @@ struct ServiceHarness: Sendable {
     /// (events stay stored, as if every worker had died).
     static func run<T: Sendable>(
         runWorkers: Bool = true, databasePath: String? = nil, clock: TestClock = TestClock(),
-        _ body: @Sendable (ServiceHarness) async throws -> T
+        emailTransport: (any EmailTransport)? = nil, _ body: @Sendable (ServiceHarness) async throws -> T
     ) async throws -> T {
         let logger = logger()
         let path = databasePath ?? FileManager.default.temporaryDirectory
@@ -86,7 +86,7 @@ struct ServiceHarness: Sendable {
             let emails = CapturingEmailTransport()
             let service = try await FulfillmentService(
                 configuration: configuration(emulatorURL: emulatorURL, databasePath: path, clock: clock), logger: logger,
-                emailTransport: emails)
+                emailTransport: emailTransport ?? emails)
             let (servicePorts, servicePortSink) = AsyncStream<Int>.makeStream()
             let app = service.application(onServerRunning: { servicePortSink.yield($0.localAddress?.port ?? 0) })
             let serviceGroup = ServiceGroup(
