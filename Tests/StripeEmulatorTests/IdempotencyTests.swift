@@ -34,17 +34,29 @@ import Testing
 
     @Test func answers409WhileTheKeyIsInFlight() async throws {
         try await EmulatorHarness.run(forwardWebhooks: false) { harness in
-            try await harness.control("/faults", ["api_latency_ms": 400])
-            async let slow = harness.raw(.post, "/v1/charges", chargeForm, headers: [("Idempotency-Key", "ord_3")])
-            try await Task.sleep(for: .milliseconds(150))
-            let concurrent = try await harness.raw(.post, "/v1/charges", chargeForm, headers: [("Idempotency-Key", "ord_3")])
-            #expect(concurrent.status == 409)
-            #expect(concurrent.errorCode == "idempotency_key_in_use")
-            let first = try await slow
+            try await harness.control("/faults", ["api_latency_ms": 2000])
+            let slow = Task { try await harness.raw(.post, "/v1/charges", chargeForm, headers: [("Idempotency-Key", "ord_3")]) }
+            // Retries with the same key while the first is in flight: each one must be refused, never run.
+            var statuses: [Int] = []
+            var codes: [String?] = []
+            let deadline = ContinuousClock.now + .seconds(1.5)
+            while ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+                let concurrent = try await harness.raw(.post, "/v1/charges", chargeForm, headers: [("Idempotency-Key", "ord_3")])
+                statuses.append(concurrent.status)
+                codes.append(concurrent.errorCode)
+                if concurrent.status != 409 { break }
+            }
+            let first = try await slow.value
+            #expect(statuses.contains(409), "some retry met the key in flight: \(statuses)")
+            #expect(codes.contains("idempotency_key_in_use"))
             #expect(first.status == 200)
+            try await harness.control("/faults", ["reset": "true"])
             let retry = try await harness.raw(.post, "/v1/charges", chargeForm, headers: [("Idempotency-Key", "ord_3")])
             #expect(retry.header("Idempotent-Replayed") == "true")
             #expect(retry.json["id"] == first.json["id"])
+            let charges = try await harness.raw(.get, "/v1/charges")
+            #expect(charges.json["data"]?.arrayValue?.count == 1, "exactly one charge")
         }
     }
 
