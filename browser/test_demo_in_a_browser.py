@@ -1,0 +1,119 @@
+"""A person's path through the demo, in a real browser (headless Chromium from Debian): buy in the store,
+pay on the emulator's hosted page, and find what was delivered on the landing page."""
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+
+import pytest
+import requests
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def demo():
+    binary = os.environ.get("FULFILL_BIN", os.path.join(ROOT, ".build", "debug", "fulfill"))
+    port, emulator_port = free_port(), free_port()
+    data = tempfile.mkdtemp(prefix="demo-")
+    process = subprocess.Popen(
+        [binary, "demo", "--port", str(port), "--emulator-port", str(emulator_port), "--data", data],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                break
+        except requests.ConnectionError:
+            if process.poll() is not None:
+                raise RuntimeError("demo exited: " + process.stdout.read())
+        time.sleep(0.2)
+    else:
+        process.kill()
+        raise RuntimeError("the demo store did not start")
+    yield {"url": url, "data": data}
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    shutil.rmtree(data, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1200,1000"):
+        options.add_argument(argument)
+    service = Service(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver")
+    driver = webdriver.Chrome(service=service, options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+def wait_for(browser, locator, timeout=20):
+    return WebDriverWait(browser, timeout).until(EC.presence_of_element_located(locator))
+
+
+def test_buying_the_course_ends_on_a_landing_page_with_the_access_link(demo, browser):
+    browser.get(demo["url"])
+    browser.find_element(By.ID, "buy-course").click()
+    # The emulator's hosted checkout page: pay with the card that succeeds (the default choice).
+    wait_for(browser, (By.ID, "pay"))
+    assert "€49.00" in browser.find_element(By.ID, "total").text
+    browser.find_element(By.ID, "pay").click()
+    heading = wait_for(browser, (By.ID, "heading"))
+    WebDriverWait(browser, 20).until(lambda b: "order is complete" in b.find_element(By.ID, "heading").text)
+    assert "/checkout/complete?session_id=cs_test_" in browser.current_url
+    link = browser.find_element(By.CLASS_NAME, "access-link")
+    assert "/access/" in link.get_attribute("href")
+    link.click()
+    WebDriverWait(browser, 10).until(lambda b: "Swift on the Server" in b.find_element(By.ID, "heading").text)
+    browser.save_screenshot(os.path.join(demo["data"], "access.png"))
+
+
+def test_buying_mugs_ships_them_to_the_address_typed_on_the_payment_page(demo, browser):
+    browser.get(demo["url"])
+    browser.find_element(By.ID, "buy-mug").click()
+    wait_for(browser, (By.ID, "pay"))
+    city = browser.find_element(By.NAME, "city")
+    city.clear()
+    city.send_keys("Lyon")
+    browser.find_element(By.ID, "pay").click()
+    WebDriverWait(browser, 20).until(lambda b: "order is complete" in b.find_element(By.ID, "heading").text)
+    assert "1 shipping" in browser.find_element(By.ID, "delivered").text
+    assert "Lyon" in browser.find_element(By.ID, "shipping").text
+    browser.get(demo["url"])
+    assert "2 in stock" in browser.find_element(By.CLASS_NAME, "stock").text
+
+
+def test_a_declined_card_stays_on_the_payment_page_and_a_bank_debit_shows_processing(demo, browser):
+    browser.get(demo["url"])
+    browser.find_element(By.ID, "buy-stickers").click()
+    wait_for(browser, (By.ID, "pay"))
+    browser.find_element(By.CSS_SELECTOR, "input[value=declined]").click()
+    browser.find_element(By.ID, "pay").click()
+    assert "declined" in wait_for(browser, (By.ID, "error")).text
+    browser.find_element(By.CSS_SELECTOR, "input[value=delayed_success]").click()
+    quantity = browser.find_element(By.NAME, "quantity_0")
+    quantity.clear()
+    quantity.send_keys("4")
+    browser.find_element(By.ID, "pay").click()
+    WebDriverWait(browser, 20).until(lambda b: "Payment processing" in b.find_element(By.ID, "heading").text)
+    assert "email you" in browser.find_element(By.ID, "message").text
