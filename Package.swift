@@ -138,7 +138,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FulfillmentCoreTests",
-            dependencies: ["FulfillmentCore", "FulfillmentSQLite", "StripeAPI"],
+            dependencies: ["FulfillmentCore", "FulfillmentSQLite", "StripeAPI", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

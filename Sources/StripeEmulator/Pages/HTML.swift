@@ -1,3 +1,5 @@
+import StripeAPI
+
 /// Small helpers for the emulator's hosted pages. Every value that came from a client is escaped.
 enum HTML {
     static func escape(_ text: String) -> String {
@@ -18,13 +20,7 @@ enum HTML {
 
     /// An amount in minor units with its currency, for people (`€12.50`, `$3.00`, `12.50 CHF`).
     static func money(_ amount: Int, _ currency: String) -> String {
-        let major = "\(amount / 100).\(String(format2: abs(amount % 100)))"
-        switch currency.lowercased() {
-        case "eur": return "€" + major
-        case "usd": return "$" + major
-        case "gbp": return "£" + major
-        default: return major + " " + currency.uppercased()
-        }
+        Money.format(amount, currency)
     }
 
     static func page(title: String, body: String) -> String {
@@ -47,12 +43,5 @@ enum HTML {
         \(body)
         </main></body></html>
         """
-    }
-}
-
-extension String {
-    /// Two digits, zero-padded.
-    fileprivate init(format2 value: Int) {
-        self = value < 10 ? "0\(value)" : "\(value)"
     }
 }

@@ -1,0 +1,125 @@
+import Foundation
+import FulfillmentCore
+import Logging
+import StripeAPI
+import Testing
+
+/// The core's pure logic, without I/O.
+@Suite struct CoreLogicTests {
+    @Test func theLedgerOnlyMovesForward() {
+        #expect(CheckoutStatus.fulfilled.canFollow(nil))
+        #expect(CheckoutStatus.fulfilled.canFollow(.awaitingPayment))
+        #expect(!CheckoutStatus.fulfilled.canFollow(.fulfilled), "fulfilled once")
+        #expect(!CheckoutStatus.expired.canFollow(.fulfilled), "an expiry never undoes a fulfillment")
+        #expect(!CheckoutStatus.paymentFailed.canFollow(.fulfilled))
+        #expect(!CheckoutStatus.awaitingPayment.canFollow(.paymentFailed), "no going back to waiting")
+        #expect(CheckoutStatus.paymentFailed.canFollow(.awaitingPayment))
+        for status in CheckoutStatus.allCases where status != .fulfilled {
+            #expect(!status.canFollow(.fulfilled))
+        }
+    }
+
+    func item(priceMetadata: [String: String] = [:], productMetadata: [String: String] = [:], priceID: String = "price_1", productID: String = "prod_1") throws -> LineItem {
+        let json: JSONValue = [
+            "id": "li_1", "object": "item", "amount_discount": 0, "amount_subtotal": 100, "amount_tax": 0, "amount_total": 100,
+            "currency": "eur", "description": "Thing", "quantity": 2,
+            "price": [
+                "id": .string(priceID), "object": "price", "active": true, "created": 1, "currency": "eur", "livemode": false,
+                "metadata": .stringMap(priceMetadata), "type": "one_time", "unit_amount": 50,
+                "product": [
+                    "id": .string(productID), "object": "product", "active": true, "created": 1, "livemode": false,
+                    "metadata": .stringMap(productMetadata), "name": "Thing", "images": [],
+                ],
+            ],
+        ]
+        return try json.decode(as: LineItem.self)
+    }
+
+    @Test func theCatalogPrefersPriceThenProductMetadataThenTheFile() throws {
+        let catalog = Catalog(entries: ["prod_file": .init(fulfillment: "physical", sku: "FILE-SKU"), "price_file": .init(fulfillment: "digital")])
+        #expect(catalog.action(for: try item(priceMetadata: ["fulfillment": "stock", "sku": "SEAT"], productMetadata: ["fulfillment": "digital"])) == .takeStock(sku: "SEAT"))
+        #expect(catalog.action(for: try item(productMetadata: ["fulfillment": "physical", "sku": "MUG"])) == .ship(sku: "MUG"))
+        #expect(catalog.action(for: try item(productID: "prod_file")) == .ship(sku: "FILE-SKU"))
+        #expect(catalog.action(for: try item(priceID: "price_file")) == .grantAccess)
+        #expect(catalog.action(for: try item()) == .recordOnly)
+        #expect(catalog.action(for: try item(productMetadata: ["fulfillment": "teleport"])) == .recordOnly, "unknown kinds only record")
+        #expect(catalog.action(for: try item(productMetadata: ["fulfillment": "stock"])) == .recordOnly, "stock needs a sku")
+    }
+
+    func plan(now: Date = Date(timeIntervalSince1970: 100)) -> FulfillmentPlan {
+        FulfillmentPlan(
+            sessionID: "cs_1", paymentIntentID: nil, customerEmail: nil, customerName: nil, amountTotal: nil, currency: nil,
+            shipping: nil, lines: [], sessionJSON: Data(), receipt: { _ in nil }, accessURL: { "https://x.example/access/\($0)" }, now: now)
+    }
+
+    @Test(arguments: [(5, 3, 3, 0), (2, 3, 2, 1), (0, 3, 0, 3), (-1, 2, 0, 2)])
+    func shippingTakesWhatStockThereIsAndBackordersTheRest(available: Int, quantity: Int, shipped: Int, backordered: Int) {
+        let line = PlannedLine(lineItemID: "li", description: "Mug", quantity: quantity, amountTotal: 0, currency: "eur", productID: nil, action: .ship(sku: "MUG"))
+        let result = LinePerformer.perform(line, available: available, plan: plan(), token: "tok")
+        #expect(result.stockTaken == shipped)
+        guard case .shipped(_, let quantityShipped, let missing) = result.line.outcome else { Issue.record("shipment"); return }
+        #expect(quantityShipped == shipped && missing == backordered)
+    }
+
+    @Test func untrackedGoodsShipInFullAndDigitalGoodsGetALink() {
+        let ship = PlannedLine(lineItemID: "li", description: "Poster", quantity: 4, amountTotal: 0, currency: "eur", productID: nil, action: .ship(sku: nil))
+        let shipped = LinePerformer.perform(ship, available: nil, plan: plan(), token: "tok")
+        #expect(shipped.stockTaken == 0)
+        #expect(shipped.line.outcome.backordered == 0)
+        let digital = PlannedLine(lineItemID: "li", description: "Course", quantity: 1, amountTotal: 0, currency: "eur", productID: nil, action: .grantAccess)
+        #expect(LinePerformer.perform(digital, available: nil, plan: plan(), token: "abc").line.outcome == .accessGranted(accessURL: "https://x.example/access/abc"))
+    }
+
+    @Test func retriesBackOffExponentiallyUpToTheCap() {
+        let schedule = EventProcessor.RetrySchedule(base: .seconds(2), cap: .seconds(60), maxAttempts: 10)
+        #expect(schedule.delay(afterAttempts: 1) == .seconds(2))
+        #expect(schedule.delay(afterAttempts: 3) == .seconds(8))
+        #expect(schedule.delay(afterAttempts: 9) == .seconds(60))
+        #expect(schedule.delay(afterAttempts: 40) == .seconds(60))
+    }
+
+    @Test func receiptsListWhatWasDoneAndNeedARecipient() {
+        let line = FulfilledLine(
+            lineItemID: "li", description: "Mug", quantity: 3, amountTotal: 3600, currency: "eur", productID: nil, action: .ship(sku: "MUG"),
+            outcome: .shipped(shipmentID: "shp_1", quantity: 2, backordered: 1), performedAt: Date())
+        let receipt = CheckoutEmails.receipt(
+            sessionID: "cs_1", to: "a@b.example", name: "Ann", lines: [line], amountTotal: 3600, currency: "eur", landingURL: "https://x")
+        #expect(receipt?.dedupeKey == "receipt:cs_1")
+        #expect(receipt?.body.contains("2 shipping now, 1 backordered") == true)
+        #expect(receipt?.body.contains("€36.00") == true)
+        #expect(CheckoutEmails.receipt(sessionID: "cs_1", to: nil, name: nil, lines: [], amountTotal: nil, currency: nil, landingURL: "") == nil)
+    }
+
+    @Test func theProcessorParksEventsStripeDoesNotKnowAndRetriesOthers() async throws {
+        let store = MemoryFulfillmentStore()
+        let t0 = Date(timeIntervalSince1970: 1_000)
+        for id in ["evt_gone", "evt_flaky"] {
+            _ = try await store.insertEvent(InboxEvent(id: id, type: "test.event", objectID: "obj", payload: Data(), status: .pending, receivedAt: t0, nextAttemptAt: t0))
+        }
+        var router = EventRouter()
+        router.on("test.event") { event in
+            if event.id == "evt_gone" {
+                throw StripeError(httpStatus: 404, details: .init(type: .invalidRequestError, code: "resource_missing"), requestID: nil, idempotencyKey: nil)
+            }
+            throw StripeError(httpStatus: 503, details: .init(type: .apiError), requestID: nil, idempotencyKey: nil)
+        }
+        let processor = EventProcessor(
+            store: store, router: router, schedule: .init(base: .seconds(2), maxAttempts: 2), now: { t0 }, logger: Logger(label: "test"))
+        let outcomes = try await processor.claim(limit: 10).asyncMap { await processor.process($0) }
+        #expect(outcomes == [.dead, .retried])
+        #expect(try await store.event(id: "evt_flaky")?.nextAttemptAt == t0.addingTimeInterval(2))
+        let later = EventProcessor(
+            store: store, router: router, schedule: .init(base: .seconds(2), maxAttempts: 2), now: { t0.addingTimeInterval(3) }, logger: Logger(label: "test"))
+        let second = try await later.claim(limit: 10)
+        #expect(second.map(\.attempts) == [2])
+        #expect(await later.process(second[0]) == .dead, "parked after the last attempt")
+    }
+}
+
+extension Sequence {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var results: [T] = []
+        for element in self { results.append(try await transform(element)) }
+        return results
+    }
+}
