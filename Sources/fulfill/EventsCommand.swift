@@ -16,7 +16,7 @@ struct EventsCommand: AsyncParsableCommand {
         func open() throws -> any FulfillmentStore {
             let url = databaseURL ?? ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "sqlite:fulfillment.sqlite"
             switch try ServiceConfiguration.Database(url: url) {
-            case .sqlite(let path):
+            case .sqlite(let path, _):
                 guard FileManager.default.fileExists(atPath: path) else { throw ValidationError("No database at \(path).") }
                 return try SQLiteFulfillmentStore(path: path)
             case .memory: throw ValidationError("An in-memory database cannot be inspected from another process.")

@@ -40,7 +40,8 @@ public struct FulfillmentService: Sendable {
         switch (store, configuration.database) {
         case (let store?, _): self.store = store
         case (nil, .memory): self.store = MemoryFulfillmentStore()
-        case (nil, .sqlite(let path)): self.store = try SQLiteFulfillmentStore(path: path)
+        case (nil, .sqlite(let path, let normal)):
+            self.store = try SQLiteFulfillmentStore(path: path, synchronous: normal ? .normal : .full)
         }
         switch (emailTransport, configuration.email) {
         case (let transport?, _): self.emailTransport = transport
@@ -110,7 +111,7 @@ public struct FulfillmentService: Sendable {
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router()
-        router.add(middleware: LogRequestsMiddleware(.debug))
+        if logger.logLevel <= .debug { router.add(middleware: LogRequestsMiddleware(.debug)) }
         addRoutes(to: router)
         extraRoutes(router)
         var app = Application(

@@ -5,7 +5,8 @@ public import Foundation
 public struct ServiceConfiguration: Sendable {
     /// Where events, the ledger and the outbox live.
     public enum Database: Sendable, Hashable {
-        case sqlite(path: String)
+        /// `synchronousNormal`: commits are not synced one by one (see `SQLiteFulfillmentStore.Synchronous`).
+        case sqlite(path: String, synchronousNormal: Bool = false)
         case memory
     }
 
@@ -74,14 +75,23 @@ public struct ServiceConfiguration: Sendable {
 }
 
 extension ServiceConfiguration.Database {
-    /// Parses `DATABASE_URL`: `sqlite:PATH`, `sqlite::memory:` or `memory:`.
+    /// Parses `DATABASE_URL`: `sqlite:PATH` (with an optional `?synchronous=normal`), or `memory:`.
     public init(url: String) throws {
         if url == "memory:" || url == "sqlite::memory:" {
             self = .memory
         } else if url.hasPrefix("sqlite:") {
-            let path = String(url.dropFirst("sqlite:".count))
+            var path = String(url.dropFirst("sqlite:".count))
+            var normal = false
+            if let query = path.firstIndex(of: "?") {
+                let option = path[path.index(after: query)...]
+                guard option == "synchronous=normal" || option == "synchronous=full" else {
+                    throw ConfigurationError("DATABASE_URL: the only sqlite option is ?synchronous=normal or ?synchronous=full")
+                }
+                normal = option == "synchronous=normal"
+                path = String(path[..<query])
+            }
             guard !path.isEmpty else { throw ConfigurationError("DATABASE_URL sqlite: needs a path, as in sqlite:fulfillment.sqlite") }
-            self = .sqlite(path: path.hasPrefix("//") ? String(path.dropFirst(2)) : path)
+            self = .sqlite(path: path.hasPrefix("//") ? String(path.dropFirst(2)) : path, synchronousNormal: normal)
         } else if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
             throw ConfigurationError("PostgreSQL is not available in this build yet; use sqlite:PATH")
         } else {

@@ -35,11 +35,11 @@ public struct WebhookSignature: Sendable {
         guard let header, !header.isEmpty else { throw .missingHeader }
         guard !secrets.isEmpty else { throw .noSecretsConfigured }
         let parsed = try WebhookSignatureHeader(parsing: header)
-        let signedPayload = Self.signedPayload(payload, timestamp: parsed.timestamp)
         let codes = parsed.v1Signatures.compactMap(Self.bytes(fromHex:))
         let matches = secrets.contains { secret in
-            let key = SymmetricKey(data: Data(secret.utf8))
-            return codes.contains { HMAC<SHA256>.isValidAuthenticationCode($0, authenticating: signedPayload, using: key) }
+            let code = Self.authenticationCode(payload, secret: secret, timestamp: parsed.timestamp)
+            // HashedAuthenticationCode's == against bytes is swift-crypto's constant-time comparison.
+            return codes.contains { code == $0 }
         }
         guard matches else { throw .signatureMismatch }
 
@@ -65,18 +65,24 @@ public struct WebhookSignature: Sendable {
 
     /// The lowercase hex `v1` signature of `payload` at `timestamp` under `secret`.
     public static func signature(payload: some DataProtocol, secret: String, timestamp: Int) -> String {
-        let code = HMAC<SHA256>.authenticationCode(
-            for: signedPayload(payload, timestamp: timestamp), using: SymmetricKey(data: Data(secret.utf8)))
-        return code.map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        let hexDigits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        hex.reserveCapacity(64)
+        for byte in authenticationCode(payload, secret: secret, timestamp: timestamp) {
+            hex.append(hexDigits[Int(byte >> 4)])
+            hex.append(hexDigits[Int(byte & 0x0f)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 
-    static func signedPayload(_ payload: some DataProtocol, timestamp: Int) -> Data {
-        var data = Data("\(timestamp).".utf8)
-        data.append(contentsOf: payload)
-        return data
+    /// HMAC-SHA256 of `"<timestamp>.<payload>"`, fed in two parts so the payload is never copied.
+    static func authenticationCode(
+        _ payload: some DataProtocol, secret: String, timestamp: Int
+    ) -> HashedAuthenticationCode<SHA256> {
+        var hmac = HMAC<SHA256>(key: SymmetricKey(data: Data(secret.utf8)))
+        hmac.update(data: Data("\(timestamp).".utf8))
+        hmac.update(data: payload)
+        return hmac.finalize()
     }
 
     static func bytes(fromHex hex: String) -> Data? {

@@ -11,31 +11,30 @@ public struct WebhookSignatureHeader: Sendable, Hashable {
     }
 
     /// Parses a header; `t` must be one unsigned integer, each element `key=value` with both sides non-empty.
+    /// Works on the UTF-8 bytes: the header is ASCII, and this runs on every webhook delivery.
     public init(parsing header: String) throws(WebhookSignatureError) {
         var timestamp: Int?
         var v1Signatures: [String] = []
-        let elements = header.split(separator: ",", omittingEmptySubsequences: false)
-        for element in elements {
-            let parts = element.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.count == 2 else {
-                throw .malformedHeader("element \"\(element.prefix(20))\" is not key=value")
+        let bytes = Array(header.utf8)
+        for element in bytes.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
+            let shown = String(decoding: element.prefix(20), as: UTF8.self)
+            guard let equals = element.firstIndex(of: UInt8(ascii: "=")) else {
+                throw .malformedHeader("element \"\(shown)\" is not key=value")
             }
-            let key = parts[0].trimmingSpaces, value = parts[1].trimmingSpaces
+            let key = element[..<equals].trimmingSpaces, value = element[(equals + 1)...].trimmingSpaces
             guard !key.isEmpty, !value.isEmpty else {
-                throw .malformedHeader("element \"\(element.prefix(20))\" has an empty key or value")
+                throw .malformedHeader("element \"\(shown)\" has an empty key or value")
             }
-            switch key {
-            case "t":
+            if key.elementsEqual("t".utf8) {
                 guard timestamp == nil else { throw .malformedHeader("more than one timestamp") }
-                guard value.utf8.count <= 12, value.allSatisfy(\.isASCIIDigit), let seconds = Int(value) else {
+                guard value.count <= 12, value.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
                     throw .malformedHeader("timestamp is not a number of seconds")
                 }
-                timestamp = seconds
-            case "v1":
-                v1Signatures.append(String(value))
-            default:
-                continue  // v0 and schemes Stripe may add later carry no weight
+                timestamp = value.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
+            } else if key.elementsEqual("v1".utf8) {
+                v1Signatures.append(String(decoding: value, as: UTF8.self))
             }
+            // v0 and schemes Stripe may add later carry no weight.
         }
         guard let timestamp else { throw .malformedHeader("no timestamp (t=)") }
         guard !v1Signatures.isEmpty else { throw .noV1Signature }
@@ -49,15 +48,11 @@ public struct WebhookSignatureHeader: Sendable, Hashable {
     }
 }
 
-extension Substring {
-    fileprivate var trimmingSpaces: Substring {
+extension ArraySlice<UInt8> {
+    fileprivate var trimmingSpaces: ArraySlice<UInt8> {
         var result = self
-        while result.first == " " { result = result.dropFirst() }
-        while result.last == " " { result = result.dropLast() }
+        while result.first == UInt8(ascii: " ") { result = result.dropFirst() }
+        while result.last == UInt8(ascii: " ") { result = result.dropLast() }
         return result
     }
-}
-
-extension Character {
-    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
 }
