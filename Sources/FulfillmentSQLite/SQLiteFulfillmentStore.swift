@@ -86,7 +86,7 @@ public final class SQLiteFulfillmentStore: FulfillmentStore {
         }
     }
 
-    public func failEvent(id: String, error: String, retryAt: Date?, now: Date) async throws {
+    public func failEvent(id: String, error: String, retryAt: Date?, parkAs: InboxEventStatus, now: Date) async throws {
         try await pool.write { db in
             if let retryAt {
                 try db.execute(
@@ -95,10 +95,10 @@ public final class SQLiteFulfillmentStore: FulfillmentStore {
             } else {
                 try db.execute(
                     sql: """
-                        UPDATE inbox_events SET status = 'dead', last_error = ?, processed_at = ?, lease_until = NULL
+                        UPDATE inbox_events SET status = ?, last_error = ?, processed_at = ?, lease_until = NULL
                         WHERE id = ?
                         """,
-                    arguments: [error, now.timeIntervalSince1970, id])
+                    arguments: [parkAs.rawValue, error, now.timeIntervalSince1970, id])
             }
         }
     }

@@ -90,6 +90,67 @@ enum SQLiteMigrations {
                     CREATE INDEX outbox_unsent ON outbox (sent_at, next_attempt_at);
                     """)
         }
+        migrator.registerMigration("v2: orders (Sources and Charges), orphaned inbox events") { db in
+            // SQLite cannot alter a CHECK constraint: the inbox table is rebuilt with the new status.
+            try db.execute(
+                sql: """
+                    CREATE TABLE inbox_events_v2 (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        type TEXT NOT NULL,
+                        object_id TEXT,
+                        payload BLOB NOT NULL,
+                        status TEXT NOT NULL CHECK (status IN ('pending', 'processed', 'ignored', 'dead', 'orphaned')),
+                        attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+                        received_at REAL NOT NULL,
+                        next_attempt_at REAL NOT NULL,
+                        lease_until REAL,
+                        processed_at REAL,
+                        last_error TEXT
+                    );
+                    INSERT INTO inbox_events_v2 SELECT id, type, object_id, payload, status, attempts, received_at,
+                        next_attempt_at, lease_until, processed_at, last_error FROM inbox_events;
+                    DROP TABLE inbox_events;
+                    ALTER TABLE inbox_events_v2 RENAME TO inbox_events;
+                    CREATE INDEX inbox_events_due ON inbox_events (status, next_attempt_at);
+                    CREATE INDEX inbox_events_received ON inbox_events (received_at);
+
+                    CREATE TABLE orders (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        version INTEGER NOT NULL CHECK (version > 0),
+                        status TEXT NOT NULL CHECK (status IN ('awaiting_payment', 'charge_pending', 'paid', 'canceled')),
+                        amount INTEGER NOT NULL CHECK (amount > 0),
+                        currency TEXT NOT NULL,
+                        customer_email TEXT NOT NULL,
+                        customer_name TEXT,
+                        items_json TEXT NOT NULL,
+                        payment_method TEXT NOT NULL,
+                        usage TEXT NOT NULL CHECK (usage IN ('single_use', 'reusable')),
+                        source_id TEXT NOT NULL UNIQUE,
+                        source_status TEXT NOT NULL,
+                        redirect_url TEXT,
+                        customer_id TEXT,
+                        charge_id TEXT UNIQUE,
+                        charge_status TEXT,
+                        failure_reason TEXT,
+                        retry_url TEXT NOT NULL,
+                        created_at REAL NOT NULL,
+                        updated_at REAL NOT NULL,
+                        paid_at REAL,
+                        canceled_at REAL,
+                        CHECK ((status = 'paid') = (paid_at IS NOT NULL)),
+                        CHECK (status <> 'paid' OR charge_id IS NOT NULL),
+                        CHECK (status <> 'charge_pending' OR charge_id IS NOT NULL)
+                    );
+
+                    CREATE TABLE order_anomalies (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        order_id TEXT NOT NULL REFERENCES orders (id),
+                        detail TEXT NOT NULL,
+                        recorded_at REAL NOT NULL,
+                        UNIQUE (order_id, detail)
+                    );
+                    """)
+        }
         return migrator
     }
 }

@@ -27,7 +27,7 @@ struct EventsCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List stored events, newest first.")
         @OptionGroup var database: Database
-        @Option(help: "pending, processed, ignored or dead.") var status: String?
+        @Option(help: "pending, processed, ignored, dead or orphaned.") var status: String?
         @Option(help: "How many.") var limit = 50
 
         func run() async throws {

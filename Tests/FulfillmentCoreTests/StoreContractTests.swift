@@ -87,8 +87,8 @@ import Testing
         for id in ["evt_ok", "evt_retry", "evt_dead"] { _ = try await store.insertEvent(event(id)) }
         _ = try await store.claimEvents(limit: 10, now: t0, leaseUntil: t0.addingTimeInterval(60))
         try await store.completeEvent(id: "evt_ok", status: .processed, note: "fulfilled", now: t0)
-        try await store.failEvent(id: "evt_retry", error: "Stripe 503", retryAt: t0.addingTimeInterval(30), now: t0)
-        try await store.failEvent(id: "evt_dead", error: "no such session", retryAt: nil, now: t0)
+        try await store.failEvent(id: "evt_retry", error: "Stripe 503", retryAt: t0.addingTimeInterval(30), parkAs: .dead, now: t0)
+        try await store.failEvent(id: "evt_dead", error: "no such session", retryAt: nil, parkAs: .dead, now: t0)
         #expect(try await store.claimEvents(limit: 10, now: t0.addingTimeInterval(29), leaseUntil: t0.addingTimeInterval(90)).isEmpty)
         #expect(try await store.claimEvents(limit: 10, now: t0.addingTimeInterval(30), leaseUntil: t0.addingTimeInterval(90)).map(\.id) == ["evt_retry"])
         let dead = try await store.listEvents(status: .dead, limit: 10)

@@ -11,11 +11,15 @@ public struct EventProcessor: Sendable {
         public var base: Duration
         public var cap: Duration
         public var maxAttempts: Int
+        /// Attempts for an event naming an order we do not know (it may be about to be recorded) before it is
+        /// parked as `orphaned`.
+        public var orphanMaxAttempts: Int
 
-        public init(base: Duration = .seconds(2), cap: Duration = .seconds(600), maxAttempts: Int = 10) {
+        public init(base: Duration = .seconds(2), cap: Duration = .seconds(600), maxAttempts: Int = 10, orphanMaxAttempts: Int = 6) {
             self.base = base
             self.cap = cap
             self.maxAttempts = maxAttempts
+            self.orphanMaxAttempts = orphanMaxAttempts
         }
 
         /// The wait after `attempts` failed attempts.
@@ -26,7 +30,7 @@ public struct EventProcessor: Sendable {
 
     /// How one event went, for metrics and logs.
     public enum Outcome: Sendable, Hashable {
-        case processed, retried, dead
+        case processed, retried, dead, orphaned
     }
 
     let store: any FulfillmentStore
@@ -66,18 +70,22 @@ public struct EventProcessor: Sendable {
             logger.debug("event processed", metadata: ["note": "\(note)"])
             return .processed
         } catch {
-            let permanent = Self.isPermanent(error)
-            let retryAt = permanent || event.attempts >= schedule.maxAttempts
+            let orphan = error is OrphanEventError
+            let limit = orphan ? min(schedule.orphanMaxAttempts, schedule.maxAttempts) : schedule.maxAttempts
+            let retryAt = Self.isPermanent(error) || event.attempts >= limit
                 ? nil : now().addingTimeInterval(schedule.delay(afterAttempts: event.attempts).seconds)
+            let parkAs: InboxEventStatus = orphan ? .orphaned : .dead
             do {
-                try await store.failEvent(id: event.id, error: String(describing: error), retryAt: retryAt, now: now())
+                try await store.failEvent(
+                    id: event.id, error: String(describing: error), retryAt: retryAt, parkAs: parkAs, now: now())
             } catch let storeError {
                 // The claim's lease will end and the event will be tried again: nothing is lost.
                 logger.error("could not record event failure", metadata: ["error": "\(storeError)"])
             }
             if retryAt == nil {
-                logger.error("event parked as dead", metadata: ["error": "\(error)", "attempts": "\(event.attempts)"])
-                return .dead
+                logger.error(
+                    "event parked as \(parkAs.rawValue)", metadata: ["error": "\(error)", "attempts": "\(event.attempts)"])
+                return orphan ? .orphaned : .dead
             }
             logger.warning("event failed, will retry", metadata: ["error": "\(error)", "attempts": "\(event.attempts)"])
             return .retried

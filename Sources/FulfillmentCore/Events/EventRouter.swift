@@ -24,6 +24,13 @@ public struct EventRouter: Sendable {
         return try await handler(event)
     }
 
+    /// This router's handlers plus `other`'s (`other` wins for a type both handle).
+    public func merging(_ other: EventRouter) -> EventRouter {
+        var merged = self
+        merged.handlers.merge(other.handlers) { _, new in new }
+        return merged
+    }
+
     /// The Checkout Session handlers: completion and settled payments fulfil, a failed payment tells the
     /// customer, an expiry closes the session.
     public static func checkout(_ fulfiller: CheckoutFulfiller) -> EventRouter {
@@ -52,6 +59,16 @@ public struct EventRouter: Sendable {
             }
         }
         return router
+    }
+}
+
+/// An event about an object no order of ours names (yet): retried for a while, in case the order is being
+/// recorded, then parked as `orphaned` for an operator.
+public struct OrphanEventError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+
+    public init(_ description: String) {
+        self.description = "orphan: \(description)"
     }
 }
 

@@ -33,9 +33,9 @@ public struct InboxEvent: Sendable, Hashable {
 }
 
 /// `pending` until a worker has handled it; `ignored` for types we do not act on; `dead` when retries ran
-/// out (parked for an operator, who may replay it).
+/// out, `orphaned` when it names an order we never knew (both parked for an operator, who may replay them).
 public enum InboxEventStatus: String, Sendable, Hashable, Codable, CaseIterable {
-    case pending, processed, ignored, dead
+    case pending, processed, ignored, dead, orphaned
 }
 
 /// Whether an insert stored a new event or met one already stored (a redelivery).

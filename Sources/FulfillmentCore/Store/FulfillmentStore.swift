@@ -20,8 +20,9 @@ public protocol FulfillmentStore: Sendable {
     /// Marks a claimed event done (`processed` or `ignored`), with an optional note.
     func completeEvent(id: String, status: InboxEventStatus, note: String?, now: Date) async throws
 
-    /// Records a failed attempt: retried at `retryAt`, or parked as `dead` when `retryAt` is `nil`.
-    func failEvent(id: String, error: String, retryAt: Date?, now: Date) async throws
+    /// Records a failed attempt: retried at `retryAt`, or parked as `parkAs` (`dead`, or `orphaned` for an
+    /// event about an object we never knew) when `retryAt` is `nil`.
+    func failEvent(id: String, error: String, retryAt: Date?, parkAs: InboxEventStatus, now: Date) async throws
 
     /// Events, newest first, optionally of one status.
     func listEvents(status: InboxEventStatus?, limit: Int) async throws -> [InboxEvent]
@@ -47,6 +48,23 @@ public protocol FulfillmentStore: Sendable {
 
     /// The session and line an access token was granted for (the access page).
     func entitlement(token: String) async throws -> Entitlement?
+
+    // MARK: Orders (Sources and Charges)
+
+    /// Stores a new order; its id and its source id are unique.
+    func insertOrder(_ order: Order) async throws
+
+    func order(id: String) async throws -> Order?
+    func order(sourceID: String) async throws -> Order?
+    func order(chargeID: String) async throws -> Order?
+
+    /// Replaces the order if it is still at `expectedVersion` (compare-and-set) and, in the same transaction,
+    /// queues `email` and records `anomaly`. `false` if another change got there first.
+    func updateOrder(_ order: Order, expectedVersion: Int, email: OutboundEmail?, anomaly: String?, now: Date) async throws
+        -> Bool
+
+    /// Anomalies recorded for an order, oldest first (facts that contradicted a final state).
+    func orderAnomalies(orderID: String) async throws -> [String]
 
     // MARK: Stock
 

@@ -1,5 +1,11 @@
 public import Foundation
 
+/// A uniqueness rule the store enforces was broken.
+public struct StoreConflict: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
 /// A complete in-memory store: the reference the SQLite and PostgreSQL stores are tested against (one
 /// contract suite for all), and a store for tests that need no files.
 public actor MemoryFulfillmentStore: FulfillmentStore {
@@ -22,6 +28,8 @@ public actor MemoryFulfillmentStore: FulfillmentStore {
     private var payments: [String: Data] = [:]
     private var stock: [String: Int] = [:]
     private var outbox: [StoredEmail] = []
+    private var orders: [String: Order] = [:]
+    private var anomalies: [(orderID: String, detail: String)] = []
 
     public init() {}
 
@@ -63,14 +71,14 @@ public actor MemoryFulfillmentStore: FulfillmentStore {
         events[id] = stored
     }
 
-    public func failEvent(id: String, error: String, retryAt: Date?, now: Date) async throws {
+    public func failEvent(id: String, error: String, retryAt: Date?, parkAs: InboxEventStatus, now: Date) async throws {
         guard var stored = events[id] else { return }
         stored.event.lastError = error
         stored.leaseUntil = nil
         if let retryAt {
             stored.event.nextAttemptAt = retryAt
         } else {
-            stored.event.status = .dead
+            stored.event.status = parkAs
             stored.event.processedAt = now
         }
         events[id] = stored
@@ -158,6 +166,39 @@ public actor MemoryFulfillmentStore: FulfillmentStore {
     public func stockLevel(sku: String) async throws -> Int? { stock[sku] }
 
     // MARK: Outbox
+
+    // MARK: Orders
+
+    public func insertOrder(_ order: Order) async throws {
+        guard orders[order.id] == nil else { throw StoreConflict("order \(order.id) exists") }
+        guard !orders.values.contains(where: { $0.sourceID == order.sourceID }) else {
+            throw StoreConflict("source \(order.sourceID) already belongs to an order")
+        }
+        orders[order.id] = order
+    }
+
+    public func order(id: String) async throws -> Order? { orders[id] }
+
+    public func order(sourceID: String) async throws -> Order? { orders.values.first { $0.sourceID == sourceID } }
+
+    public func order(chargeID: String) async throws -> Order? { orders.values.first { $0.chargeID == chargeID } }
+
+    public func updateOrder(
+        _ order: Order, expectedVersion: Int, email: OutboundEmail?, anomaly: String?, now: Date
+    ) async throws -> Bool {
+        guard let current = orders[order.id], current.version == expectedVersion else { return false }
+        if let chargeID = order.chargeID, orders.values.contains(where: { $0.id != order.id && $0.chargeID == chargeID }) {
+            throw StoreConflict("charge \(chargeID) already belongs to another order")
+        }
+        orders[order.id] = order
+        if let email { enqueue(email, now: now) }
+        if let anomaly, !anomalies.contains(where: { $0.orderID == order.id && $0.detail == anomaly }) { anomalies.append((order.id, anomaly)) }
+        return true
+    }
+
+    public func orderAnomalies(orderID: String) async throws -> [String] {
+        anomalies.filter { $0.orderID == orderID }.map(\.detail)
+    }
 
     private func enqueue(_ email: OutboundEmail, now: Date) {
         guard !outbox.contains(where: { $0.entry.email.dedupeKey == email.dedupeKey }) else { return }

@@ -15,6 +15,7 @@ public struct FulfillmentService: Sendable {
     public let store: any FulfillmentStore
     public let stripe: StripeClient
     public let fulfiller: CheckoutFulfiller
+    public let payments: OrderPayments
     public let router: EventRouter
     public let metrics: ServiceMetrics
     public let emailTransport: any EmailTransport
@@ -65,7 +66,11 @@ public struct FulfillmentService: Sendable {
                 outboxDoorbell.ring()  // a receipt was queued
             },
             logger: logger)
-        router = EventRouter.checkout(fulfiller)
+        payments = OrderPayments(
+            stripe: stripe, store: self.store, publicURL: configuration.publicURL,
+            limiter: SourceCheckLimiter(interval: configuration.sourceCheckInterval), now: configuration.now,
+            onEmailQueued: { outboxDoorbell.ring() }, logger: logger)
+        router = EventRouter.checkout(fulfiller).merging(.orders(payments))
         self.metrics = metrics
         self.outboxDoorbell = outboxDoorbell
         pages = try await PageRenderer.load()
@@ -81,6 +86,7 @@ public struct FulfillmentService: Sendable {
         CheckoutController<Context>(
             fulfiller: fulfiller, store: store, pages: pages, wait: configuration.landingWait, logger: logger
         ).register(on: router)
+        OrderController<Context>(payments: payments, pages: pages, logger: logger).register(on: router)
         OperationsController<Context>(store: store, metrics: metrics, pages: pages, logger: logger).register(on: router)
     }
 

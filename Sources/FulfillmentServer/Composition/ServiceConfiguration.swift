@@ -43,6 +43,8 @@ public struct ServiceConfiguration: Sendable {
     public var eventMaxAttempts: Int
     /// How long a claim hides an event; a crashed worker's events return after it.
     public var claimLease: Duration
+    /// How often the order status endpoint may look at an order's source itself (per order, per process).
+    public var sourceCheckInterval: Duration
     public var now: @Sendable () -> Date
 
     public init(
@@ -51,7 +53,8 @@ public struct ServiceConfiguration: Sendable {
         publicURL: String? = nil, email: EmailDelivery = .folder(path: "outbox"), emailFrom: String = "shop@example.com",
         catalogPath: String? = nil, maximumWebhookBytes: Int = 512 * 1024, landingWait: Duration = .seconds(8),
         workerConcurrency: Int = 8, workerPollInterval: Duration = .seconds(1), eventRetryBase: Duration = .seconds(2),
-        eventMaxAttempts: Int = 10, claimLease: Duration = .seconds(60), now: @escaping @Sendable () -> Date = { Date() }
+        eventMaxAttempts: Int = 10, claimLease: Duration = .seconds(60),
+        sourceCheckInterval: Duration = .seconds(2), now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.stripeSecretKey = stripeSecretKey
         self.stripeAPIBase = stripeAPIBase
@@ -70,6 +73,7 @@ public struct ServiceConfiguration: Sendable {
         self.eventRetryBase = eventRetryBase
         self.eventMaxAttempts = eventMaxAttempts
         self.claimLease = claimLease
+        self.sourceCheckInterval = sourceCheckInterval
         self.now = now
     }
 }

@@ -67,7 +67,8 @@ struct ServiceHarness: Sendable {
     /// (events stay stored, as if every worker had died).
     static func run<T: Sendable>(
         runWorkers: Bool = true, databasePath: String? = nil, clock: TestClock = TestClock(),
-        emailTransport: (any EmailTransport)? = nil, _ body: @Sendable (ServiceHarness) async throws -> T
+        emailTransport: (any EmailTransport)? = nil,
+        configure: @Sendable (inout ServiceConfiguration) -> Void = { _ in }, _ body: @Sendable (ServiceHarness) async throws -> T
     ) async throws -> T {
         let logger = logger()
         let path = databasePath ?? FileManager.default.temporaryDirectory
@@ -84,8 +85,10 @@ struct ServiceHarness: Sendable {
             group.addTask { try await emulatorGroup.run() }
             let emulatorURL = "http://127.0.0.1:\(await emulatorPorts.first { _ in true } ?? 0)"
             let emails = CapturingEmailTransport()
+            var configuration = configuration(emulatorURL: emulatorURL, databasePath: path, clock: clock)
+            configure(&configuration)
             let service = try await FulfillmentService(
-                configuration: configuration(emulatorURL: emulatorURL, databasePath: path, clock: clock), logger: logger,
+                configuration: configuration, logger: logger,
                 emailTransport: emailTransport ?? emails)
             let (servicePorts, servicePortSink) = AsyncStream<Int>.makeStream()
             let app = service.application(onServerRunning: { servicePortSink.yield($0.localAddress?.port ?? 0) })
@@ -141,8 +144,10 @@ struct ServiceHarness: Sendable {
         var json: JSONValue { (try? JSONValue.parse(Data(text.utf8))) ?? .null }
     }
 
-    func get(_ path: String, base: String? = nil) async throws -> Reply {
-        try await send(HTTPClientRequest(url: (base ?? serviceURL) + path))
+    func get(_ path: String, base: String? = nil, headers: [(String, String)] = []) async throws -> Reply {
+        var request = HTTPClientRequest(url: (base ?? serviceURL) + path)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        return try await send(request)
     }
 
     func post(_ path: String, body: String, headers: [(String, String)] = [], base: String? = nil) async throws -> Reply {
@@ -214,6 +219,62 @@ struct ServiceHarness: Sendable {
         if shipping { fields.append(FormField("shipping_address_collection", ["allowed_countries": ["DE", "FR"]])) }
         return try await stripe.createCheckoutSession(.object(fields))
     }
+
+    // MARK: Orders (Sources and Charges)
+
+    /// `POST /api/orders` with a JSON body.
+    func createOrder(_ fields: JSONValue) async throws -> Reply {
+        try await post("/api/orders", body: fields.serialized(), headers: [("Content-Type", "application/json")])
+    }
+
+    /// Creates an order that must succeed and returns its id and source id.
+    func order(_ method: String, amount: Int = 2500, extra: [String: JSONValue] = [:]) async throws -> (id: String, sourceID: String) {
+        var fields: [String: JSONValue] = [
+            "items": [["name": "Tulip bulbs", "quantity": 2, "unit_amount": .int(amount / 2)]], "currency": "eur",
+            "email": "sam@example.com", "name": "Sam", "payment_method": .string(method),
+        ]
+        if method == "sofort" { fields["sofort_country"] = "DE" }
+        fields.merge(extra) { _, new in new }
+        let reply = try await createOrder(.object(fields))
+        guard reply.status == 201, let id = reply.json["id"]?.stringValue,
+            let order = try await store.order(id: id)
+        else { throw TimedOut(description: "order creation failed: \(reply.status) \(reply.text)") }
+        return (id, order.sourceID)
+    }
+
+    func authorize(_ sourceID: String, _ outcome: String, chargeOutcome: String? = nil) async throws {
+        var form: [FormField] = [FormField("outcome", .string(outcome))]
+        if let chargeOutcome { form.append(FormField("charge_outcome", .string(chargeOutcome))) }
+        let reply = try await control("/sources/\(sourceID)/authorize", .object(form))
+        guard reply.status == 200 else { throw TimedOut(description: "authorize failed: \(reply.text)") }
+    }
+
+    func advanceEmulatorClock(seconds: Int) async throws {
+        try await control("/clock/advance", ["seconds": .int(seconds)])
+    }
+
+    func waitForOrder(_ id: String, _ status: OrderStatus) async throws {
+        try await eventually("order \(id) \(status)") { try await store.order(id: id)?.status == status }
+    }
+
+    /// The charges the emulator holds for an order (by the order id in their metadata).
+    func charges(forOrder id: String) async throws -> [JSONValue] {
+        let reply = try await get("/v1/charges?limit=100", base: emulatorURL, headers: [("Authorization", "Bearer sk_test_harness")])
+        return (reply.json["data"]?.arrayValue ?? []).filter { $0["metadata"]?["order_id"]?.stringValue == id }
+    }
+
+    /// Waits until no stored event is pending; on timeout, says which are and why.
+    func waitForInboxDrained(timeout: Duration = .seconds(20)) async throws {
+        do {
+            try await eventually("inbox drained", timeout: timeout) { try await store.eventCounts()[.pending] ?? 0 == 0 }
+        } catch {
+            let pending = try await store.listEvents(status: .pending, limit: 20)
+            throw TimedOut(description: "still pending: " + pending.map { "\($0.type) \($0.objectID ?? "-") attempts \($0.attempts): \($0.lastError ?? "-")" }.joined(separator: "; "))
+        }
+    }
+
+    /// Emails the capturing transport has sent under a dedupe key.
+    func sentEmails(_ key: String) -> [QueuedEmail] { emails.sent.filter { $0.email.dedupeKey == key } }
 
     func pay(_ session: CheckoutSession, outcome: String = "paid") async throws {
         let reply = try await control("/checkout/sessions/\(session.id)/complete", ["outcome": .string(outcome)])

@@ -1,0 +1,102 @@
+public import Foundation
+
+/// An order paid through the Sources API: our own id, the source the customer authorises, and at most one
+/// charge. `version` grows with every change: the store applies a change only to the version it was
+/// decided on (compare-and-set), so concurrent handlers never overwrite each other.
+public struct Order: Sendable, Hashable {
+    public var id: String
+    public var version: Int
+    public var status: OrderStatus
+    public var amount: Int
+    public var currency: String
+    public var customerEmail: String
+    public var customerName: String?
+    public var items: [OrderItem]
+    /// The source type (`ideal`, `sofort`, `bancontact`, `sepa_debit`, `card`).
+    public var paymentMethod: String
+    /// `single_use` or `reusable` (a reusable source is attached to a customer before it is charged).
+    public var usage: String
+    public var sourceID: String
+    /// The source's last known status (`pending`, `chargeable`, `consumed`, `failed`, `canceled`).
+    public var sourceStatus: String
+    /// Where the customer authorises the payment (redirect sources only).
+    public var redirectURL: String?
+    public var customerID: String?
+    public var chargeID: String?
+    /// The charge's last known status (`pending`, `succeeded`, `failed`).
+    public var chargeStatus: String?
+    public var failureReason: String?
+    /// Where a customer whose payment failed can start again.
+    public var retryURL: String
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var paidAt: Date?
+    public var canceledAt: Date?
+
+    public init(
+        id: String, version: Int = 1, status: OrderStatus = .awaitingPayment, amount: Int, currency: String,
+        customerEmail: String, customerName: String? = nil, items: [OrderItem], paymentMethod: String, usage: String,
+        sourceID: String, sourceStatus: String, redirectURL: String? = nil, customerID: String? = nil,
+        chargeID: String? = nil, chargeStatus: String? = nil, failureReason: String? = nil, retryURL: String,
+        createdAt: Date, updatedAt: Date? = nil, paidAt: Date? = nil, canceledAt: Date? = nil
+    ) {
+        self.id = id
+        self.version = version
+        self.status = status
+        self.amount = amount
+        self.currency = currency
+        self.customerEmail = customerEmail
+        self.customerName = customerName
+        self.items = items
+        self.paymentMethod = paymentMethod
+        self.usage = usage
+        self.sourceID = sourceID
+        self.sourceStatus = sourceStatus
+        self.redirectURL = redirectURL
+        self.customerID = customerID
+        self.chargeID = chargeID
+        self.chargeStatus = chargeStatus
+        self.failureReason = failureReason
+        self.retryURL = retryURL
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt ?? createdAt
+        self.paidAt = paidAt
+        self.canceledAt = canceledAt
+    }
+
+    /// Whether a charge may still be created: nothing charged yet and the order not ended.
+    public var awaitsCharge: Bool { status == .awaitingPayment && chargeID == nil }
+}
+
+/// Where an order stands. `paid` and `canceled` are final: later events never move an order out of them.
+public enum OrderStatus: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Created; the source awaits the customer's authorisation (or is chargeable and about to be charged).
+    case awaitingPayment = "awaiting_payment"
+    /// Charged; the charge has not settled (bank debits take days).
+    case chargePending = "charge_pending"
+    /// The charge succeeded: the order is confirmed.
+    case paid
+    /// The source failed or was canceled, or the charge failed: nothing was taken, the order is not processed.
+    case canceled
+
+    public var isFinal: Bool { self == .paid || self == .canceled }
+}
+
+/// A line of an order, as the merchant priced it.
+public struct OrderItem: Sendable, Hashable, Codable {
+    public var name: String
+    public var quantity: Int
+    /// In the currency's smallest unit.
+    public var unitAmount: Int
+
+    public init(name: String, quantity: Int, unitAmount: Int) {
+        self.name = name
+        self.quantity = quantity
+        self.unitAmount = unitAmount
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, quantity
+        case unitAmount = "unit_amount"
+    }
+}

@@ -1,0 +1,241 @@
+public import Foundation
+public import Logging
+public import StripeAPI
+
+/// The Sources and Charges flow: creates an order and its source, charges a chargeable source once (the
+/// order id is the charge's idempotency key), and moves the order as Stripe reports the source and the
+/// charge. Every handler re-fetches the object from Stripe and applies it through the order's state
+/// machine with a compare-and-set, so duplicated, reordered and concurrent callers agree.
+public struct OrderPayments: Sendable {
+    let stripe: StripeClient
+    let store: any FulfillmentStore
+    let publicURL: String
+    let limiter: SourceCheckLimiter
+    let now: @Sendable () -> Date
+    /// Told when an email was queued (wakes the outbox worker).
+    let onEmailQueued: @Sendable () -> Void
+    let logger: Logger
+
+    public init(
+        stripe: StripeClient, store: any FulfillmentStore, publicURL: String, limiter: SourceCheckLimiter,
+        now: @escaping @Sendable () -> Date, onEmailQueued: @escaping @Sendable () -> Void = {}, logger: Logger
+    ) {
+        self.stripe = stripe
+        self.store = store
+        self.publicURL = publicURL
+        self.limiter = limiter
+        self.now = now
+        self.onEmailQueued = onEmailQueued
+        self.logger = logger
+    }
+
+    /// The confirmation page of an order (the source's return URL).
+    public func pageURL(orderID: String) -> String { "\(publicURL)/orders/\(orderID)" }
+
+    // MARK: Creating an order
+
+    /// Creates the order's source (with the order id in its metadata and the confirmation page as its return
+    /// URL), records the order, and charges at once if the source is already chargeable (cards, SEPA debit).
+    public func createOrder(_ request: OrderRequest.Validated) async throws -> Order {
+        let orderID = Self.newOrderID()
+        let source = try await stripe.createSource(sourceParameters(request, orderID: orderID), idempotencyKey: "order-source-\(orderID)")
+        let created = now()
+        let order = Order(
+            id: orderID, amount: request.total, currency: request.request.currency, customerEmail: request.request.email,
+            customerName: request.request.name, items: request.lines, paymentMethod: request.request.paymentMethod,
+            usage: request.usage, sourceID: source.id, sourceStatus: source.status.rawValue, redirectURL: source.redirect?.url,
+            retryURL: request.request.retryURL ?? publicURL, createdAt: created)
+        try await store.insertOrder(order)
+        logger.info(
+            "order created",
+            metadata: ["order.id": "\(orderID)", "stripe.source.id": "\(source.id)", "order.method": "\(order.paymentMethod)"])
+        if source.status == .chargeable {
+            return try await charge(order)
+        }
+        return order
+    }
+
+    func sourceParameters(_ request: OrderRequest.Validated, orderID: String) -> FormValue {
+        let input = request.request
+        var fields: [FormField] = [
+            FormField("type", .string(input.paymentMethod)),
+            FormField("amount", .int(request.total)),
+            FormField("currency", .string(input.currency)),
+            FormField("usage", .string(request.usage)),
+            FormField("owner", .object([FormField("email", .string(input.email))] + (input.name.map { [FormField("name", .string($0))] } ?? []))),
+            FormField("metadata", ["order_id": .string(orderID)]),
+            FormField("statement_descriptor", .string("ORDER \(orderID.suffix(8).uppercased())")),
+        ]
+        if request.isRedirect { fields.append(FormField("redirect", ["return_url": .string(pageURL(orderID: orderID))])) }
+        switch input.paymentMethod {
+        case "ideal": if let bank = input.idealBank { fields.append(FormField("ideal", ["bank": .string(bank)])) }
+        case "sofort": fields.append(FormField("sofort", ["country": .string(input.sofortCountry ?? "DE")]))
+        case "sepa_debit": fields.append(FormField("sepa_debit", ["iban": .string(input.iban ?? "")]))
+        case "card": fields.append(FormField("token", .string(input.cardToken ?? "")))
+        default: break
+        }
+        return .object(fields)
+    }
+
+    static func newOrderID() -> String {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        var generator = SystemRandomNumberGenerator()
+        return "ord_" + String((0..<24).map { _ in alphabet.randomElement(using: &generator)! })
+    }
+
+    // MARK: Webhook handlers
+
+    /// `source.chargeable`, `source.failed`, `source.canceled`: re-fetches the source, applies it to its
+    /// order, and charges the order if the source is chargeable and the order still awaits payment.
+    public func sourceChanged(sourceID: String) async throws -> String {
+        let source = try await stripe.retrieveSource(sourceID)
+        guard var order = try await findOrder(sourceID: source.id, metadata: source.metadata) else {
+            throw OrphanEventError("no order for source \(source.id)")
+        }
+        let decision = try await apply(.source(id: source.id, status: source.status.rawValue, failureReason: source.redirect?.failureReason), to: order)
+        order = decision.order
+        if source.status == .chargeable, order.awaitsCharge {
+            order = try await charge(order)
+            return "charged: order \(order.status.rawValue)"
+        }
+        return decision.note
+    }
+
+    /// `charge.pending`, `charge.succeeded`, `charge.failed`: re-fetches the charge and applies it to its
+    /// order, found by charge id, by the order id in the charge's metadata, or by the charged source.
+    public func chargeChanged(chargeID: String) async throws -> String {
+        let charge = try await stripe.retrieveCharge(chargeID)
+        var order = try await store.order(chargeID: charge.id)
+        if order == nil, let orderID = charge.metadata["order_id"] { order = try await store.order(id: orderID) }
+        if order == nil, let sourceID = charge.source { order = try await store.order(sourceID: sourceID) }
+        guard let order else { throw OrphanEventError("no order for charge \(charge.id)") }
+        return try await apply(Self.fact(charge), to: order).note
+    }
+
+    // MARK: The status endpoint
+
+    /// The order as it stands; while it awaits payment, and at most once per limiter interval, looks at the
+    /// source itself and charges as soon as it is chargeable, without waiting for the webhook. Errors on
+    /// that path are logged, never shown: the page keeps polling.
+    public func refresh(orderID: String) async throws -> Order? {
+        guard let order = try await store.order(id: orderID) else { return nil }
+        guard order.awaitsCharge, limiter.allow(order.id, now: now()) else { return order }
+        do {
+            let source = try await stripe.retrieveSource(order.sourceID)
+            var current = try await apply(
+                .source(id: source.id, status: source.status.rawValue, failureReason: source.redirect?.failureReason), to: order
+            ).order
+            if source.status == .chargeable, current.awaitsCharge { current = try await charge(current) }
+            return current
+        } catch {
+            logger.warning("order refresh failed", metadata: ["order.id": "\(orderID)", "error": "\(error)"])
+            return try await store.order(id: orderID) ?? order
+        }
+    }
+
+    // MARK: Charging
+
+    /// Charges the order once: a reusable source is first attached to a customer; the order id is the
+    /// idempotency key, so every caller (webhook, status page, order creation) gets the same charge. The
+    /// charge's answer is applied at once (a card settles synchronously; webhooks then agree).
+    func charge(_ order: Order) async throws -> Order {
+        var order = order
+        if order.usage == "reusable", order.customerID == nil {
+            let customer = try await stripe.createCustomer(
+                ["email": .string(order.customerEmail), "metadata": ["order_id": .string(order.id)]],
+                idempotencyKey: "order-customer-\(order.id)")
+            _ = try await stripe.attachSource(customerID: customer.id, sourceID: order.sourceID, idempotencyKey: "order-attach-\(order.id)")
+            order = try await apply(.customer(id: customer.id), to: order).order
+        }
+        var parameters: [FormField] = [
+            FormField("amount", .int(order.amount)),
+            FormField("currency", .string(order.currency)),
+            FormField("source", .string(order.sourceID)),
+            FormField("description", .string("Order \(order.id)")),
+            FormField("metadata", ["order_id": .string(order.id)]),
+        ]
+        if let customerID = order.customerID { parameters.append(FormField("customer", .string(customerID))) }
+        let fact: OrderFact
+        do {
+            let charge = try await stripe.createCharge(.object(parameters), idempotencyKey: order.id)
+            fact = Self.fact(charge)
+        } catch let error as StripeError where error.kind == .card {
+            // A decline: Stripe answers 402 and names the failed charge.
+            fact = error.details.charge.map { .charge(id: $0, status: "failed", failureMessage: error.details.message) }
+                ?? .chargeRefused(message: error.details.message ?? "declined")
+        } catch let error as StripeError where error.details.code == "source_unavailable" {
+            // The source moved on (failed, canceled, or consumed by this very charge): apply what it is now.
+            let source = try await stripe.retrieveSource(order.sourceID)
+            return try await apply(
+                .source(id: source.id, status: source.status.rawValue, failureReason: source.redirect?.failureReason), to: order
+            ).order
+        }
+        return try await apply(fact, to: order).order
+    }
+
+    static func fact(_ charge: Charge) -> OrderFact {
+        .charge(id: charge.id, status: charge.status.rawValue, failureMessage: charge.failureMessage)
+    }
+
+    // MARK: Applying facts
+
+    /// Applies `fact` with a compare-and-set, re-reading and re-deciding if another change won the race.
+    @discardableResult
+    func apply(_ fact: OrderFact, to order: Order) async throws -> OrderDecision {
+        var current = order
+        for _ in 0..<8 {
+            let decision = current.applying(fact, now: now())
+            guard decision.changed || decision.anomaly != nil else { return decision }
+            let email = decision.notice.map { OrderEmails.email(for: $0, order: decision.order, pageURL: pageURL(orderID: current.id)) }
+            let stored = try await store.updateOrder(
+                decision.changed ? decision.order : current, expectedVersion: current.version, email: email,
+                anomaly: decision.anomaly, now: now())
+            if stored {
+                if email != nil { onEmailQueued() }
+                if let anomaly = decision.anomaly {
+                    logger.warning("order anomaly", metadata: ["order.id": "\(current.id)", "anomaly": "\(anomaly)"])
+                }
+                if decision.order.status != current.status {
+                    logger.info(
+                        "order moved",
+                        metadata: [
+                            "order.id": "\(current.id)", "order.from": "\(current.status.rawValue)",
+                            "order.to": "\(decision.order.status.rawValue)",
+                        ])
+                }
+                return decision
+            }
+            guard let reread = try await store.order(id: current.id) else { throw OrphanEventError("order \(current.id) vanished") }
+            current = reread
+        }
+        throw OrderContentionError(orderID: order.id)
+    }
+
+    func findOrder(sourceID: String, metadata: [String: String]?) async throws -> Order? {
+        if let order = try await store.order(sourceID: sourceID) { return order }
+        if let orderID = metadata?["order_id"], let order = try await store.order(id: orderID), order.sourceID == sourceID {
+            return order
+        }
+        return nil
+    }
+}
+
+/// Too many concurrent changes to one order in a row; the event is retried.
+public struct OrderContentionError: Error, Sendable, CustomStringConvertible {
+    public var orderID: String
+    public var description: String { "order \(orderID) changed under every attempt; retrying later" }
+}
+
+extension EventRouter {
+    /// The Sources and Charges handlers.
+    public static func orders(_ payments: OrderPayments) -> EventRouter {
+        var router = EventRouter()
+        for type in [EventType.sourceChargeable, .sourceFailed, .sourceCanceled] {
+            router.on(type) { event in try await payments.sourceChanged(sourceID: try event.requireObjectID()) }
+        }
+        for type in [EventType.chargePending, .chargeSucceeded, .chargeFailed] {
+            router.on(type) { event in try await payments.chargeChanged(chargeID: try event.requireObjectID()) }
+        }
+        return router
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+
+/// A request to create an order, validated before anything reaches Stripe. Amounts are in the currency's
+/// smallest unit; customer-supplied text is limited in length and kept as data.
+public struct OrderRequest: Sendable, Hashable, Decodable {
+    public var items: [OrderItem]?
+    /// The total, when the order has no itemised lines.
+    public var amount: Int?
+    public var currency: String
+    public var email: String
+    public var name: String?
+    /// `ideal`, `sofort`, `bancontact`, `sepa_debit` or `card`.
+    public var paymentMethod: String
+    /// `reusable` for a card or SEPA debit source kept on a customer; otherwise `single_use`.
+    public var usage: String?
+    /// `ideal[bank]`, `sofort[country]`, `sepa_debit[iban]`, and for a card the token Stripe.js made.
+    public var idealBank: String?
+    public var sofortCountry: String?
+    public var iban: String?
+    public var cardToken: String?
+    /// Where to send a customer whose payment failed (default: the service's public URL).
+    public var retryURL: String?
+
+    public init(
+        items: [OrderItem]? = nil, amount: Int? = nil, currency: String, email: String, name: String? = nil,
+        paymentMethod: String, usage: String? = nil, idealBank: String? = nil, sofortCountry: String? = nil,
+        iban: String? = nil, cardToken: String? = nil, retryURL: String? = nil
+    ) {
+        self.items = items
+        self.amount = amount
+        self.currency = currency
+        self.email = email
+        self.name = name
+        self.paymentMethod = paymentMethod
+        self.usage = usage
+        self.idealBank = idealBank
+        self.sofortCountry = sofortCountry
+        self.iban = iban
+        self.cardToken = cardToken
+        self.retryURL = retryURL
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case items, amount, currency, email, name, usage, iban
+        case paymentMethod = "payment_method"
+        case idealBank = "ideal_bank"
+        case sofortCountry = "sofort_country"
+        case cardToken = "card_token"
+        case retryURL = "retry_url"
+    }
+
+    /// The payment methods an order may use: the redirect methods, SEPA debit and cards.
+    public static let paymentMethods: Set<String> = ["ideal", "sofort", "bancontact", "sepa_debit", "card"]
+    static let redirectMethods: Set<String> = ["ideal", "sofort", "bancontact"]
+
+    /// The checked request: its total, its lines (one line for a bare amount) and its usage.
+    public struct Validated: Sendable, Hashable {
+        public var request: OrderRequest
+        public var total: Int
+        public var lines: [OrderItem]
+        public var usage: String
+        public var isRedirect: Bool { OrderRequest.redirectMethods.contains(request.paymentMethod) }
+    }
+
+    /// Checks the request; the error says what to fix.
+    public func validated() throws(OrderRequestError) -> Validated {
+        guard Self.paymentMethods.contains(paymentMethod) else {
+            throw OrderRequestError("payment_method must be one of \(Self.paymentMethods.sorted().joined(separator: ", "))")
+        }
+        guard currency.count == 3, currency.allSatisfy({ $0.isASCII && $0.isLetter }) else {
+            throw OrderRequestError("currency must be a three-letter ISO code")
+        }
+        let email = email.trimmingCharacters(in: .whitespaces)
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        guard email.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
+            !email.contains(where: { $0.isWhitespace || $0.isNewline || $0 == "<" || $0 == ">" })
+        else { throw OrderRequestError("email must be an email address") }
+        if let name, name.count > 200 || name.contains(where: \.isNewline) {
+            throw OrderRequestError("name must be one line of at most 200 characters")
+        }
+        var lines: [OrderItem]
+        switch (items, amount) {
+        case (let items?, nil):
+            guard (1...100).contains(items.count) else { throw OrderRequestError("items must hold 1 to 100 lines") }
+            for item in items {
+                guard !item.name.isEmpty, item.name.count <= 200, !item.name.contains(where: \.isNewline) else {
+                    throw OrderRequestError("each item needs a name of at most 200 characters on one line")
+                }
+                guard (1...1000).contains(item.quantity), (1...99_999_999).contains(item.unitAmount) else {
+                    throw OrderRequestError("each item needs a quantity of 1 to 1000 and a positive unit_amount")
+                }
+            }
+            lines = items
+        case (nil, let amount?):
+            lines = [OrderItem(name: "Order", quantity: 1, unitAmount: amount)]
+        default:
+            throw OrderRequestError("give either items or amount")
+        }
+        let total = lines.reduce(0) { $0 + $1.quantity * $1.unitAmount }
+        guard (1...99_999_999).contains(total) else { throw OrderRequestError("the total must be between 1 and 99999999") }
+        let usage = self.usage ?? "single_use"
+        guard usage == "single_use" || (usage == "reusable" && (paymentMethod == "card" || paymentMethod == "sepa_debit")) else {
+            throw OrderRequestError("usage reusable is for card and sepa_debit only")
+        }
+        switch paymentMethod {
+        case "card" where cardToken?.isEmpty ?? true: throw OrderRequestError("a card payment needs card_token")
+        case "sepa_debit" where iban?.isEmpty ?? true: throw OrderRequestError("a SEPA debit needs iban")
+        case "sofort" where sofortCountry?.isEmpty ?? true: throw OrderRequestError("a SOFORT payment needs sofort_country")
+        default: break
+        }
+        for value in [idealBank, sofortCountry, iban, cardToken] {
+            if let value, value.count > 64 { throw OrderRequestError("payment details are at most 64 characters") }
+        }
+        if let retryURL, !(retryURL.hasPrefix("https://") || retryURL.hasPrefix("http://")) || retryURL.count > 2000 {
+            throw OrderRequestError("retry_url must be an http(s) URL")
+        }
+        var request = self
+        request.email = email
+        request.currency = currency.lowercased()
+        return Validated(request: request, total: total, lines: lines, usage: usage)
+    }
+}
+
+/// A request that cannot become an order, with what to fix.
+public struct OrderRequestError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,147 @@
+public import Foundation
+
+/// What Stripe says about an order's source, charge or customer (always re-fetched, never an event's copy).
+public enum OrderFact: Sendable, Hashable {
+    case source(id: String, status: String, failureReason: String?)
+    case charge(id: String, status: String, failureMessage: String?)
+    /// Creating the charge was refused without a charge (an API error): the payment cannot go through.
+    case chargeRefused(message: String)
+    /// A reusable source was attached to this customer.
+    case customer(id: String)
+}
+
+/// Whom to tell what, after a change.
+public enum OrderNotice: Sendable, Hashable {
+    case confirmed
+    case failed(reason: String)
+}
+
+/// The outcome of applying a fact: the order after it, whether that differs, what to tell the customer,
+/// and an anomaly for operators when the fact contradicts a final state.
+public struct OrderDecision: Sendable, Hashable {
+    public var order: Order
+    public var changed: Bool
+    public var notice: OrderNotice?
+    public var anomaly: String?
+    /// A short account of the decision, for the event's record and the logs.
+    public var note: String
+}
+
+extension Order {
+    /// The order's state machine, as a pure function. Facts may arrive in any order and any number of times:
+    /// statuses only move forward, `paid` and `canceled` are final, and a fact that contradicts a final
+    /// state is reported as an anomaly instead of being applied.
+    public func applying(_ fact: OrderFact, now: Date) -> OrderDecision {
+        var next = self
+        var notice: OrderNotice?
+        var anomaly: String?
+        var note: String
+
+        switch fact {
+        case .customer(let customerID):
+            if next.customerID == nil { next.customerID = customerID }
+            note = "customer \(customerID)"
+
+        case .source(let id, let status, let failureReason):
+            guard id == sourceID else {
+                return decision(next, now: now, anomaly: "source \(id) is not this order's source (\(sourceID))", note: "source mismatch")
+            }
+            if Self.sourceRank(status) > Self.sourceRank(sourceStatus) { next.sourceStatus = status }
+            note = "source \(status)"
+            if status == "failed" || status == "canceled" {
+                let reason = status == "failed"
+                    ? "the payment was not authorised\(failureReason.map { " (\($0))" } ?? "")"
+                    : "the payment was canceled or not completed in time"
+                switch self.status {
+                case .awaitingPayment where chargeID == nil || chargeStatus == "failed":
+                    next.cancel(reason: reason, now: now)
+                    notice = .failed(reason: reason)
+                    note = "source \(status): order canceled"
+                case .paid:
+                    anomaly = "source \(id) \(status) after the order was paid; not applied"
+                    note = "source \(status) ignored: order paid"
+                case .canceled:
+                    note = "source \(status): order already canceled"
+                case .awaitingPayment, .chargePending:
+                    note = "source \(status) while charge \(chargeID ?? "-") is \(chargeStatus ?? "unknown"): the charge decides"
+                }
+            }
+
+        case .charge(let id, let status, let failureMessage):
+            if let known = chargeID, known != id {
+                return decision(
+                    next, now: now, anomaly: "a second charge \(id) for this order (first \(known)); not applied", note: "second charge")
+            }
+            next.chargeID = id
+            if Self.chargeRank(status) >= Self.chargeRank(chargeStatus ?? "") { next.chargeStatus = status }
+            note = "charge \(status)"
+            switch (status, self.status) {
+            case ("pending", .awaitingPayment):
+                next.status = .chargePending
+            case ("succeeded", .awaitingPayment), ("succeeded", .chargePending):
+                next.status = .paid
+                next.paidAt = now
+                next.failureReason = nil
+                notice = .confirmed
+                note = "charge succeeded: order confirmed"
+            case ("succeeded", .canceled):
+                anomaly = "charge \(id) succeeded for a canceled order: refund it or fulfil by hand"
+            case ("failed", .awaitingPayment), ("failed", .chargePending):
+                let reason = "the charge failed\(failureMessage.map { ": \($0)" } ?? "")"
+                next.cancel(reason: reason, now: now)
+                notice = .failed(reason: reason)
+                note = "charge failed: order canceled"
+            case ("failed", .paid):
+                anomaly = "charge \(id) reported failed after the order was paid; not applied"
+            default:
+                break
+            }
+
+        case .chargeRefused(let message):
+            guard self.status == .awaitingPayment else {
+                return decision(next, now: now, note: "charge refusal ignored: order is \(self.status.rawValue)")
+            }
+            let reason = "the payment was refused: \(message)"
+            next.cancel(reason: reason, now: now)
+            notice = .failed(reason: reason)
+            note = "charge refused: order canceled"
+        }
+        return decision(next, now: now, notice: notice, anomaly: anomaly, note: note)
+    }
+
+    private func decision(
+        _ next: Order, now: Date, notice: OrderNotice? = nil, anomaly: String? = nil, note: String
+    ) -> OrderDecision {
+        var next = next
+        let changed = next != self
+        if changed {
+            next.version = version + 1
+            next.updatedAt = now
+        }
+        return OrderDecision(order: next, changed: changed, notice: notice, anomaly: anomaly, note: note)
+    }
+
+    private mutating func cancel(reason: String, now: Date) {
+        status = .canceled
+        failureReason = reason
+        canceledAt = now
+    }
+
+    /// pending < chargeable < consumed | failed | canceled: a late `chargeable` never hides a `consumed`.
+    static func sourceRank(_ status: String) -> Int {
+        switch status {
+        case "pending": 0
+        case "chargeable": 1
+        default: 2
+        }
+    }
+
+    /// pending < succeeded | failed.
+    static func chargeRank(_ status: String) -> Int {
+        switch status {
+        case "": -1
+        case "pending": 0
+        default: 1
+        }
+    }
+}

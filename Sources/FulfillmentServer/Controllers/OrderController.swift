@@ -1,0 +1,121 @@
+import Foundation
+import FulfillmentCore
+import HTTPTypes
+import Hummingbird
+import Logging
+import StripeAPI
+
+/// The Sources flow over HTTP: `POST /api/orders` creates an order and its source and says where to send the
+/// customer; `GET /orders/{id}` is the confirmation page (the source's return URL), which polls
+/// `GET /api/orders/{id}`. The status endpoint may look at the source itself and charge without waiting for
+/// the webhook. Order ids are unguessable; an unknown or malformed one is a 404 that reveals nothing.
+struct OrderController<Context: RequestContext>: Sendable {
+    let payments: OrderPayments
+    let pages: PageRenderer
+    let logger: Logger
+    /// Largest order request accepted.
+    static var maximumRequestBytes: Int { 64 * 1024 }
+
+    func register(on router: Router<Context>) {
+        router.post("api/orders") { request, _ in await create(request) }
+        router.get("api/orders/:id") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            guard OrderID.isValid(id) else { return json(.notFound, ["error": "not found"]) }
+            do {
+                guard let order = try await payments.refresh(orderID: id) else { return json(.notFound, ["error": "not found"]) }
+                return json(.ok, Self.statusJSON(order))
+            } catch {
+                logger.error("order status failed", metadata: ["order.id": "\(id)", "error": "\(error)"])
+                return json(.serviceUnavailable, ["error": "The order status is unavailable; please retry."])
+            }
+        }
+        router.get("orders/:id") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            guard OrderID.isValid(id) else { return pages.notFound() }
+            do {
+                guard let order = try await payments.refresh(orderID: id) else { return pages.notFound() }
+                return pages.render("order", Self.pageContext(order))
+            } catch {
+                logger.error("order page failed", metadata: ["order.id": "\(id)", "error": "\(error)"])
+                return pages.render(
+                    "order", ["title": "Your order", "heading": "Order received", "message": "Please refresh in a moment."],
+                    status: .serviceUnavailable)
+            }
+        }
+    }
+
+    func create(_ request: Request) async -> Response {
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: Self.maximumRequestBytes)
+        } catch {
+            return json(.contentTooLarge, ["error": .string("The order request exceeds \(Self.maximumRequestBytes) bytes.")])
+        }
+        let validated: OrderRequest.Validated
+        do {
+            validated = try JSONDecoder().decode(OrderRequest.self, from: Data(body.readableBytesView)).validated()
+        } catch let error as OrderRequestError {
+            return json(.badRequest, ["error": .string(error.description)])
+        } catch {
+            return json(.badRequest, ["error": "The body must be a JSON order: currency, email, payment_method, items or amount."])
+        }
+        do {
+            let order = try await payments.createOrder(validated)
+            var answer = Self.statusJSON(order)
+            answer["next_url"] = .string(order.redirectURL ?? payments.pageURL(orderID: order.id))
+            return json(.created, answer)
+        } catch let error as StripeError where error.httpStatus == 400 || error.httpStatus == 402 {
+            // Stripe refused the payment details (an invalid IBAN, an unknown token): the customer can fix them.
+            return json(.badRequest, ["error": .string(error.details.message ?? "The payment details were refused.")])
+        } catch {
+            logger.error("order creation failed", metadata: ["error": "\(error)"])
+            return json(.badGateway, ["error": "The payment could not be started; please retry."])
+        }
+    }
+
+    /// The status JSON: the order, its state and the message the page shows.
+    static func statusJSON(_ order: Order) -> JSONValue {
+        let message = OrderMessage(for: order)
+        return [
+            "id": .string(order.id),
+            "status": .string(order.status.rawValue),
+            "state": .string(message.state),
+            "title": .string(message.title),
+            "message": .string(message.detail),
+            "final": .bool(message.isFinal),
+            "amount": .int(order.amount),
+            "currency": .string(order.currency),
+            "total": .string(Money.format(order.amount, order.currency)),
+            "payment_method": .string(order.paymentMethod),
+            "source_status": .string(order.sourceStatus),
+            "charge_status": .string(order.chargeStatus),
+            "failure_reason": .string(order.failureReason),
+            "retry_url": .string(order.retryURL),
+            "items": .array(order.items.map { ["name": .string($0.name), "quantity": .int($0.quantity), "unit_amount": .int($0.unitAmount)] }),
+            "created": .int(Int(order.createdAt.timeIntervalSince1970)),
+            "updated": .int(Int(order.updatedAt.timeIntervalSince1970)),
+            "paid_at": order.paidAt.map { .int(Int($0.timeIntervalSince1970)) } ?? .null,
+        ]
+    }
+
+    static func pageContext(_ order: Order) -> [String: Any] {
+        let message = OrderMessage(for: order)
+        return [
+            "title": "Your order", "orderID": order.id, "orderJSONID": "\"\(order.id)\"", "heading": message.title, "message": message.detail,
+            "state": message.state, "final": message.isFinal ? "true" : "false",
+            "tone": order.status == .paid ? "ok" : order.status == .canceled ? "bad" : "warn",
+            "total": Money.format(order.amount, order.currency),
+            "items": order.items.map { ["name": $0.name, "quantity": $0.quantity] },
+            "retryURL": order.retryURL, "failed": order.status == .canceled,
+        ]
+    }
+}
+
+/// `ord_` and 24 letters or digits, as `OrderPayments` makes them.
+enum OrderID {
+    static func isValid(_ id: String) -> Bool {
+        guard id.hasPrefix("ord_"), id.utf8.count == 28 else { return false }
+        return id.dropFirst(4).allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+    }
+}
