@@ -15,6 +15,14 @@ struct TriggerCommand: AsyncParsableCommand {
         case checkoutAsyncFailed = "checkout.async_payment_failed"
         case checkoutExpired = "checkout.expired"
         case checkoutDeclined = "checkout.declined"
+        case sourceChargeable = "source.chargeable"
+        case sourceFailed = "source.failed"
+        case sourceCanceled = "source.canceled"
+        case chargeFailed = "charge.failed"
+        case chargeDelayed = "charge.delayed_settlement"
+        case cardDeclined = "card.declined"
+
+        var isOrder: Bool { rawValue.hasPrefix("source.") || rawValue.hasPrefix("charge.") || rawValue.hasPrefix("card.") }
     }
 
     @Argument(help: "The scenario to run.")
@@ -30,6 +38,79 @@ struct TriggerCommand: AsyncParsableCommand {
     var timeout = 30.0
 
     func run() async throws {
+        if scenario.isOrder { try await runOrder() } else { try await runCheckout() }
+    }
+
+    /// The Sources flow: the order is created through the service (so that it knows it), then the customer's
+    /// side is played on the emulator.
+    func runOrder() async throws {
+        var fields: [String: JSONValue] = [
+            "items": [["name": "Triggered tulips", "quantity": 1, "unit_amount": 1500]], "currency": "eur",
+            "email": "trigger@example.com",
+        ]
+        switch scenario {
+        case .chargeFailed, .chargeDelayed:
+            fields["payment_method"] = "sofort"
+            fields["sofort_country"] = "DE"
+        case .cardDeclined:
+            fields["payment_method"] = "card"
+            fields["card_token"] = "tok_chargeDeclined"
+        default:
+            fields["payment_method"] = "ideal"
+        }
+        let (status, body) = try await fetch("\(serviceURL)/api/orders", json: .object(fields))
+        guard status == 201, let created = try? JSONValue.parse(Data(body.utf8)), let orderID = created["id"]?.stringValue else {
+            throw ValidationError("The service refused the order (\(status)): \(body)")
+        }
+        say("order    \(orderID) (\(created["payment_method"]?.stringValue ?? "-"))")
+        let sourceID = Self.sourceID(inRedirect: created["next_url"]?.stringValue ?? "")
+        if scenario != .cardDeclined && sourceID == nil {
+            throw ValidationError("The order has no authorisation page to drive: \(body)")
+        }
+        switch (scenario, sourceID) {
+        case (.sourceChargeable, let sourceID?): try await control("/sources/\(sourceID)/authorize", ["outcome": "chargeable"])
+        case (.sourceFailed, let sourceID?): try await control("/sources/\(sourceID)/authorize", ["outcome": "failed"])
+        case (.sourceCanceled, _): try await control("/clock/advance", ["seconds": .int(7 * 3600)])
+        case (.chargeFailed, let sourceID?), (.chargeDelayed, let sourceID?):
+            let outcome: FormValue = scenario == .chargeFailed ? "failed" : "succeeded"
+            try await control("/sources/\(sourceID)/authorize", ["outcome": "chargeable", "charge_outcome": outcome])
+            try await waitFor(["charge_pending"], at: "\(serviceURL)/api/orders/\(orderID)", label: "pending ")
+            try await control("/clock/advance", ["seconds": .int(7 * 24 * 3600)])
+        default: break
+        }
+        say("page     \(serviceURL)/orders/\(orderID)")
+        let expected: Set<String> = [.sourceChargeable, .chargeDelayed].contains(scenario) ? ["paid"] : ["canceled"]
+        try await waitFor(expected, at: "\(serviceURL)/api/orders/\(orderID)")
+    }
+
+    /// The source id in the authorisation page's URL (`.../sources/{id}/authorize?...`), the page a customer
+    /// would be sent to.
+    static func sourceID(inRedirect url: String) -> String? {
+        guard let path = URL(string: url)?.path else { return nil }
+        let parts = path.split(separator: "/")
+        guard let index = parts.firstIndex(of: "sources"), index + 1 < parts.count else { return nil }
+        return String(parts[index + 1])
+    }
+
+    private func waitFor(_ expected: Set<String>, at url: String, label: String = "result  ") async throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        var last = ""
+        while Date() < deadline {
+            if let (status, body) = try? await fetch(url) {
+                last = body
+                if status == 200, let value = try? JSONValue.parse(Data(body.utf8)),
+                    let state = value["status"]?.stringValue, expected.contains(state)
+                {
+                    say("\(label) \(body)")
+                    return
+                }
+            }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        throw ValidationError("The service did not reach \(expected.sorted().joined(separator: "/")) in \(timeout) s. Last answer: \(last)")
+    }
+
+    func runCheckout() async throws {
         let stripe = StripeClient(configuration: StripeClientConfiguration(apiKey: "sk_test_trigger", apiBase: apiBase))
         let product = try await stripe.createProduct(["name": "Triggered course", "metadata": ["fulfillment": "digital"]])
         let price = try await stripe.createPrice(["product": .string(product.id), "currency": "eur", "unit_amount": 1900])
@@ -48,29 +129,17 @@ struct TriggerCommand: AsyncParsableCommand {
             try await control("/checkout/sessions/\(session.id)/complete", ["outcome": .string(outcome)])
             try await Task.sleep(for: .seconds(1))
             try await control("/clock/advance", ["seconds": .int(7 * 24 * 3600)])
+        default:
+            throw ValidationError("\(scenario.rawValue) is not a Checkout scenario")
         }
         say("landing  \(serviceURL)/checkout/complete?session_id=\(session.id)")
         let expected: Set<String> = switch scenario {
         case .checkoutPaid, .checkoutAsyncSucceeded: ["fulfilled"]
         case .checkoutAsyncFailed: ["payment_failed"]
         case .checkoutExpired: ["expired"]
-        case .checkoutDeclined: ["open"]
+        default: ["open"]
         }
-        let deadline = Date().addingTimeInterval(timeout)
-        var last = ""
-        while Date() < deadline {
-            if let (status, body) = try? await fetch("\(serviceURL)/api/checkout/sessions/\(session.id)") {
-                last = body
-                if status == 200, let value = try? JSONValue.parse(Data(body.utf8)),
-                    let state = value["status"]?.stringValue, expected.contains(state)
-                {
-                    say("result   \(body)")
-                    return
-                }
-            }
-            try await Task.sleep(for: .milliseconds(250))
-        }
-        throw ValidationError("The service did not reach \(expected.sorted().joined(separator: "/")) in \(timeout) s. Last answer: \(last)")
+        try await waitFor(expected, at: "\(serviceURL)/api/checkout/sessions/\(session.id)")
     }
 
     private func control(_ path: String, _ form: FormValue) async throws {
@@ -78,13 +147,14 @@ struct TriggerCommand: AsyncParsableCommand {
         guard status == 200 else { throw ValidationError("Emulator refused \(path): \(body)") }
     }
 
-    private func fetch(_ url: String, form: FormValue? = nil) async throws -> (Int, String) {
+    private func fetch(_ url: String, form: FormValue? = nil, json: JSONValue? = nil) async throws -> (Int, String) {
         let transport = AsyncHTTPClientTransport()
+        let body = form.map { Array(FormEncoder.encode($0).utf8) } ?? json.map { Array($0.serialized().utf8) }
+        let contentType = form != nil ? "application/x-www-form-urlencoded" : "application/json"
         let response = try await transport.send(
             StripeHTTPRequest(
-                method: form == nil ? .get : .post, url: url,
-                headers: form == nil ? [] : [("Content-Type", "application/x-www-form-urlencoded")],
-                body: form.map { Array(FormEncoder.encode($0).utf8) }),
+                method: body == nil ? .get : .post, url: url, headers: body == nil ? [] : [("Content-Type", contentType)],
+                body: body),
             timeout: .seconds(10))
         return (response.status, String(decoding: response.body, as: UTF8.self))
     }

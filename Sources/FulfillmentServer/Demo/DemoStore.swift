@@ -65,6 +65,7 @@ public struct DemoStore: Sendable {
     public func register<Context: RequestContext>(on router: Router<Context>) {
         router.get("/") { _, _ in await page() }
         router.post("store/checkout") { request, _ in await checkout(request) }
+        router.post("store/bank") { request, _ in await payByBank(request) }
     }
 
     func page() async -> Response {
@@ -84,7 +85,8 @@ public struct DemoStore: Sendable {
             if let sku = product.metadata["sku"], let level = try? await service.store.stockLevel(sku: sku) { entry["stock"] = "\(level)" }
             entries.append(entry)
         }
-        return service.pages.render("store", ["title": "Demo store", "products": entries])
+        let methods = Self.bankMethods.map { ["value": $0.value, "label": $0.label] }
+        return service.pages.render("store", ["title": "Demo store", "products": entries, "bankMethods": methods])
     }
 
     func checkout(_ request: Request) async -> Response {
@@ -117,6 +119,43 @@ public struct DemoStore: Sendable {
         } catch {
             service.logger.error("demo store could not create a checkout session", metadata: ["error": "\(error)"])
             return service.pages.render("landing", ["title": "Try again", "heading": "The store could not start checkout", "tone": "bad", "message": "Please try again.", "retryURL": "/"], status: .badGateway)
+        }
+    }
+}
+
+extension DemoStore {
+    /// Bank methods the demo offers beside Checkout: a redirect source the customer authorises on the
+    /// emulator's page. SOFORT settles days later (advance the emulator's clock to see it confirmed).
+    static let bankMethods: [(value: String, label: String)] = [
+        ("ideal", "iDEAL (confirmed at once)"), ("bancontact", "Bancontact (confirmed at once)"),
+        ("sofort", "SOFORT (settles later)"),
+    ]
+
+    /// `POST /store/bank`: an order for the product, priced here (never by the browser), paid with a redirect
+    /// source; the customer goes to the authorisation page and comes back to the confirmation page.
+    func payByBank(_ request: Request) async -> Response {
+        var request = request
+        let form = (try? await request.collectBody(upTo: 16 * 1024)).flatMap { try? FormDecoder.decode(String(buffer: $0)) } ?? .empty
+        guard let priceID = form["price"]?.stringValue, let products = try? await products(),
+            let product = products.first(where: { $0.priceID == priceID })
+        else {
+            return service.pages.notFound()
+        }
+        let method = form["method"]?.stringValue ?? "ideal"
+        let quantity = min(max(Int(form["quantity"]?.stringValue ?? "1") ?? 1, 1), 10)
+        let email = form["email"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? "demo@example.com"
+        let orderRequest = OrderRequest(
+            items: [OrderItem(name: product.name, quantity: quantity, unitAmount: product.amount)], currency: "eur", email: email,
+            paymentMethod: Self.bankMethods.contains { $0.value == method } ? method : "ideal",
+            sofortCountry: method == "sofort" ? "DE" : nil, retryURL: "\(service.configuration.publicURL)/")
+        do {
+            let order = try await service.payments.createOrder(try orderRequest.validated())
+            return Response.redirect(to: order.redirectURL ?? service.payments.pageURL(orderID: order.id), type: .normal)
+        } catch {
+            service.logger.error("demo store could not create an order", metadata: ["error": "\(error)"])
+            return service.pages.render(
+                "landing", ["title": "Try again", "heading": "The store could not start the payment", "tone": "bad",
+                            "message": "Please try again.", "retryURL": "/"], status: .badGateway)
         }
     }
 }

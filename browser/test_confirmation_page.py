@@ -1,0 +1,110 @@
+"""The Sources flow's confirmation page in a real browser: it shows the guide's message for each state as
+the order moves (without a reload: it polls), stops polling after about ten tries while the payment is
+still on its way, and does not poll at all once the order is final."""
+import time
+
+import requests
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+
+def wait_for(browser, locator, timeout=20):
+    return WebDriverWait(browser, timeout).until(EC.presence_of_element_located(locator))
+
+
+def wait_for_state(browser, state, timeout=20):
+    WebDriverWait(browser, timeout).until(
+        lambda b: b.find_element(By.ID, "message").get_attribute("data-state") == state)
+    return browser.find_element(By.ID, "heading").text, browser.find_element(By.ID, "message").text
+
+
+def create_order(demo, method, **extra):
+    body = {"items": [{"name": "Tulip bulbs", "quantity": 2, "unit_amount": 750}], "currency": "eur",
+            "email": "sam@example.com", "payment_method": method, **extra}
+    reply = requests.post(demo["url"] + "api/orders", json=body, timeout=10)
+    assert reply.status_code == 201, reply.text
+    return reply.json()
+
+
+def control(demo, path, **form):
+    reply = requests.post(demo["emulator"] + "/_emulator" + path, data=form, timeout=10)
+    assert reply.status_code == 200, reply.text
+
+
+def source_id(order):
+    # The authorisation page the customer is sent to: .../sources/{id}/authorize?client_secret=...
+    return order["next_url"].split("/sources/")[1].split("/")[0]
+
+
+def test_the_page_follows_a_bank_payment_from_received_to_confirmed(demo, browser):
+    order = create_order(demo, "sofort", sofort_country="DE")
+    browser.get(demo["url"] + "orders/" + order["id"])
+    heading, message = wait_for_state(browser, "awaiting_payment")
+    assert heading == "Order received"
+    assert "awaiting confirmation of your payment" in message
+    assert "Tulip bulbs" in browser.find_element(By.ID, "items").text
+    assert not browser.find_element(By.ID, "retry-block").is_displayed()
+
+    # The customer authorises elsewhere; the page learns it by polling: the charge is pending (SOFORT settles later).
+    control(demo, f"/sources/{source_id(order)}/authorize", outcome="chargeable")
+    heading, message = wait_for_state(browser, "charge_pending")
+    assert heading == "Order received"
+    assert "on its way" in message
+
+    # About ten tries, then the page stops and says an email will follow.
+    polling = browser.find_element(By.ID, "polling")
+    WebDriverWait(browser, 25).until(lambda b: polling.get_attribute("data-stopped") == "limit")
+    assert polling.get_attribute("data-polls") == "10"
+    assert "email you" in polling.text
+    time.sleep(2.5)
+    assert polling.get_attribute("data-polls") == "10"  # stopped for good
+
+    # Days later the debit settles; the customer opens the page again.
+    control(demo, "/clock/advance", seconds=str(4 * 24 * 3600))
+    WebDriverWait(browser, 20).until(
+        lambda b: requests.get(demo["url"] + "api/orders/" + order["id"], timeout=5).json()["status"] == "paid")
+    browser.get(demo["url"] + "orders/" + order["id"])
+    heading, message = wait_for_state(browser, "confirmed")
+    assert heading == "Payment confirmed"
+    assert "order is complete" in message
+    polling = browser.find_element(By.ID, "polling")
+    WebDriverWait(browser, 5).until(lambda b: polling.get_attribute("data-stopped") == "final")
+    assert polling.get_attribute("data-polls") == "0"  # a final order is not polled
+
+
+def test_a_refused_payment_brings_the_customer_back_to_a_failure_with_a_way_back(demo, browser):
+    order = create_order(demo, "ideal")
+    browser.get(order["next_url"])  # the emulator's authorisation page, as the API told us
+    wait_for(browser, (By.ID, "fail")).click()
+    heading, message = wait_for_state(browser, "failed")
+    assert "/orders/" + order["id"] in browser.current_url
+    assert heading == "Payment failed"
+    assert "not processed" in message
+    retry = browser.find_element(By.ID, "retry")
+    assert retry.is_displayed()
+    assert retry.get_attribute("href") == demo["url"]
+    WebDriverWait(browser, 5).until(
+        lambda b: b.find_element(By.ID, "polling").get_attribute("data-stopped") == "final")
+
+
+def test_a_failed_charge_turns_a_waiting_page_into_payment_failed(demo, browser):
+    order = create_order(demo, "sofort", sofort_country="DE")
+    control(demo, f"/sources/{source_id(order)}/authorize", outcome="chargeable", charge_outcome="failed")
+    browser.get(demo["url"] + "orders/" + order["id"])
+    wait_for_state(browser, "charge_pending")
+    control(demo, "/clock/advance", seconds=str(4 * 24 * 3600))
+    heading, message = wait_for_state(browser, "failed")
+    assert heading == "Payment failed"
+    assert "charge failed" in message
+
+
+def test_paying_by_bank_in_the_demo_store_ends_confirmed(demo, browser):
+    browser.get(demo["url"])
+    browser.find_element(By.ID, "bank-course").click()  # iDEAL is the first choice
+    wait_for(browser, (By.ID, "authorize"))
+    assert "49.00" in browser.find_element(By.ID, "amount").text
+    browser.find_element(By.ID, "authorize").click()
+    heading, message = wait_for_state(browser, "confirmed")
+    assert heading == "Payment confirmed"
+    assert "Swift on the Server" in browser.find_element(By.ID, "items").text
