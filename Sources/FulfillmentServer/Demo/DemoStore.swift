@@ -1,8 +1,8 @@
-public import FulfillmentCore
+import FulfillmentCore
 import Foundation
 public import Hummingbird
 import Logging
-public import StripeAPI
+import StripeAPI
 
 /// The demo's shop window: a few products with fulfillment metadata, and a Buy button that creates a
 /// Checkout Session whose `success_url` is the landing page. Mounted only by `fulfill demo`.
@@ -89,16 +89,20 @@ public struct DemoStore: Sendable {
         return service.pages.render("store", ["title": "Demo store", "products": entries, "bankMethods": methods])
     }
 
-    func checkout(_ request: Request) async -> Response {
+    /// The product a store form names (by price id), the form, and its quantity (1 to 10).
+    func chosenProduct(_ request: Request) async -> (Product, FormValue, Int)? {
         var request = request
         let form = (try? await request.collectBody(upTo: 16 * 1024)).flatMap { try? FormDecoder.decode(String(buffer: $0)) } ?? .empty
         guard let priceID = form["price"]?.stringValue, let products = try? await products(),
             let product = products.first(where: { $0.priceID == priceID })
-        else {
-            return service.pages.notFound()
-        }
-        let quantity = min(max(Int(form["quantity"]?.stringValue ?? "1") ?? 1, 1), 10)
-        var line: [FormField] = [FormField("price", .string(priceID)), FormField("quantity", .int(quantity))]
+        else { return nil }
+        return (product, form, min(max(Int(form["quantity"]?.stringValue ?? "1") ?? 1, 1), 10))
+    }
+
+    func checkout(_ request: Request) async -> Response {
+        guard let chosen = await chosenProduct(request) else { return service.pages.notFound() }
+        let (product, quantity) = (chosen.0, chosen.2)
+        var line: [FormField] = [FormField("price", .string(product.priceID)), FormField("quantity", .int(quantity))]
         if product.adjustable {
             line.append(FormField("adjustable_quantity", ["enabled": true, "minimum": 1, "maximum": 10]))
         }
@@ -134,15 +138,9 @@ extension DemoStore {
     /// `POST /store/bank`: an order for the product, priced here (never by the browser), paid with a redirect
     /// source; the customer goes to the authorisation page and comes back to the confirmation page.
     func payByBank(_ request: Request) async -> Response {
-        var request = request
-        let form = (try? await request.collectBody(upTo: 16 * 1024)).flatMap { try? FormDecoder.decode(String(buffer: $0)) } ?? .empty
-        guard let priceID = form["price"]?.stringValue, let products = try? await products(),
-            let product = products.first(where: { $0.priceID == priceID })
-        else {
-            return service.pages.notFound()
-        }
+        guard let chosen = await chosenProduct(request) else { return service.pages.notFound() }
+        let (product, form, quantity) = chosen
         let method = form["method"]?.stringValue ?? "ideal"
-        let quantity = min(max(Int(form["quantity"]?.stringValue ?? "1") ?? 1, 1), 10)
         let email = form["email"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? "demo@example.com"
         let orderRequest = OrderRequest(
             items: [OrderItem(name: product.name, quantity: quantity, unitAmount: product.amount)], currency: "eur", email: email,
