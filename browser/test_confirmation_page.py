@@ -4,6 +4,7 @@ still on its way, and does not poll at all once the order is final."""
 import time
 
 import requests
+from demo_fixtures import browser, demo  # noqa: F401 (pytest fixtures)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait

@@ -2,6 +2,7 @@
 pay on the emulator's hosted page, and find what was delivered on the landing page."""
 import os
 
+from demo_fixtures import browser, demo  # noqa: F401 (pytest fixtures)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait

@@ -1,5 +1,6 @@
 """Fixtures for the browser tests: the demo (emulator + service + store in one process, started per test
-module) and headless Chromium from Debian."""
+module) and headless Chromium from Debian. Test modules import them (a conftest.py here would collide with
+compat/conftest.py, whose helpers the compat tests import by module name)."""
 import os
 import shutil
 import socket
