@@ -14,7 +14,7 @@ struct ServiceOptions: ParsableArguments {
     @Option(name: .customLong("webhook-secret"), help: "Webhook signing secret(s), comma-separated (env STRIPE_WEBHOOK_SECRET).")
     var webhookSecret: String?
 
-    @Option(name: .customLong("database-url"), help: "sqlite:PATH (env DATABASE_URL, default sqlite:fulfillment.sqlite).")
+    @Option(name: .customLong("database-url"), help: "sqlite:PATH[?synchronous=normal] (env DATABASE_URL, default sqlite:fulfillment.sqlite).")
     var databaseURL: String?
 
     @Option(help: "Port to listen on (env PORT, default 4242).")

@@ -89,16 +89,11 @@ public struct OrderPayments: Sendable {
     /// order, and charges the order if the source is chargeable and the order still awaits payment.
     public func sourceChanged(sourceID: String) async throws -> String {
         let source = try await stripe.retrieveSource(sourceID)
-        guard var order = try await findOrder(sourceID: source.id, metadata: source.metadata) else {
+        guard let order = try await findOrder(sourceID: source.id, metadata: source.metadata) else {
             throw OrphanEventError("no order for source \(source.id)")
         }
-        let decision = try await apply(.source(id: source.id, status: source.status.rawValue, failureReason: source.redirect?.failureReason), to: order)
-        order = decision.order
-        if source.status == .chargeable, order.awaitsCharge {
-            order = try await charge(order)
-            return "charged: order \(order.status.rawValue)"
-        }
-        return decision.note
+        let (decision, charged) = try await apply(source, to: order)
+        return charged.map { "charged: order \($0.status.rawValue)" } ?? decision.note
     }
 
     /// `charge.pending`, `charge.succeeded`, `charge.failed`: re-fetches the charge and applies it to its
@@ -121,12 +116,8 @@ public struct OrderPayments: Sendable {
         guard let order = try await store.order(id: orderID) else { return nil }
         guard order.awaitsCharge, limiter.allow(order.id, now: now()) else { return order }
         do {
-            let source = try await stripe.retrieveSource(order.sourceID)
-            var current = try await apply(
-                .source(id: source.id, status: source.status.rawValue, failureReason: source.redirect?.failureReason), to: order
-            ).order
-            if source.status == .chargeable, current.awaitsCharge { current = try await charge(current) }
-            return current
+            let (decision, charged) = try await apply(try await stripe.retrieveSource(order.sourceID), to: order)
+            return charged ?? decision.order
         } catch {
             logger.warning("order refresh failed", metadata: ["order.id": "\(orderID)", "error": "\(error)"])
             return try await store.order(id: orderID) ?? order
@@ -165,12 +156,13 @@ public struct OrderPayments: Sendable {
                 ?? .chargeRefused(message: error.details.message ?? "declined")
         } catch let error as StripeError where error.details.code == "source_unavailable" {
             // The source moved on (failed, canceled, or consumed by this very charge): apply what it is now.
-            let source = try await stripe.retrieveSource(order.sourceID)
-            return try await apply(
-                .source(id: source.id, status: source.status.rawValue, failureReason: source.redirect?.failureReason), to: order
-            ).order
+            return try await apply(Self.fact(try await stripe.retrieveSource(order.sourceID)), to: order).order
         }
         return try await apply(fact, to: order).order
+    }
+
+    static func fact(_ source: Source) -> OrderFact {
+        .source(id: source.id, status: source.status.rawValue, failureReason: source.redirect?.failureReason)
     }
 
     static func fact(_ charge: Charge) -> OrderFact {
@@ -178,6 +170,15 @@ public struct OrderPayments: Sendable {
     }
 
     // MARK: Applying facts
+
+    /// Applies the source's state to its order and, if the source is chargeable and the order still awaits
+    /// payment, charges it (the one path for the webhook and the status endpoint). `charged` is the order
+    /// after the charge, when there was one.
+    func apply(_ source: Source, to order: Order) async throws -> (decision: OrderDecision, charged: Order?) {
+        let decision = try await apply(Self.fact(source), to: order)
+        guard source.status == .chargeable, decision.order.awaitsCharge else { return (decision, nil) }
+        return (decision, try await charge(decision.order))
+    }
 
     /// Applies `fact` with a compare-and-set, re-reading and re-deciding if another change won the race.
     @discardableResult
@@ -187,8 +188,9 @@ public struct OrderPayments: Sendable {
             let decision = current.applying(fact, now: now())
             guard decision.changed || decision.anomaly != nil else { return decision }
             let email = decision.notice.map { OrderEmails.email(for: $0, order: decision.order, pageURL: pageURL(orderID: current.id)) }
+            // Unchanged, `decision.order` is `current` as it is (an anomaly alone is still recorded).
             let stored = try await store.updateOrder(
-                decision.changed ? decision.order : current, expectedVersion: current.version, email: email,
+                decision.order, expectedVersion: current.version, email: email,
                 anomaly: decision.anomaly, now: now())
             if stored {
                 if email != nil { onEmailQueued() }

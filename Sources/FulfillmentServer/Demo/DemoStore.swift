@@ -90,7 +90,7 @@ public struct DemoStore: Sendable {
     }
 
     /// The product a store form names (by price id), the form, and its quantity (1 to 10).
-    func chosenProduct(_ request: Request) async -> (Product, FormValue, Int)? {
+    func chosenProduct(_ request: Request) async -> (product: Product, form: FormValue, quantity: Int)? {
         var request = request
         let form = (try? await request.collectBody(upTo: 16 * 1024)).flatMap { try? FormDecoder.decode(String(buffer: $0)) } ?? .empty
         guard let priceID = form["price"]?.stringValue, let products = try? await products(),
@@ -101,7 +101,7 @@ public struct DemoStore: Sendable {
 
     func checkout(_ request: Request) async -> Response {
         guard let chosen = await chosenProduct(request) else { return service.pages.notFound() }
-        let (product, quantity) = (chosen.0, chosen.2)
+        let (product, quantity) = (chosen.product, chosen.quantity)
         var line: [FormField] = [FormField("price", .string(product.priceID)), FormField("quantity", .int(quantity))]
         if product.adjustable {
             line.append(FormField("adjustable_quantity", ["enabled": true, "minimum": 1, "maximum": 10]))
