@@ -14,9 +14,14 @@ public struct WebhookSignature: Sendable {
     public static let defaultFutureSkew: Duration = .seconds(30)
 
     /// The secrets to accept, newest first during a rotation.
-    public var secrets: [String]
+    public var secrets: [String] {
+        didSet { keyed = secrets.map(Self.keyed) }
+    }
     public var tolerance: Duration
     public var futureSkew: Duration
+    /// An HMAC already keyed with each secret: deriving the key pads, XORs and hashes two blocks, so it is done
+    /// once per secret rather than once per delivery. Copies are independent (the hash state is copy-on-write).
+    private var keyed: [HMAC<SHA256>]
 
     public init(
         secrets: [String], tolerance: Duration = Self.defaultTolerance, futureSkew: Duration = Self.defaultFutureSkew
@@ -24,6 +29,7 @@ public struct WebhookSignature: Sendable {
         self.secrets = secrets
         self.tolerance = tolerance
         self.futureSkew = futureSkew
+        keyed = secrets.map(Self.keyed)
     }
 
     /// Throws unless `header` carries a valid `v1` signature of `payload` from a timestamp within bounds
@@ -36,8 +42,8 @@ public struct WebhookSignature: Sendable {
         guard !secrets.isEmpty else { throw .noSecretsConfigured }
         let parsed = try WebhookSignatureHeader(parsing: header)
         let codes = parsed.v1Signatures.compactMap(Self.bytes(fromHex:))
-        let matches = secrets.contains { secret in
-            let code = Self.authenticationCode(payload, secret: secret, timestamp: parsed.timestamp)
+        let matches = keyed.contains { hmac in
+            let code = Self.authenticationCode(payload, keyed: hmac, timestamp: parsed.timestamp)
             // HashedAuthenticationCode's == against bytes is swift-crypto's constant-time comparison.
             return codes.contains { code == $0 }
         }
@@ -75,27 +81,40 @@ public struct WebhookSignature: Sendable {
         return String(decoding: hex, as: UTF8.self)
     }
 
+    private static func keyed(_ secret: String) -> HMAC<SHA256> {
+        HMAC<SHA256>(key: SymmetricKey(data: Array(secret.utf8)))
+    }
+
     /// HMAC-SHA256 of `"<timestamp>.<payload>"`, fed in two parts so the payload is never copied.
     static func authenticationCode(
         _ payload: some DataProtocol, secret: String, timestamp: Int
     ) -> HashedAuthenticationCode<SHA256> {
-        var hmac = HMAC<SHA256>(key: SymmetricKey(data: Data(secret.utf8)))
-        hmac.update(data: Data("\(timestamp).".utf8))
+        authenticationCode(payload, keyed: keyed(secret), timestamp: timestamp)
+    }
+
+    private static func authenticationCode(
+        _ payload: some DataProtocol, keyed: HMAC<SHA256>, timestamp: Int
+    ) -> HashedAuthenticationCode<SHA256> {
+        var hmac = keyed
+        hmac.update(data: Array("\(timestamp).".utf8))
         hmac.update(data: payload)
         return hmac.finalize()
     }
 
-    static func bytes(fromHex hex: String) -> Data? {
-        let utf8 = Array(hex.utf8)
-        guard utf8.count.isMultiple(of: 2), !utf8.isEmpty else { return nil }
-        var bytes = Data(capacity: utf8.count / 2)
-        var index = 0
-        while index < utf8.count {
-            guard let high = nibble(utf8[index]), let low = nibble(utf8[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-            index += 2
+    static func bytes(fromHex hex: String) -> [UInt8]? {
+        var hex = hex
+        return hex.withUTF8 { utf8 -> [UInt8]? in
+            guard utf8.count.isMultiple(of: 2), !utf8.isEmpty else { return nil }
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(utf8.count / 2)
+            var index = 0
+            while index < utf8.count {
+                guard let high = nibble(utf8[index]), let low = nibble(utf8[index + 1]) else { return nil }
+                bytes.append(high << 4 | low)
+                index += 2
+            }
+            return bytes
         }
-        return bytes
     }
 
     private static func nibble(_ byte: UInt8) -> UInt8? {
