@@ -121,4 +121,51 @@ import Testing
             #expect(try await restarted.store.event(id: claimed[0].id)?.status == .processed)
         }
     }
+
+    // MARK: The connection
+
+    func rawWebhook(_ body: String, signature: String? = nil, close: Bool = false) -> String {
+        let header = signature ?? WebhookSignature.header(
+            payload: Data(body.utf8), secrets: [ServiceHarness.webhookSecret], timestamp: Int(Date().timeIntervalSince1970))
+        return "POST /webhook HTTP/1.1\r\nHost: service\r\nContent-Type: application/json\r\nStripe-Signature: \(header)\r\n"
+            + "Content-Length: \(body.utf8.count)\r\n\(close ? "Connection: close\r\n" : "")\r\n\(body)"
+    }
+
+    @Test func answersPipelinedRequestsInTheOrderTheyCame() async throws {
+        try await ServiceHarness.run(runWorkers: false) { harness in
+            let connection = try RawHTTPConnection(port: harness.servicePort)
+            defer { connection.close() }
+            // Webhooks (served in the pipeline) and routes (served by the router) mixed on one connection, in one write.
+            try connection.send(
+                "GET /health HTTP/1.1\r\nHost: service\r\n\r\n"
+                    + rawWebhook(event("evt_pipe_1"))
+                    + rawWebhook(event("evt_pipe_1"))
+                    + rawWebhook(event("evt_pipe_forged"), signature: "t=1,v1=00")
+                    + "GET /api/checkout/sessions/nope HTTP/1.1\r\nHost: service\r\n\r\n"
+                    + rawWebhook(event("evt_pipe_2"), close: true))
+            let responses = RawHTTPConnection.responses(in: connection.receiveUntilClosed())
+            #expect(responses.map(\.status) == [200, 200, 200, 400, 404, 200])
+            guard responses.count == 6 else { return }
+            #expect(responses[1].body.contains(#""duplicate":false"#))
+            #expect(responses[2].body.contains(#""duplicate":true"#))
+            #expect(responses[3].body.contains("Signature verification failed"))
+            #expect(responses[5].headers.lowercased().contains("connection: close"), "the connection closes as asked")
+            let stored = try await harness.store.listEvents(status: nil, limit: 10)
+            #expect(Set(stored.map(\.id)) == ["evt_pipe_1", "evt_pipe_2"])
+        }
+    }
+
+    @Test func refusesAChunkedBodyThatOutgrowsTheLimitAndClosesTheConnection() async throws {
+        try await ServiceHarness.run(runWorkers: false) { harness in
+            let connection = try RawHTTPConnection(port: harness.servicePort)
+            defer { connection.close() }
+            let chunk = String(repeating: "x", count: 100 * 1024)
+            try connection.send(
+                "POST /webhook HTTP/1.1\r\nHost: service\r\nTransfer-Encoding: chunked\r\nStripe-Signature: t=1,v1=00\r\n\r\n"
+                    + String(repeating: "\(String(chunk.utf8.count, radix: 16))\r\n\(chunk)\r\n", count: 6) + "0\r\n\r\n")
+            let responses = RawHTTPConnection.responses(in: connection.receiveUntilClosed())
+            #expect(responses.map(\.status) == [413])
+            #expect(try await harness.store.listEvents(status: nil, limit: 10).isEmpty)
+        }
+    }
 }

@@ -3,6 +3,7 @@ import FulfillmentSQLite
 import Foundation
 import Prometheus
 public import Hummingbird
+public import HummingbirdCore
 public import NIOCore
 public import Logging
 public import ServiceLifecycle
@@ -76,13 +77,8 @@ public struct FulfillmentService: Sendable {
         pages = try await PageRenderer.load()
     }
 
-    /// Adds the service's routes to `router`.
+    /// Adds the service's routes to `router`: everything but `POST /webhook`, which `server` serves.
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
-        WebhookController<Context>(
-            writer: InboxWriter(store: store), router: self.router, secrets: configuration.webhookSecrets,
-            maximumBytes: configuration.maximumWebhookBytes, metrics: metrics, doorbell: eventDoorbell, now: configuration.now,
-            logger: logger
-        ).register(on: router)
         CheckoutController<Context>(
             fulfiller: fulfiller, store: store, pages: pages, wait: configuration.landingWait, logger: logger
         ).register(on: router)
@@ -98,6 +94,16 @@ public struct FulfillmentService: Sendable {
             lease: configuration.claimLease, now: configuration.now, logger: logger)
     }
 
+    /// The HTTP/1 server: `POST /webhook` is served in each connection's pipeline (`WebhookChannelHandler`),
+    /// everything else by the router.
+    public var server: HTTPServerBuilder {
+        let intake = WebhookIntake(
+            router: router, secrets: configuration.webhookSecrets, maximumBytes: configuration.maximumWebhookBytes,
+            metrics: metrics, doorbell: eventDoorbell, now: configuration.now, logger: logger)
+        let writer = InboxWriter(store: store)
+        return .http1(configuration: .init(additionalChannelHandlers: [WebhookChannelHandler(intake: intake, writer: writer)]))
+    }
+
     /// The background workers: events, then emails.
     public var services: [any Service] {
         [
@@ -111,8 +117,10 @@ public struct FulfillmentService: Sendable {
         ]
     }
 
-    /// The application: routes plus workers, with graceful shutdown from `runService()`.
+    /// The application: the server and its routes plus the workers (`workers: false` leaves events stored and
+    /// unprocessed, as if every worker had died), with graceful shutdown from `runService()`.
     public func application(
+        workers: Bool = true,
         extraRoutes: @Sendable (Router<BasicRequestContext>) -> Void = { _ in },
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
@@ -121,10 +129,10 @@ public struct FulfillmentService: Sendable {
         addRoutes(to: router)
         extraRoutes(router)
         var app = Application(
-            router: router,
+            router: router, server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "stripe-fulfillment"),
             onServerRunning: onServerRunning, logger: logger)
-        app.addServices(services)
+        if workers { app.addServices(services) }
         return app
     }
 }

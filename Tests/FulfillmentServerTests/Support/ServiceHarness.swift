@@ -49,6 +49,7 @@ struct ServiceHarness: Sendable {
     let databasePath: String
 
     var store: any FulfillmentStore { service.store }
+    var servicePort: Int { Int(serviceURL.split(separator: ":").last ?? "") ?? 0 }
 
     static func logger() -> Logger {
         var logger = Logger(label: "test.service")
@@ -91,10 +92,8 @@ struct ServiceHarness: Sendable {
                 configuration: configuration, logger: logger,
                 emailTransport: emailTransport ?? emails)
             let (servicePorts, servicePortSink) = AsyncStream<Int>.makeStream()
-            let app = service.application(onServerRunning: { servicePortSink.yield($0.localAddress?.port ?? 0) })
-            let serviceGroup = ServiceGroup(
-                services: runWorkers ? [app] : [RoutesOnly(service: service, port: servicePortSink)],
-                gracefulShutdownSignals: [], logger: logger)
+            let app = service.application(workers: runWorkers, onServerRunning: { servicePortSink.yield($0.localAddress?.port ?? 0) })
+            let serviceGroup = ServiceGroup(services: [app], gracefulShutdownSignals: [], logger: logger)
             group.addTask { try await serviceGroup.run() }
             let serviceURL = "http://127.0.0.1:\(await servicePorts.first { _ in true } ?? 0)"
             await emulator.state.registerEndpoint(url: serviceURL + "/webhook", enabledEvents: ["*"], secret: webhookSecret)
@@ -115,21 +114,6 @@ struct ServiceHarness: Sendable {
                 try? await group.waitForAll()
                 throw error
             }
-        }
-    }
-
-    /// The service's routes without its workers.
-    struct RoutesOnly: Service {
-        let service: FulfillmentService
-        let port: AsyncStream<Int>.Continuation
-
-        func run() async throws {
-            let router = Router()
-            service.addRoutes(to: router)
-            let app = Application(
-                router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                onServerRunning: { port.yield($0.localAddress?.port ?? 0) }, logger: ServiceHarness.logger())
-            try await app.runService()
         }
     }
 

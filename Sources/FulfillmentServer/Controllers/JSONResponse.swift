@@ -1,0 +1,11 @@
+import StripeAPI
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// A JSON response.
+func json(_ status: HTTPResponse.Status, _ body: JSONValue) -> Response {
+    Response(
+        status: status, headers: [.contentType: "application/json"],
+        body: .init(byteBuffer: ByteBuffer(string: body.serialized())))
+}

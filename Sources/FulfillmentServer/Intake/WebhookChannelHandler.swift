@@ -1,0 +1,225 @@
+import Foundation
+import FulfillmentCore
+import HTTPTypes
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTPTypes
+
+/// `POST /webhook`, served in the channel pipeline ahead of the router: the body is collected with its size
+/// limit, `WebhookIntake` admits or refuses it on the event loop, and an admitted event goes to the
+/// `InboxWriter`; the 200 is written once the transaction holding the event has committed (a storage
+/// failure is a 503, so Stripe retries). Every other request passes through to the application unchanged.
+///
+/// Why not a route: webhook intake is the one endpoint built for volume, and Hummingbird's per-request
+/// async machinery (the request-part stream, the router, the response writer) cost more than everything
+/// the intake itself does. Here the whole request is handled with no task, no actor hop and one copy of the body.
+///
+/// Responses leave in request order: a webhook waits while the application still owes a response on this
+/// connection, and anything that arrives while an event is being stored waits (reads pause) until its answer
+/// has been written.
+final class WebhookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    static let path = "/webhook"
+    /// How much of an oversized body is read and dropped after the 413, before the connection is simply closed.
+    static let maximumDiscardedBytes = 1 << 20
+
+    private enum State {
+        /// Between requests.
+        case idle
+        /// The application is receiving a request's body.
+        case forwarding
+        /// A webhook's body is arriving.
+        case collecting(signature: String?, closeAfter: Bool, body: ByteBuffer?)
+        /// A webhook's event is being stored; its answer is not yet written.
+        case storing(closeAfter: Bool)
+        /// A 413 was written; the rest of the body is read and dropped, then the connection is closed.
+        case discarding(remaining: Int)
+    }
+
+    private let intake: WebhookIntake
+    private let writer: InboxWriter
+    private var state = State.idle
+    /// Requests passed to the application whose response has not ended yet.
+    private var responsesOwed = 0
+    /// Parts that arrived while they had to wait for an earlier answer.
+    private var waiting = CircularBuffer<HTTPRequestPart>()
+    private var readHeld = false
+    private var quiescing = false
+
+    init(intake: WebhookIntake, writer: InboxWriter) {
+        self.intake = intake
+        self.writer = writer
+    }
+
+    // MARK: Inbound
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let part = unwrapInboundIn(data)
+        if waiting.isEmpty && canProcess(part) {
+            process(part, context: context)
+        } else {
+            waiting.append(part)
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if waiting.isEmpty {
+            context.read()
+        } else {
+            readHeld = true  // backpressure: read no more until the parts already here have been served
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent, case .storing = state {
+            quiescing = true  // close once this event's answer is written, not before: it is being stored
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    private func canProcess(_ part: HTTPRequestPart) -> Bool {
+        switch (state, part) {
+        case (.storing, _): false
+        case (.idle, .head(let head)): !(Self.isWebhook(head) && responsesOwed > 0)
+        default: true
+        }
+    }
+
+    private static func isWebhook(_ head: HTTPRequest) -> Bool {
+        guard head.method == .post, let path = head.path else { return false }
+        return path == Self.path || path.hasPrefix(Self.path + "?")
+    }
+
+    private func process(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
+        switch (state, part) {
+        case (.idle, .head(let head)):
+            guard Self.isWebhook(head) else {
+                responsesOwed += 1
+                state = .forwarding
+                context.fireChannelRead(wrapInboundOut(part))
+                return
+            }
+            let closeAfter = head.headerFields[.connection]?.lowercased() == "close"
+            if let length = head.headerFields[.contentLength].flatMap(Int.init), length > intake.maximumBytes {
+                refuseOversized(context: context)
+                return
+            }
+            state = .collecting(signature: head.headerFields[.stripeSignature], closeAfter: closeAfter, body: nil)
+        case (.forwarding, .body), (.forwarding, .end):
+            if case .end = part { state = .idle }
+            context.fireChannelRead(wrapInboundOut(part))
+        case (.collecting(let signature, let closeAfter, var body), .body(var chunk)):
+            let size = (body?.readableBytes ?? 0) + chunk.readableBytes
+            guard size <= intake.maximumBytes else {
+                refuseOversized(context: context)
+                return
+            }
+            state = .idle  // drop the reference to `body` so appending to it does not copy
+            if body == nil { body = chunk } else { body!.writeBuffer(&chunk) }
+            state = .collecting(signature: signature, closeAfter: closeAfter, body: body)
+        case (.collecting(let signature, let closeAfter, let body), .end):
+            state = .storing(closeAfter: closeAfter)
+            admit(body: body, signature: signature, context: context)
+        case (.discarding(let remaining), .body(let chunk)):
+            if chunk.readableBytes > remaining {
+                context.close(promise: nil)
+            } else {
+                state = .discarding(remaining: remaining - chunk.readableBytes)
+            }
+        case (.discarding, .end):
+            context.close(promise: nil)
+        case (.discarding, .head):
+            break  // a pipelined request after a refused body: the connection is closing
+        default:
+            // A part out of place (the HTTP decoder does not produce these); end the connection rather than guess.
+            context.close(promise: nil)
+        }
+    }
+
+    private func admit(body: ByteBuffer?, signature: String?, context: ChannelHandlerContext) {
+        let bytes = body.map { $0.getData(at: $0.readerIndex, length: $0.readableBytes)! } ?? Data()
+        switch intake.admit(body: bytes, signatureHeader: signature) {
+        case .failure(let refusal):
+            answer(refusal.status, WebhookAcknowledgement.error(refusal.message), context: context)
+        case .success(let event):
+            let promise = context.eventLoop.makePromise(of: InboxInsertOutcome.self)
+            writer.insert(event) { promise.completeWith($0) }
+            promise.futureResult.assumeIsolated().whenComplete { [intake] result in
+                switch result {
+                case .success(let outcome):
+                    intake.stored(event, outcome)
+                    self.answer(.ok, WebhookAcknowledgement.body(duplicate: outcome == .duplicate, ignored: event.status == .ignored), context: context)
+                case .failure(let error):
+                    intake.storageFailed(event, error)
+                    self.answer(.serviceUnavailable, WebhookAcknowledgement.error("The event could not be stored; please retry."), context: context)
+                }
+            }
+        }
+    }
+
+    private func refuseOversized(context: ChannelHandlerContext) {
+        let refusal = intake.refuse(.tooLarge(intake.maximumBytes))
+        state = .discarding(remaining: Self.maximumDiscardedBytes)
+        write(refusal.status, WebhookAcknowledgement.error(refusal.message), close: true, context: context)
+    }
+
+    // MARK: Outbound
+
+    /// Writes a webhook's answer, then serves whatever waited for it.
+    private func answer(_ status: HTTPResponse.Status, _ body: ByteBuffer, context: ChannelHandlerContext) {
+        guard case .storing(let closeAfter) = state else { return }
+        state = .idle
+        let close = closeAfter || quiescing
+        write(status, body, close: close, context: context)
+        if close {
+            context.close(promise: nil)
+        } else {
+            serveWaiting(context: context)
+        }
+    }
+
+    private func write(_ status: HTTPResponse.Status, _ body: ByteBuffer, close: Bool, context: ChannelHandlerContext) {
+        var fields: HTTPFields = [.contentType: "application/json", .contentLength: String(body.readableBytes)]
+        if close { fields[.connection] = "close" }
+        context.write(wrapOutboundOut(.head(HTTPResponse(status: status, headerFields: fields))), promise: nil)
+        context.write(wrapOutboundOut(.body(body)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        context.write(data, promise: promise)
+        if case .end = unwrapOutboundIn(data) {
+            responsesOwed -= 1
+            if responsesOwed == 0 && !waiting.isEmpty {
+                // Not from inside the application's write: serve the waiting webhook on the next loop tick.
+                context.eventLoop.assumeIsolated().execute { self.serveWaiting(context: context) }
+            }
+        }
+    }
+
+    private func serveWaiting(context: ChannelHandlerContext) {
+        var forwarded = false
+        while let part = waiting.first, canProcess(part) {
+            waiting.removeFirst()
+            if case .forwarding = state { forwarded = true }
+            process(part, context: context)
+            if case .forwarding = state { forwarded = true }
+        }
+        // The application reads what it was given when a read completes: these parts came after the network's
+        // own read-complete, so they need one of their own.
+        if forwarded { context.fireChannelReadComplete() }
+        if waiting.isEmpty && readHeld {
+            readHeld = false
+            context.read()
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let stripeSignature = Self("Stripe-Signature")!
+}
