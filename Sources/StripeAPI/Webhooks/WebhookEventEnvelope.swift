@@ -202,7 +202,7 @@ public struct WebhookEventEnvelope: Sendable, Hashable {
                         UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
                         position += 1
                     case UInt8(ascii: "u"):
-                        guard position + 4 < bytes.count, (1...4).allSatisfy({ Self.hexValue(bytes[position + $0]) != nil }) else {
+                        guard position + 4 < bytes.count, (1...4).allSatisfy({ HexDigit.value(bytes[position + $0]) != nil }) else {
                             throw fail("a \\u escape needs four hex digits")
                         }
                         position += 5
@@ -229,7 +229,7 @@ public struct WebhookEventEnvelope: Sendable, Hashable {
                 utf8.removeAll(keepingCapacity: true)
             }
             func hex4(_ at: Int) -> UInt32 {
-                (0..<4).reduce(UInt32(0)) { $0 << 4 | UInt32(Self.hexValue(content[at + $1])!) }
+                (0..<4).reduce(UInt32(0)) { $0 << 4 | UInt32(HexDigit.value(content[at + $1])!) }
             }
             while index < content.count {
                 let byte = content[index]
@@ -340,13 +340,5 @@ public struct WebhookEventEnvelope: Sendable, Hashable {
             (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
         }
 
-        private static func hexValue(_ byte: UInt8) -> UInt8? {
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-            default: nil
-            }
-        }
     }
 }

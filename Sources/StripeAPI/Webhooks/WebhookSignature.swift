@@ -109,7 +109,7 @@ public struct WebhookSignature: Sendable {
             bytes.reserveCapacity(utf8.count / 2)
             var index = 0
             while index < utf8.count {
-                guard let high = nibble(utf8[index]), let low = nibble(utf8[index + 1]) else { return nil }
+                guard let high = HexDigit.value(utf8[index]), let low = HexDigit.value(utf8[index + 1]) else { return nil }
                 bytes.append(high << 4 | low)
                 index += 2
             }
@@ -117,12 +117,4 @@ public struct WebhookSignature: Sendable {
         }
     }
 
-    private static func nibble(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
 }
