@@ -101,7 +101,9 @@ public struct FulfillmentService: Sendable {
             router: router, secrets: configuration.webhookSecrets, maximumBytes: configuration.maximumWebhookBytes,
             metrics: metrics, doorbell: eventDoorbell, now: configuration.now, logger: logger)
         let writer = InboxWriter(store: store)
-        return .http1(configuration: .init(additionalChannelHandlers: [WebhookChannelHandler(intake: intake, writer: writer)]))
+        return HTTPServerBuilder { responder in
+            WebhookHTTP1Channel(responder: responder, makeWebhookHandler: { WebhookChannelHandler(intake: intake, writer: writer) })
+        }
     }
 
     /// The background workers: events, then emails.

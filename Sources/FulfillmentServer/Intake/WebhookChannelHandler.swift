@@ -1,11 +1,11 @@
 import Foundation
 import FulfillmentCore
-import HTTPTypes
 import NIOCore
 import NIOFoundationCompat
-import NIOHTTPTypes
+import NIOHTTP1
 
-/// `POST /webhook`, served in the channel pipeline ahead of the router: the body is collected with its size
+/// `POST /webhook`, served in the channel pipeline ahead of the router (`WebhookHTTP1Channel` places it right
+/// after the HTTP/1 decoder): the body is collected with its size
 /// limit, `WebhookIntake` admits or refuses it on the event loop, and an admitted event goes to the
 /// `InboxWriter`; the 200 is written once the transaction holding the event has committed (a storage
 /// failure is a 503, so Stripe retries). Every other request passes through to the application unchanged.
@@ -18,10 +18,10 @@ import NIOHTTPTypes
 /// connection, and anything that arrives while an event is being stored waits (reads pause) until its answer
 /// has been written.
 final class WebhookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
-    typealias OutboundIn = HTTPResponsePart
-    typealias OutboundOut = HTTPResponsePart
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
 
     static let path = "/webhook"
     /// How much of an oversized body is read and dropped after the 413, before the connection is simply closed.
@@ -33,11 +33,18 @@ final class WebhookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         /// The application is receiving a request's body.
         case forwarding
         /// A webhook's body is arriving.
-        case collecting(signature: String?, closeAfter: Bool, body: ByteBuffer?)
+        case collecting(Exchange, body: ByteBuffer?)
         /// A webhook's event is being stored; its answer is not yet written.
-        case storing(closeAfter: Bool)
+        case storing(Exchange)
         /// A 413 was written; the rest of the body is read and dropped, then the connection is closed.
         case discarding(remaining: Int)
+    }
+
+    /// What the answer to a webhook needs from its request.
+    private struct Exchange {
+        var signature: String?
+        var version: HTTPVersion
+        var keepAlive: Bool
     }
 
     private let intake: WebhookIntake
@@ -46,7 +53,7 @@ final class WebhookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// Requests passed to the application whose response has not ended yet.
     private var responsesOwed = 0
     /// Parts that arrived while they had to wait for an earlier answer.
-    private var waiting = CircularBuffer<HTTPRequestPart>()
+    private var waiting = CircularBuffer<HTTPServerRequestPart>()
     private var readHeld = false
     private var quiescing = false
 
@@ -82,7 +89,7 @@ final class WebhookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         context.fireUserInboundEventTriggered(event)
     }
 
-    private func canProcess(_ part: HTTPRequestPart) -> Bool {
+    private func canProcess(_ part: HTTPServerRequestPart) -> Bool {
         switch (state, part) {
         case (.storing, _): false
         case (.idle, .head(let head)): !(Self.isWebhook(head) && responsesOwed > 0)
@@ -90,12 +97,11 @@ final class WebhookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         }
     }
 
-    private static func isWebhook(_ head: HTTPRequest) -> Bool {
-        guard head.method == .post, let path = head.path else { return false }
-        return path == Self.path || path.hasPrefix(Self.path + "?")
+    private static func isWebhook(_ head: HTTPRequestHead) -> Bool {
+        head.method == .POST && (head.uri == Self.path || head.uri.hasPrefix(Self.path + "?"))
     }
 
-    private func process(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
+    private func process(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
         switch (state, part) {
         case (.idle, .head(let head)):
             guard Self.isWebhook(head) else {
@@ -104,27 +110,27 @@ final class WebhookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
                 context.fireChannelRead(wrapInboundOut(part))
                 return
             }
-            let closeAfter = head.headerFields[.connection]?.lowercased() == "close"
-            if let length = head.headerFields[.contentLength].flatMap(Int.init), length > intake.maximumBytes {
-                refuseOversized(context: context)
+            let exchange = Exchange(signature: head.headers.first(name: "Stripe-Signature"), version: head.version, keepAlive: head.isKeepAlive)
+            if let length = head.headers.first(name: "Content-Length").flatMap(Int.init), length > intake.maximumBytes {
+                refuseOversized(exchange, context: context)
                 return
             }
-            state = .collecting(signature: head.headerFields[.stripeSignature], closeAfter: closeAfter, body: nil)
+            state = .collecting(exchange, body: nil)
         case (.forwarding, .body), (.forwarding, .end):
             if case .end = part { state = .idle }
             context.fireChannelRead(wrapInboundOut(part))
-        case (.collecting(let signature, let closeAfter, var body), .body(var chunk)):
+        case (.collecting(let exchange, var body), .body(var chunk)):
             let size = (body?.readableBytes ?? 0) + chunk.readableBytes
             guard size <= intake.maximumBytes else {
-                refuseOversized(context: context)
+                refuseOversized(exchange, context: context)
                 return
             }
             state = .idle  // drop the reference to `body` so appending to it does not copy
             if body == nil { body = chunk } else { body!.writeBuffer(&chunk) }
-            state = .collecting(signature: signature, closeAfter: closeAfter, body: body)
-        case (.collecting(let signature, let closeAfter, let body), .end):
-            state = .storing(closeAfter: closeAfter)
-            admit(body: body, signature: signature, context: context)
+            state = .collecting(exchange, body: body)
+        case (.collecting(let exchange, let body), .end):
+            state = .storing(exchange)
+            admit(body: body, signature: exchange.signature, context: context)
         case (.discarding(let remaining), .body(let chunk)):
             if chunk.readableBytes > remaining {
                 context.close(promise: nil)
@@ -162,20 +168,20 @@ final class WebhookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         }
     }
 
-    private func refuseOversized(context: ChannelHandlerContext) {
+    private func refuseOversized(_ exchange: Exchange, context: ChannelHandlerContext) {
         let refusal = intake.refuse(.tooLarge(intake.maximumBytes))
         state = .discarding(remaining: Self.maximumDiscardedBytes)
-        write(refusal.status, WebhookAcknowledgement.error(refusal.message), close: true, context: context)
+        write(refusal.status, WebhookAcknowledgement.error(refusal.message), version: exchange.version, close: true, context: context)
     }
 
     // MARK: Outbound
 
     /// Writes a webhook's answer, then serves whatever waited for it.
-    private func answer(_ status: HTTPResponse.Status, _ body: ByteBuffer, context: ChannelHandlerContext) {
-        guard case .storing(let closeAfter) = state else { return }
+    private func answer(_ status: HTTPResponseStatus, _ body: ByteBuffer, context: ChannelHandlerContext) {
+        guard case .storing(let exchange) = state else { return }
         state = .idle
-        let close = closeAfter || quiescing
-        write(status, body, close: close, context: context)
+        let close = !exchange.keepAlive || quiescing
+        write(status, body, version: exchange.version, close: close, context: context)
         if close {
             context.close(promise: nil)
         } else {
@@ -183,11 +189,11 @@ final class WebhookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         }
     }
 
-    private func write(_ status: HTTPResponse.Status, _ body: ByteBuffer, close: Bool, context: ChannelHandlerContext) {
-        var fields: HTTPFields = [.contentType: "application/json", .contentLength: String(body.readableBytes)]
-        if close { fields[.connection] = "close" }
-        context.write(wrapOutboundOut(.head(HTTPResponse(status: status, headerFields: fields))), promise: nil)
-        context.write(wrapOutboundOut(.body(body)), promise: nil)
+    private func write(_ status: HTTPResponseStatus, _ body: ByteBuffer, version: HTTPVersion, close: Bool, context: ChannelHandlerContext) {
+        var headers = HTTPHeaders([("Content-Type", "application/json"), ("Content-Length", String(body.readableBytes))])
+        if close { headers.add(name: "Connection", value: "close") }
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
     }
 
@@ -218,8 +224,4 @@ final class WebhookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             context.read()
         }
     }
-}
-
-extension HTTPField.Name {
-    static let stripeSignature = Self("Stripe-Signature")!
 }

@@ -1,6 +1,6 @@
 import Foundation
 import FulfillmentCore
-import HTTPTypes
+import NIOHTTP1
 import Logging
 import Prometheus
 import StripeAPI
@@ -36,13 +36,13 @@ struct WebhookIntake: Sendable {
 
     /// A refusal: nothing is stored.
     struct Refusal: Error, Equatable {
-        var status: HTTPResponse.Status
+        var status: HTTPResponseStatus
         /// The metric label: `signature`, `malformed`, `too_large`.
         var reason: String
         var message: String
 
         static func tooLarge(_ maximumBytes: Int) -> Refusal {
-            Refusal(status: .contentTooLarge, reason: "too_large", message: "Body exceeds \(maximumBytes) bytes.")
+            Refusal(status: .payloadTooLarge, reason: "too_large", message: "Body exceeds \(maximumBytes) bytes.")
         }
     }
 
