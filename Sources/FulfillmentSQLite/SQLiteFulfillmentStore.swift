@@ -22,7 +22,9 @@ public final class SQLiteFulfillmentStore: FulfillmentStore {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = \(synchronous.rawValue); PRAGMA foreign_keys = ON")
+            // journal_size_limit: a WAL that grew under a burst is cut back once it has been checkpointed.
+            try db.execute(
+                sql: "PRAGMA synchronous = \(synchronous.rawValue); PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 67108864")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         try SQLiteMigrations.migrator.migrate(pool)

@@ -106,9 +106,10 @@ public struct FulfillmentService: Sendable {
         }
     }
 
-    /// The background workers: events, then emails.
+    /// The background services: WAL checkpoints (SQLite only), events, then emails.
     public var services: [any Service] {
-        [
+        let checkpoints: [any Service] = (store as? SQLiteFulfillmentStore).map { [CheckpointService(store: $0, logger: logger)] } ?? []
+        return checkpoints + [
             EventWorker(
                 processor: eventProcessor, doorbell: eventDoorbell, concurrency: configuration.workerConcurrency,
                 pollInterval: configuration.workerPollInterval, metrics: metrics,
