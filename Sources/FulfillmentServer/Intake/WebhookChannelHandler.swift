@@ -82,9 +82,15 @@ final class WebhookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is ChannelShouldQuiesceEvent, case .storing = state {
-            quiescing = true  // close once this event's answer is written, not before: it is being stored
-            return
+        if event is ChannelShouldQuiesceEvent {
+            switch state {
+            case .collecting, .storing:
+                // Graceful shutdown: close once this webhook's answer is written, not before. The router's
+                // connection handler never saw this request and would think the connection idle.
+                quiescing = true
+                return
+            default: break
+            }
         }
         context.fireUserInboundEventTriggered(event)
     }
@@ -156,14 +162,19 @@ final class WebhookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             let promise = context.eventLoop.makePromise(of: InboxInsertOutcome.self)
             writer.insert(event) { promise.completeWith($0) }
             promise.futureResult.assumeIsolated().whenComplete { [intake] result in
+                let status: HTTPResponseStatus, body: ByteBuffer
                 switch result {
                 case .success(let outcome):
                     intake.stored(event, outcome)
-                    self.answer(.ok, WebhookAcknowledgement.body(duplicate: outcome == .duplicate, ignored: event.status == .ignored), context: context)
+                    status = .ok
+                    body = WebhookAcknowledgement.body(duplicate: outcome == .duplicate, ignored: event.status == .ignored)
                 case .failure(let error):
                     intake.storageFailed(event, error)
-                    self.answer(.serviceUnavailable, WebhookAcknowledgement.error("The event could not be stored; please retry."), context: context)
+                    status = .serviceUnavailable
+                    body = WebhookAcknowledgement.error("The event could not be stored; please retry.")
                 }
+                // If the sender hung up meanwhile, there is no one to answer; a stored event stays stored.
+                if context.channel.isActive { self.answer(status, body, context: context) }
             }
         }
     }
