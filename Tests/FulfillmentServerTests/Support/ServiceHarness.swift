@@ -237,8 +237,20 @@ struct ServiceHarness: Sendable {
         try await control("/clock/advance", ["seconds": .int(seconds)])
     }
 
+    /// Waits for an order to reach `status`; on timeout, says where the order, the inbox and Stripe stand.
     func waitForOrder(_ id: String, _ status: OrderStatus) async throws {
-        try await eventually("order \(id) \(status)") { try await store.order(id: id)?.status == status }
+        do {
+            try await eventually("order \(id) \(status)") { try await store.order(id: id)?.status == status }
+        } catch {
+            let order = try await store.order(id: id)
+            let events = try await store.listEvents(status: nil, limit: 200)
+            let source = try? await get("/v1/sources/\(order?.sourceID ?? "-")", base: emulatorURL, headers: [("Authorization", "Bearer sk_test_harness")])
+            let charges = try await charges(forOrder: id).map { "\($0["id"]?.stringValue ?? "-") \($0["status"]?.stringValue ?? "-")" }
+            throw TimedOut(
+                description: "order \(id) not \(status): it is \(order.map { "\($0.status) source \($0.sourceID) charge \($0.chargeID ?? "-")" } ?? "missing"); "
+                    + "source at Stripe: \(source?.json["status"]?.stringValue ?? "?"); charges: \(charges); inbox: "
+                    + events.map { "\($0.type) \($0.objectID ?? "-") \($0.status) x\($0.attempts) \($0.lastError ?? "")" }.joined(separator: "; "))
+        }
     }
 
     /// The charges the emulator holds for an order (by the order id in their metadata).
