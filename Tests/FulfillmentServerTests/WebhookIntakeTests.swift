@@ -1,6 +1,7 @@
 import Foundation
 import FulfillmentCore
 import FulfillmentServer
+import GRDB
 import StripeAPI
 import Testing
 
@@ -166,6 +167,26 @@ import Testing
             let responses = RawHTTPConnection.responses(in: connection.receiveUntilClosed())
             #expect(responses.map(\.status) == [413])
             #expect(try await harness.store.listEvents(status: nil, limit: 10).isEmpty)
+        }
+    }
+
+    @Test func aWebhookBeingStoredWhenShutdownBeginsIsAnsweredBeforeItsConnectionCloses() async throws {
+        try await ServiceHarness.run(runWorkers: false) { harness in
+            // Another connection holds SQLite's write lock, so the event's group commit waits (busy timeout 10 s).
+            var configuration = Configuration()
+            configuration.allowsUnsafeTransactions = true
+            let blocker = try DatabaseQueue(path: harness.databasePath, configuration: configuration)
+            try await blocker.writeWithoutTransaction { try $0.execute(sql: "BEGIN IMMEDIATE") }
+
+            let delivery = Task { try await harness.postWebhook(event("evt_during_shutdown")) }
+            try await Task.sleep(for: .milliseconds(300))
+            await harness.beginShutdown()
+            try await Task.sleep(for: .milliseconds(300))
+            try await blocker.writeWithoutTransaction { try $0.execute(sql: "ROLLBACK") }
+
+            let reply = try await delivery.value
+            #expect(reply.status == 200, "the sender hears that its event is stored, though the server is stopping")
+            #expect(try await harness.store.listEvents(status: nil, limit: 10).map(\.id) == ["evt_during_shutdown"])
         }
     }
 }

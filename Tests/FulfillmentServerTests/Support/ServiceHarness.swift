@@ -47,6 +47,8 @@ struct ServiceHarness: Sendable {
     let emails: CapturingEmailTransport
     let clock: TestClock
     let databasePath: String
+    /// Begins the service's graceful shutdown (as SIGTERM would); the emulator keeps running.
+    let beginShutdown: @Sendable () async -> Void
 
     var store: any FulfillmentStore { service.store }
     var servicePort: Int { Int(serviceURL.split(separator: ":").last ?? "") ?? 0 }
@@ -101,7 +103,7 @@ struct ServiceHarness: Sendable {
                 emulatorURL: emulatorURL, serviceURL: serviceURL, service: service,
                 stripe: StripeClient(
                     configuration: StripeClientConfiguration(apiKey: "sk_test_harness", apiBase: emulatorURL), logger: logger),
-                emails: emails, clock: clock, databasePath: path)
+                emails: emails, clock: clock, databasePath: path, beginShutdown: { await serviceGroup.triggerGracefulShutdown() })
             do {
                 let result = try await body(harness)
                 await serviceGroup.triggerGracefulShutdown()
