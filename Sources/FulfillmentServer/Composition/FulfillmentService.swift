@@ -3,7 +3,7 @@ import FulfillmentSQLite
 import Foundation
 import Prometheus
 public import Hummingbird
-public import HummingbirdCore
+import HummingbirdCore
 public import NIOCore
 public import Logging
 public import ServiceLifecycle
@@ -77,7 +77,7 @@ public struct FulfillmentService: Sendable {
         pages = try await PageRenderer.load()
     }
 
-    /// Adds the service's routes to `router`: everything but `POST /webhook`, which `server` serves.
+    /// Adds the service's routes to `router`: everything but `POST /webhook`, which the server's pipeline serves.
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         CheckoutController<Context>(
             fulfiller: fulfiller, store: store, pages: pages, wait: configuration.landingWait, logger: logger
@@ -95,8 +95,8 @@ public struct FulfillmentService: Sendable {
     }
 
     /// The HTTP/1 server: `POST /webhook` is served in each connection's pipeline (`WebhookChannelHandler`),
-    /// everything else by the router.
-    public var server: HTTPServerBuilder {
+    /// everything else by the router. Each call makes a new inbox writer: call it once per application.
+    private func makeServer() -> HTTPServerBuilder {
         let intake = WebhookIntake(
             router: router, secrets: configuration.webhookSecrets, maximumBytes: configuration.maximumWebhookBytes,
             metrics: metrics, doorbell: eventDoorbell, now: configuration.now, logger: logger)
@@ -132,7 +132,7 @@ public struct FulfillmentService: Sendable {
         addRoutes(to: router)
         extraRoutes(router)
         var app = Application(
-            router: router, server: server,
+            router: router, server: makeServer(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "stripe-fulfillment"),
             onServerRunning: onServerRunning, logger: logger)
         if workers { app.addServices(services) }

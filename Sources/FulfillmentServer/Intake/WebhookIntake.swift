@@ -11,7 +11,6 @@ import StripeAPI
 /// Runs on the event loop: synchronous, no allocation beyond the event it builds.
 struct WebhookIntake: Sendable {
     let router: EventRouter
-    let secrets: [String]
     let maximumBytes: Int
     let metrics: ServiceMetrics
     /// Rung when an event a handler takes is newly stored: wakes the event worker at once.
@@ -25,7 +24,6 @@ struct WebhookIntake: Sendable {
         now: @escaping @Sendable () -> Date, logger: Logger
     ) {
         self.router = router
-        self.secrets = secrets
         self.maximumBytes = maximumBytes
         self.metrics = metrics
         self.doorbell = doorbell
