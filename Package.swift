@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "StripeEmulator", targets: ["StripeEmulator"]),
         .library(name: "FulfillmentCore", targets: ["FulfillmentCore"]),
         .library(name: "FulfillmentSQLite", targets: ["FulfillmentSQLite"]),
+        .library(name: "FulfillmentPostgres", targets: ["FulfillmentPostgres"]),
         .library(name: "FulfillmentServer", targets: ["FulfillmentServer"]),
         .executable(name: "fulfill", targets: ["fulfill"]),
     ],
@@ -24,9 +25,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
@@ -34,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Stripe's wire format: types, form encoding, client, webhook signatures. Knows nothing of our domain.
@@ -60,12 +62,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The domain: ledger and inbox state machines, CheckoutFulfiller, EventRouter, the store protocol and
-        // an in-memory store. Knows Stripe's wire format, nothing of HTTP servers or databases.
+        // an in-memory store. Knows Stripe's wire format, nothing of HTTP servers or databases (a store's
+        // background work is a ServiceLifecycle service).
         .target(
             name: "FulfillmentCore",
             dependencies: [
                 "StripeAPI",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -75,6 +79,23 @@ let package = Package(
             dependencies: [
                 "FulfillmentCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The store for several instances: PostgreSQL through PostgresNIO (a pooled client, SKIP LOCKED claims,
+        // LISTEN/NOTIFY wake-ups). The only target that depends on PostgresNIO.
+        .target(
+            name: "FulfillmentPostgres",
+            dependencies: [
+                "FulfillmentCore",
+                "StripeAPI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -83,14 +104,13 @@ let package = Package(
             name: "FulfillmentServer",
             dependencies: [
                 "FulfillmentCore",
+                "FulfillmentPostgres",
                 "FulfillmentSQLite",
                 "StripeAPI",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
@@ -112,6 +132,7 @@ let package = Package(
                 "StripeAPI",
                 "StripeEmulator",
                 "FulfillmentCore",
+                "FulfillmentPostgres",
                 "FulfillmentSQLite",
                 "FulfillmentServer",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -120,6 +141,28 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // What every test target shares: the emulator and service harnesses, the test clock, builders of
+        // events, plans and orders, and a throwaway PostgreSQL server.
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "FulfillmentCore",
+                "FulfillmentPostgres",
+                "FulfillmentServer",
+                "FulfillmentSQLite",
+                "StripeAPI",
+                "StripeEmulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -133,17 +176,37 @@ let package = Package(
             dependencies: [
                 "StripeAPI",
                 "StripeEmulator",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "FulfillmentCoreTests",
-            dependencies: ["FulfillmentCore", "FulfillmentSQLite", "StripeAPI", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["FulfillmentCore", "StripeAPI", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        // One contract, every store: memory, SQLite and a real PostgreSQL server.
+        .testTarget(
+            name: "StoreContractTests",
+            dependencies: ["FulfillmentCore", "StripeAPI", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FulfillmentSQLiteTests",
+            dependencies: ["FulfillmentCore", "FulfillmentSQLite", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FulfillmentPostgresTests",
+            dependencies: [
+                "FulfillmentCore",
+                "FulfillmentPostgres",
+                "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -151,14 +214,11 @@ let package = Package(
             dependencies: [
                 "FulfillmentCore",
                 "FulfillmentServer",
-                "FulfillmentSQLite",
                 "StripeAPI",
-                "StripeEmulator",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

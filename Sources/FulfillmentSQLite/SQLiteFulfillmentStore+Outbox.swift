@@ -27,7 +27,7 @@ extension SQLiteFulfillmentStore {
 
     public func claimEmails(limit: Int, now: Date, leaseUntil: Date) async throws -> [QueuedEmail] {
         try await pool.write { db in
-            let rows = try Row.fetchAll(
+            let rows = try OutboxRow.fetchAll(
                 db,
                 sql: """
                     SELECT * FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
@@ -35,13 +35,12 @@ extension SQLiteFulfillmentStore {
                     """,
                 arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, limit])
             return try rows.map { row in
-                let id: Int64 = row["id"]
+                var claimed = row
+                claimed.attempts += 1
                 try db.execute(
-                    sql: "UPDATE outbox SET lease_until = ?, attempts = attempts + 1 WHERE id = ?",
-                    arguments: [leaseUntil.timeIntervalSince1970, id])
-                return QueuedEmail(
-                    id: id, email: Self.email(from: row), attempts: (row["attempts"] as Int) + 1,
-                    createdAt: Date(timeIntervalSince1970: row["created_at"]))
+                    sql: "UPDATE outbox SET lease_until = ?, attempts = ? WHERE id = ?",
+                    arguments: [leaseUntil.timeIntervalSince1970, claimed.attempts, row.id])
+                return claimed.claimed
             }
         }
     }
@@ -68,18 +67,10 @@ extension SQLiteFulfillmentStore {
 
     public func emails(dedupeKeyPrefix: String?) async throws -> [OutboxEntry] {
         try await pool.read { db in
-            try Row.fetchAll(
+            try OutboxRow.fetchAll(
                 db, sql: "SELECT * FROM outbox WHERE (? IS NULL OR substr(dedupe_key, 1, length(?)) = ?) ORDER BY id",
                 arguments: [dedupeKeyPrefix, dedupeKeyPrefix, dedupeKeyPrefix]
-            ).map { row in
-                OutboxEntry(
-                    id: row["id"], email: Self.email(from: row), attempts: row["attempts"],
-                    sentAt: (row["sent_at"] as Double?).map(Date.init(timeIntervalSince1970:)), lastError: row["last_error"])
-            }
+            ).map(\.entry)
         }
-    }
-
-    static func email(from row: Row) -> OutboundEmail {
-        OutboundEmail(dedupeKey: row["dedupe_key"], recipient: row["recipient"], subject: row["subject"], body: row["body"])
     }
 }

@@ -61,7 +61,7 @@ public final class SQLiteFulfillmentStore: FulfillmentStore {
 
     public func claimEvents(limit: Int, now: Date, leaseUntil: Date) async throws -> [InboxEvent] {
         try await pool.write { db in
-            let rows = try Row.fetchAll(
+            var events = try InboxEvent.fetchAll(
                 db,
                 sql: """
                     SELECT * FROM inbox_events
@@ -69,7 +69,6 @@ public final class SQLiteFulfillmentStore: FulfillmentStore {
                     ORDER BY received_at, rowid LIMIT ?
                     """,
                 arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, limit])
-            var events = try rows.map(Self.event(from:))
             for index in events.indices {
                 try db.execute(
                     sql: "UPDATE inbox_events SET lease_until = ?, attempts = attempts + 1 WHERE id = ?",
@@ -107,21 +106,18 @@ public final class SQLiteFulfillmentStore: FulfillmentStore {
 
     public func listEvents(status: InboxEventStatus?, limit: Int) async throws -> [InboxEvent] {
         try await pool.read { db in
-            let rows = try Row.fetchAll(
+            try InboxEvent.fetchAll(
                 db,
                 sql: """
                     SELECT * FROM inbox_events WHERE (? IS NULL OR status = ?)
                     ORDER BY received_at DESC, rowid DESC LIMIT ?
                     """,
                 arguments: [status?.rawValue, status?.rawValue, limit])
-            return try rows.map(Self.event(from:))
         }
     }
 
     public func event(id: String) async throws -> InboxEvent? {
-        try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM inbox_events WHERE id = ?", arguments: [id]).map(Self.event(from:))
-        }
+        try await pool.read { db in try InboxEvent.fetchOne(db, key: id) }
     }
 
     public func replayEvent(id: String, now: Date) async throws -> Bool {
@@ -138,23 +134,12 @@ public final class SQLiteFulfillmentStore: FulfillmentStore {
 
     public func eventCounts() async throws -> [InboxEventStatus: Int] {
         try await pool.read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM inbox_events GROUP BY status")
+            let rows = try Row.fetchAll(db, sql: "SELECT status, COUNT(*) FROM inbox_events GROUP BY status")
             var counts: [InboxEventStatus: Int] = [:]
             for row in rows {
-                if let status = InboxEventStatus(rawValue: row["status"]) { counts[status] = row["n"] }
+                if let status = InboxEventStatus(rawValue: row[0]) { counts[status] = row[1] }
             }
             return counts
         }
-    }
-
-    static func event(from row: Row) throws -> InboxEvent {
-        guard let status = InboxEventStatus(rawValue: row["status"]) else {
-            throw DatabaseError(message: "unknown inbox status \(String(describing: row["status"] as String?))")
-        }
-        return InboxEvent(
-            id: row["id"], type: row["type"], objectID: row["object_id"], payload: row["payload"], status: status,
-            attempts: row["attempts"], receivedAt: Date(timeIntervalSince1970: row["received_at"]),
-            nextAttemptAt: Date(timeIntervalSince1970: row["next_attempt_at"]),
-            processedAt: (row["processed_at"] as Double?).map(Date.init(timeIntervalSince1970:)), lastError: row["last_error"])
     }
 }

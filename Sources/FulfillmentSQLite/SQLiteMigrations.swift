@@ -151,6 +151,9 @@ enum SQLiteMigrations {
                     );
                     """)
         }
+        migrator.registerMigration("v3: when an order's source was last looked at (shared by every process)") { db in
+            try db.execute(sql: "ALTER TABLE orders ADD COLUMN source_checked_at REAL")
+        }
         return migrator
     }
 }

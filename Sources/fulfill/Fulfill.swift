@@ -6,6 +6,8 @@ struct Fulfill: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fulfill",
         abstract: "Fulfil Stripe payments exactly once, and emulate Stripe offline.",
-        subcommands: [ServeCommand.self, DemoCommand.self, TriggerCommand.self, EventsCommand.self, EmulatorCommand.self]
+        subcommands: [
+            ServeCommand.self, DemoCommand.self, TriggerCommand.self, EventsCommand.self, MigrateCommand.self, EmulatorCommand.self,
+        ]
     )
 }

@@ -1,6 +1,7 @@
 import Foundation
 import FulfillmentCore
 import StripeAPI
+import TestSupport
 import Testing
 
 /// End to end through HTTP: the emulator completes sessions and delivers signed webhooks to the service,
@@ -16,7 +17,7 @@ import Testing
             try await harness.pay(session)
             try await harness.waitForStatus(session.id, .fulfilled)
             let record = try #require(try await harness.store.checkoutRecord(sessionID: session.id))
-            #expect(record.lines.map(\.action.kind) == ["digital", "physical", "none"])
+            #expect(record.lines.map(\.action.kind) == [.digital, .physical, .none])
             #expect(record.lines[1].outcome.backordered == 0)
             #expect(record.shipping?.address?.city == "Berlin")
             #expect(record.amountTotal == 4900 + 2400 + 300)

@@ -2,6 +2,7 @@ import Foundation
 import FulfillmentCore
 import FulfillmentServer
 import StripeAPI
+import TestSupport
 import Testing
 
 /// The Sources and Charges flow end to end: the service and the emulator on loopback, webhooks signed and
@@ -19,7 +20,7 @@ struct OrderFlowTests {
             #expect(reply.json["status"]?.stringValue == "awaiting_payment")
             #expect(reply.json["next_url"]?.stringValue?.hasPrefix(harness.emulatorURL + "/sources/") == true)
             let order = try #require(try await harness.store.order(id: id))
-            #expect(order.amount == 2500 && order.sourceStatus == "pending" && order.chargeID == nil)
+            #expect(order.amount == 2500 && order.sourceStatus == .pending && order.chargeID == nil)
 
             try await harness.authorize(order.sourceID, "chargeable")
             try await harness.waitForOrder(id, .paid)
@@ -28,7 +29,7 @@ struct OrderFlowTests {
             #expect(try await harness.charges(forOrder: id).count == 1)
             #expect(harness.sentEmails("order_confirmed:\(id)").count == 1)
             let paid = try #require(try await harness.store.order(id: id))
-            #expect(paid.chargeStatus == "succeeded" && paid.paidAt != nil)
+            #expect(paid.chargeStatus == .succeeded && paid.paidAt != nil)
             let status = try await harness.get("/api/orders/\(id)")
             #expect(status.json["state"]?.stringValue == "confirmed" && status.json["final"]?.boolValue == true)
         }
@@ -53,7 +54,7 @@ struct OrderFlowTests {
             try await harness.advanceEmulatorClock(seconds: 7 * 3600)
             try await harness.waitForOrder(id, .canceled)
             let order = try #require(try await harness.store.order(id: id))
-            #expect(order.sourceStatus == "canceled")
+            #expect(order.sourceStatus == .canceled)
             #expect(order.failureReason?.contains("not completed in time") == true)
             #expect(try await harness.charges(forOrder: id).isEmpty)
         }
@@ -82,7 +83,7 @@ struct OrderFlowTests {
             try await harness.waitForOrder(id, .canceled)
             try await harness.eventually("failure email") { harness.sentEmails("order_failed:\(id)").count == 1 }
             let order = try #require(try await harness.store.order(id: id))
-            #expect(order.chargeStatus == "failed" && order.failureReason?.contains("charge failed") == true)
+            #expect(order.chargeStatus == .failed && order.failureReason?.contains("charge failed") == true)
             #expect(try await harness.charges(forOrder: id).count == 1)
         }
     }
@@ -212,7 +213,7 @@ struct OrderFlowTests {
             #expect(try await harness.postWebhook(Self.event("evt_late_pending", "charge.pending", objectID: charge.id)).status == 200)
             try await harness.waitForInboxDrained()
             let order = try #require(try await harness.store.order(id: id))
-            #expect(order.status == .paid && order.chargeID == charge.id && order.chargeStatus == "succeeded")
+            #expect(order.status == .paid && order.chargeID == charge.id && order.chargeStatus == .succeeded)
             #expect(try await harness.charges(forOrder: id).count == 1)
             #expect(try await harness.store.event(id: "evt_late_source")?.status == .processed)
         }

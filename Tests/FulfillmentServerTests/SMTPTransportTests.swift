@@ -5,6 +5,7 @@ import Glibc
 import FulfillmentCore
 import FulfillmentServer
 import StripeAPI
+import TestSupport
 import Testing
 
 /// The SMTP transport against a real SMTP server (aiosmtpd, writing a Maildir), started by the test.

@@ -3,6 +3,7 @@ import FulfillmentCore
 import FulfillmentServer
 import GRDB
 import StripeAPI
+import TestSupport
 import Testing
 
 /// `POST /webhook` refuses what it must, stores what it accepts exactly once, and never loses an event.

@@ -1,4 +1,5 @@
 import StripeAPI
+import TestSupport
 import Testing
 
 @Suite struct IdempotencyTests {

@@ -1,5 +1,6 @@
 @testable import StripeEmulator
 import StripeAPI
+import TestSupport
 import Testing
 
 /// The emulator's state machines as plain values, without I/O.

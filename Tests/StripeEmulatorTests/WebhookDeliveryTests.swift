@@ -1,5 +1,6 @@
 import Foundation
 import StripeAPI
+import TestSupport
 import Testing
 
 @Suite struct WebhookDeliveryTests {

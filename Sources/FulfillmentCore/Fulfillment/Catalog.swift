@@ -39,8 +39,8 @@ public struct Catalog: Sendable {
             price.flatMap { entries[$0.id] }.map(Self.metadata), price.flatMap { entries[$0.product.id] }.map(Self.metadata),
         ]
         for case let metadata? in sources {
-            if let kind = metadata["fulfillment"]?.lowercased() {
-                return LineItemAction(kind: kind == "physical" || kind == "digital" || kind == "stock" ? kind : "none", sku: metadata["sku"])
+            if let name = metadata["fulfillment"]?.lowercased() {
+                return LineItemAction(kind: LineItemAction.Kind(rawValue: name) ?? .none, sku: metadata["sku"])
             }
         }
         return .recordOnly

@@ -1,6 +1,6 @@
 /// What fulfilling one line item means, chosen per product (price metadata, then product metadata, then the
 /// catalog file).
-public enum LineItemAction: Sendable, Hashable, Codable {
+public enum LineItemAction: Sendable, Hashable {
     /// Grant digital access: an entitlement for the customer with an access link.
     case grantAccess
     /// Ship a physical good to the session's shipping address; with a `sku` that has stock, stock is taken
@@ -11,12 +11,17 @@ public enum LineItemAction: Sendable, Hashable, Codable {
     /// Record the payment only.
     case recordOnly
 
-    public var kind: String {
+    /// An action's kind, as metadata names it and as every store keeps it (`checkout_lines.action`).
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+        case digital, physical, stock, none
+    }
+
+    public var kind: Kind {
         switch self {
-        case .grantAccess: "digital"
-        case .ship: "physical"
-        case .takeStock: "stock"
-        case .recordOnly: "none"
+        case .grantAccess: .digital
+        case .ship: .physical
+        case .takeStock: .stock
+        case .recordOnly: .none
         }
     }
 
@@ -28,13 +33,13 @@ public enum LineItemAction: Sendable, Hashable, Codable {
         }
     }
 
-    /// Rebuilds an action from its stored form.
-    public init(kind: String, sku: String?) {
+    /// Rebuilds an action from its kind and sku (a `stock` action without a sku only records the payment).
+    public init(kind: Kind, sku: String?) {
         switch kind {
-        case "digital": self = .grantAccess
-        case "physical": self = .ship(sku: sku)
-        case "stock": self = sku.map { .takeStock(sku: $0) } ?? .recordOnly
-        default: self = .recordOnly
+        case .digital: self = .grantAccess
+        case .physical: self = .ship(sku: sku)
+        case .stock: self = sku.map { .takeStock(sku: $0) } ?? .recordOnly
+        case .none: self = .recordOnly
         }
     }
 }
@@ -49,6 +54,23 @@ public enum LineOutcome: Sendable, Hashable {
     case stockTaken(quantity: Int, backordered: Int)
     /// Nothing to perform beyond recording the payment.
     case recorded
+
+    /// An outcome's kind, as every store keeps it (`checkout_lines.outcome`).
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+        case accessGranted = "access_granted"
+        case shipped
+        case stockTaken = "stock_taken"
+        case recorded
+    }
+
+    public var kind: Kind {
+        switch self {
+        case .accessGranted: .accessGranted
+        case .shipped: .shipped
+        case .stockTaken: .stockTaken
+        case .recorded: .recorded
+        }
+    }
 
     /// Units that could not be served (reported to the customer and to operators).
     public var backordered: Int {

@@ -1,7 +1,7 @@
 public import Foundation
 
 /// An event as the inbox stores it: received, verified, and waiting to be (or already) processed.
-public struct InboxEvent: Sendable, Hashable {
+public struct InboxEvent: Sendable, Hashable, Codable {
     public var id: String
     public var type: String
     /// The id of `data.object` (a session, a source, a charge): what the handler re-fetches.
@@ -29,6 +29,17 @@ public struct InboxEvent: Sendable, Hashable {
         self.nextAttemptAt = nextAttemptAt
         self.processedAt = processedAt
         self.lastError = lastError
+    }
+
+    /// The `inbox_events` columns every SQL store keeps (beside its claim's `lease_until`).
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case id, type
+        case objectID = "object_id"
+        case payload, status, attempts
+        case receivedAt = "received_at"
+        case nextAttemptAt = "next_attempt_at"
+        case processedAt = "processed_at"
+        case lastError = "last_error"
     }
 }
 

@@ -1,9 +1,10 @@
 public import Foundation
+public import StripeAPI
 
 /// An order paid through the Sources API: our own id, the source the customer authorises, and at most one
 /// charge. `version` grows with every change: the store applies a change only to the version it was
 /// decided on (compare-and-set), so concurrent handlers never overwrite each other.
-public struct Order: Sendable, Hashable {
+public struct Order: Sendable, Hashable, Codable {
     public var id: String
     public var version: Int
     public var status: OrderStatus
@@ -15,16 +16,16 @@ public struct Order: Sendable, Hashable {
     /// The source type (`ideal`, `sofort`, `bancontact`, `sepa_debit`, `card`).
     public var paymentMethod: String
     /// `single_use` or `reusable` (a reusable source is attached to a customer before it is charged).
-    public var usage: String
+    public var usage: SourceUsage
     public var sourceID: String
-    /// The source's last known status (`pending`, `chargeable`, `consumed`, `failed`, `canceled`).
-    public var sourceStatus: String
+    /// The source's last known status.
+    public var sourceStatus: SourceStatus
     /// Where the customer authorises the payment (redirect sources only).
     public var redirectURL: String?
     public var customerID: String?
     public var chargeID: String?
-    /// The charge's last known status (`pending`, `succeeded`, `failed`).
-    public var chargeStatus: String?
+    /// The charge's last known status.
+    public var chargeStatus: ChargeStatus?
     public var failureReason: String?
     /// Where a customer whose payment failed can start again.
     public var retryURL: String
@@ -35,9 +36,9 @@ public struct Order: Sendable, Hashable {
 
     public init(
         id: String, version: Int = 1, status: OrderStatus = .awaitingPayment, amount: Int, currency: String,
-        customerEmail: String, customerName: String? = nil, items: [OrderItem], paymentMethod: String, usage: String,
-        sourceID: String, sourceStatus: String, redirectURL: String? = nil, customerID: String? = nil,
-        chargeID: String? = nil, chargeStatus: String? = nil, failureReason: String? = nil, retryURL: String,
+        customerEmail: String, customerName: String? = nil, items: [OrderItem], paymentMethod: String, usage: SourceUsage,
+        sourceID: String, sourceStatus: SourceStatus, redirectURL: String? = nil, customerID: String? = nil,
+        chargeID: String? = nil, chargeStatus: ChargeStatus? = nil, failureReason: String? = nil, retryURL: String,
         createdAt: Date, updatedAt: Date? = nil, paidAt: Date? = nil, canceledAt: Date? = nil
     ) {
         self.id = id
@@ -66,6 +67,28 @@ public struct Order: Sendable, Hashable {
 
     /// Whether a charge may still be created: nothing charged yet and the order not ended.
     public var awaitsCharge: Bool { status == .awaitingPayment && chargeID == nil }
+
+    /// The `orders` columns every SQL store keeps (the items as JSON in `items_json`).
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case id, version, status, amount, currency
+        case customerEmail = "customer_email"
+        case customerName = "customer_name"
+        case items = "items_json"
+        case paymentMethod = "payment_method"
+        case usage
+        case sourceID = "source_id"
+        case sourceStatus = "source_status"
+        case redirectURL = "redirect_url"
+        case customerID = "customer_id"
+        case chargeID = "charge_id"
+        case chargeStatus = "charge_status"
+        case failureReason = "failure_reason"
+        case retryURL = "retry_url"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case paidAt = "paid_at"
+        case canceledAt = "canceled_at"
+    }
 }
 
 /// Where an order stands. `paid` and `canceled` are final: later events never move an order out of them.

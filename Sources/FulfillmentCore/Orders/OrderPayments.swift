@@ -10,20 +10,21 @@ public struct OrderPayments: Sendable {
     let stripe: StripeClient
     let store: any FulfillmentStore
     let publicURL: String
-    let limiter: SourceCheckLimiter
+    /// How often the status endpoint may look at one order's source itself (across every instance).
+    let sourceCheckInterval: Duration
     let now: @Sendable () -> Date
     /// Told when an email was queued (wakes the outbox worker).
     let onEmailQueued: @Sendable () -> Void
     let logger: Logger
 
     public init(
-        stripe: StripeClient, store: any FulfillmentStore, publicURL: String, limiter: SourceCheckLimiter,
+        stripe: StripeClient, store: any FulfillmentStore, publicURL: String, sourceCheckInterval: Duration,
         now: @escaping @Sendable () -> Date, onEmailQueued: @escaping @Sendable () -> Void = {}, logger: Logger
     ) {
         self.stripe = stripe
         self.store = store
         self.publicURL = publicURL
-        self.limiter = limiter
+        self.sourceCheckInterval = sourceCheckInterval
         self.now = now
         self.onEmailQueued = onEmailQueued
         self.logger = logger
@@ -43,7 +44,7 @@ public struct OrderPayments: Sendable {
         let order = Order(
             id: orderID, amount: request.total, currency: request.request.currency, customerEmail: request.request.email,
             customerName: request.request.name, items: request.lines, paymentMethod: request.request.paymentMethod,
-            usage: request.usage, sourceID: source.id, sourceStatus: source.status.rawValue, redirectURL: source.redirect?.url,
+            usage: request.usage, sourceID: source.id, sourceStatus: source.status, redirectURL: source.redirect?.url,
             retryURL: request.request.retryURL ?? publicURL, createdAt: created)
         try await store.insertOrder(order)
         logger.info(
@@ -61,7 +62,7 @@ public struct OrderPayments: Sendable {
             FormField("type", .string(input.paymentMethod)),
             FormField("amount", .int(request.total)),
             FormField("currency", .string(input.currency)),
-            FormField("usage", .string(request.usage)),
+            FormField("usage", .string(request.usage.rawValue)),
             FormField("owner", .object([FormField("email", .string(input.email))] + (input.name.map { [FormField("name", .string($0))] } ?? []))),
             FormField("metadata", ["order_id": .string(orderID)]),
             FormField("statement_descriptor", .string("ORDER \(orderID.suffix(8).uppercased())")),
@@ -109,12 +110,15 @@ public struct OrderPayments: Sendable {
 
     // MARK: The status endpoint
 
-    /// The order as it stands; while it awaits payment, and at most once per limiter interval, looks at the
-    /// source itself and charges as soon as it is chargeable, without waiting for the webhook. Errors on
-    /// that path are logged, never shown: the page keeps polling.
+    /// The order as it stands; while it awaits payment, and at most once per `sourceCheckInterval` whichever
+    /// instance is asked (the store keeps when the source was last looked at), looks at the source itself and
+    /// charges as soon as it is chargeable, without waiting for the webhook. Errors on that path are logged,
+    /// never shown: the page keeps polling.
     public func refresh(orderID: String) async throws -> Order? {
         guard let order = try await store.order(id: orderID) else { return nil }
-        guard order.awaitsCharge, limiter.allow(order.id, now: now()) else { return order }
+        guard order.awaitsCharge,
+            try await store.claimSourceCheck(orderID: order.id, now: now(), interval: sourceCheckInterval.seconds)
+        else { return order }
         do {
             let (decision, charged) = try await apply(try await stripe.retrieveSource(order.sourceID), to: order)
             return charged ?? decision.order
@@ -131,7 +135,7 @@ public struct OrderPayments: Sendable {
     /// charge's answer is applied at once (a card settles synchronously; webhooks then agree).
     func charge(_ order: Order) async throws -> Order {
         var order = order
-        if order.usage == "reusable", order.customerID == nil {
+        if order.usage == .reusable, order.customerID == nil {
             let customer = try await stripe.createCustomer(
                 ["email": .string(order.customerEmail), "metadata": ["order_id": .string(order.id)]],
                 idempotencyKey: "order-customer-\(order.id)")
@@ -152,7 +156,7 @@ public struct OrderPayments: Sendable {
             fact = Self.fact(charge)
         } catch let error as StripeError where error.kind == .card {
             // A decline: Stripe answers 402 and names the failed charge.
-            fact = error.details.charge.map { .charge(id: $0, status: "failed", failureMessage: error.details.message) }
+            fact = error.details.charge.map { .charge(id: $0, status: .failed, failureMessage: error.details.message) }
                 ?? .chargeRefused(message: error.details.message ?? "declined")
         } catch let error as StripeError where error.details.code == "source_unavailable" {
             // The source moved on (failed, canceled, or consumed by this very charge): apply what it is now.
@@ -162,11 +166,11 @@ public struct OrderPayments: Sendable {
     }
 
     static func fact(_ source: Source) -> OrderFact {
-        .source(id: source.id, status: source.status.rawValue, failureReason: source.redirect?.failureReason)
+        .source(id: source.id, status: source.status, failureReason: source.redirect?.failureReason)
     }
 
     static func fact(_ charge: Charge) -> OrderFact {
-        .charge(id: charge.id, status: charge.status.rawValue, failureMessage: charge.failureMessage)
+        .charge(id: charge.id, status: charge.status, failureMessage: charge.failureMessage)
     }
 
     // MARK: Applying facts

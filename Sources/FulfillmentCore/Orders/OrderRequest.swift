@@ -1,4 +1,5 @@
 import Foundation
+public import StripeAPI
 
 /// A request to create an order, validated before anything reaches Stripe. Amounts are in the currency's
 /// smallest unit; customer-supplied text is limited in length and kept as data.
@@ -58,7 +59,7 @@ public struct OrderRequest: Sendable, Hashable, Decodable {
         public var request: OrderRequest
         public var total: Int
         public var lines: [OrderItem]
-        public var usage: String
+        public var usage: SourceUsage
         public var isRedirect: Bool { OrderRequest.redirectMethods.contains(request.paymentMethod) }
     }
 
@@ -117,7 +118,7 @@ public struct OrderRequest: Sendable, Hashable, Decodable {
         var request = self
         request.email = email
         request.currency = currency.lowercased()
-        return Validated(request: request, total: total, lines: lines, usage: usage)
+        return Validated(request: request, total: total, lines: lines, usage: SourceUsage(rawValue: usage))
     }
 }
 

@@ -1,9 +1,10 @@
 public import Foundation
+public import StripeAPI
 
 /// What Stripe says about an order's source, charge or customer (always re-fetched, never an event's copy).
 public enum OrderFact: Sendable, Hashable {
-    case source(id: String, status: String, failureReason: String?)
-    case charge(id: String, status: String, failureMessage: String?)
+    case source(id: String, status: SourceStatus, failureReason: String?)
+    case charge(id: String, status: ChargeStatus, failureMessage: String?)
     /// Creating the charge was refused without a charge (an API error): the payment cannot go through.
     case chargeRefused(message: String)
     /// A reusable source was attached to this customer.
@@ -46,14 +47,14 @@ extension Order {
             guard id == sourceID else {
                 return decision(next, now: now, anomaly: "source \(id) is not this order's source (\(sourceID))", note: "source mismatch")
             }
-            if Self.sourceRank(status) > Self.sourceRank(sourceStatus) { next.sourceStatus = status }
+            if status.rank > sourceStatus.rank { next.sourceStatus = status }
             note = "source \(status)"
-            if status == "failed" || status == "canceled" {
-                let reason = status == "failed"
+            if status == .failed || status == .canceled {
+                let reason = status == .failed
                     ? "the payment was not authorised\(failureReason.map { " (\($0))" } ?? "")"
                     : "the payment was canceled or not completed in time"
                 switch self.status {
-                case .awaitingPayment where chargeID == nil || chargeStatus == "failed":
+                case .awaitingPayment where chargeID == nil || chargeStatus == .failed:
                     next.cancel(reason: reason, now: now)
                     notice = .failed(reason: reason)
                     note = "source \(status): order canceled"
@@ -73,25 +74,25 @@ extension Order {
                     next, now: now, anomaly: "a second charge \(id) for this order (first \(known)); not applied", note: "second charge")
             }
             next.chargeID = id
-            if Self.chargeRank(status) >= Self.chargeRank(chargeStatus ?? "") { next.chargeStatus = status }
+            if status.rank >= (chargeStatus?.rank ?? -1) { next.chargeStatus = status }
             note = "charge \(status)"
             switch (status, self.status) {
-            case ("pending", .awaitingPayment):
+            case (.pending, .awaitingPayment):
                 next.status = .chargePending
-            case ("succeeded", .awaitingPayment), ("succeeded", .chargePending):
+            case (.succeeded, .awaitingPayment), (.succeeded, .chargePending):
                 next.status = .paid
                 next.paidAt = now
                 next.failureReason = nil
                 notice = .confirmed
                 note = "charge succeeded: order confirmed"
-            case ("succeeded", .canceled):
+            case (.succeeded, .canceled):
                 anomaly = "charge \(id) succeeded for a canceled order: refund it or fulfil by hand"
-            case ("failed", .awaitingPayment), ("failed", .chargePending):
+            case (.failed, .awaitingPayment), (.failed, .chargePending):
                 let reason = "the charge failed\(failureMessage.map { ": \($0)" } ?? "")"
                 next.cancel(reason: reason, now: now)
                 notice = .failed(reason: reason)
                 note = "charge failed: order canceled"
-            case ("failed", .paid):
+            case (.failed, .paid):
                 anomaly = "charge \(id) reported failed after the order was paid; not applied"
             default:
                 break
@@ -126,22 +127,20 @@ extension Order {
         failureReason = reason
         canceledAt = now
     }
+}
 
+extension SourceStatus {
     /// pending < chargeable < consumed | failed | canceled: a late `chargeable` never hides a `consumed`.
-    static func sourceRank(_ status: String) -> Int {
-        switch status {
-        case "pending": 0
-        case "chargeable": 1
+    var rank: Int {
+        switch self {
+        case .pending: 0
+        case .chargeable: 1
         default: 2
         }
     }
+}
 
+extension ChargeStatus {
     /// pending < succeeded | failed.
-    static func chargeRank(_ status: String) -> Int {
-        switch status {
-        case "": -1
-        case "pending": 0
-        default: 1
-        }
-    }
+    var rank: Int { self == .pending ? 0 : 1 }
 }

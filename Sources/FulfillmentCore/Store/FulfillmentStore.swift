@@ -1,9 +1,19 @@
 public import Foundation
+public import Logging
+public import ServiceLifecycle
 
 /// Persistence for the service. Each method is one transaction with an intent-named purpose; uniqueness
 /// (event id, session id, email dedupe key) is enforced by the store itself, so concurrent callers and
-/// several processes cannot produce a second effect.
+/// several processes cannot produce a second effect. The decisions themselves (what a fulfilment or a status
+/// change writes) are `Ledger`'s pure functions: a store reads their inputs and persists their outputs.
 public protocol FulfillmentStore: Sendable {
+    // MARK: Running
+
+    /// What the store runs while a service uses it (SQLite's WAL checkpoints; PostgreSQL's connection pool,
+    /// migrations and LISTEN connection), listed before the workers so that they stop after them. `wakeUp`
+    /// is how the store tells this process's workers of work another process added.
+    func services(wakeUp: StoreWakeUp, logger: Logger) -> [any Service]
+
     // MARK: Inbox
 
     /// Stores a verified event once; a second insert of the same id is a `duplicate` and changes nothing.
@@ -66,6 +76,10 @@ public protocol FulfillmentStore: Sendable {
     /// Anomalies recorded for an order, oldest first (facts that contradicted a final state).
     func orderAnomalies(orderID: String) async throws -> [String]
 
+    /// Whether the order's source may be looked at now: `true` (and the check recorded) if nobody, in any
+    /// process, has looked within `interval` seconds. A conditional update, so instances share the limit.
+    func claimSourceCheck(orderID: String, now: Date, interval: TimeInterval) async throws -> Bool
+
     // MARK: Stock
 
     func setStock(sku: String, quantity: Int) async throws
@@ -81,6 +95,41 @@ public protocol FulfillmentStore: Sendable {
     func outboxBacklog() async throws -> Int
     /// Every email queued (sent or not), oldest first, optionally those whose key starts with a prefix.
     func emails(dedupeKeyPrefix: String?) async throws -> [OutboxEntry]
+}
+
+extension FulfillmentStore {
+    /// A store with nothing to run in the background (the in-memory store).
+    public func services(wakeUp: StoreWakeUp, logger: Logger) -> [any Service] { [] }
+
+    /// Runs `body` while the store's services run (a pool, migrations), then stops them: for command-line
+    /// tools and tests, which have no service group. Operations wait until the store is ready.
+    public func whileRunning<Result: Sendable>(
+        logger: Logger, _ body: () async throws -> Result
+    ) async throws -> Result {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for service in services(wakeUp: .none, logger: logger) {
+                group.addTask { try await service.run() }
+            }
+            defer { group.cancelAll() }
+            return try await body()
+        }
+    }
+}
+
+/// How a store wakes this process's workers when work arrives from elsewhere (another instance).
+public struct StoreWakeUp: Sendable {
+    /// New events in the inbox.
+    public var events: @Sendable () -> Void
+    /// New emails in the outbox.
+    public var outbox: @Sendable () -> Void
+
+    public init(events: @escaping @Sendable () -> Void, outbox: @escaping @Sendable () -> Void) {
+        self.events = events
+        self.outbox = outbox
+    }
+
+    /// Wakes nobody (command-line tools, tests).
+    public static let none = StoreWakeUp(events: {}, outbox: {})
 }
 
 /// An outbox row as operators and tests see it.

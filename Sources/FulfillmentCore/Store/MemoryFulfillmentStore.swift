@@ -25,7 +25,9 @@ public actor MemoryFulfillmentStore: FulfillmentStore {
     private var events: [String: StoredEvent] = [:]
     private var eventSequence = 0
     private var checkouts: [String: CheckoutRecord] = [:]
-    private var payments: [String: Data] = [:]
+    private var lineRows: [String: [CheckoutLineRow]] = [:]
+    private var payments: [String: PaymentRow] = [:]
+    private var sourceChecks: [String: Date] = [:]
     private var stock: [String: Int] = [:]
     private var outbox: [StoredEmail] = []
     private var orders: [String: Order] = [:]
@@ -112,45 +114,36 @@ public actor MemoryFulfillmentStore: FulfillmentStore {
     public func checkoutRecord(sessionID: String) async throws -> CheckoutRecord? { checkouts[sessionID] }
 
     public func commitFulfillment(_ plan: FulfillmentPlan) async throws -> FulfillmentCommit {
-        let current = checkouts[plan.sessionID]
-        guard CheckoutStatus.fulfilled.canFollow(current?.status) else { return .alreadyFulfilled(current!) }
-        var lines: [FulfilledLine] = []
-        for line in plan.lines {
-            let available = line.action.sku.flatMap { stock[$0] }
-            let result = LinePerformer.perform(line, available: available, plan: plan, token: LinePerformer.newToken())
-            if let sku = line.action.sku, let level = stock[sku] { stock[sku] = level - result.stockTaken }
-            lines.append(result.line)
+        // An actor runs one call at a time: the read and the write below are one transaction.
+        let skus = Set(plan.lines.compactMap(\.action.sku))
+        switch Ledger.fulfil(plan, current: checkouts[plan.sessionID], stock: stock.filter { skus.contains($0.key) }) {
+        case .alreadyFulfilled(let record):
+            return .alreadyFulfilled(record)
+        case .fulfil(let write):
+            for (sku, taken) in write.stockTaken { stock[sku, default: 0] -= taken }
+            checkouts[plan.sessionID] = write.record
+            lineRows[plan.sessionID] = write.lineRows
+            payments[plan.sessionID] = write.payment
+            if let receipt = write.receipt { enqueue(receipt, now: plan.now) }
+            return .committed(write.record)
         }
-        let record = CheckoutRecord(
-            sessionID: plan.sessionID, status: .fulfilled, customerEmail: plan.customerEmail,
-            customerName: plan.customerName, amountTotal: plan.amountTotal, currency: plan.currency, shipping: plan.shipping,
-            createdAt: current?.createdAt ?? plan.now, updatedAt: plan.now, fulfilledAt: plan.now, lines: lines)
-        checkouts[plan.sessionID] = record
-        payments[plan.sessionID] = plan.sessionJSON
-        if let receipt = plan.receipt(lines) { enqueue(receipt, now: plan.now) }
-        return .committed(record)
     }
 
     public func transitionCheckout(_ transition: CheckoutTransition) async throws -> TransitionOutcome {
-        let current = checkouts[transition.sessionID]
-        guard transition.to.canFollow(current?.status) else { return .refused(current: current!.status) }
-        checkouts[transition.sessionID] = CheckoutRecord(
-            sessionID: transition.sessionID, status: transition.to,
-            customerEmail: transition.customerEmail ?? current?.customerEmail,
-            customerName: transition.customerName ?? current?.customerName,
-            amountTotal: transition.amountTotal ?? current?.amountTotal, currency: transition.currency ?? current?.currency,
-            shipping: current?.shipping, createdAt: current?.createdAt ?? transition.now, updatedAt: transition.now,
-            fulfilledAt: nil, lines: [])
-        if let email = transition.email { enqueue(email, now: transition.now) }
-        return .applied
+        let decision = Ledger.transition(transition, current: checkouts[transition.sessionID])
+        if case .apply(let row, let email) = decision {
+            checkouts[transition.sessionID] = CheckoutRecord(row, lines: lineRows[transition.sessionID] ?? [])
+            if let email { enqueue(email, now: transition.now) }
+        }
+        return decision.outcome
     }
 
     public func entitlement(token: String) async throws -> Entitlement? {
-        for record in checkouts.values {
-            for line in record.lines {
-                if case .accessGranted(let url) = line.outcome, url.hasSuffix("/" + token) {
-                    return Entitlement(token: token, sessionID: record.sessionID, description: line.description, customerEmail: record.customerEmail)
-                }
+        for (sessionID, rows) in lineRows {
+            if let row = rows.first(where: { $0.accessToken == token }) {
+                return Entitlement(
+                    token: token, sessionID: sessionID, description: row.description,
+                    customerEmail: checkouts[sessionID]?.customerEmail)
             }
         }
         return nil
@@ -198,6 +191,13 @@ public actor MemoryFulfillmentStore: FulfillmentStore {
 
     public func orderAnomalies(orderID: String) async throws -> [String] {
         anomalies.filter { $0.orderID == orderID }.map(\.detail)
+    }
+
+    public func claimSourceCheck(orderID: String, now: Date, interval: TimeInterval) async throws -> Bool {
+        guard orders[orderID] != nil else { return false }
+        if let last = sourceChecks[orderID], now.timeIntervalSince(last) < interval { return false }
+        sourceChecks[orderID] = now
+        return true
     }
 
     private func enqueue(_ email: OutboundEmail, now: Date) {

@@ -1,5 +1,4 @@
 public import FulfillmentCore
-import FulfillmentSQLite
 import Foundation
 import Prometheus
 public import Hummingbird
@@ -39,12 +38,7 @@ public struct FulfillmentService: Sendable {
         }
         self.configuration = configuration
         self.logger = logger
-        switch (store, configuration.database) {
-        case (let store?, _): self.store = store
-        case (nil, .memory): self.store = MemoryFulfillmentStore()
-        case (nil, .sqlite(let path, let normal)):
-            self.store = try SQLiteFulfillmentStore(path: path, synchronous: normal ? .normal : .full)
-        }
+        self.store = try store ?? configuration.database.openStore(logger: logger)
         switch (emailTransport, configuration.email) {
         case (let transport?, _): self.emailTransport = transport
         case (nil, .folder(let path)):
@@ -69,7 +63,7 @@ public struct FulfillmentService: Sendable {
             logger: logger)
         payments = OrderPayments(
             stripe: stripe, store: self.store, publicURL: configuration.publicURL,
-            limiter: SourceCheckLimiter(interval: configuration.sourceCheckInterval), now: configuration.now,
+            sourceCheckInterval: configuration.sourceCheckInterval, now: configuration.now,
             onEmailQueued: { outboxDoorbell.ring() }, logger: logger)
         router = EventRouter.checkout(fulfiller).merging(.orders(payments))
         self.metrics = metrics
@@ -106,10 +100,10 @@ public struct FulfillmentService: Sendable {
         }
     }
 
-    /// The background services: WAL checkpoints (SQLite only), events, then emails.
+    /// The background services: the store's own first (so they stop last), then events, then emails.
     public var services: [any Service] {
-        let checkpoints: [any Service] = (store as? SQLiteFulfillmentStore).map { [CheckpointService(store: $0, logger: logger)] } ?? []
-        return checkpoints + [
+        let wakeUp = StoreWakeUp(events: { [eventDoorbell] in eventDoorbell.ring() }, outbox: { [outboxDoorbell] in outboxDoorbell.ring() })
+        return store.services(wakeUp: wakeUp, logger: logger) + [
             EventWorker(
                 processor: eventProcessor, doorbell: eventDoorbell, concurrency: configuration.workerConcurrency,
                 pollInterval: configuration.workerPollInterval, metrics: metrics,

@@ -1,4 +1,5 @@
 public import Foundation
+import FulfillmentPostgres
 
 /// The service's settings. The command line builds it from flags and the environment; libraries and tests
 /// build it directly. Nothing here reads the environment.
@@ -7,6 +8,8 @@ public struct ServiceConfiguration: Sendable {
     public enum Database: Sendable, Hashable {
         /// `synchronousNormal`: commits are not synced one by one (see `SQLiteFulfillmentStore.Synchronous`).
         case sqlite(path: String, synchronousNormal: Bool = false)
+        /// A PostgreSQL database several instances share (`postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=...]`).
+        case postgres(url: String)
         case memory
     }
 
@@ -79,7 +82,8 @@ public struct ServiceConfiguration: Sendable {
 }
 
 extension ServiceConfiguration.Database {
-    /// Parses `DATABASE_URL`: `sqlite:PATH` (with an optional `?synchronous=normal`), or `memory:`.
+    /// Parses `DATABASE_URL`: `sqlite:PATH` (with an optional `?synchronous=normal`), `postgres://...` (or
+    /// `postgresql://`), or `memory:`.
     public init(url: String) throws {
         if url == "memory:" || url == "sqlite::memory:" {
             self = .memory
@@ -97,9 +101,14 @@ extension ServiceConfiguration.Database {
             guard !path.isEmpty else { throw ConfigurationError("DATABASE_URL sqlite: needs a path, as in sqlite:fulfillment.sqlite") }
             self = .sqlite(path: path.hasPrefix("//") ? String(path.dropFirst(2)) : path, synchronousNormal: normal)
         } else if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
-            throw ConfigurationError("PostgreSQL is not available in this build yet; use sqlite:PATH")
+            do {
+                _ = try PostgresStoreConfiguration(url: url)
+            } catch {
+                throw ConfigurationError(error.description)
+            }
+            self = .postgres(url: url)
         } else {
-            throw ConfigurationError("DATABASE_URL must be sqlite:PATH (got \(url.prefix(30)))")
+            throw ConfigurationError("DATABASE_URL must be sqlite:PATH or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE")
         }
     }
 }

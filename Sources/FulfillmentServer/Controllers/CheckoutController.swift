@@ -168,7 +168,7 @@ struct CheckoutController<Context: RequestContext>: Sendable {
             var entry: JSONValue = [
                 "id": .string(line.lineItemID), "description": .string(line.description), "quantity": .int(line.quantity),
                 "amount_total": .int(line.amountTotal), "currency": .string(line.currency), "product": .string(line.productID),
-                "action": .string(line.action.kind), "sku": .string(line.action.sku),
+                "action": .string(line.action.kind.rawValue), "sku": .string(line.action.sku),
                 "performed_at": .int(Int(line.performedAt.timeIntervalSince1970)), "backordered": .int(line.outcome.backordered),
             ]
             switch line.outcome {

@@ -1,6 +1,7 @@
 import Foundation
 import FulfillmentCore
 import FulfillmentSQLite
+import TestSupport
 import Testing
 
 /// Background checkpoints: while they run the writer never checkpoints, yet the WAL's pages still reach the

@@ -1,31 +1,25 @@
-import AsyncHTTPClient
+package import AsyncHTTPClient
 import Foundation
-import FulfillmentCore
-import FulfillmentServer
+package import FulfillmentCore
+package import FulfillmentServer
 import FulfillmentSQLite
 import Hummingbird
-import Logging
+package import Logging
 import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
-import StripeAPI
+package import StripeAPI
 import StripeEmulator
 import Synchronization
 
-/// Time for the service that a test can move forward (claims' leases, backoff).
-final class TestClock: Sendable {
-    private let offset = Mutex<TimeInterval>(0)
-    var now: Date { Date().addingTimeInterval(offset.withLock { $0 }) }
-    func advance(_ seconds: TimeInterval) { offset.withLock { $0 += seconds } }
-}
-
 /// Captures emails instead of sending them, and can fail the first N sends.
-final class CapturingEmailTransport: EmailTransport {
+package final class CapturingEmailTransport: EmailTransport {
     private let state = Mutex<(sent: [QueuedEmail], failures: Int)>(([], 0))
-    var sent: [QueuedEmail] { state.withLock { $0.sent } }
-    func failNext(_ count: Int) { state.withLock { $0.failures = count } }
+    package init() {}
+    package var sent: [QueuedEmail] { state.withLock { $0.sent } }
+    package func failNext(_ count: Int) { state.withLock { $0.failures = count } }
 
-    func send(_ email: QueuedEmail) async throws {
+    package func send(_ email: QueuedEmail) async throws {
         try state.withLock { state in
             if state.failures > 0 {
                 state.failures -= 1
@@ -37,29 +31,29 @@ final class CapturingEmailTransport: EmailTransport {
 }
 
 /// The emulator and the service, running on loopback, wired to each other as in production.
-struct ServiceHarness: Sendable {
-    static let webhookSecret = "whsec_service_harness_secret"
+package struct ServiceHarness: Sendable {
+    package static let webhookSecret = "whsec_service_harness_secret"
 
-    let emulatorURL: String
-    let serviceURL: String
-    let service: FulfillmentService
-    let stripe: StripeClient
-    let emails: CapturingEmailTransport
-    let clock: TestClock
-    let databasePath: String
+    package let emulatorURL: String
+    package let serviceURL: String
+    package let service: FulfillmentService
+    package let stripe: StripeClient
+    package let emails: CapturingEmailTransport
+    package let clock: TestClock
+    package let databasePath: String
     /// Begins the service's graceful shutdown (as SIGTERM would); the emulator keeps running.
-    let beginShutdown: @Sendable () async -> Void
+    package let beginShutdown: @Sendable () async -> Void
 
-    var store: any FulfillmentStore { service.store }
-    var servicePort: Int { Int(serviceURL.split(separator: ":").last ?? "") ?? 0 }
+    package var store: any FulfillmentStore { service.store }
+    package var servicePort: Int { Int(serviceURL.split(separator: ":").last ?? "") ?? 0 }
 
-    static func logger() -> Logger {
+    package static func logger() -> Logger {
         var logger = Logger(label: "test.service")
         logger.logLevel = .critical
         return logger
     }
 
-    static func configuration(emulatorURL: String, databasePath: String, clock: TestClock) -> ServiceConfiguration {
+    package static func configuration(emulatorURL: String, databasePath: String, clock: TestClock) -> ServiceConfiguration {
         ServiceConfiguration(
             stripeSecretKey: "sk_test_service", stripeAPIBase: emulatorURL, webhookSecrets: [webhookSecret],
             database: .sqlite(path: databasePath), port: 0, publicURL: "http://shop.test", landingWait: .seconds(10),
@@ -68,7 +62,7 @@ struct ServiceHarness: Sendable {
 
     /// Runs `body` with a fresh emulator and service. `runWorkers: false` serves HTTP without workers
     /// (events stay stored, as if every worker had died).
-    static func run<T: Sendable>(
+    package static func run<T: Sendable>(
         runWorkers: Bool = true, databasePath: String? = nil, clock: TestClock = TestClock(),
         emailTransport: (any EmailTransport)? = nil,
         configure: @Sendable (inout ServiceConfiguration) -> Void = { _ in }, _ body: @Sendable (ServiceHarness) async throws -> T
@@ -121,22 +115,22 @@ struct ServiceHarness: Sendable {
 
     // MARK: HTTP
 
-    static let httpClient = HTTPClient(
+    package static let httpClient = HTTPClient(
         eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
 
-    struct Reply: Sendable {
-        var status: Int
-        var text: String
-        var json: JSONValue { (try? JSONValue.parse(Data(text.utf8))) ?? .null }
+    package struct Reply: Sendable {
+        package var status: Int
+        package var text: String
+        package var json: JSONValue { (try? JSONValue.parse(Data(text.utf8))) ?? .null }
     }
 
-    func get(_ path: String, base: String? = nil, headers: [(String, String)] = []) async throws -> Reply {
+    package func get(_ path: String, base: String? = nil, headers: [(String, String)] = []) async throws -> Reply {
         var request = HTTPClientRequest(url: (base ?? serviceURL) + path)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         return try await send(request)
     }
 
-    func post(_ path: String, body: String, headers: [(String, String)] = [], base: String? = nil) async throws -> Reply {
+    package func post(_ path: String, body: String, headers: [(String, String)] = [], base: String? = nil) async throws -> Reply {
         var request = HTTPClientRequest(url: (base ?? serviceURL) + path)
         request.method = .POST
         for (name, value) in headers { request.headers.add(name: name, value: value) }
@@ -152,14 +146,14 @@ struct ServiceHarness: Sendable {
 
     /// Test control on the emulator.
     @discardableResult
-    func control(_ path: String, _ form: FormValue = .empty) async throws -> Reply {
+    package func control(_ path: String, _ form: FormValue = .empty) async throws -> Reply {
         try await post(
             "/_emulator" + path, body: FormEncoder.encode(form),
             headers: [("Content-Type", "application/x-www-form-urlencoded")], base: emulatorURL)
     }
 
     /// Posts a webhook signed with the service's secret (or as told), as Stripe would.
-    func postWebhook(_ body: String, signature: String? = nil, timestamp: Int? = nil) async throws -> Reply {
+    package func postWebhook(_ body: String, signature: String? = nil, timestamp: Int? = nil) async throws -> Reply {
         let header = signature ?? WebhookSignature.header(
             payload: Data(body.utf8), secrets: [Self.webhookSecret], timestamp: timestamp ?? Int(Date().timeIntervalSince1970))
         return try await post("/webhook", body: body, headers: [("Stripe-Signature", header), ("Content-Type", "application/json")])
@@ -168,7 +162,7 @@ struct ServiceHarness: Sendable {
     // MARK: Waiting
 
     /// Polls `condition` until it holds, or fails with `description` after `timeout`.
-    func eventually(_ description: String, timeout: Duration = .seconds(20), _ condition: @Sendable () async throws -> Bool) async throws {
+    package func eventually(_ description: String, timeout: Duration = .seconds(20), _ condition: @Sendable () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if try await condition() { return }
@@ -177,23 +171,24 @@ struct ServiceHarness: Sendable {
         throw TimedOut(description: description)
     }
 
-    struct TimedOut: Error, CustomStringConvertible {
-        var description: String
+    package struct TimedOut: Error, CustomStringConvertible {
+        package var description: String
+        package init(description: String) { self.description = description }
     }
 
-    func waitForStatus(_ sessionID: String, _ status: CheckoutStatus) async throws {
+    package func waitForStatus(_ sessionID: String, _ status: CheckoutStatus) async throws {
         try await eventually("\(sessionID) \(status)") { try await store.checkoutRecord(sessionID: sessionID)?.status == status }
     }
 
     // MARK: Shop fixtures
 
     /// A product and price with fulfillment metadata.
-    func price(_ name: String, amount: Int, metadata: [String: String]) async throws -> Price {
+    package func price(_ name: String, amount: Int, metadata: [String: String]) async throws -> Price {
         let product = try await stripe.createProduct(["name": .string(name), "metadata": .map(metadata)])
         return try await stripe.createPrice(["product": .string(product.id), "currency": "eur", "unit_amount": .int(amount)])
     }
 
-    func session(_ lines: [(price: String, quantity: Int)], email: String = "jenny@example.com", shipping: Bool = true)
+    package func session(_ lines: [(price: String, quantity: Int)], email: String = "jenny@example.com", shipping: Bool = true)
         async throws -> CheckoutSession
     {
         var fields: [FormField] = [
@@ -209,12 +204,12 @@ struct ServiceHarness: Sendable {
     // MARK: Orders (Sources and Charges)
 
     /// `POST /api/orders` with a JSON body.
-    func createOrder(_ fields: JSONValue) async throws -> Reply {
+    package func createOrder(_ fields: JSONValue) async throws -> Reply {
         try await post("/api/orders", body: fields.serialized(), headers: [("Content-Type", "application/json")])
     }
 
     /// Creates an order that must succeed and returns its id and source id.
-    func order(_ method: String, amount: Int = 2500, extra: [String: JSONValue] = [:]) async throws -> (id: String, sourceID: String) {
+    package func order(_ method: String, amount: Int = 2500, extra: [String: JSONValue] = [:]) async throws -> (id: String, sourceID: String) {
         var fields: [String: JSONValue] = [
             "items": [["name": "Tulip bulbs", "quantity": 2, "unit_amount": .int(amount / 2)]], "currency": "eur",
             "email": "sam@example.com", "name": "Sam", "payment_method": .string(method),
@@ -228,19 +223,19 @@ struct ServiceHarness: Sendable {
         return (id, order.sourceID)
     }
 
-    func authorize(_ sourceID: String, _ outcome: String, chargeOutcome: String? = nil) async throws {
+    package func authorize(_ sourceID: String, _ outcome: String, chargeOutcome: String? = nil) async throws {
         var form: [FormField] = [FormField("outcome", .string(outcome))]
         if let chargeOutcome { form.append(FormField("charge_outcome", .string(chargeOutcome))) }
         let reply = try await control("/sources/\(sourceID)/authorize", .object(form))
         guard reply.status == 200 else { throw TimedOut(description: "authorize failed: \(reply.text)") }
     }
 
-    func advanceEmulatorClock(seconds: Int) async throws {
+    package func advanceEmulatorClock(seconds: Int) async throws {
         try await control("/clock/advance", ["seconds": .int(seconds)])
     }
 
     /// Waits for an order to reach `status`; on timeout, says where the order, the inbox and Stripe stand.
-    func waitForOrder(_ id: String, _ status: OrderStatus) async throws {
+    package func waitForOrder(_ id: String, _ status: OrderStatus) async throws {
         do {
             try await eventually("order \(id) \(status)") { try await store.order(id: id)?.status == status }
         } catch {
@@ -256,13 +251,13 @@ struct ServiceHarness: Sendable {
     }
 
     /// The charges the emulator holds for an order (by the order id in their metadata).
-    func charges(forOrder id: String) async throws -> [JSONValue] {
+    package func charges(forOrder id: String) async throws -> [JSONValue] {
         let reply = try await get("/v1/charges?limit=100", base: emulatorURL, headers: [("Authorization", "Bearer sk_test_harness")])
         return (reply.json["data"]?.arrayValue ?? []).filter { $0["metadata"]?["order_id"]?.stringValue == id }
     }
 
     /// Waits until no stored event is pending; on timeout, says which are and why.
-    func waitForInboxDrained(timeout: Duration = .seconds(20)) async throws {
+    package func waitForInboxDrained(timeout: Duration = .seconds(20)) async throws {
         do {
             try await eventually("inbox drained", timeout: timeout) { try await store.eventCounts()[.pending] ?? 0 == 0 }
         } catch {
@@ -272,9 +267,9 @@ struct ServiceHarness: Sendable {
     }
 
     /// Emails the capturing transport has sent under a dedupe key.
-    func sentEmails(_ key: String) -> [QueuedEmail] { emails.sent.filter { $0.email.dedupeKey == key } }
+    package func sentEmails(_ key: String) -> [QueuedEmail] { emails.sent.filter { $0.email.dedupeKey == key } }
 
-    func pay(_ session: CheckoutSession, outcome: String = "paid") async throws {
+    package func pay(_ session: CheckoutSession, outcome: String = "paid") async throws {
         let reply = try await control("/checkout/sessions/\(session.id)/complete", ["outcome": .string(outcome)])
         guard reply.status == 200 else { throw TimedOut(description: "complete failed: \(reply.text)") }
     }

@@ -1,24 +1,24 @@
-import AsyncHTTPClient
+package import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import Logging
 import NIOCore
-import NIOHTTP1
+package import NIOHTTP1
 import ServiceLifecycle
-import StripeAPI
-import StripeEmulator
+package import StripeAPI
+package import StripeEmulator
 
 /// A running emulator (and a webhook receiver registered with it) for one test.
-struct EmulatorHarness: Sendable {
-    let emulator: Emulator
-    let baseURL: String
-    let receiver: WebhookReceiver
-    let receiverURL: String
-    let webhookSecret: String
-    let client: StripeClient
+package struct EmulatorHarness: Sendable {
+    package let emulator: Emulator
+    package let baseURL: String
+    package let receiver: WebhookReceiver
+    package let receiverURL: String
+    package let webhookSecret: String
+    package let client: StripeClient
 
     /// Settings for tests: fast retries, a fixed seed, a short tick.
-    static func testConfiguration(
+    package static func testConfiguration(
         forwardTo: String? = nil, retryBase: Duration = .milliseconds(50), maxAttempts: Int = 4
     ) -> EmulatorConfiguration {
         EmulatorConfiguration(
@@ -28,7 +28,7 @@ struct EmulatorHarness: Sendable {
     }
 
     /// Runs `body` against a fresh emulator. With `forwardWebhooks`, a receiver gets every event.
-    static func run<T: Sendable>(
+    package static func run<T: Sendable>(
         forwardWebhooks: Bool = true, retryBase: Duration = .milliseconds(50), maxAttempts: Int = 4,
         _ body: @Sendable (EmulatorHarness) async throws -> T
     ) async throws -> T {
@@ -76,25 +76,25 @@ struct EmulatorHarness: Sendable {
     }
 
     /// Never follows redirects: tests read `Location` themselves, and nothing may leave this machine.
-    static let httpClient = HTTPClient(
+    package static let httpClient = HTTPClient(
         eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
 
     /// A raw answer: status, headers and parsed JSON body.
-    struct RawResponse: Sendable {
-        var status: Int
-        var headers: HTTPHeaders
-        var json: JSONValue
-        var text: String
+    package struct RawResponse: Sendable {
+        package var status: Int
+        package var headers: HTTPHeaders
+        package var json: JSONValue
+        package var text: String
 
-        func header(_ name: String) -> String? { headers.first(name: name) }
+        package func header(_ name: String) -> String? { headers.first(name: name) }
 
-        var errorType: String? { json["error"]?["type"]?.stringValue }
-        var errorCode: String? { json["error"]?["code"]?.stringValue }
-        var errorParam: String? { json["error"]?["param"]?.stringValue }
+        package var errorType: String? { json["error"]?["type"]?.stringValue }
+        package var errorCode: String? { json["error"]?["code"]?.stringValue }
+        package var errorParam: String? { json["error"]?["param"]?.stringValue }
     }
 
     /// Sends a request as a client would, form-encoded, with `sk_test_harness` unless `apiKey` says otherwise.
-    func raw(
+    package func raw(
         _ method: StripeHTTPMethod, _ path: String, _ form: FormValue = .empty, apiKey: String? = "sk_test_harness",
         headers: [(String, String)] = [], body: String? = nil
     ) async throws -> RawResponse {
@@ -121,18 +121,18 @@ struct EmulatorHarness: Sendable {
 
     /// POSTs to test control and returns the JSON answer.
     @discardableResult
-    func control(_ path: String, _ form: FormValue = .empty) async throws -> RawResponse {
+    package func control(_ path: String, _ form: FormValue = .empty) async throws -> RawResponse {
         try await raw(.post, "/_emulator" + path, form, apiKey: nil)
     }
 
     /// Waits until every due delivery has been sent and answered.
-    func drain() async throws {
+    package func drain() async throws {
         let response = try await control("/webhooks/drain", ["timeout_ms": "10000"])
         guard response.status == 200 else { throw HarnessError.timedOut("drain", []) }
     }
 
     /// A product with one price, as the store would create them.
-    func createPrice(name: String = "Course", amount: Int = 1500, currency: String = "eur", metadata: [String: String] = [:])
+    package func createPrice(name: String = "Course", amount: Int = 1500, currency: String = "eur", metadata: [String: String] = [:])
         async throws -> Price
     {
         let product = try await client.createProduct(["name": .string(name), "metadata": .map(metadata)])
@@ -142,7 +142,7 @@ struct EmulatorHarness: Sendable {
     }
 
     /// A session over `prices` (quantity 1 each unless given).
-    func createSession(
+    package func createSession(
         _ lines: [(price: String, quantity: Int)], extra: [FormField] = []
     ) async throws -> CheckoutSession {
         let items: [FormValue] = lines.map { ["price": .string($0.price), "quantity": .int($0.quantity)] }

@@ -1,33 +1,33 @@
-import Foundation
+package import Foundation
 import HTTPTypes
-import Hummingbird
+package import Hummingbird
 import NIOCore
-import StripeAPI
+package import StripeAPI
 import Synchronization
 
 /// A webhook endpoint for tests: records every delivery (headers and raw body) and answers with a
 /// scripted status (for example 500 for the first two attempts).
-final class WebhookReceiver: Sendable {
-    struct Delivery: Sendable {
-        var signature: String?
-        var body: Data
-        var receivedAt: Date
+package final class WebhookReceiver: Sendable {
+    package struct Delivery: Sendable {
+        package var signature: String?
+        package var body: Data
+        package var receivedAt: Date
 
-        var event: JSONValue { (try? JSONValue.parse(body)) ?? .null }
-        var eventID: String { event["id"]?.stringValue ?? "" }
-        var eventType: String { event["type"]?.stringValue ?? "" }
+        package var event: JSONValue { (try? JSONValue.parse(body)) ?? .null }
+        package var eventID: String { event["id"]?.stringValue ?? "" }
+        package var eventType: String { event["type"]?.stringValue ?? "" }
     }
 
     private let state = Mutex<(deliveries: [Delivery], statuses: [Int])>(([], []))
 
     /// Answer these statuses, in order, before answering 200 to everything.
-    func failNext(_ statuses: [Int]) {
+    package func failNext(_ statuses: [Int]) {
         state.withLock { $0.statuses.append(contentsOf: statuses) }
     }
 
-    var deliveries: [Delivery] { state.withLock { $0.deliveries } }
+    package var deliveries: [Delivery] { state.withLock { $0.deliveries } }
 
-    func router() -> Router<BasicRequestContext> {
+    package func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.post("webhook") { request, _ -> Response in
             var request = request
@@ -45,7 +45,7 @@ final class WebhookReceiver: Sendable {
     }
 
     /// Waits until `condition` holds over the deliveries, or fails after `timeout`.
-    func waitFor(
+    package func waitFor(
         _ description: String, timeout: Duration = .seconds(10), _ condition: ([Delivery]) -> Bool
     ) async throws -> [Delivery] {
         let deadline = ContinuousClock.now + timeout
@@ -58,6 +58,6 @@ final class WebhookReceiver: Sendable {
     }
 }
 
-enum HarnessError: Error {
+package enum HarnessError: Error {
     case timedOut(String, [String])
 }

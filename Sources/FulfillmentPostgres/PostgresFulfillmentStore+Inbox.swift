@@ -1,0 +1,145 @@
+public import Foundation
+public import FulfillmentCore
+import NIOCore
+import PostgresNIO
+
+extension PostgresFulfillmentStore {
+    static let inboxColumns = "id, type, object_id, payload, status, attempts, received_at, next_attempt_at, processed_at, last_error"
+
+    public func insertEvent(_ event: InboxEvent) async throws -> InboxInsertOutcome {
+        try await insertEvents([event])[0]
+    }
+
+    /// One statement for the whole batch (group commit: one round trip and one commit for many webhooks).
+    /// Columns go as arrays; an empty string stands for a missing object id or note.
+    public func insertEvents(_ events: [InboxEvent]) async throws -> [InboxInsertOutcome] {
+        guard !events.isEmpty else { return [] }
+        let rows = try await query(
+            """
+            INSERT INTO inbox_events (\(unescaped: Self.inboxColumns))
+            SELECT id, type, NULLIF(object_id, ''), payload, status, 0, received_at, next_attempt_at,
+                   CASE WHEN has_processed THEN processed_at END, NULLIF(last_error, '')
+            FROM unnest(\(events.map(\.id))::text[], \(events.map(\.type))::text[], \(events.map { $0.objectID ?? "" })::text[],
+                        \(events.map { ByteBuffer(bytes: $0.payload) })::bytea[], \(events.map(\.status.rawValue))::text[],
+                        \(events.map(\.receivedAt))::timestamptz[], \(events.map(\.nextAttemptAt))::timestamptz[],
+                        \(events.map { $0.processedAt != nil })::bool[], \(events.map { $0.processedAt ?? $0.receivedAt })::timestamptz[],
+                        \(events.map { $0.lastError ?? "" })::text[])
+                 WITH ORDINALITY AS batch(id, type, object_id, payload, status, received_at, next_attempt_at, has_processed,
+                                          processed_at, last_error, position)
+            ORDER BY position
+            ON CONFLICT (id) DO NOTHING
+            RETURNING id
+            """)
+        var inserted: Set<String> = []
+        for try await id in rows.decode(String.self) { inserted.insert(id) }
+        // A batch may hold one event twice (a redelivery racing the first delivery): the first is the insert.
+        return events.map { inserted.remove($0.id) != nil ? .inserted : .duplicate }
+    }
+
+    public func claimEvents(limit: Int, now: Date, leaseUntil: Date) async throws -> [InboxEvent] {
+        let rows = try await query(
+            """
+            UPDATE inbox_events SET lease_until = \(leaseUntil), attempts = attempts + 1
+            WHERE id IN (
+                SELECT id FROM inbox_events
+                WHERE status = 'pending' AND next_attempt_at <= \(now) AND (lease_until IS NULL OR lease_until <= \(now))
+                ORDER BY received_at, seq LIMIT \(limit)
+                FOR UPDATE SKIP LOCKED)
+            RETURNING \(unescaped: Self.inboxColumns), seq
+            """)
+        var claimed: [(event: InboxEvent, seq: Int64)] = []
+        for try await (id, type, objectID, payload, status, attempts, receivedAt, nextAttemptAt, processedAt, lastError, seq)
+            in rows.decode((String, String, String?, ByteBuffer, String, Int, Date, Date, Date?, String?, Int64).self)
+        {
+            let event = try Self.event(id, type, objectID, payload, status, attempts, receivedAt, nextAttemptAt, processedAt, lastError)
+            claimed.append((event, seq))
+        }
+        return claimed.sorted { ($0.event.receivedAt, $0.seq) < ($1.event.receivedAt, $1.seq) }.map(\.event)
+    }
+
+    public func completeEvent(id: String, status: InboxEventStatus, note: String?, now: Date) async throws {
+        try await query(
+            """
+            UPDATE inbox_events SET status = \(status.rawValue), processed_at = \(now), last_error = \(note), lease_until = NULL
+            WHERE id = \(id)
+            """)
+    }
+
+    public func failEvent(id: String, error: String, retryAt: Date?, parkAs: InboxEventStatus, now: Date) async throws {
+        if let retryAt {
+            try await query(
+                "UPDATE inbox_events SET last_error = \(error), next_attempt_at = \(retryAt), lease_until = NULL WHERE id = \(id)")
+        } else {
+            try await query(
+                """
+                UPDATE inbox_events SET status = \(parkAs.rawValue), last_error = \(error), processed_at = \(now), lease_until = NULL
+                WHERE id = \(id)
+                """)
+        }
+    }
+
+    public func listEvents(status: InboxEventStatus?, limit: Int) async throws -> [InboxEvent] {
+        try await events(
+            query(
+                """
+                SELECT \(unescaped: Self.inboxColumns) FROM inbox_events
+                WHERE (\(status?.rawValue)::text IS NULL OR status = \(status?.rawValue))
+                ORDER BY received_at DESC, seq DESC LIMIT \(limit)
+                """))
+    }
+
+    public func event(id: String) async throws -> InboxEvent? {
+        try await events(query("SELECT \(unescaped: Self.inboxColumns) FROM inbox_events WHERE id = \(id)")).first
+    }
+
+    /// Back in the queue, and every instance told at once.
+    public func replayEvent(id: String, now: Date) async throws -> Bool {
+        try await transaction { connection in
+            let rows = try await connection.query(
+                """
+                UPDATE inbox_events SET status = 'pending', next_attempt_at = \(now), attempts = 0, lease_until = NULL
+                WHERE id = \(id) RETURNING id
+                """, logger: logger)
+            guard try await rows.collect().count == 1 else { return false }
+            try await connection.query("SELECT pg_notify(\(Self.notificationChannel), 'events')", logger: logger)
+            return true
+        }
+    }
+
+    public func eventCounts() async throws -> [InboxEventStatus: Int] {
+        var counts: [InboxEventStatus: Int] = [:]
+        for try await (status, count) in try await query("SELECT status, COUNT(*) FROM inbox_events GROUP BY status")
+            .decode((String, Int).self)
+        {
+            if let status = InboxEventStatus(rawValue: status) { counts[status] = count }
+        }
+        return counts
+    }
+
+    private func events(_ rows: PostgresRowSequence) async throws -> [InboxEvent] {
+        var events: [InboxEvent] = []
+        for try await (id, type, objectID, payload, status, attempts, receivedAt, nextAttemptAt, processedAt, lastError)
+            in rows.decode((String, String, String?, ByteBuffer, String, Int, Date, Date, Date?, String?).self)
+        {
+            events.append(try Self.event(id, type, objectID, payload, status, attempts, receivedAt, nextAttemptAt, processedAt, lastError))
+        }
+        return events
+    }
+
+    static func event(
+        _ id: String, _ type: String, _ objectID: String?, _ payload: ByteBuffer, _ status: String, _ attempts: Int,
+        _ receivedAt: Date, _ nextAttemptAt: Date, _ processedAt: Date?, _ lastError: String?
+    ) throws -> InboxEvent {
+        guard let status = InboxEventStatus(rawValue: status) else { throw UnknownStoredValue(column: "inbox_events.status", value: status) }
+        return InboxEvent(
+            id: id, type: type, objectID: objectID, payload: Data(payload.readableBytesView), status: status, attempts: attempts,
+            receivedAt: receivedAt, nextAttemptAt: nextAttemptAt, processedAt: processedAt, lastError: lastError)
+    }
+}
+
+/// A stored value this version does not know (a row written by a newer version, or by hand).
+struct UnknownStoredValue: Error, CustomStringConvertible {
+    var column: String
+    var value: String
+    var description: String { "unknown value \(value) in \(column)" }
+}

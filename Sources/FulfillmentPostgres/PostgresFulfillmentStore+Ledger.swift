@@ -1,0 +1,167 @@
+import Foundation
+public import FulfillmentCore
+import NIOCore
+import PostgresNIO
+import StripeAPI
+
+extension PostgresFulfillmentStore {
+    /// The advisory-lock namespace of ledger decisions (the second key is the session id's hash): instances
+    /// deciding about one session take turns, even before its row exists.
+    static let ledgerLockClass: Int32 = 0x4C45_4447  // "LEDG"
+
+    static let checkoutColumns =
+        "session_id, status, customer_email, customer_name, amount_total, currency, shipping_json, created_at, updated_at, fulfilled_at"
+    static let lineColumns = """
+        session_id, line_item_id, position, description, quantity, amount_total, currency, product_id, action, sku, outcome, \
+        access_token, access_url, shipment_id, served_quantity, backordered_quantity, performed_at
+        """
+
+    public func checkoutRecord(sessionID: String) async throws -> CheckoutRecord? {
+        try await ready.wait()
+        return try await client.withConnection { connection in try await record(sessionID, on: connection) }
+    }
+
+    public func commitFulfillment(_ plan: FulfillmentPlan) async throws -> FulfillmentCommit {
+        try await transaction { connection in
+            try await lockSession(plan.sessionID, on: connection)
+            let current = try await record(plan.sessionID, on: connection)
+            // Stock rows are locked in sku order, so sessions sharing skus never deadlock; a concurrent
+            // fulfilment on another instance waits here and then reads what this one left.
+            let skus = Set(plan.lines.compactMap(\.action.sku)).sorted()
+            var stock: [String: Int] = [:]
+            if !skus.isEmpty {
+                let rows = try await connection.query(
+                    "SELECT sku, quantity FROM stock WHERE sku = ANY(\(skus)::text[]) ORDER BY sku FOR UPDATE", logger: logger)
+                for try await (sku, quantity) in rows.decode((String, Int).self) { stock[sku] = quantity }
+            }
+            switch Ledger.fulfil(plan, current: current, stock: stock) {
+            case .alreadyFulfilled(let record):
+                return .alreadyFulfilled(record)
+            case .fulfil(let write):
+                try await upsert(CheckoutRow(write.record), on: connection)
+                for (sku, taken) in write.stockTaken.sorted(by: { $0.key < $1.key }) {
+                    try await connection.query("UPDATE stock SET quantity = quantity - \(taken) WHERE sku = \(sku)", logger: logger)
+                }
+                for row in write.lineRows { try await insert(row, on: connection) }
+                let payment = write.payment
+                try await connection.query(
+                    """
+                    INSERT INTO payments (session_id, payment_intent, amount_total, currency, session_json, recorded_at)
+                    VALUES (\(payment.sessionID), \(payment.paymentIntent), \(payment.amountTotal), \(payment.currency),
+                            \(ByteBuffer(bytes: payment.sessionJSON)), \(payment.recordedAt))
+                    ON CONFLICT (session_id) DO UPDATE SET session_json = EXCLUDED.session_json
+                    """, logger: logger)
+                if let receipt = write.receipt { try await enqueue(receipt, now: plan.now, on: connection) }
+                return .committed(write.record)
+            }
+        }
+    }
+
+    public func transitionCheckout(_ transition: CheckoutTransition) async throws -> TransitionOutcome {
+        try await transaction { connection in
+            try await lockSession(transition.sessionID, on: connection)
+            let decision = Ledger.transition(transition, current: try await record(transition.sessionID, on: connection))
+            if case .apply(let row, let email) = decision {
+                try await upsert(row, on: connection)
+                if let email { try await enqueue(email, now: transition.now, on: connection) }
+            }
+            return decision.outcome
+        }
+    }
+
+    public func entitlement(token: String) async throws -> Entitlement? {
+        let rows = try await query(
+            """
+            SELECT l.session_id, l.description, c.customer_email FROM checkout_lines l
+            JOIN checkouts c ON c.session_id = l.session_id WHERE l.access_token = \(token)
+            """)
+        var found: Entitlement?
+        for try await (sessionID, description, email) in rows.decode((String, String, String?).self) {
+            found = Entitlement(token: token, sessionID: sessionID, description: description, customerEmail: email)
+        }
+        return found
+    }
+
+    // MARK: Rows
+
+    private func lockSession(_ sessionID: String, on connection: PostgresConnection) async throws {
+        try await connection.query(
+            "SELECT pg_advisory_xact_lock(\(Self.ledgerLockClass), hashtext(\(sessionID)))", logger: logger)
+    }
+
+    func record(_ sessionID: String, on connection: PostgresConnection) async throws -> CheckoutRecord? {
+        let rows = try await connection.query(
+            "SELECT \(unescaped: Self.checkoutColumns) FROM checkouts WHERE session_id = \(sessionID)", logger: logger)
+        var found: CheckoutRow?
+        for try await columns in rows.decode(
+            (String, String, String?, String?, Int?, String?, String?, Date, Date, Date?).self)
+        {
+            found = try Self.checkoutRow(columns)
+        }
+        guard let found else { return nil }
+        let lineRows = try await connection.query(
+            "SELECT \(unescaped: Self.lineColumns) FROM checkout_lines WHERE session_id = \(sessionID) ORDER BY position",
+            logger: logger)
+        var lines: [CheckoutLineRow] = []
+        for try await columns in lineRows.decode(
+            (String, String, Int, String, Int, Int, String, String?, String, String?, String, String?, String?, String?, Int, Int, Date).self)
+        {
+            lines.append(try Self.lineRow(columns))
+        }
+        return CheckoutRecord(found, lines: lines)
+    }
+
+    private func upsert(_ row: CheckoutRow, on connection: PostgresConnection) async throws {
+        let shipping = try row.shipping.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        try await connection.query(
+            """
+            INSERT INTO checkouts (\(unescaped: Self.checkoutColumns))
+            VALUES (\(row.sessionID), \(row.status.rawValue), \(row.customerEmail), \(row.customerName), \(row.amountTotal),
+                    \(row.currency), \(shipping), \(row.createdAt), \(row.updatedAt), \(row.fulfilledAt))
+            ON CONFLICT (session_id) DO UPDATE SET
+                status = EXCLUDED.status, customer_email = EXCLUDED.customer_email, customer_name = EXCLUDED.customer_name,
+                amount_total = EXCLUDED.amount_total, currency = EXCLUDED.currency, shipping_json = EXCLUDED.shipping_json,
+                updated_at = EXCLUDED.updated_at, fulfilled_at = EXCLUDED.fulfilled_at
+            """, logger: logger)
+    }
+
+    private func insert(_ row: CheckoutLineRow, on connection: PostgresConnection) async throws {
+        try await connection.query(
+            """
+            INSERT INTO checkout_lines (\(unescaped: Self.lineColumns))
+            VALUES (\(row.sessionID), \(row.lineItemID), \(row.position), \(row.description), \(row.quantity), \(row.amountTotal),
+                    \(row.currency), \(row.productID), \(row.action.rawValue), \(row.sku), \(row.outcome.rawValue),
+                    \(row.accessToken), \(row.accessURL), \(row.shipmentID), \(row.servedQuantity), \(row.backorderedQuantity),
+                    \(row.performedAt))
+            """, logger: logger)
+    }
+
+    private static func checkoutRow(
+        _ columns: (String, String, String?, String?, Int?, String?, String?, Date, Date, Date?)
+    ) throws -> CheckoutRow {
+        let (sessionID, status, email, name, amount, currency, shipping, createdAt, updatedAt, fulfilledAt) = columns
+        guard let status = CheckoutStatus(rawValue: status) else { throw UnknownStoredValue(column: "checkouts.status", value: status) }
+        return CheckoutRow(
+            sessionID: sessionID, status: status, customerEmail: email, customerName: name, amountTotal: amount, currency: currency,
+            shipping: try shipping.map { try JSONDecoder().decode(ShippingDetails.self, from: Data($0.utf8)) },
+            createdAt: createdAt, updatedAt: updatedAt, fulfilledAt: fulfilledAt)
+    }
+
+    private static func lineRow(
+        _ columns: (String, String, Int, String, Int, Int, String, String?, String, String?, String, String?, String?, String?, Int, Int, Date)
+    ) throws -> CheckoutLineRow {
+        let (sessionID, lineItemID, position, description, quantity, amountTotal, currency, productID, action, sku, outcome,
+             accessToken, accessURL, shipmentID, served, backordered, performedAt) = columns
+        guard let actionKind = LineItemAction.Kind(rawValue: action) else {
+            throw UnknownStoredValue(column: "checkout_lines.action", value: action)
+        }
+        guard let outcomeKind = LineOutcome.Kind(rawValue: outcome) else {
+            throw UnknownStoredValue(column: "checkout_lines.outcome", value: outcome)
+        }
+        return CheckoutLineRow(
+            sessionID: sessionID, lineItemID: lineItemID, position: position, description: description, quantity: quantity,
+            amountTotal: amountTotal, currency: currency, productID: productID, action: actionKind, sku: sku,
+            outcome: outcomeKind, accessToken: accessToken, accessURL: accessURL, shipmentID: shipmentID,
+            servedQuantity: served, backorderedQuantity: backordered, performedAt: performedAt)
+    }
+}

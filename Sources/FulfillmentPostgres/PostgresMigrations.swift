@@ -1,0 +1,202 @@
+import Logging
+import PostgresNIO
+
+/// The schema, as append-only SQL migrations applied in order, each once, recorded in `schema_migrations`.
+/// The tables and columns are the SQLite store's wherever the meaning is the same, with PostgreSQL's types
+/// (`timestamptz` for times, `bytea` for raw bodies, `bigint` for amounts and counts) and the same UNIQUE and
+/// CHECK invariants, so an operator's query reads the same on both.
+enum PostgresMigrations {
+    /// The advisory lock held while migrating: instances starting together wait for each other.
+    static let lockKey: Int64 = 0x5354_5246_554C_4631  // "STRFULF1"
+
+    static let all: [(name: String, statements: [String])] = [
+        (
+            "v1: inbox, checkout ledger, stock, outbox, orders, wake-ups",
+            [
+                """
+                CREATE TABLE inbox_events (
+                    id TEXT PRIMARY KEY,
+                    type TEXT NOT NULL,
+                    object_id TEXT,
+                    payload BYTEA NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('pending', 'processed', 'ignored', 'dead', 'orphaned')),
+                    attempts BIGINT NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+                    received_at TIMESTAMPTZ NOT NULL,
+                    next_attempt_at TIMESTAMPTZ NOT NULL,
+                    lease_until TIMESTAMPTZ,
+                    processed_at TIMESTAMPTZ,
+                    last_error TEXT,
+                    seq BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE
+                )
+                """,
+                "CREATE INDEX inbox_events_due ON inbox_events (next_attempt_at) WHERE status = 'pending'",
+                "CREATE INDEX inbox_events_received ON inbox_events (received_at, seq)",
+                "CREATE INDEX inbox_events_status ON inbox_events (status, received_at)",
+                """
+                CREATE TABLE checkouts (
+                    session_id TEXT PRIMARY KEY,
+                    status TEXT NOT NULL CHECK (status IN ('awaiting_payment', 'fulfilled', 'payment_failed', 'expired')),
+                    customer_email TEXT,
+                    customer_name TEXT,
+                    amount_total BIGINT CHECK (amount_total >= 0),
+                    currency TEXT,
+                    shipping_json TEXT,
+                    created_at TIMESTAMPTZ NOT NULL,
+                    updated_at TIMESTAMPTZ NOT NULL,
+                    fulfilled_at TIMESTAMPTZ,
+                    CHECK ((status = 'fulfilled') = (fulfilled_at IS NOT NULL))
+                )
+                """,
+                """
+                CREATE TABLE checkout_lines (
+                    session_id TEXT NOT NULL REFERENCES checkouts (session_id),
+                    line_item_id TEXT NOT NULL,
+                    position BIGINT NOT NULL,
+                    description TEXT NOT NULL,
+                    quantity BIGINT NOT NULL CHECK (quantity > 0),
+                    amount_total BIGINT NOT NULL,
+                    currency TEXT NOT NULL,
+                    product_id TEXT,
+                    action TEXT NOT NULL CHECK (action IN ('digital', 'physical', 'stock', 'none')),
+                    sku TEXT,
+                    outcome TEXT NOT NULL CHECK (outcome IN ('access_granted', 'shipped', 'stock_taken', 'recorded')),
+                    access_token TEXT UNIQUE,
+                    access_url TEXT,
+                    shipment_id TEXT UNIQUE,
+                    served_quantity BIGINT NOT NULL CHECK (served_quantity >= 0),
+                    backordered_quantity BIGINT NOT NULL CHECK (backordered_quantity >= 0),
+                    performed_at TIMESTAMPTZ NOT NULL,
+                    PRIMARY KEY (session_id, line_item_id)
+                )
+                """,
+                """
+                CREATE TABLE payments (
+                    session_id TEXT PRIMARY KEY REFERENCES checkouts (session_id),
+                    payment_intent TEXT,
+                    amount_total BIGINT,
+                    currency TEXT,
+                    session_json BYTEA NOT NULL,
+                    recorded_at TIMESTAMPTZ NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE stock (
+                    sku TEXT PRIMARY KEY,
+                    quantity BIGINT NOT NULL CHECK (quantity >= 0)
+                )
+                """,
+                """
+                CREATE TABLE outbox (
+                    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    dedupe_key TEXT NOT NULL UNIQUE,
+                    recipient TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    attempts BIGINT NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+                    created_at TIMESTAMPTZ NOT NULL,
+                    next_attempt_at TIMESTAMPTZ NOT NULL,
+                    lease_until TIMESTAMPTZ,
+                    sent_at TIMESTAMPTZ,
+                    last_error TEXT
+                )
+                """,
+                "CREATE INDEX outbox_unsent ON outbox (next_attempt_at) WHERE sent_at IS NULL",
+                """
+                CREATE TABLE orders (
+                    id TEXT PRIMARY KEY,
+                    version BIGINT NOT NULL CHECK (version > 0),
+                    status TEXT NOT NULL CHECK (status IN ('awaiting_payment', 'charge_pending', 'paid', 'canceled')),
+                    amount BIGINT NOT NULL CHECK (amount > 0),
+                    currency TEXT NOT NULL,
+                    customer_email TEXT NOT NULL,
+                    customer_name TEXT,
+                    items_json TEXT NOT NULL,
+                    payment_method TEXT NOT NULL,
+                    usage TEXT NOT NULL CHECK (usage IN ('single_use', 'reusable')),
+                    source_id TEXT NOT NULL UNIQUE,
+                    source_status TEXT NOT NULL,
+                    redirect_url TEXT,
+                    customer_id TEXT,
+                    charge_id TEXT UNIQUE,
+                    charge_status TEXT,
+                    failure_reason TEXT,
+                    retry_url TEXT NOT NULL,
+                    created_at TIMESTAMPTZ NOT NULL,
+                    updated_at TIMESTAMPTZ NOT NULL,
+                    paid_at TIMESTAMPTZ,
+                    canceled_at TIMESTAMPTZ,
+                    source_checked_at TIMESTAMPTZ,
+                    CHECK ((status = 'paid') = (paid_at IS NOT NULL)),
+                    CHECK (status <> 'paid' OR charge_id IS NOT NULL),
+                    CHECK (status <> 'charge_pending' OR charge_id IS NOT NULL)
+                )
+                """,
+                """
+                CREATE TABLE order_anomalies (
+                    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    order_id TEXT NOT NULL REFERENCES orders (id),
+                    detail TEXT NOT NULL,
+                    recorded_at TIMESTAMPTZ NOT NULL,
+                    UNIQUE (order_id, detail)
+                )
+                """,
+                // Wake-ups: any statement that adds events or emails tells every listening instance, on commit.
+                """
+                CREATE FUNCTION fulfillment_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    PERFORM pg_notify('\(PostgresFulfillmentStore.notificationChannel)', TG_ARGV[0]);
+                    RETURN NULL;
+                END
+                $$
+                """,
+                """
+                CREATE TRIGGER inbox_events_added AFTER INSERT ON inbox_events
+                FOR EACH STATEMENT EXECUTE FUNCTION fulfillment_notify('events')
+                """,
+                """
+                CREATE TRIGGER outbox_added AFTER INSERT ON outbox
+                FOR EACH STATEMENT EXECUTE FUNCTION fulfillment_notify('outbox')
+                """,
+            ]
+        )
+    ]
+
+    /// Applies the migrations not yet applied, under the advisory lock, each in a transaction of its own.
+    /// Returns the names it applied.
+    @discardableResult
+    static func migrate(_ client: PostgresClient, logger: Logger) async throws -> [String] {
+        try await client.withConnection { connection in
+            try await connection.query("SELECT pg_advisory_lock(\(lockKey))", logger: logger)
+            do {
+                let applied = try await apply(on: connection, logger: logger)
+                try await connection.query("SELECT pg_advisory_unlock(\(lockKey))", logger: logger)
+                return applied
+            } catch {
+                _ = try? await connection.query("SELECT pg_advisory_unlock(\(lockKey))", logger: logger)
+                throw error
+            }
+        }
+    }
+
+    private static func apply(on connection: PostgresConnection, logger: Logger) async throws -> [String] {
+        try await connection.query(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+            logger: logger)
+        var done: Set<String> = []
+        for try await name in try await connection.query("SELECT name FROM schema_migrations", logger: logger).decode(String.self) {
+            done.insert(name)
+        }
+        var applied: [String] = []
+        for migration in all where !done.contains(migration.name) {
+            try await connection.withTransaction(logger: logger) { connection in
+                for statement in migration.statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query("INSERT INTO schema_migrations (name) VALUES (\(migration.name))", logger: logger)
+            }
+            logger.info("PostgreSQL migration applied", metadata: ["migration": "\(migration.name)"])
+            applied.append(migration.name)
+        }
+        return applied
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import FulfillmentCore
+import StripeAPI
+import TestSupport
+import Testing
+
+/// The order part of the store contract, against every store.
+@Suite struct OrderStoreContractTests {
+    let t0 = StoreFixtures.t0
+
+    func order(_ id: String, source: String) -> Order { StoreFixtures.order(id, source: source) }
+
+    @Test(arguments: TestStores.kinds)
+    func ordersAreFoundByIdSourceAndChargeAndRoundTrip(kind: String) async throws {
+        try await TestStores.with(kind) { store async throws in
+            let created = order("ord_a", source: "src_a")
+            try await store.insertOrder(created)
+            #expect(try await store.order(id: "ord_a") == created)
+            #expect(try await store.order(sourceID: "src_a") == created)
+            #expect(try await store.order(chargeID: "ch_a") == nil)
+            #expect(try await store.order(id: "ord_missing") == nil)
+
+            let decision = created.applying(.charge(id: "ch_a", status: .succeeded, failureMessage: nil), now: t0.addingTimeInterval(5))
+            #expect(try await store.updateOrder(decision.order, expectedVersion: 1, email: nil, anomaly: nil, now: t0))
+            let paid = try #require(try await store.order(chargeID: "ch_a"))
+            #expect(paid == decision.order)
+            #expect(paid.status == .paid && paid.version == 2 && paid.paidAt == t0.addingTimeInterval(5))
+        }
+    }
+
+    @Test(arguments: TestStores.kinds)
+    func sourceIdsAndOrderIdsAreUnique(kind: String) async throws {
+        try await TestStores.with(kind) { store async throws in
+            try await store.insertOrder(order("ord_a", source: "src_a"))
+            await #expect(throws: (any Error).self) { try await store.insertOrder(order("ord_b", source: "src_a")) }
+            await #expect(throws: (any Error).self) { try await store.insertOrder(order("ord_a", source: "src_b")) }
+            #expect(try await store.order(id: "ord_b") == nil)
+        }
+    }
+
+    @Test(arguments: TestStores.kinds)
+    func aChargeIdBelongsToOneOrder(kind: String) async throws {
+        try await TestStores.with(kind) { store async throws in
+            let first = order("ord_a", source: "src_a"), second = order("ord_b", source: "src_b")
+            try await store.insertOrder(first)
+            try await store.insertOrder(second)
+            let charged = first.applying(.charge(id: "ch_1", status: .pending, failureMessage: nil), now: t0).order
+            #expect(try await store.updateOrder(charged, expectedVersion: 1, email: nil, anomaly: nil, now: t0))
+            let stolen = second.applying(.charge(id: "ch_1", status: .pending, failureMessage: nil), now: t0).order
+            await #expect(throws: (any Error).self) {
+                try await store.updateOrder(stolen, expectedVersion: 1, email: nil, anomaly: nil, now: t0)
+            }
+            #expect(try await store.order(chargeID: "ch_1")?.id == "ord_a")
+        }
+    }
+
+    @Test(arguments: TestStores.kinds)
+    func aStaleVersionChangesNothingAndQueuesNoEmail(kind: String) async throws {
+        try await TestStores.with(kind) { store async throws in
+            let created = order("ord_a", source: "src_a")
+            try await store.insertOrder(created)
+            let email = OutboundEmail(dedupeKey: "order_failed:ord_a", recipient: "sam@example.com", subject: "s", body: "b")
+            let canceled = created.applying(.source(id: "src_a", status: .failed, failureReason: nil), now: t0).order
+            let paid = created.applying(.charge(id: "ch_1", status: .succeeded, failureMessage: nil), now: t0).order
+            #expect(try await store.updateOrder(canceled, expectedVersion: 1, email: email, anomaly: nil, now: t0))
+            // A concurrent handler decided on version 1 too: it loses, and its email is not queued.
+            let confirmation = OutboundEmail(dedupeKey: "order_confirmed:ord_a", recipient: "sam@example.com", subject: "s", body: "b")
+            #expect(try await store.updateOrder(paid, expectedVersion: 1, email: confirmation, anomaly: nil, now: t0) == false)
+            #expect(try await store.order(id: "ord_a")?.status == .canceled)
+            #expect(try await store.emails(dedupeKeyPrefix: "order_").map(\.email.dedupeKey) == ["order_failed:ord_a"])
+        }
+    }
+
+    @Test(arguments: TestStores.kinds)
+    func anomaliesAreRecordedOnceEach(kind: String) async throws {
+        try await TestStores.with(kind) { store async throws in
+            let created = order("ord_a", source: "src_a")
+            try await store.insertOrder(created)
+            #expect(try await store.updateOrder(created, expectedVersion: 1, email: nil, anomaly: "late cancel", now: t0))
+            #expect(try await store.updateOrder(created, expectedVersion: 1, email: nil, anomaly: "late cancel", now: t0))
+            #expect(try await store.updateOrder(created, expectedVersion: 1, email: nil, anomaly: "second charge", now: t0))
+            #expect(try await store.orderAnomalies(orderID: "ord_a") == ["late cancel", "second charge"])
+        }
+    }
+
+    @Test(arguments: TestStores.kinds)
+    func orphanedEventsAreParkedAndListedApart(kind: String) async throws {
+        try await TestStores.with(kind) { store async throws in
+            let event = InboxEvent(
+                id: "evt_o", type: "source.chargeable", objectID: "src_x", payload: Data("{}".utf8), status: .pending,
+                receivedAt: t0, nextAttemptAt: t0)
+            _ = try await store.insertEvent(event)
+            _ = try await store.claimEvents(limit: 1, now: t0, leaseUntil: t0.addingTimeInterval(60))
+            try await store.failEvent(id: "evt_o", error: "orphan: no order", retryAt: nil, parkAs: .orphaned, now: t0)
+            #expect(try await store.listEvents(status: .orphaned, limit: 5).map(\.id) == ["evt_o"])
+            #expect(try await store.listEvents(status: .dead, limit: 5).isEmpty)
+            #expect(try await store.claimEvents(limit: 1, now: t0.addingTimeInterval(3600), leaseUntil: t0.addingTimeInterval(4000)).isEmpty)
+            #expect(try await store.replayEvent(id: "evt_o", now: t0))
+            #expect(try await store.event(id: "evt_o")?.status == .pending)
+        }
+    }
+}
