@@ -177,13 +177,12 @@ let package = Package(
                 "StripeAPI",
                 "StripeEmulator",
                 "TestSupport",
-                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "FulfillmentCoreTests",
-            dependencies: ["FulfillmentCore", "StripeAPI", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["FulfillmentCore", "StripeAPI", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         // One contract, every store: memory, SQLite and a real PostgreSQL server.
@@ -217,8 +216,6 @@ let package = Package(
                 "StripeAPI",
                 "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

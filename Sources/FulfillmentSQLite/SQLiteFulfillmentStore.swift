@@ -1,7 +1,6 @@
 public import Foundation
 public import FulfillmentCore
 import GRDB
-import StripeAPI
 
 /// The embedded default store: SQLite through one GRDB `DatabasePool` (WAL: readers never block the
 /// writer). SQLite serialises writers, so each compare-and-set runs inside one write transaction.

@@ -1,9 +1,7 @@
 import Foundation
 import FulfillmentCore
 import FulfillmentPostgres
-import Logging
 import ServiceLifecycle
-import StripeAPI
 import Synchronization
 import TestSupport
 import Testing

@@ -1,0 +1,172 @@
+"""Three `fulfill serve` processes on one PostgreSQL database, each with its own webhook endpoint on the
+emulator (so every event reaches every instance at about the same time), receipts counted on a real SMTP
+server and charges counted on the emulator."""
+import concurrent.futures
+import random
+import threading
+import time
+
+import requests
+from cluster_fixtures import deployment, wait_until  # noqa: F401 (pytest fixture)
+
+
+def price(emulator, name, metadata):
+    product = emulator.post("/v1/products", {"name": name, **{f"metadata[{k}]": v for k, v in metadata.items()}})
+    return emulator.post("/v1/prices", {"product": product["id"], "currency": "eur", "unit_amount": 1500})["id"]
+
+
+def session(emulator, index, lines):
+    data = {"mode": "payment", "success_url": "http://shop.test/done?session_id={CHECKOUT_SESSION_ID}",
+            "customer_email": f"buyer{index}@scale.test", "shipping_address_collection[allowed_countries][0]": "DE"}
+    for n, (price_id, quantity) in enumerate(lines):
+        data[f"line_items[{n}][price]"] = price_id
+        data[f"line_items[{n}][quantity]"] = str(quantity)
+    return emulator.post("/v1/checkout/sessions", data)["id"]
+
+
+def pay(emulator, session_id):
+    emulator.post(f"/_emulator/checkout/sessions/{session_id}/complete", {"outcome": "paid"})
+
+
+def receipts_by_session(mailbox, session_ids):
+    """Receipts as a mailbox shows them: distinct Message-IDs (the outbox keeps one per dedupe key, so a
+    resend after a crash carries the same one), and how many deliveries carried each."""
+    counts = {}
+    for message in mailbox.received():
+        message_id = message["Message-ID"] or ""
+        for session_id in session_ids:
+            if message_id == f"<receipt.{session_id}@stripe-fulfillment>":
+                counts[session_id] = counts.get(session_id, 0) + 1
+    return counts
+
+
+def fulfilled(postgres, session_ids):
+    listed = ",".join(f"'{s}'" for s in session_ids)
+    return int(postgres.psql(f"SELECT count(*) FROM checkouts WHERE status = 'fulfilled' AND session_id IN ({listed})")[0][0])
+
+
+def test_two_hundred_buyers_of_fifty_seats_across_three_instances(deployment):
+    emulator, postgres = deployment.emulator, deployment.postgres
+    seat = price(emulator, "Concert seat", {"fulfillment": "stock", "sku": "SEAT"})
+    deployment.fulfill("stock", "set", "SEAT", "50")
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        sessions = list(pool.map(lambda i: session(emulator, i, [(seat, 1)]), range(200)))
+        # 200 buyers pay at once; every completion reaches all three instances.
+        list(pool.map(lambda s: pay(emulator, s), sessions))
+    try:
+        wait_until(lambda: fulfilled(postgres, sessions) == 200, 120, "200 fulfilled sessions")
+    except AssertionError:
+        raise AssertionError(f"{fulfilled(postgres, sessions)} of 200 fulfilled\n{deployment.logs()}")
+    served, backordered = postgres.psql(
+        "SELECT sum(served_quantity), sum(backordered_quantity) FROM checkout_lines WHERE sku = 'SEAT'")[0]
+    assert (int(served), int(backordered)) == (50, 150)
+    assert postgres.psql("SELECT quantity FROM stock WHERE sku = 'SEAT'") == [["0"]]
+    wait_until(lambda: len(receipts_by_session(deployment.mailbox, sessions)) == 200, 60, "200 receipts")
+    receipts = receipts_by_session(deployment.mailbox, sessions)
+    assert set(receipts.values()) == {1}, "one receipt per buyer, none twice"
+    assert postgres.psql("SELECT count(*) FROM inbox_events WHERE status IN ('dead', 'orphaned', 'pending')") == [["0"]]
+
+
+class Chaos(threading.Thread):
+    """Kills a random instance with SIGKILL every so often and restarts it a moment later."""
+
+    def __init__(self, instances, seed):
+        super().__init__(daemon=True)
+        self.instances, self.random = instances, random.Random(seed)
+        self.stopping, self.error = threading.Event(), None
+
+    def run(self):
+        try:
+            while not self.stopping.wait(self.random.uniform(0.4, 1.2)):
+                victim = self.random.choice(self.instances)
+                victim.kill()
+                time.sleep(self.random.uniform(0.2, 0.8))
+                victim.start()
+        except Exception as error:  # noqa: BLE001 (reported by the test)
+            self.error = error
+
+    def stop(self):
+        self.stopping.set()
+        self.join(timeout=90)
+
+
+def test_instances_killed_and_restarted_while_sessions_are_paid_and_orders_authorised(deployment):
+    emulator, postgres, mailbox = deployment.emulator, deployment.postgres, deployment.mailbox
+    course = price(emulator, "Course", {"fulfillment": "digital"})
+    mug = price(emulator, "Mug", {"fulfillment": "physical", "sku": "MUG"})
+    deployment.fulfill("stock", "set", "MUG", "1000")
+    sessions = [session(emulator, 1000 + i, [(course, 1), (mug, 1 + i % 3)]) for i in range(60)]
+    orders = []
+    for i in range(30):
+        instance = deployment.instances[i % 3]
+        response = requests.post(instance.url + "/api/orders", json={
+            "items": [{"name": "Tulip bulbs", "quantity": 1 + i % 2, "unit_amount": 1250}], "currency": "eur",
+            "email": f"orderer{i}@scale.test", "payment_method": "ideal"}, timeout=30)
+        assert response.status_code == 201, response.text
+        orders.append(response.json()["id"])
+    sources = [postgres.psql(f"SELECT source_id FROM orders WHERE id = '{o}'")[0][0] for o in orders]
+
+    chaos = Chaos(deployment.instances, seed=20261201)
+    chaos.start()
+    work = [("pay", s) for s in sessions] + [("authorize", s) for s in sources]
+    random.Random(7).shuffle(work)
+    for kind, target in work:
+        if kind == "pay":
+            pay(emulator, target)
+        else:
+            emulator.post(f"/_emulator/sources/{target}/authorize", {"outcome": "chargeable"})
+        time.sleep(0.15)
+    chaos.stop()
+    assert chaos.error is None, f"chaos failed: {chaos.error}"
+    for instance in deployment.instances:
+        if instance.process.poll() is not None:
+            instance.start()
+    kills = sum(i.kills for i in deployment.instances)
+    assert kills >= 5, f"only {kills} kills: the test did not exercise crashes"
+
+    listed_orders = ",".join(f"'{o}'" for o in orders)
+
+    def settled():
+        paid = int(postgres.psql(f"SELECT count(*) FROM orders WHERE status = 'paid' AND id IN ({listed_orders})")[0][0])
+        unsent = int(postgres.psql("SELECT count(*) FROM outbox WHERE sent_at IS NULL")[0][0])
+        return fulfilled(postgres, sessions) == 60 and paid == 30 and unsent == 0
+
+    # A killed instance's claims come back when their lease (60 s) ends.
+    try:
+        wait_until(settled, 180, "every session fulfilled, every order paid, every email sent")
+    except AssertionError:
+        states = postgres.psql("SELECT type, status, attempts, coalesce(last_error, '') FROM inbox_events WHERE status <> 'processed' AND status <> 'ignored'")
+        raise AssertionError(f"not settled; unfinished events: {states}\n{deployment.logs()}")
+
+    # Every paid session: fulfilled once, with one receipt in the mailbox.
+    receipts = receipts_by_session(mailbox, sessions)
+    assert sorted(receipts) == sorted(sessions), "a receipt for every paid session"
+    deliveries, distinct = sum(receipts.values()), len(receipts)
+    print(f"\n{kills} kills; {distinct} receipts, {deliveries} SMTP deliveries of them")
+    # At-least-once to SMTP: a kill between the server's 250 and the outbox's commit resends the message in
+    # flight, under the same Message-ID. At most one email is in flight per instance at a kill.
+    assert deliveries - distinct <= kills
+    lines = postgres.psql("SELECT session_id, count(*) FROM checkout_lines GROUP BY session_id")
+    assert all(count == "2" for sid, count in lines if sid in sessions), "each session's two lines, once"
+    mugs = sum(1 + i % 3 for i in range(60))
+    assert postgres.psql("SELECT quantity FROM stock WHERE sku = 'MUG'") == [[str(1000 - mugs)]], "stock taken once per session"
+
+    # Every order: paid with exactly one charge at Stripe, and one confirmation.
+    charges = emulator.list_all("/v1/charges")
+    for order_id in orders:
+        mine = [c for c in charges if c["metadata"].get("order_id") == order_id]
+        assert len(mine) == 1, f"{order_id} has {len(mine)} charges"
+        assert mine[0]["status"] == "succeeded"
+    confirmations = {m["Message-ID"] for m in mailbox.received() if (m["Message-ID"] or "").startswith("<order_confirmed.")}
+    assert confirmations == {f"<order_confirmed.{o}@stripe-fulfillment>" for o in orders}
+
+    # No acknowledged event is lost: every event an instance answered 2xx for is in the inbox, and handled.
+    acknowledged = {d["event"] for d in emulator.get("/_emulator/deliveries")["data"]
+                    if any(a["status"] is not None and 200 <= a["status"] < 300 for a in d["attempts"])}
+    stored = {row[0] for row in postgres.psql("SELECT id FROM inbox_events")}
+    assert acknowledged and acknowledged <= stored, f"lost: {sorted(acknowledged - stored)[:5]}"
+    assert postgres.psql("SELECT count(*) FROM inbox_events WHERE status IN ('pending', 'dead', 'orphaned')") == [["0"]]
+    assert postgres.psql("SELECT count(*) FROM order_anomalies") == [["0"]]
+    # The operator's view, from any machine with the URL.
+    listing = deployment.fulfill("events", "list", "--limit", "3")
+    assert "pending=0" in listing and "dead=0" in listing and "orphaned=0" in listing, listing
