@@ -88,6 +88,18 @@ def test_raises_the_sdks_own_typed_errors(stripe_sdk):
         stripe_sdk.Product.list(api_key="sk_live_not_a_test_key_1234")
 
 
+def test_raises_rate_limit_error_past_the_emulators_rate_limit(stripe_sdk, emulator):
+    control(emulator, "/faults", rate_limit="3")
+    try:
+        with pytest.raises(stripe_sdk.RateLimitError) as limited:
+            for _ in range(10):
+                stripe_sdk.Product.list(limit=1)
+        assert limited.value.http_status == 429
+        assert limited.value.code == "rate_limit"
+    finally:
+        control(emulator, "/faults", rate_limit="0")
+
+
 def test_verifies_webhook_signatures_with_construct_event(stripe_sdk, receiver):
     product = stripe_sdk.Product.create(name="Signed delivery")
     body, signature = receiver.wait_for(

@@ -9,9 +9,16 @@ public struct EmulatorConfiguration: Sendable {
     public var forwardTo: String?
     /// The signing secret of the `forwardTo` endpoint (a fresh `whsec_` one when `nil`).
     public var webhookSecret: String?
-    /// The wait before the first webhook retry; each further retry waits twice as long.
+    /// The wait before the first webhook retry; each further retry waits twice as long, up to
+    /// `webhookRetryCap`.
     public var webhookRetryBase: Duration
-    /// Attempts per delivery, the first included, before it is given up as failed.
+    /// The longest wait between two attempts.
+    public var webhookRetryCap: Duration
+    /// How long (on the virtual clock) a failing delivery is retried before it is given up, as Stripe does
+    /// for about three days in live mode.
+    public var webhookRetryWindow: Duration
+    /// Attempts per delivery, the first included, before it is given up as failed (however much of the
+    /// window is left); by default only the window limits them.
     public var webhookMaxAttempts: Int
     /// How long an endpoint has to answer one delivery attempt.
     public var webhookTimeout: Duration
@@ -28,7 +35,9 @@ public struct EmulatorConfiguration: Sendable {
 
     public init(
         publicBaseURL: String? = nil, forwardTo: String? = nil, webhookSecret: String? = nil,
-        webhookRetryBase: Duration = .seconds(30), webhookMaxAttempts: Int = 6, webhookTimeout: Duration = .seconds(10),
+        webhookRetryBase: Duration = .seconds(30), webhookRetryCap: Duration = .seconds(3600),
+        webhookRetryWindow: Duration = .seconds(3 * 24 * 3600), webhookMaxAttempts: Int = .max,
+        webhookTimeout: Duration = .seconds(10),
         delayedSettlementSeconds: Int = 20, sourceExpirySeconds: Int = 6 * 3600, tickInterval: Duration = .milliseconds(25),
         wallClock: @escaping @Sendable () -> Date = { Date() }, randomSeed: UInt64? = nil
     ) {
@@ -36,6 +45,8 @@ public struct EmulatorConfiguration: Sendable {
         self.forwardTo = forwardTo
         self.webhookSecret = webhookSecret
         self.webhookRetryBase = webhookRetryBase
+        self.webhookRetryCap = webhookRetryCap
+        self.webhookRetryWindow = webhookRetryWindow
         self.webhookMaxAttempts = max(1, webhookMaxAttempts)
         self.webhookTimeout = webhookTimeout
         self.delayedSettlementSeconds = delayedSettlementSeconds

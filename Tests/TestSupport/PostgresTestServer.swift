@@ -126,7 +126,7 @@ package actor PostgresTestServer {
     }
 
     /// A loopback port nobody listens on now.
-    static func freePort() throws -> Int {
+    package static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Unavailable("socket() failed") }
         defer { close(fd) }

@@ -26,6 +26,8 @@ struct DeliveryRecord: Sendable {
     var eventID: String
     var endpointID: String
     var state: State = .pending
+    /// When the event was emitted (virtual clock): the retry window starts here.
+    var createdAt: Date
     var nextAttemptAt: Date
     var attempts: [Attempt] = []
 

@@ -20,11 +20,14 @@ struct FaultSettings: Sendable {
     var apiErrorStatus = 500
     /// Real time added to every API request (inside the idempotency window, so concurrent retries see 409).
     var apiLatency: Duration = .zero
+    /// API requests allowed per second (wall clock; a bucket of one second's worth that refills steadily);
+    /// past it, 429 with code `rate_limit`, as Stripe answers. 0: no limit.
+    var rateLimit = 0
 
     mutating func update(from parameters: Parameters) throws(APIError) {
         try parameters.allowOnly([
             "reset", "duplicate", "shuffle_window", "shuffle_hold_ms", "delay_ms", "fail_first", "drop_rate",
-            "api_error_count", "api_error_rate", "api_error_status", "api_latency_ms",
+            "api_error_count", "api_error_rate", "api_error_status", "api_latency_ms", "rate_limit",
         ])
         if try parameters.bool("reset") == true { self = FaultSettings() }
         if let value = try parameters.int("duplicate", range: 1...20) { duplicates = value }
@@ -37,6 +40,7 @@ struct FaultSettings: Sendable {
         if let value = try Self.rate(parameters, "api_error_rate") { apiErrorRate = value }
         if let value = try parameters.int("api_error_status", range: 400...599) { apiErrorStatus = value }
         if let value = try parameters.int("api_latency_ms", range: 0...60_000) { apiLatency = .milliseconds(value) }
+        if let value = try parameters.int("rate_limit", range: 0...100_000) { rateLimit = value }
     }
 
     private static func rate(_ parameters: Parameters, _ key: String) throws(APIError) -> Double? {
@@ -47,15 +51,18 @@ struct FaultSettings: Sendable {
         return value
     }
 
+    /// Stripe's answer past the rate limit.
+    static let rateLimited = APIError(
+        status: 429,
+        details: StripeErrorDetails(
+            type: .invalidRequestError, code: "rate_limit",
+            message: "Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits."))
+
     /// The error an injected API fault answers with.
     var apiError: APIError {
         switch apiErrorStatus {
         case 429:
-            APIError(
-                status: 429,
-                details: StripeErrorDetails(
-                    type: .invalidRequestError, code: "rate_limit",
-                    message: "Too many requests hit the API too quickly (injected by the emulator)."))
+            Self.rateLimited
         case 500...:
             APIError(
                 status: apiErrorStatus,
@@ -73,7 +80,7 @@ struct FaultSettings: Sendable {
             "shuffle_hold_ms": .int(Int(shuffleHoldSeconds * 1000)), "delay_ms": .int(Self.milliseconds(deliveryDelay)),
             "fail_first": .int(failFirst), "drop_rate": .double(dropRate), "api_error_count": .int(apiErrorCount),
             "api_error_rate": .double(apiErrorRate), "api_error_status": .int(apiErrorStatus),
-            "api_latency_ms": .int(Self.milliseconds(apiLatency)),
+            "api_latency_ms": .int(Self.milliseconds(apiLatency)), "rate_limit": .int(rateLimit),
         ]
     }
 

@@ -16,9 +16,11 @@ struct WebhookDeliveryService: Service {
     let logger: Logger
 
     func run() async throws {
-        let client = HTTPClient(
-            eventLoopGroupProvider: .singleton,
-            configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
+        var httpConfiguration = HTTPClient.Configuration(redirectConfiguration: .disallow)
+        // An endpoint that refuses the connection fails its attempt at once, as on Stripe (AsyncHTTPClient
+        // would otherwise keep trying to connect until its connect timeout).
+        httpConfiguration.connectionPool.retryConnectionEstablishment = false
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 group.addTask { [doorbell, configuration] in

@@ -30,6 +30,7 @@ struct APIResponder: Sendable {
                 idempotencyKey: request.method == .post ? idempotencyKey : nil, baseURL: baseURL(of: request),
                 keyKind: keyKind)
             let fault = await state.drawAPIFault()
+            if let error = fault.error, error.status == 429 { throw error }
             guard request.method == .post, let idempotencyKey else {
                 if fault.latency > .zero { try? await Task.sleep(for: fault.latency) }
                 if let error = fault.error { throw error }

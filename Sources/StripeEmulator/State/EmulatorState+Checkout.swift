@@ -129,6 +129,10 @@ extension EmulatorState {
         if let status = try call.parameters.string("status") { all = all.filter { $0.status.rawValue == status } }
         if let customer = try call.parameters.string("customer") { all = all.filter { $0.customerID == customer } }
         if let intent = try call.parameters.string("payment_intent") { all = all.filter { $0.paymentIntentID == intent } }
+        if let created = call.parameters.form["created"] {
+            let bounds = try Self.timeBounds(created, param: "created")
+            all = all.filter { bounds.lower <= $0.created && $0.created <= bounds.upper }
+        }
         let page = try Page(all, id: \.id, parameters: call.parameters, resource: "checkout.session")
         return try expansion.apply(call.parameters.expansions(), to: page.json(url: "/v1/checkout/sessions") { $0.json() })
     }

@@ -47,8 +47,9 @@ extension EmulatorState {
         return jobs
     }
 
-    /// The outcome of one attempt: 2xx succeeds; anything else is retried with exponential backoff until
-    /// the attempts run out.
+    /// The outcome of one attempt: 2xx succeeds; anything else is retried with exponential backoff (capped)
+    /// while the next attempt falls inside the retry window that began with the event (virtual time) and
+    /// attempts are left; then the delivery is given up, and the event lists under `delivery_success=false`.
     func recordAttempt(_ id: String, status: Int?, error: String?, signatureTimestamp: Int?, injected: Bool = false) {
         guard var delivery = deliveries[id] else { return }
         delivery.attempts.append(
@@ -56,14 +57,18 @@ extension EmulatorState {
         if let status, (200..<300).contains(status) {
             delivery.state = .succeeded
             events[delivery.eventID]?.pendingEndpoints.remove(delivery.endpointID)
-        } else if delivery.attempts.count >= configuration.webhookMaxAttempts {
-            delivery.state = .failed
         } else {
-            let exponent = Double(min(delivery.attempts.count - 1, 20))
-            let wait = Double(configuration.webhookRetryBase.components.seconds)
-                + Double(configuration.webhookRetryBase.components.attoseconds) / 1e18
-            delivery.state = .pending
-            delivery.nextAttemptAt = now.addingTimeInterval(wait * pow(2, exponent))
+            let exponent = Double(min(delivery.attempts.count - 1, 30))
+            let wait = min(configuration.webhookRetryBase.seconds * pow(2, exponent), configuration.webhookRetryCap.seconds)
+            let next = now.addingTimeInterval(wait)
+            if delivery.attempts.count >= configuration.webhookMaxAttempts
+                || next > delivery.createdAt.addingTimeInterval(configuration.webhookRetryWindow.seconds)
+            {
+                delivery.state = .failed
+            } else {
+                delivery.state = .pending
+                delivery.nextAttemptAt = next
+            }
         }
         deliveries[id] = delivery
     }
@@ -87,10 +92,19 @@ extension EmulatorState {
         return faults.json
     }
 
-    var faultsJSON: JSONValue { faults.json }
+    var faultsJSON: JSONValue {
+        guard case .object(var fields) = faults.json else { return faults.json }
+        fields["rate_limited_requests"] = .int(rateLimited)
+        return .object(fields)
+    }
 
-    /// Draws the fault (if any) for one API request, and the latency to add.
+    /// Draws the fault (if any) for one API request, and the latency to add. Past the rate limit the request
+    /// is refused at once, before anything else (and before its idempotency key is looked at, as on Stripe).
     func drawAPIFault() -> (error: APIError?, latency: Duration) {
+        if faults.rateLimit > 0, !rateBucket.take(rate: faults.rateLimit, at: configuration.wallClock()) {
+            rateLimited += 1
+            return (FaultSettings.rateLimited, .zero)
+        }
         if faults.apiErrorCount > 0 {
             faults.apiErrorCount -= 1
             return (faults.apiError, faults.apiLatency)

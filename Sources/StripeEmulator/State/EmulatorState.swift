@@ -23,6 +23,9 @@ public actor EmulatorState {
     var shuffleHoldStarted: Date?
     var idempotency: [String: IdempotencyEntry] = [:]
     var faults = FaultSettings()
+    /// The API rate limit's bucket, and how many requests it refused.
+    var rateBucket = RateBucket()
+    var rateLimited = 0
 
     init(configuration: EmulatorConfiguration, doorbell: Doorbell) {
         self.configuration = configuration
@@ -50,7 +53,7 @@ public actor EmulatorState {
             deliverySequence += 1
             let delivery = DeliveryRecord(
                 id: makeID("whdel_"), sequence: deliverySequence, eventID: event.id, endpointID: endpoint.id,
-                nextAttemptAt: now)
+                createdAt: now, nextAttemptAt: now)
             deliveries[delivery.id] = delivery
         }
         if !receivers.isEmpty { doorbell.ring() }

@@ -1,0 +1,96 @@
+import Foundation
+import StripeAPI
+import TestSupport
+import Testing
+
+/// What the service must survive, as Stripe does it: an endpoint that fails is retried for about three days
+/// of Stripe's time and then given up; a refused connection fails its attempt at once; past the rate limit,
+/// 429 in Stripe's error envelope.
+@Suite struct OutageAndRateLimitTests {
+    @Test func aFailingEndpointIsRetriedForThreeDaysThenGivenUpAndListedUndelivered() async throws {
+        try await EmulatorHarness.run(maxAttempts: .max) { harness in
+            harness.receiver.failNext(Array(repeating: 503, count: 500))
+            let product = try await harness.client.createProduct(["name": "Outage"])
+            _ = try await harness.receiver.waitFor("a few attempts") { $0.count >= 4 }
+            var deliveries = try await harness.raw(.get, "/_emulator/deliveries", apiKey: nil)
+            #expect(deliveries.json["data"]?.arrayValue?.first?["state"] == "pending", "still retried within the window")
+            // Stripe's clock moves past the three days: one more attempt fails, and the delivery is given up.
+            try await harness.control("/clock/advance", ["seconds": .int(3 * 24 * 3600 + 60)])
+            try await harness.drain()
+            deliveries = try await harness.raw(.get, "/_emulator/deliveries", apiKey: nil)
+            let delivery = try #require(deliveries.json["data"]?.arrayValue?.first)
+            #expect(delivery["state"] == "failed")
+            let attempts = delivery["attempts"]?.arrayValue?.count ?? 0
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(harness.receiver.deliveries.count == attempts, "no attempt after giving up")
+            let undelivered = try await harness.client.listEvents(["delivery_success": "false", "type": "product.created"])
+            #expect(undelivered.data.map(\.objectID) == [product.id])
+        }
+    }
+
+    @Test func anEndpointThatRefusesTheConnectionFailsEachAttemptAtOnce() async throws {
+        try await EmulatorHarness.run(forwardWebhooks: false, retryBase: .milliseconds(100), maxAttempts: .max) { harness in
+            // A loopback port nobody listens on.
+            let port = try PostgresTestServer.freePort()
+            _ = try await harness.client.createWebhookEndpoint(url: "http://127.0.0.1:\(port)/webhook", enabledEvents: ["product.created"])
+            _ = try await harness.client.createProduct(["name": "Nobody home"])
+            // Waiting out a connect timeout (10 s) would allow no attempt in this time; failing at once allows several.
+            try await Task.sleep(for: .seconds(2))
+            let deliveries = try await harness.raw(.get, "/_emulator/deliveries", apiKey: nil)
+            let attempts = deliveries.json["data"]?.arrayValue?.first?["attempts"]?.arrayValue ?? []
+            #expect(attempts.count >= 3, "\(attempts.count) attempts in 2 s")
+            #expect(attempts.allSatisfy { $0["status"] == .null && $0["error"]?.stringValue != nil })
+        }
+    }
+
+    @Test func refusesRequestsPastTheRateLimitInStripesEnvelopeAndCountsThem() async throws {
+        try await EmulatorHarness.run(forwardWebhooks: false) { harness in
+            try await harness.control("/faults", ["rate_limit": 5])
+            let started = ContinuousClock.now
+            let replies = try await withThrowingTaskGroup(of: EmulatorHarness.RawResponse.self) { group in
+                for _ in 0..<30 { group.addTask { try await harness.raw(.get, "/v1/products", ["limit": 1]) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let elapsed = (ContinuousClock.now - started).seconds
+            let refused = replies.filter { $0.status == 429 }
+            let served = replies.filter { $0.status == 200 }.count
+            // A bucket of 5 that refills at 5 per second: at most 5 + 5 x elapsed get through.
+            #expect(Double(served) <= 5 + 5 * elapsed + 1, "\(served) served in \(elapsed) s")
+            #expect(served + refused.count == 30 && !refused.isEmpty)
+            #expect(refused.allSatisfy { $0.errorCode == "rate_limit" && $0.errorType == "invalid_request_error" })
+            let faults = try await harness.raw(.get, "/_emulator/faults", apiKey: nil)
+            #expect(faults.json["rate_limited_requests"]?.intValue == refused.count)
+            // A refused POST is not kept under its idempotency key: once the bucket refills, it goes through.
+            for _ in 0..<10 {
+                _ = try await harness.raw(.post, "/v1/customers", ["email": "a@example.com"], headers: [("Idempotency-Key", "limited-1")])
+            }
+            try await Task.sleep(for: .milliseconds(1100))
+            let created = try await harness.raw(.post, "/v1/customers", ["email": "a@example.com"], headers: [("Idempotency-Key", "limited-1")])
+            #expect(created.status == 200)
+        }
+    }
+
+    @Test func aClientPacedUnderTheLimitIsNeverRefusedAndOneWithoutItRecoversBy429Retries() async throws {
+        try await EmulatorHarness.run(forwardWebhooks: false) { harness in
+            try await harness.control("/faults", ["rate_limit": 10])
+            try await Task.sleep(for: .milliseconds(1100))
+            let paced = StripeClient(
+                configuration: StripeClientConfiguration(
+                    apiKey: "sk_test_paced", apiBase: harness.baseURL, pacer: RequestPacer(rate: 8, burst: 2)))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<24 { group.addTask { _ = try await paced.listEvents(["limit": 1]) } }
+                try await group.waitForAll()
+            }
+            var faults = try await harness.raw(.get, "/_emulator/faults", apiKey: nil)
+            #expect(faults.json["rate_limited_requests"]?.intValue == 0, "paced under the limit: no 429 at all")
+
+            let unpaced = StripeClient(configuration: StripeClientConfiguration(apiKey: "sk_test_unpaced", apiBase: harness.baseURL))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<24 { group.addTask { _ = try await unpaced.listEvents(["limit": 1]) } }
+                try await group.waitForAll()
+            }
+            faults = try await harness.raw(.get, "/_emulator/faults", apiKey: nil)
+            #expect((faults.json["rate_limited_requests"]?.intValue ?? 0) > 0, "a burst without pacing meets 429s, and retries through them")
+        }
+    }
+}
