@@ -9,14 +9,26 @@ import Testing
         #expect(policy.shouldRetry(.response(status: status, shouldRetryHeader: nil), retriesSoFar: 0))
     }
 
-    @Test(arguments: [400, 401, 402, 403, 404, 429])
+    @Test(arguments: [400, 401, 402, 403, 404])
     func doesNotRetryClientErrors(status: Int) {
         #expect(!policy.shouldRetry(.response(status: status, shouldRetryHeader: nil), retriesSoFar: 0))
     }
 
     @Test func obeysStripeShouldRetryInBothDirections() {
-        #expect(policy.shouldRetry(.response(status: 429, shouldRetryHeader: "true"), retriesSoFar: 0))
+        #expect(policy.shouldRetry(.response(status: 400, shouldRetryHeader: "true"), retriesSoFar: 0))
         #expect(!policy.shouldRetry(.response(status: 500, shouldRetryHeader: "false"), retriesSoFar: 0))
+        #expect(!policy.shouldRetry(.response(status: 429, shouldRetryHeader: "false"), retriesSoFar: 0))
+    }
+
+    @Test func retriesRateLimitsOnABudgetOfTheirOwn() {
+        let rateLimited = RetryPolicy.Outcome.response(status: 429, shouldRetryHeader: nil)
+        // The ordinary budget (3) is spent, yet 429s still retry until their own (6) is.
+        #expect(policy.shouldRetry(rateLimited, retriesSoFar: 3, rateLimitedSoFar: 0))
+        #expect(policy.shouldRetry(rateLimited, retriesSoFar: 8, rateLimitedSoFar: 5))
+        #expect(!policy.shouldRetry(rateLimited, retriesSoFar: 9, rateLimitedSoFar: 6))
+        // And 429s do not use up the ordinary budget.
+        #expect(policy.shouldRetry(.response(status: 503, shouldRetryHeader: nil), retriesSoFar: 5, rateLimitedSoFar: 4))
+        #expect(!RetryPolicy(maxRetries: 0).shouldRetry(rateLimited, retriesSoFar: 0), "no retries means none")
     }
 
     @Test func retriesNetworkErrorsAndTimeoutsUntilTheLimit() {

@@ -73,18 +73,33 @@ import Testing
         #expect(transport.requests.count == 1)
     }
 
-    @Test func retriesARateLimitOnlyWhenToldAndWaitsRetryAfter() async throws {
+    @Test func retriesRateLimitsWithBackoffOnTheirOwnBudgetAndWaitsRetryAfter() async throws {
         let rateLimited = #"{"error":{"type":"invalid_request_error","code":"rate_limit","message":"Too many requests"}}"#
         let transport = ScriptedTransport([
-            .respond(status: 429, headers: ["Stripe-Should-Retry": "true", "Retry-After": "3"], body: rateLimited),
+            .respond(status: 503, body: errorBody),
+            .respond(status: 429, headers: ["Retry-After": "3"], body: rateLimited),
             .respond(status: 429, body: rateLimited),
+            .respond(status: 429, body: rateLimited),
+            .respond(status: 200, body: sessionBody),
         ])
         let sleeps = RecordedSleeps()
-        await #expect(throws: StripeError.self) {
-            _ = try await makeClient(transport, sleeps: sleeps).retrieveCheckoutSession("cs_test_1")
+        // Only one ordinary retry is allowed, yet the 429s that follow the 503 are retried on their own count.
+        let session = try await makeClient(transport, sleeps: sleeps, maxRetries: 1).retrieveCheckoutSession("cs_test_1")
+        #expect(session.id == "cs_test_1")
+        #expect(transport.requests.count == 5)
+        // 503: first backoff; 429s: Retry-After, then their own doubling backoff (jitter 0.5: three quarters).
+        #expect(sleeps.all == [.milliseconds(500), .seconds(3), .milliseconds(750), .milliseconds(1500)])
+    }
+
+    @Test func givesUpOnARateLimitWhenStripeSaysNotToRetry() async throws {
+        let rateLimited = #"{"error":{"type":"invalid_request_error","code":"rate_limit","message":"Too many requests"}}"#
+        let transport = ScriptedTransport([.respond(status: 429, headers: ["Stripe-Should-Retry": "false"], body: rateLimited)])
+        await #expect {
+            _ = try await makeClient(transport).retrieveCheckoutSession("cs_test_1")
+        } throws: { error in
+            (error as? StripeError)?.httpStatus == 429 && (error as? StripeError)?.details.code == "rate_limit"
         }
-        #expect(transport.requests.count == 2)
-        #expect(sleeps.all == [.seconds(3)])
+        #expect(transport.requests.count == 1)
     }
 
     @Test func reportsTransportFailureAfterTheLastAttempt() async throws {

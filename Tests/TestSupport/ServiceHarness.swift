@@ -90,7 +90,18 @@ package struct ServiceHarness: Sendable {
             let (servicePorts, servicePortSink) = AsyncStream<Int>.makeStream()
             let app = service.application(workers: runWorkers, onServerRunning: { servicePortSink.yield($0.localAddress?.port ?? 0) })
             let serviceGroup = ServiceGroup(services: [app], gracefulShutdownSignals: [], logger: logger)
-            group.addTask { try await serviceGroup.run() }
+            // The service stops first and the emulator after it, as Stripe outlives any deployment: work the
+            // service finishes during its graceful shutdown still reaches Stripe.
+            let (serviceEnded, serviceEndedSink) = AsyncStream<Void>.makeStream()
+            group.addTask {
+                defer { serviceEndedSink.finish() }
+                try await serviceGroup.run()
+            }
+            let stopBoth: @Sendable () async -> Void = {
+                await serviceGroup.triggerGracefulShutdown()
+                for await _ in serviceEnded {}
+                await emulatorGroup.triggerGracefulShutdown()
+            }
             let serviceURL = "http://127.0.0.1:\(await servicePorts.first { _ in true } ?? 0)"
             await emulator.state.registerEndpoint(url: serviceURL + "/webhook", enabledEvents: ["*"], secret: webhookSecret)
             let harness = ServiceHarness(
@@ -100,13 +111,11 @@ package struct ServiceHarness: Sendable {
                 emails: emails, clock: clock, databasePath: path, beginShutdown: { await serviceGroup.triggerGracefulShutdown() })
             do {
                 let result = try await body(harness)
-                await serviceGroup.triggerGracefulShutdown()
-                await emulatorGroup.triggerGracefulShutdown()
+                await stopBoth()
                 try await group.waitForAll()
                 return result
             } catch {
-                await serviceGroup.triggerGracefulShutdown()
-                await emulatorGroup.triggerGracefulShutdown()
+                await stopBoth()
                 try? await group.waitForAll()
                 throw error
             }

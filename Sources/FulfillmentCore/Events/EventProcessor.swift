@@ -99,10 +99,3 @@ public struct EventProcessor: Sendable {
         return false
     }
 }
-
-extension Duration {
-    /// The duration in seconds, for `Date` arithmetic.
-    public var seconds: TimeInterval {
-        TimeInterval(components.seconds) + TimeInterval(components.attoseconds) / 1e18
-    }
-}

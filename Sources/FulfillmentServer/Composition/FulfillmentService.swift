@@ -49,7 +49,9 @@ public struct FulfillmentService: Sendable {
         var stripeLogger = logger
         stripeLogger[metadataKey: "component"] = "stripe"
         stripe = StripeClient(
-            configuration: StripeClientConfiguration(apiKey: configuration.stripeSecretKey, apiBase: configuration.stripeAPIBase),
+            configuration: StripeClientConfiguration(
+                apiKey: configuration.stripeSecretKey, apiBase: configuration.stripeAPIBase,
+                pacer: RequestPacer(rate: configuration.stripeMaxRequestsPerSecond)),
             transport: stripeTransport ?? AsyncHTTPClientTransport(), logger: stripeLogger)
         let catalog = try configuration.catalogPath.map { try Catalog(contentsOf: URL(fileURLWithPath: $0)) } ?? Catalog()
         let metrics = ServiceMetrics()

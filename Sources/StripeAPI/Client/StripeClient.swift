@@ -67,10 +67,12 @@ public struct StripeClient: Sendable {
         let key = method == .post ? (idempotencyKey ?? makeIdempotencyKey()) : nil
         let request = makeRequest(method, path, parameters: parameters, idempotencyKey: key)
         let policy = configuration.retryPolicy
-        var retries = 0
+        var retries = 0, rateLimited = 0
         while true {
             var retryAfter: String?
+            var wasRateLimited = false
             do {
+                try await configuration.pacer?.acquire()
                 let response = try await transport.send(request, timeout: configuration.timeout)
                 if (200..<300).contains(response.status) {
                     logger.debug(
@@ -85,18 +87,22 @@ public struct StripeClient: Sendable {
                 let outcome = RetryPolicy.Outcome.response(
                     status: response.status, shouldRetryHeader: response.header("stripe-should-retry"))
                 retryAfter = response.header("retry-after")
-                guard policy.shouldRetry(outcome, retriesSoFar: retries) else { throw error }
+                guard policy.shouldRetry(outcome, retriesSoFar: retries, rateLimitedSoFar: rateLimited) else { throw error }
+                wasRateLimited = response.status == 429
                 logger.debug(
                     "stripe request failed, retrying",
                     metadata: ["stripe.path": "\(path)", "stripe.status": "\(response.status)", "stripe.retries": "\(retries)"])
             } catch let error as StripeTransportError {
-                guard policy.shouldRetry(.transportFailure(error), retriesSoFar: retries) else {
+                guard policy.shouldRetry(.transportFailure(error), retriesSoFar: retries, rateLimitedSoFar: rateLimited) else {
                     throw StripeClientError.transport(error, attempts: retries + 1)
                 }
                 logger.debug("stripe transport failure, retrying", metadata: ["stripe.path": "\(path)", "error": "\(error)"])
             }
             retries += 1
-            try await sleep(policy.delay(beforeRetry: retries, retryAfterHeader: retryAfter, jitter: jitter()))
+            if wasRateLimited { rateLimited += 1 }
+            // Each kind of failure backs off on its own count: a 429 after two 503s waits as a first 429.
+            let attempt = wasRateLimited ? rateLimited : retries - rateLimited
+            try await sleep(policy.delay(beforeRetry: attempt, retryAfterHeader: retryAfter, jitter: jitter()))
         }
     }
 

@@ -11,15 +11,27 @@ public struct StripeClientConfiguration: Sendable {
     /// The deadline for one attempt.
     public var timeout: Duration
     public var retryPolicy: RetryPolicy
+    /// Paces every request (retries included) under Stripe's rate limit; `nil` sends at once.
+    public var pacer: RequestPacer?
 
     public init(
         apiKey: String, apiBase: String = "https://api.stripe.com", apiVersion: String = Self.pinnedAPIVersion,
-        timeout: Duration = .seconds(30), retryPolicy: RetryPolicy = RetryPolicy()
+        timeout: Duration = .seconds(30), retryPolicy: RetryPolicy = RetryPolicy(), pacer: RequestPacer? = nil
     ) {
         self.apiKey = apiKey
         self.apiBase = apiBase.hasSuffix("/") ? String(apiBase.dropLast()) : apiBase
         self.apiVersion = apiVersion
         self.timeout = timeout
         self.retryPolicy = retryPolicy
+        self.pacer = pacer
+    }
+
+    /// Whether the key is a live-mode one (`sk_live_`, `rk_live_`).
+    public var isLiveMode: Bool { apiKey.hasPrefix("sk_live_") || apiKey.hasPrefix("rk_live_") }
+
+    /// Requests per second to stay under Stripe's limits by default: about 80 with a live key (Stripe allows
+    /// about 100), 20 with a test key (Stripe allows about 25).
+    public static func defaultMaxRequestsPerSecond(apiKey: String) -> Double {
+        apiKey.hasPrefix("sk_live_") || apiKey.hasPrefix("rk_live_") ? 80 : 20
     }
 }
