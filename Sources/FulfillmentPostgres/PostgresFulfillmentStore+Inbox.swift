@@ -4,7 +4,8 @@ import NIOCore
 import PostgresNIO
 
 extension PostgresFulfillmentStore {
-    static let inboxColumns = "id, type, object_id, payload, status, attempts, received_at, next_attempt_at, processed_at, last_error"
+    static let inboxColumns =
+        "id, type, object_id, payload, status, attempts, received_at, next_attempt_at, processed_at, last_error, origin"
 
     public func insertEvent(_ event: InboxEvent) async throws -> InboxInsertOutcome {
         try await insertEvents([event])[0]
@@ -18,14 +19,14 @@ extension PostgresFulfillmentStore {
             """
             INSERT INTO inbox_events (\(unescaped: Self.inboxColumns))
             SELECT id, type, NULLIF(object_id, ''), payload, status, 0, received_at, next_attempt_at,
-                   CASE WHEN has_processed THEN processed_at END, NULLIF(last_error, '')
+                   CASE WHEN has_processed THEN processed_at END, NULLIF(last_error, ''), origin
             FROM unnest(\(events.map(\.id))::text[], \(events.map(\.type))::text[], \(events.map { $0.objectID ?? "" })::text[],
                         \(events.map { ByteBuffer(bytes: $0.payload) })::bytea[], \(events.map(\.status.rawValue))::text[],
                         \(events.map(\.receivedAt))::timestamptz[], \(events.map(\.nextAttemptAt))::timestamptz[],
                         \(events.map { $0.processedAt != nil })::bool[], \(events.map { $0.processedAt ?? $0.receivedAt })::timestamptz[],
-                        \(events.map { $0.lastError ?? "" })::text[])
+                        \(events.map { $0.lastError ?? "" })::text[], \(events.map(\.origin.rawValue))::text[])
                  WITH ORDINALITY AS batch(id, type, object_id, payload, status, received_at, next_attempt_at, has_processed,
-                                          processed_at, last_error, position)
+                                          processed_at, last_error, origin, position)
             ORDER BY position
             ON CONFLICT (id) DO NOTHING
             RETURNING id
@@ -48,10 +49,11 @@ extension PostgresFulfillmentStore {
             RETURNING \(unescaped: Self.inboxColumns), seq
             """)
         var claimed: [(event: InboxEvent, seq: Int64)] = []
-        for try await (id, type, objectID, payload, status, attempts, receivedAt, nextAttemptAt, processedAt, lastError, seq)
-            in rows.decode((String, String, String?, ByteBuffer, String, Int, Date, Date, Date?, String?, Int64).self)
+        for try await (id, type, objectID, payload, status, attempts, receivedAt, nextAttemptAt, processedAt, lastError, origin, seq)
+            in rows.decode((String, String, String?, ByteBuffer, String, Int, Date, Date, Date?, String?, String, Int64).self)
         {
-            let event = try Self.event(id, type, objectID, payload, status, attempts, receivedAt, nextAttemptAt, processedAt, lastError)
+            let event = try Self.event(
+                id, type, objectID, payload, status, attempts, receivedAt, nextAttemptAt, processedAt, lastError, origin)
             claimed.append((event, seq))
         }
         return claimed.sorted { ($0.event.receivedAt, $0.seq) < ($1.event.receivedAt, $1.seq) }.map(\.event)
@@ -106,6 +108,23 @@ extension PostgresFulfillmentStore {
         }
     }
 
+    public func pruneEvents(payloadsBefore: Date, rowsBefore: Date) async throws -> PruneResult {
+        try await transaction { connection in
+            let deleted = try await connection.query(
+                "DELETE FROM inbox_events WHERE status IN ('processed', 'ignored') AND processed_at < \(rowsBefore) RETURNING id",
+                logger: logger
+            ).collect().count
+            let dropped = try await connection.query(
+                """
+                UPDATE inbox_events SET payload = ''::bytea
+                WHERE status IN ('processed', 'ignored') AND processed_at < \(payloadsBefore) AND length(payload) > 0
+                RETURNING id
+                """, logger: logger
+            ).collect().count
+            return PruneResult(payloadsDropped: dropped, rowsDeleted: deleted)
+        }
+    }
+
     public func eventCounts() async throws -> [InboxEventStatus: Int] {
         var counts: [InboxEventStatus: Int] = [:]
         for try await (status, count) in try await query("SELECT status, COUNT(*) FROM inbox_events GROUP BY status")
@@ -118,22 +137,24 @@ extension PostgresFulfillmentStore {
 
     private func events(_ rows: PostgresRowSequence) async throws -> [InboxEvent] {
         var events: [InboxEvent] = []
-        for try await (id, type, objectID, payload, status, attempts, receivedAt, nextAttemptAt, processedAt, lastError)
-            in rows.decode((String, String, String?, ByteBuffer, String, Int, Date, Date, Date?, String?).self)
+        for try await (id, type, objectID, payload, status, attempts, receivedAt, nextAttemptAt, processedAt, lastError, origin)
+            in rows.decode((String, String, String?, ByteBuffer, String, Int, Date, Date, Date?, String?, String).self)
         {
-            events.append(try Self.event(id, type, objectID, payload, status, attempts, receivedAt, nextAttemptAt, processedAt, lastError))
+            events.append(
+                try Self.event(id, type, objectID, payload, status, attempts, receivedAt, nextAttemptAt, processedAt, lastError, origin))
         }
         return events
     }
 
     static func event(
         _ id: String, _ type: String, _ objectID: String?, _ payload: ByteBuffer, _ status: String, _ attempts: Int,
-        _ receivedAt: Date, _ nextAttemptAt: Date, _ processedAt: Date?, _ lastError: String?
+        _ receivedAt: Date, _ nextAttemptAt: Date, _ processedAt: Date?, _ lastError: String?, _ origin: String
     ) throws -> InboxEvent {
         guard let status = InboxEventStatus(rawValue: status) else { throw UnknownStoredValue(column: "inbox_events.status", value: status) }
+        guard let origin = InboxEventOrigin(rawValue: origin) else { throw UnknownStoredValue(column: "inbox_events.origin", value: origin) }
         return InboxEvent(
             id: id, type: type, objectID: objectID, payload: Data(payload.readableBytesView), status: status, attempts: attempts,
-            receivedAt: receivedAt, nextAttemptAt: nextAttemptAt, processedAt: processedAt, lastError: lastError)
+            receivedAt: receivedAt, nextAttemptAt: nextAttemptAt, processedAt: processedAt, lastError: lastError, origin: origin)
     }
 }
 

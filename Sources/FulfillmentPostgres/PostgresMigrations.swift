@@ -158,7 +158,29 @@ enum PostgresMigrations {
                 FOR EACH STATEMENT EXECUTE FUNCTION fulfillment_notify('outbox')
                 """,
             ]
-        )
+        ),
+        (
+            "v2: recovered events, the reconciler's watermark and lease",
+            [
+                """
+                ALTER TABLE inbox_events ADD COLUMN origin TEXT NOT NULL DEFAULT 'webhook'
+                    CHECK (origin IN ('webhook', 'reconciler'))
+                """,
+                "CREATE INDEX inbox_events_handled ON inbox_events (processed_at) WHERE status IN ('processed', 'ignored')",
+                """
+                CREATE TABLE reconciler_state (
+                    id BIGINT PRIMARY KEY CHECK (id = 1),
+                    watermark TIMESTAMPTZ,
+                    lease_holder TEXT,
+                    lease_until TIMESTAMPTZ,
+                    last_started_at TIMESTAMPTZ,
+                    last_finished_at TIMESTAMPTZ,
+                    last_summary TEXT
+                )
+                """,
+                "INSERT INTO reconciler_state (id) VALUES (1)",
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet applied, under the advisory lock, each in a transaction of its own.

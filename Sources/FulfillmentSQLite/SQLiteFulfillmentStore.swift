@@ -46,14 +46,14 @@ public final class SQLiteFulfillmentStore: FulfillmentStore {
         let statement = try db.cachedStatement(
             sql: """
                 INSERT INTO inbox_events (id, type, object_id, payload, status, attempts, received_at, next_attempt_at,
-                                          processed_at, last_error)
-                VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
+                                          processed_at, last_error, origin)
+                VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
                 """)
         try statement.execute(
             arguments: [
                 event.id, event.type, event.objectID, event.payload, event.status.rawValue,
                 event.receivedAt.timeIntervalSince1970, event.nextAttemptAt.timeIntervalSince1970,
-                event.processedAt?.timeIntervalSince1970, event.lastError,
+                event.processedAt?.timeIntervalSince1970, event.lastError, event.origin.rawValue,
             ])
         return db.changesCount == 1 ? .inserted : .duplicate
     }
@@ -128,6 +128,22 @@ public final class SQLiteFulfillmentStore: FulfillmentStore {
                     """,
                 arguments: [now.timeIntervalSince1970, id])
             return db.changesCount == 1
+        }
+    }
+
+    public func pruneEvents(payloadsBefore: Date, rowsBefore: Date) async throws -> PruneResult {
+        try await pool.write { db in
+            try db.execute(
+                sql: "DELETE FROM inbox_events WHERE status IN ('processed', 'ignored') AND processed_at < ?",
+                arguments: [rowsBefore.timeIntervalSince1970])
+            let deleted = db.changesCount
+            try db.execute(
+                sql: """
+                    UPDATE inbox_events SET payload = X'' WHERE status IN ('processed', 'ignored') AND processed_at < ?
+                        AND length(payload) > 0
+                    """,
+                arguments: [payloadsBefore.timeIntervalSince1970])
+            return PruneResult(payloadsDropped: db.changesCount, rowsDeleted: deleted)
         }
     }
 

@@ -154,6 +154,25 @@ enum SQLiteMigrations {
         migrator.registerMigration("v3: when an order's source was last looked at (shared by every process)") { db in
             try db.execute(sql: "ALTER TABLE orders ADD COLUMN source_checked_at REAL")
         }
+        migrator.registerMigration("v4: recovered events, the reconciler's watermark and lease") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE inbox_events ADD COLUMN origin TEXT NOT NULL DEFAULT 'webhook'
+                        CHECK (origin IN ('webhook', 'reconciler'));
+                    CREATE INDEX inbox_events_handled ON inbox_events (processed_at) WHERE status IN ('processed', 'ignored');
+
+                    CREATE TABLE reconciler_state (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        watermark REAL,
+                        lease_holder TEXT,
+                        lease_until REAL,
+                        last_started_at REAL,
+                        last_finished_at REAL,
+                        last_summary TEXT
+                    );
+                    INSERT INTO reconciler_state (id) VALUES (1);
+                    """)
+        }
         return migrator
     }
 }

@@ -50,7 +50,7 @@ struct DemoCommand: AsyncParsableCommand {
         let emulatorApp = emulator.application(port: emulatorPort)
         let store = DemoStore(service: service)
         let (ready, readySink) = AsyncStream<Void>.makeStream()
-        let serviceApp = service.application(
+        let serviceApp = try service.application(
             extraRoutes: { store.register(on: $0) }, onServerRunning: { _ in readySink.yield() })
         try await withThrowingTaskGroup(of: Void.self) { group in
             let services = ServiceGroup(

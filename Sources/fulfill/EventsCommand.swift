@@ -6,7 +6,8 @@ import FulfillmentServer
 /// `fulfill events list|replay`: what the inbox holds, and putting a parked event back in the queue.
 struct EventsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "events", abstract: "Inspect and replay stored webhook events.", subcommands: [List.self, Replay.self])
+        commandName: "events", abstract: "Inspect, replay and prune stored webhook events.",
+        subcommands: [List.self, Replay.self, PruneCommand.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List stored events, newest first.")

@@ -14,7 +14,7 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = try options.configuration(environment: environment)
         let logger = try options.logger(environment: environment)
         let service = try await FulfillmentService(configuration: configuration, logger: logger)
-        let app = service.application(onServerRunning: { channel in
+        let app = try service.application(onServerRunning: { channel in
             say("Fulfillment service listening on http://\(configuration.host):\(channel.localAddress?.port ?? configuration.port)")
         })
         try await app.runService()

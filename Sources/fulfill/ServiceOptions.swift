@@ -35,11 +35,26 @@ struct ServiceOptions: ParsableArguments {
     @Option(help: "Catalog file: product or price id -> fulfillment (env CATALOG_PATH).")
     var catalog: String?
 
+    @Option(name: .customLong("stripe-max-rps"), help: "Stripe requests per second for this instance (env STRIPE_MAX_RPS, default 80 live, 20 test).")
+    var stripeMaxRPS: Double?
+
+    @Option(name: .customLong("worker-concurrency"), help: "Events in flight at once (env WORKER_CONCURRENCY, default fills STRIPE_MAX_RPS).")
+    var workerConcurrency: Int?
+
+    @Option(name: .customLong("reconcile-interval"), help: "How often to look for missed events, e.g. 10m, or off (env RECONCILE_INTERVAL, default 10m).")
+    var reconcileInterval: String?
+
+    @Option(help: "Drop handled events' payloads after this long, e.g. 30d, or off (env RETENTION, default 30d).")
+    var retention: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error (env LOG_LEVEL, default info).")
     var logLevel: String?
 
-    /// The configuration, from flags, then `environment`, then defaults.
-    func configuration(environment: [String: String], defaults: ServiceConfiguration? = nil) throws -> ServiceConfiguration {
+    /// The configuration, from flags, then `environment`, then defaults. Tools that serve no webhooks
+    /// (`fulfill reconcile`) need no webhook secret.
+    func configuration(
+        environment: [String: String], defaults: ServiceConfiguration? = nil, requiresWebhookSecret: Bool = true
+    ) throws -> ServiceConfiguration {
         func setting(_ flag: String?, _ key: String) -> String? {
             flag ?? environment[key].flatMap { $0.isEmpty ? nil : $0 }
         }
@@ -49,7 +64,7 @@ struct ServiceOptions: ParsableArguments {
         let secrets = setting(webhookSecret, "STRIPE_WEBHOOK_SECRET").map {
             $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         } ?? defaults?.webhookSecrets ?? []
-        guard !secrets.isEmpty else { throw ValidationError("Set STRIPE_WEBHOOK_SECRET (or --webhook-secret).") }
+        guard !secrets.isEmpty || !requiresWebhookSecret else { throw ValidationError("Set STRIPE_WEBHOOK_SECRET (or --webhook-secret).") }
         let host = setting(host, "HOST") ?? defaults?.host ?? "127.0.0.1"
         let portText = port.map(String.init) ?? environment["PORT"]
         guard let port = portText.map({ Int($0) }) ?? defaults?.port ?? 4242, (0...65535).contains(port) else {
@@ -58,13 +73,33 @@ struct ServiceOptions: ParsableArguments {
         let database = try setting(databaseURL, "DATABASE_URL").map { try ServiceConfiguration.Database(url: $0) }
             ?? defaults?.database ?? .sqlite(path: "fulfillment.sqlite")
         let email = try setting(emailURL, "EMAIL_URL").map(Self.email(url:)) ?? defaults?.email ?? .folder(path: "outbox")
+        let maxRPS = try (stripeMaxRPS.map { "\($0)" } ?? setting(nil, "STRIPE_MAX_RPS")).map { text in
+            guard let value = Double(text), value > 0, value <= 10_000 else {
+                throw ValidationError("STRIPE_MAX_RPS must be a number of requests per second above 0 (got \(text.prefix(20))).")
+            }
+            return value
+        }
+        let concurrency = try (workerConcurrency.map(String.init) ?? setting(nil, "WORKER_CONCURRENCY")).map { text in
+            guard let value = Int(text), (1...1024).contains(value) else {
+                throw ValidationError("WORKER_CONCURRENCY must be a whole number from 1 to 1024 (got \(text.prefix(20))).")
+            }
+            return value
+        }
+        let reconcile = try setting(reconcileInterval, "RECONCILE_INTERVAL").map {
+            try DurationSetting.parse($0, setting: "RECONCILE_INTERVAL", allowsOff: true)
+        }
+        let keep = try setting(retention, "RETENTION").map { try DurationSetting.parse($0, setting: "RETENTION", allowsOff: true) }
         return ServiceConfiguration(
             stripeSecretKey: key,
             stripeAPIBase: setting(stripeAPIBase, "STRIPE_API_BASE") ?? defaults?.stripeAPIBase ?? "https://api.stripe.com",
             webhookSecrets: secrets, database: database, host: host, port: port,
             publicURL: setting(publicURL, "PUBLIC_URL") ?? defaults?.publicURL, email: email,
             emailFrom: setting(emailFrom, "EMAIL_FROM") ?? defaults?.emailFrom ?? "shop@example.com",
-            catalogPath: setting(catalog, "CATALOG_PATH") ?? defaults?.catalogPath)
+            catalogPath: setting(catalog, "CATALOG_PATH") ?? defaults?.catalogPath,
+            stripeMaxRequestsPerSecond: maxRPS ?? defaults?.stripeMaxRequestsPerSecond,
+            workerConcurrency: concurrency ?? defaults?.workerConcurrency,
+            reconcileInterval: reconcile ?? defaults?.reconcileInterval ?? .seconds(600),
+            retention: keep ?? defaults?.retention ?? .seconds(30 * 24 * 3600))
     }
 
     func logger(environment: [String: String], label: String = "fulfillment") throws -> Logger {

@@ -57,7 +57,7 @@ package struct ServiceHarness: Sendable {
         ServiceConfiguration(
             stripeSecretKey: "sk_test_service", stripeAPIBase: emulatorURL, webhookSecrets: [webhookSecret],
             database: .sqlite(path: databasePath), port: 0, publicURL: "http://shop.test", landingWait: .seconds(10),
-            workerPollInterval: .milliseconds(100), eventRetryBase: .milliseconds(50), now: { clock.now })
+            workerPollInterval: .milliseconds(100), eventRetryBase: .milliseconds(50), reconcileInterval: nil, now: { clock.now })
     }
 
     /// Runs `body` with a fresh emulator and service. `runWorkers: false` serves HTTP without workers
@@ -88,7 +88,7 @@ package struct ServiceHarness: Sendable {
                 configuration: configuration, logger: logger,
                 emailTransport: emailTransport ?? emails)
             let (servicePorts, servicePortSink) = AsyncStream<Int>.makeStream()
-            let app = service.application(workers: runWorkers, onServerRunning: { servicePortSink.yield($0.localAddress?.port ?? 0) })
+            let app = try service.application(workers: runWorkers, onServerRunning: { servicePortSink.yield($0.localAddress?.port ?? 0) })
             let serviceGroup = ServiceGroup(services: [app], gracefulShutdownSignals: [], logger: logger)
             // The service stops first and the emulator after it, as Stripe outlives any deployment: work the
             // service finishes during its graceful shutdown still reaches Stripe.

@@ -14,10 +14,13 @@ public struct InboxEvent: Sendable, Hashable, Codable {
     public var nextAttemptAt: Date
     public var processedAt: Date?
     public var lastError: String?
+    /// How it reached the inbox: a webhook, or the reconciler (Stripe's event list) when no webhook did.
+    public var origin: InboxEventOrigin
 
     public init(
         id: String, type: String, objectID: String?, payload: Data, status: InboxEventStatus, attempts: Int = 0,
-        receivedAt: Date, nextAttemptAt: Date, processedAt: Date? = nil, lastError: String? = nil
+        receivedAt: Date, nextAttemptAt: Date, processedAt: Date? = nil, lastError: String? = nil,
+        origin: InboxEventOrigin = .webhook
     ) {
         self.id = id
         self.type = type
@@ -29,6 +32,7 @@ public struct InboxEvent: Sendable, Hashable, Codable {
         self.nextAttemptAt = nextAttemptAt
         self.processedAt = processedAt
         self.lastError = lastError
+        self.origin = origin
     }
 
     /// The `inbox_events` columns every SQL store keeps (beside its claim's `lease_until`).
@@ -40,6 +44,7 @@ public struct InboxEvent: Sendable, Hashable, Codable {
         case nextAttemptAt = "next_attempt_at"
         case processedAt = "processed_at"
         case lastError = "last_error"
+        case origin
     }
 }
 
@@ -47,6 +52,14 @@ public struct InboxEvent: Sendable, Hashable, Codable {
 /// out, `orphaned` when it names an order we never knew (both parked for an operator, who may replay them).
 public enum InboxEventStatus: String, Sendable, Hashable, Codable, CaseIterable {
     case pending, processed, ignored, dead, orphaned
+}
+
+/// How an event reached the inbox.
+public enum InboxEventOrigin: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Stripe delivered it to `POST /webhook`.
+    case webhook
+    /// The reconciler found it in `GET /v1/events` without a webhook having brought it (recovered).
+    case reconciler
 }
 
 /// Whether an insert stored a new event or met one already stored (a redelivery).

@@ -45,6 +45,24 @@ public protocol FulfillmentStore: Sendable {
     /// How many events wait per status.
     func eventCounts() async throws -> [InboxEventStatus: Int]
 
+    /// Retention: drops the payload of events handled (processed or ignored) before `payloadsBefore`, keeping
+    /// their rows, whose ids go on deduplicating; deletes the rows of events handled before `rowsBefore`
+    /// (older than anything Stripe can deliver or list again). Dead and orphaned events are kept for operators.
+    func pruneEvents(payloadsBefore: Date, rowsBefore: Date) async throws -> PruneResult
+
+    // MARK: Reconciliation
+
+    /// Where the reconciler got to and who is running it (one process at a time).
+    func reconcilerState() async throws -> ReconcilerState
+
+    /// Takes (or, for its holder, extends) the reconciler's lease until `leaseUntil`; `false` while another
+    /// holder's lease runs at `now`.
+    func claimReconciler(holder: String, now: Date, leaseUntil: Date) async throws -> Bool
+
+    /// Ends `holder`'s pass: records its summary, moves the watermark (`nil`: unchanged, as after a dry run)
+    /// and releases the lease.
+    func finishReconciliation(holder: String, watermark: Date?, summary: String, now: Date) async throws
+
     // MARK: Checkout ledger
 
     func checkoutRecord(sessionID: String) async throws -> CheckoutRecord?
@@ -130,6 +148,40 @@ public struct StoreWakeUp: Sendable {
 
     /// Wakes nobody (command-line tools, tests).
     public static let none = StoreWakeUp(events: {}, outbox: {})
+}
+
+/// What a prune did.
+public struct PruneResult: Sendable, Hashable {
+    public var payloadsDropped: Int
+    public var rowsDeleted: Int
+
+    public init(payloadsDropped: Int, rowsDeleted: Int) {
+        self.payloadsDropped = payloadsDropped
+        self.rowsDeleted = rowsDeleted
+    }
+}
+
+/// The reconciler's durable state (one row).
+public struct ReconcilerState: Sendable, Hashable {
+    /// Events created before this (less an overlap) were already looked for.
+    public var watermark: Date?
+    public var leaseHolder: String?
+    public var leaseUntil: Date?
+    public var lastStartedAt: Date?
+    public var lastFinishedAt: Date?
+    public var lastSummary: String?
+
+    public init(
+        watermark: Date? = nil, leaseHolder: String? = nil, leaseUntil: Date? = nil, lastStartedAt: Date? = nil,
+        lastFinishedAt: Date? = nil, lastSummary: String? = nil
+    ) {
+        self.watermark = watermark
+        self.leaseHolder = leaseHolder
+        self.leaseUntil = leaseUntil
+        self.lastStartedAt = lastStartedAt
+        self.lastFinishedAt = lastFinishedAt
+        self.lastSummary = lastSummary
+    }
 }
 
 /// An outbox row as operators and tests see it.

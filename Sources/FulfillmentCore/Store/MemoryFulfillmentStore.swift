@@ -28,6 +28,7 @@ public actor MemoryFulfillmentStore: FulfillmentStore {
     private var lineRows: [String: [CheckoutLineRow]] = [:]
     private var payments: [String: PaymentRow] = [:]
     private var sourceChecks: [String: Date] = [:]
+    private var reconciler = ReconcilerState()
     private var stock: [String: Int] = [:]
     private var outbox: [StoredEmail] = []
     private var orders: [String: Order] = [:]
@@ -107,6 +108,44 @@ public actor MemoryFulfillmentStore: FulfillmentStore {
 
     public func eventCounts() async throws -> [InboxEventStatus: Int] {
         events.values.reduce(into: [:]) { $0[$1.event.status, default: 0] += 1 }
+    }
+
+    public func pruneEvents(payloadsBefore: Date, rowsBefore: Date) async throws -> PruneResult {
+        var result = PruneResult(payloadsDropped: 0, rowsDeleted: 0)
+        for (id, stored) in events {
+            guard stored.event.status == .processed || stored.event.status == .ignored, let handled = stored.event.processedAt else {
+                continue
+            }
+            if handled < rowsBefore {
+                events[id] = nil
+                result.rowsDeleted += 1
+            } else if handled < payloadsBefore, !stored.event.payload.isEmpty {
+                events[id]?.event.payload = Data()
+                result.payloadsDropped += 1
+            }
+        }
+        return result
+    }
+
+    // MARK: Reconciliation
+
+    public func reconcilerState() async throws -> ReconcilerState { reconciler }
+
+    public func claimReconciler(holder: String, now: Date, leaseUntil: Date) async throws -> Bool {
+        if let current = reconciler.leaseHolder, current != holder, let until = reconciler.leaseUntil, until > now { return false }
+        if reconciler.leaseHolder != holder { reconciler.lastStartedAt = now }
+        reconciler.leaseHolder = holder
+        reconciler.leaseUntil = leaseUntil
+        return true
+    }
+
+    public func finishReconciliation(holder: String, watermark: Date?, summary: String, now: Date) async throws {
+        guard reconciler.leaseHolder == holder else { return }
+        if let watermark { reconciler.watermark = watermark }
+        reconciler.lastFinishedAt = now
+        reconciler.lastSummary = summary
+        reconciler.leaseHolder = nil
+        reconciler.leaseUntil = nil
     }
 
     // MARK: Checkout ledger

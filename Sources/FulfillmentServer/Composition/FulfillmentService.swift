@@ -30,9 +30,6 @@ public struct FulfillmentService: Sendable {
         configuration: ServiceConfiguration, logger: Logger, store: (any FulfillmentStore)? = nil,
         emailTransport: (any EmailTransport)? = nil, stripeTransport: (any StripeTransport)? = nil
     ) async throws {
-        guard !configuration.webhookSecrets.isEmpty else {
-            throw ConfigurationError("no webhook signing secret: set STRIPE_WEBHOOK_SECRET (comma-separated for rotation)")
-        }
         guard configuration.stripeSecretKey.hasPrefix("sk_") || configuration.stripeSecretKey.hasPrefix("rk_") else {
             throw ConfigurationError("STRIPE_SECRET_KEY must be a secret key (sk_... or rk_...)")
         }
@@ -102,10 +99,22 @@ public struct FulfillmentService: Sendable {
         }
     }
 
-    /// The background services: the store's own first (so they stop last), then events, then emails.
-    public var services: [any Service] {
+    /// The reconciler, as `serve` runs it every `reconcileInterval` and `fulfill reconcile` runs it once.
+    public func reconciler(holder: String) -> Reconciler {
+        Reconciler(
+            stripe: stripe, store: store, fulfiller: fulfiller, eventTypes: router.types, holder: holder,
+            now: configuration.now, logger: logger)
+    }
+
+    /// What the store runs (a pool, migrations, checkpoints): needed whether or not the workers run.
+    var storeServices: [any Service] {
         let wakeUp = StoreWakeUp(events: { [eventDoorbell] in eventDoorbell.ring() }, outbox: { [outboxDoorbell] in outboxDoorbell.ring() })
-        return store.services(wakeUp: wakeUp, logger: logger) + [
+        return store.services(wakeUp: wakeUp, logger: logger)
+    }
+
+    /// The background work: events, emails, the reconciler and retention (each optional as configured).
+    var workerServices: [any Service] {
+        var services: [any Service] = [
             EventWorker(
                 processor: eventProcessor, doorbell: eventDoorbell, concurrency: configuration.workerConcurrency,
                 pollInterval: configuration.workerPollInterval, metrics: metrics,
@@ -114,6 +123,17 @@ public struct FulfillmentService: Sendable {
                 store: store, transport: emailTransport, doorbell: outboxDoorbell, pollInterval: configuration.workerPollInterval,
                 lease: configuration.claimLease, metrics: metrics, now: configuration.now, logger: logger),
         ]
+        if let interval = configuration.reconcileInterval {
+            services.append(
+                ReconcilerService(
+                    reconciler: reconciler(holder: ReconcilerService.holderName()), interval: interval,
+                    firstRunAfter: configuration.reconcileFirstRunAfter, eventDoorbell: eventDoorbell, metrics: metrics,
+                    logger: logger))
+        }
+        if let retention = configuration.retention {
+            services.append(RetentionService(store: store, retention: retention, now: configuration.now, logger: logger))
+        }
+        return services
     }
 
     /// The application: the server and its routes plus the workers (`workers: false` leaves events stored and
@@ -122,7 +142,10 @@ public struct FulfillmentService: Sendable {
         workers: Bool = true,
         extraRoutes: @Sendable (Router<BasicRequestContext>) -> Void = { _ in },
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
+    ) throws -> some ApplicationProtocol {
+        guard !configuration.webhookSecrets.isEmpty else {
+            throw ConfigurationError("no webhook signing secret: set STRIPE_WEBHOOK_SECRET (comma-separated for rotation)")
+        }
         let router = Router()
         if logger.logLevel <= .debug { router.add(middleware: LogRequestsMiddleware(.debug)) }
         addRoutes(to: router)
@@ -131,7 +154,9 @@ public struct FulfillmentService: Sendable {
             router: router, server: makeServer(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "stripe-fulfillment"),
             onServerRunning: onServerRunning, logger: logger)
-        if workers { app.addServices(services) }
+        // The store's services come first, so they stop after the workers' last commits.
+        app.addServices(storeServices)
+        if workers { app.addServices(workerServices) }
         return app
     }
 }

@@ -52,8 +52,14 @@ public struct ServiceConfiguration: Sendable {
     public var eventMaxAttempts: Int
     /// How long a claim hides an event; a crashed worker's events return after it.
     public var claimLease: Duration
-    /// How often the order status endpoint may look at an order's source itself (per order, per process).
+    /// How often the order status endpoint may look at an order's source itself (per order, across instances).
     public var sourceCheckInterval: Duration
+    /// How often the reconciler looks for what webhooks missed (`nil`: never in this process).
+    public var reconcileInterval: Duration?
+    /// The first pass after start.
+    public var reconcileFirstRunAfter: Duration
+    /// Handled events older than this lose their payload (`nil`: kept forever).
+    public var retention: Duration?
     public var now: @Sendable () -> Date
 
     public init(
@@ -63,7 +69,9 @@ public struct ServiceConfiguration: Sendable {
         catalogPath: String? = nil, maximumWebhookBytes: Int = 512 * 1024, landingWait: Duration = .seconds(8),
         stripeMaxRequestsPerSecond: Double? = nil, workerConcurrency: Int? = nil, workerPollInterval: Duration = .seconds(1), eventRetryBase: Duration = .seconds(2),
         eventMaxAttempts: Int = 10, claimLease: Duration = .seconds(60),
-        sourceCheckInterval: Duration = .seconds(2), now: @escaping @Sendable () -> Date = { Date() }
+        sourceCheckInterval: Duration = .seconds(2), reconcileInterval: Duration? = .seconds(600),
+        reconcileFirstRunAfter: Duration = .seconds(5), retention: Duration? = .seconds(30 * 24 * 3600),
+        now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.stripeSecretKey = stripeSecretKey
         self.stripeAPIBase = stripeAPIBase
@@ -85,6 +93,9 @@ public struct ServiceConfiguration: Sendable {
         self.eventMaxAttempts = eventMaxAttempts
         self.claimLease = claimLease
         self.sourceCheckInterval = sourceCheckInterval
+        self.reconcileInterval = reconcileInterval
+        self.reconcileFirstRunAfter = reconcileFirstRunAfter
+        self.retention = retention
         self.now = now
     }
 }

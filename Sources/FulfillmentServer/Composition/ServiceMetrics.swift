@@ -1,3 +1,4 @@
+import Foundation
 public import Prometheus
 
 /// The service's metrics in one Prometheus registry owned by the application (no global bootstrap).
@@ -35,6 +36,26 @@ public struct ServiceMetrics: Sendable {
         registry.makeCounter(
             name: "fulfillment_events_processed_total", labels: [("outcome", outcome)],
             help: "Events handled by the event worker, by outcome.").increment()
+    }
+
+    /// Events the reconciler found missing and inserted into the inbox.
+    func recovered(_ count: Int) {
+        registry.makeCounter(
+            name: "fulfillment_events_recovered_total", help: "Events recovered by the reconciler (no webhook brought them)."
+        ).increment(by: Int64(count))
+    }
+
+    /// A reconciliation pass ended (`finished`, `skipped` while another instance held it, `failed`).
+    func reconciled(outcome: String, at startedAt: Date?) {
+        registry.makeCounter(
+            name: "fulfillment_reconciliations_total", labels: [("outcome", outcome)], help: "Reconciliation passes, by outcome."
+        ).increment()
+        if let startedAt {
+            registry.makeGauge(
+                name: "fulfillment_reconciliation_last_success_timestamp_seconds",
+                help: "When the last finished reconciliation pass began (Unix seconds)."
+            ).set(to: startedAt.timeIntervalSince1970)
+        }
     }
 
     /// Sets the gauges read from the store at scrape time.

@@ -1,0 +1,198 @@
+public import Foundation
+public import Logging
+public import StripeAPI
+
+/// Recovers what webhooks missed. Stripe gives up on an endpoint after about three days of failures; an
+/// outage, a wrong secret after a rotation or an endpoint registered without some event type would
+/// otherwise lose those orders. A pass:
+///
+/// 1. pages `GET /v1/events` for the types the service handles, from the stored watermark less an overlap
+///    (never past Stripe's 30 days), and inserts into the inbox what it lacks (the webhook's dedupe by
+///    event id; marked `reconciler`), for the workers to handle as any event;
+/// 2. pages `GET /v1/checkout/sessions?status=complete` over the same window and fulfils every paid session
+///    the ledger does not show fulfilled (fulfill-checkout, so nothing happens twice);
+/// 3. moves the watermark to when the pass began.
+///
+/// One process at a time holds the pass (a lease in the store, renewed as it goes). A dry run reads and
+/// counts, writes nothing and leaves the watermark.
+public struct Reconciler: Sendable {
+    /// What a pass has done so far (reported as it goes, for a terminal or a log).
+    public struct Progress: Sendable, Hashable {
+        public var eventPages = 0
+        public var eventsFound = 0
+        public var eventsRecovered = 0
+        public var sessionPages = 0
+        public var sessionsChecked = 0
+        public var sessionsFulfilled = 0
+
+        public init() {}
+    }
+
+    /// What a pass did.
+    public struct Summary: Sendable {
+        public var from: Date
+        public var startedAt: Date
+        public var dryRun: Bool
+        public var progress: Progress
+        /// The events inserted into the inbox (or that would be, in a dry run): id and type.
+        public var recovered: [(id: String, type: String)]
+        /// The paid sessions this pass fulfilled (or would fulfil).
+        public var fulfilledSessions: [String]
+
+        /// One line for logs and the stored state.
+        public var line: String {
+            let verb = dryRun ? "would recover" : "recovered"
+            return "\(verb) \(progress.eventsRecovered) of \(progress.eventsFound) events in \(progress.eventPages) pages; "
+                + "\(dryRun ? "would fulfil" : "fulfilled") \(progress.sessionsFulfilled) of \(progress.sessionsChecked) paid sessions"
+        }
+    }
+
+    /// Stripe keeps events for 30 days.
+    public static let stripeEventRetention: TimeInterval = 30 * 24 * 3600
+
+    let stripe: StripeClient
+    let store: any FulfillmentStore
+    let fulfiller: CheckoutFulfiller
+    /// The event types the service handles (at most 20: `types[]`'s limit).
+    let eventTypes: [String]
+    /// Looked back before the watermark, for events Stripe made visible late or clocks that disagree.
+    let overlap: TimeInterval
+    /// How long the lease lasts without renewal (renewed after every page).
+    let lease: TimeInterval
+    let holder: String
+    let now: @Sendable () -> Date
+    let logger: Logger
+
+    public init(
+        stripe: StripeClient, store: any FulfillmentStore, fulfiller: CheckoutFulfiller, eventTypes: [String],
+        overlap: Duration = .seconds(3600), lease: Duration = .seconds(600), holder: String,
+        now: @escaping @Sendable () -> Date, logger: Logger
+    ) {
+        self.stripe = stripe
+        self.store = store
+        self.fulfiller = fulfiller
+        self.eventTypes = Array(eventTypes.sorted().prefix(20))
+        self.overlap = overlap.seconds
+        self.lease = lease.seconds
+        self.holder = holder
+        self.now = now
+        self.logger = logger
+    }
+
+    /// Another process holds the pass.
+    public struct Busy: Error, CustomStringConvertible, Sendable {
+        public var holder: String?
+        public var description: String { "another process is reconciling (\(holder ?? "unknown")); try again later" }
+    }
+
+    /// Runs one pass: from `since` if given, else from the watermark less the overlap (the last 30 days on the
+    /// first pass). Throws `Busy` if another process holds the pass.
+    public func run(
+        since: Date? = nil, dryRun: Bool = false, onProgress: @Sendable (Progress) -> Void = { _ in },
+        onRecovered: @Sendable (Int) -> Void = { _ in }
+    ) async throws -> Summary {
+        let startedAt = now()
+        guard try await store.claimReconciler(holder: holder, now: startedAt, leaseUntil: startedAt.addingTimeInterval(lease)) else {
+            throw Busy(holder: try await store.reconcilerState().leaseHolder)
+        }
+        do {
+            let state = try await store.reconcilerState()
+            let oldest = startedAt.addingTimeInterval(-Self.stripeEventRetention)
+            let from = max(oldest, since ?? state.watermark.map { $0.addingTimeInterval(-overlap) } ?? oldest)
+            var summary = Summary(from: from, startedAt: startedAt, dryRun: dryRun, progress: Progress(), recovered: [], fulfilledSessions: [])
+            try await recoverEvents(into: &summary, onProgress: onProgress, onRecovered: onRecovered)
+            try await fulfilPaidSessions(into: &summary, onProgress: onProgress)
+            try await store.finishReconciliation(
+                holder: holder, watermark: dryRun ? nil : startedAt, summary: summary.line, now: now())
+            logger.info(
+                "reconciliation finished",
+                metadata: ["reconcile.summary": "\(summary.line)", "reconcile.from": "\(Int(from.timeIntervalSince1970))"])
+            return summary
+        } catch {
+            try? await store.finishReconciliation(holder: holder, watermark: nil, summary: "failed: \(error)", now: now())
+            throw error
+        }
+    }
+
+    private func recoverEvents(
+        into summary: inout Summary, onProgress: (Progress) -> Void, onRecovered: (Int) -> Void
+    ) async throws {
+        var cursor: String?
+        var hasMore = true
+        while hasMore {
+            var filters: FormValue = [
+                "types": .array(eventTypes.map { .string($0) }), "created": ["gte": .int(Int(summary.from.timeIntervalSince1970))],
+                "limit": 100,
+            ]
+            if let cursor { filters = filters.setting("starting_after", .string(cursor)) }
+            let page = try JSONValue.parse(Data(try await stripe.sendRaw(.get, "/v1/events", parameters: filters).body))
+            let items = page["data"]?.arrayValue ?? []
+            let events = items.compactMap { Self.inboxEvent($0, at: now()) }
+            summary.progress.eventPages += 1
+            summary.progress.eventsFound += events.count
+            var recovered: [InboxEvent] = []
+            if summary.dryRun {
+                for event in events where try await store.event(id: event.id) == nil { recovered.append(event) }
+            } else {
+                let outcomes = try await store.insertEvents(events)
+                recovered = zip(events, outcomes).filter { $0.1 == .inserted }.map(\.0)
+                if !recovered.isEmpty { onRecovered(recovered.count) }
+            }
+            summary.progress.eventsRecovered += recovered.count
+            summary.recovered += recovered.map { ($0.id, $0.type) }
+            for event in recovered {
+                logger.notice(
+                    summary.dryRun ? "missed event found" : "missed event recovered",
+                    metadata: ["stripe.event.id": "\(event.id)", "stripe.event.type": "\(event.type)"])
+            }
+            onProgress(summary.progress)
+            hasMore = page["has_more"]?.boolValue == true && !items.isEmpty
+            cursor = items.last?["id"]?.stringValue
+            try await renewLease()
+        }
+    }
+
+    private func fulfilPaidSessions(into summary: inout Summary, onProgress: (Progress) -> Void) async throws {
+        // A session completes within a day of its creation (it expires by then).
+        let createdSince = Int(summary.from.timeIntervalSince1970) - 24 * 3600
+        var cursor: String?
+        var hasMore = true
+        while hasMore {
+            var filters: FormValue = ["status": "complete", "created": ["gte": .int(createdSince)], "limit": 100]
+            if let cursor { filters = filters.setting("starting_after", .string(cursor)) }
+            let page = try await stripe.send(.get, "/v1/checkout/sessions", parameters: filters, as: StripeList<CheckoutSession>.self)
+            summary.progress.sessionPages += 1
+            for session in page.data where session.paymentStatus == .paid || session.paymentStatus == .noPaymentRequired {
+                summary.progress.sessionsChecked += 1
+                guard try await store.checkoutRecord(sessionID: session.id)?.status != .fulfilled else { continue }
+                if summary.dryRun {
+                    summary.progress.sessionsFulfilled += 1
+                    summary.fulfilledSessions.append(session.id)
+                } else if case .fulfilled = try await fulfiller.fulfill(sessionID: session.id) {
+                    summary.progress.sessionsFulfilled += 1
+                    summary.fulfilledSessions.append(session.id)
+                    logger.notice("paid session fulfilled by the reconciler", metadata: ["checkout.session.id": "\(session.id)"])
+                }
+            }
+            onProgress(summary.progress)
+            hasMore = page.hasMore && !page.data.isEmpty
+            cursor = page.data.last?.id
+            try await renewLease()
+        }
+    }
+
+    private func renewLease() async throws {
+        let now = self.now()
+        guard try await store.claimReconciler(holder: holder, now: now, leaseUntil: now.addingTimeInterval(lease)) else {
+            throw Busy(holder: try await store.reconcilerState().leaseHolder)
+        }
+    }
+
+    /// An event of Stripe's list as the inbox stores it: pending, received now, from the reconciler.
+    static func inboxEvent(_ object: JSONValue, at now: Date) -> InboxEvent? {
+        guard let id = object["id"]?.stringValue, let type = object["type"]?.stringValue else { return nil }
+        return InboxEvent(
+            id: id, type: type, objectID: object["data"]?["object"]?["id"]?.stringValue, payload: object.serializedData(),
+            status: .pending, receivedAt: now, nextAttemptAt: now, origin: .reconciler)
+    }
+}
