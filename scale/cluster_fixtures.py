@@ -70,6 +70,11 @@ class Postgres:
         self.psql("CREATE DATABASE fulfillment", database="postgres")
         self.url = f"postgres://{self.USER}:{self.PASSWORD}@127.0.0.1:{self.port}/{self.DATABASE}?sslmode=disable"
 
+    def create_database(self, name):
+        """A new, empty database on this server, as a DATABASE_URL."""
+        self.psql(f"CREATE DATABASE {name}", database="postgres")
+        return f"postgres://{self.USER}:{self.PASSWORD}@127.0.0.1:{self.port}/{name}?sslmode=disable"
+
     def psql(self, sql, database=None):
         """Runs SQL; returns the rows as lists of strings."""
         result = subprocess.run(
@@ -117,12 +122,12 @@ class Mailbox:
 
 
 class Emulator:
-    def __init__(self, workdir):
+    def __init__(self, workdir, *extra):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(os.path.join(workdir, "emulator.log"), "w")
         self.process = subprocess.Popen(
-            [BINARY, "emulator", "--port", str(self.port), "--webhook-retry-base", "1", "--log-level", "error"],
+            [BINARY, "emulator", "--port", str(self.port), "--webhook-retry-base", "1", "--log-level", "error", *extra],
             stdout=self.log, stderr=subprocess.STDOUT)
         wait_until(lambda: self._up(), 30, "the emulator")
         self.http = requests.Session()
@@ -186,18 +191,23 @@ class Instance:
         except requests.RequestException:
             return False
 
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def log(self):
+        return open(self.log_path).read()
+
     def kill(self):
         self.process.send_signal(signal.SIGKILL)
         self.process.wait()
         self.kills += 1
 
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
 
 
 class Deployment:

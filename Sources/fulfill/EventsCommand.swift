@@ -28,6 +28,7 @@ struct EventsCommand: AsyncParsableCommand {
             for event in events {
                 var line = "\(event.id)  \(event.type)  \(event.status.rawValue)  attempts=\(event.attempts)  received=\(formatter.string(from: event.receivedAt))"
                 if let object = event.objectID { line += "  object=\(object)" }
+                if event.origin == .reconciler { line += "  recovered" }
                 if let note = event.lastError { line += "  note=\(note.prefix(160))" }
                 say(line)
             }
