@@ -1,14 +1,23 @@
 import GRDB
 
 extension SQLiteFulfillmentStore {
-    /// Moves WAL checkpoints off the commit path until cancelled.
+    /// Moves WAL checkpoints off the commit path until cancelled, and keeps the WAL bounded.
     ///
     /// By default SQLite checkpoints inside whichever commit takes the WAL past 1,000 pages: that commit
     /// copies the pages into the database file and syncs it, and every webhook waiting on that group commit
     /// waits too. While this runs, the writer does not checkpoint; a connection of its own runs a passive
     /// checkpoint every `interval`, which never blocks the writer or readers. When it returns (cancelled or
     /// failed), the writer checkpoints by itself again.
-    public func checkpointContinuously(every interval: Duration = .milliseconds(250)) async throws {
+    ///
+    /// A passive checkpoint never lets the WAL start over while writes keep coming, so under sustained
+    /// intake the file would only grow. Once the WAL holds more than `restartPages` frames, a RESTART
+    /// checkpoint runs on the writer's queue between two commits: it copies what is left (little, as the
+    /// passive ones did most), waits for readers to leave the WAL, and makes the next commit write from the
+    /// start of the file, which `journal_size_limit` keeps at 64 MiB at most. Commits wait meanwhile: that
+    /// is the price of the bound, paid only when the WAL is large.
+    public func checkpointContinuously(
+        every interval: Duration = .milliseconds(250), restartPages: Int = SQLiteFulfillmentStore.walRestartPages
+    ) async throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         let checkpointer = try DatabaseQueue(path: pool.path, configuration: configuration)
@@ -16,7 +25,12 @@ extension SQLiteFulfillmentStore {
         do {
             while !Task.isCancelled {
                 try await Task.sleep(for: interval)
-                try await checkpointer.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
+                let (walFrames, _) = try await checkpointer.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+                if walFrames > restartPages {
+                    // On the writer's own queue, between two commits: a RESTART from another connection would
+                    // compete with the writer for its lock, and lose while intake keeps it busy.
+                    try await pool.writeWithoutTransaction { db in _ = try db.checkpoint(.restart) }
+                }
             }
         } catch where Task.isCancelled {
             // GRDB interrupts a cancelled statement: that is the way out, not a failure.
@@ -32,6 +46,12 @@ extension SQLiteFulfillmentStore {
     private func handBackCheckpoints() async throws {
         try await Task { try await setWriterAutoCheckpoint(pages: Self.defaultAutoCheckpointPages) }.value
     }
+
+    /// The WAL size (in 4 KiB pages: 32 MiB) past which checkpoints make it start over.
+    public static let walRestartPages = 8192
+
+    /// The largest the WAL file is kept at when it starts over (`journal_size_limit`, bytes).
+    public static let walSizeLimit = 64 << 20
 
     /// SQLite's default `wal_autocheckpoint`.
     static let defaultAutoCheckpointPages = 1000

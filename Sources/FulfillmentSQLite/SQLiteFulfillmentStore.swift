@@ -23,7 +23,10 @@ public final class SQLiteFulfillmentStore: FulfillmentStore {
         configuration.prepareDatabase { db in
             // journal_size_limit: a WAL that grew under a burst is cut back once it has been checkpointed.
             try db.execute(
-                sql: "PRAGMA synchronous = \(synchronous.rawValue); PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 67108864")
+                sql: """
+                    PRAGMA synchronous = \(synchronous.rawValue); PRAGMA foreign_keys = ON;
+                    PRAGMA journal_size_limit = \(Self.walSizeLimit)
+                    """)
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         try SQLiteMigrations.migrator.migrate(pool)
