@@ -26,7 +26,7 @@ extension SQLiteFulfillmentStore {
     }
 
     public func claimEmails(limit: Int, now: Date, leaseUntil: Date) async throws -> [QueuedEmail] {
-        try await pool.write { db in
+        try await writeBookkeeping { db in
             let rows = try OutboxRow.fetchAll(
                 db,
                 sql: """

@@ -6,6 +6,8 @@ import GRDB
 /// writer). SQLite serialises writers, so each compare-and-set runs inside one write transaction.
 public final class SQLiteFulfillmentStore: FulfillmentStore {
     let pool: DatabasePool
+    /// The commits' sync level; bookkeeping writes (`writeBookkeeping`) use NORMAL whatever this is.
+    let synchronous: Synchronous
 
     /// How hard each commit pushes data to disk.
     public enum Synchronous: String, Sendable {
@@ -18,6 +20,7 @@ public final class SQLiteFulfillmentStore: FulfillmentStore {
 
     /// Opens (creating if needed) the database at `path` and migrates it.
     public init(path: String, synchronous: Synchronous = .full) throws {
+        self.synchronous = synchronous
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -61,8 +64,26 @@ public final class SQLiteFulfillmentStore: FulfillmentStore {
         return db.changesCount == 1 ? .inserted : .duplicate
     }
 
+    /// A write whose loss on a power cut costs nothing but a repeat, committed without its own sync: a
+    /// claim (the event is simply claimable again), an event's outcome (handled again; handlers are
+    /// idempotent), a retry time. The next synced commit makes it durable with everything before it. In WAL
+    /// mode SQLite lets a connection change `synchronous` between transactions; the writer runs one at a time.
+    func writeBookkeeping<T: Sendable>(_ updates: @Sendable @escaping (Database) throws -> T) async throws -> T {
+        guard synchronous == .full else { return try await pool.write(updates) }
+        return try await pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
+            var result: T?
+            try db.inTransaction {
+                result = try updates(db)
+                return .commit
+            }
+            return result!
+        }
+    }
+
     public func claimEvents(limit: Int, now: Date, leaseUntil: Date) async throws -> [InboxEvent] {
-        try await pool.write { db in
+        try await writeBookkeeping { db in
             var events = try InboxEvent.fetchAll(
                 db,
                 sql: """
@@ -82,7 +103,7 @@ public final class SQLiteFulfillmentStore: FulfillmentStore {
     }
 
     public func completeEvent(id: String, status: InboxEventStatus, note: String?, now: Date) async throws {
-        try await pool.write { db in
+        try await writeBookkeeping { db in
             try db.execute(
                 sql: "UPDATE inbox_events SET status = ?, processed_at = ?, last_error = ?, lease_until = NULL WHERE id = ?",
                 arguments: [status.rawValue, now.timeIntervalSince1970, note, id])
@@ -90,7 +111,7 @@ public final class SQLiteFulfillmentStore: FulfillmentStore {
     }
 
     public func failEvent(id: String, error: String, retryAt: Date?, parkAs: InboxEventStatus, now: Date) async throws {
-        try await pool.write { db in
+        try await writeBookkeeping { db in
             if let retryAt {
                 try db.execute(
                     sql: "UPDATE inbox_events SET last_error = ?, next_attempt_at = ?, lease_until = NULL WHERE id = ?",

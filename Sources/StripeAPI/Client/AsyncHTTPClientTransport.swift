@@ -9,10 +9,21 @@ public struct AsyncHTTPClientTransport: StripeTransport {
 
     private let client: HTTPClient
 
-    /// Uses `client` (by default the process-wide shared client, which needs no shutdown).
-    public init(client: HTTPClient = .shared) {
+    /// Uses `client` (by default `stripeShared`, which lives as long as the process and needs no shutdown).
+    public init(client: HTTPClient = Self.stripeShared) {
         self.client = client
     }
+
+    /// The process's client for Stripe: like `HTTPClient.shared`, but with up to 100 connections per host
+    /// instead of 8. Over HTTP/2 (api.stripe.com) one connection carries many requests anyway; over HTTP/1.1
+    /// (the emulator, a proxy) 8 connections would allow only 8 requests at once, and with Stripe answering in
+    /// 250 ms that caps the service near 32 requests a second, whatever its worker concurrency and rate limit.
+    /// 100 is as many as Stripe's rate limit could keep busy.
+    public static let stripeShared: HTTPClient = {
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 100
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
 
     public func send(_ request: StripeHTTPRequest, timeout: Duration) async throws -> StripeHTTPResponse {
         var outgoing = HTTPClientRequest(url: request.url)
