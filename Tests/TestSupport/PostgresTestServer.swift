@@ -43,17 +43,28 @@ package actor PostgresTestServer {
     package func makeDatabase() async throws -> String {
         let port = try await start()
         let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
-        try Self.run(
-            "\(try Self.bin())/createdb", ["-h", "127.0.0.1", "-p", "\(port)", "-U", Self.user, String(name)],
-            environment: ["PGPASSWORD": Self.password])
+        let bin = try Self.bin()
+        try await Self.offThePool {
+            try Self.run(
+                "\(bin)/createdb", ["-h", "127.0.0.1", "-p", "\(port)", "-U", Self.user, String(name)],
+                environment: ["PGPASSWORD": Self.password])
+        }
         return "postgres://\(Self.user):\(Self.password)@127.0.0.1:\(port)/\(name)?sslmode=disable"
     }
 
     private func start() async throws -> Int {
         if let running { return try await running.value }
-        let task = Task { try Self.launch() }
+        let task = Task { try await Self.offThePool { try Self.launch() } }
         running = task
         return try await task.value
+    }
+
+    /// Runs blocking work (processes, waits) on a dispatch queue: blocking the cooperative pool's two threads
+    /// on this machine would stall every other test meanwhile.
+    static func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+        }
     }
 
     static func bin() throws -> String {
