@@ -10,7 +10,7 @@ extension SQLiteFulfillmentStore {
     public func commitFulfillment(_ plan: FulfillmentPlan) async throws -> FulfillmentCommit {
         // SQLite holds the write lock for the whole transaction: what is read here cannot change before the
         // write, so the decision is the compare and the write is the set.
-        try await pool.write { db in
+        try await writer.write { db in
             let current = try Self.record(plan.sessionID, in: db)
             let skus = Set(plan.lines.compactMap(\.action.sku))
             var stock: [String: Int] = [:]
@@ -36,7 +36,7 @@ extension SQLiteFulfillmentStore {
     }
 
     public func transitionCheckout(_ transition: CheckoutTransition) async throws -> TransitionOutcome {
-        try await pool.write { db in
+        try await writer.write { db in
             let decision = Ledger.transition(transition, current: try Self.record(transition.sessionID, in: db))
             if case .apply(let row, let email) = decision {
                 try row.upsert(db)

@@ -4,7 +4,7 @@ import GRDB
 
 extension SQLiteFulfillmentStore {
     public func insertOrder(_ order: Order) async throws {
-        try await pool.write { db in try order.insert(db) }
+        try await writer.write { db in try order.insert(db) }
     }
 
     public func order(id: String) async throws -> Order? {
@@ -22,7 +22,7 @@ extension SQLiteFulfillmentStore {
     public func updateOrder(
         _ order: Order, expectedVersion: Int, email: OutboundEmail?, anomaly: String?, now: Date
     ) async throws -> Bool {
-        try await pool.write { db in
+        try await writer.write { db in
             // The compare-and-set: only the version the change was decided on may be replaced.
             let replaced = try Order.filter(key: order.id).filter(Column(Order.CodingKeys.version) == expectedVersion)
                 .fetchCount(db) == 1
@@ -45,7 +45,7 @@ extension SQLiteFulfillmentStore {
     }
 
     public func claimSourceCheck(orderID: String, now: Date, interval: TimeInterval) async throws -> Bool {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(
                 sql: """
                     UPDATE orders SET source_checked_at = ?

@@ -4,7 +4,7 @@ import GRDB
 
 extension SQLiteFulfillmentStore {
     public func setStock(sku: String, quantity: Int) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(
                 sql: "INSERT INTO stock (sku, quantity) VALUES (?, ?) ON CONFLICT (sku) DO UPDATE SET quantity = excluded.quantity",
                 arguments: [sku, quantity])
@@ -46,7 +46,7 @@ extension SQLiteFulfillmentStore {
     }
 
     public func markEmailSent(id: Int64, now: Date) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(
                 sql: "UPDATE outbox SET sent_at = ?, lease_until = NULL, last_error = NULL WHERE id = ?",
                 arguments: [now.timeIntervalSince1970, id])
@@ -54,7 +54,7 @@ extension SQLiteFulfillmentStore {
     }
 
     public func markEmailFailed(id: Int64, error: String, retryAt: Date, now: Date) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(
                 sql: "UPDATE outbox SET last_error = ?, next_attempt_at = ?, lease_until = NULL WHERE id = ?",
                 arguments: [error, retryAt.timeIntervalSince1970, id])

@@ -14,7 +14,7 @@ extension SQLiteFulfillmentStore {
     }
 
     public func claimReconciler(holder: String, now: Date, leaseUntil: Date) async throws -> Bool {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(
                 sql: """
                     UPDATE reconciler_state SET
@@ -28,7 +28,7 @@ extension SQLiteFulfillmentStore {
     }
 
     public func finishReconciliation(holder: String, watermark: Date?, summary: String, now: Date) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(
                 sql: """
                     UPDATE reconciler_state SET watermark = COALESCE(?, watermark), last_finished_at = ?, last_summary = ?,

@@ -6,8 +6,8 @@ import GRDB
 /// writer). SQLite serialises writers, so each compare-and-set runs inside one write transaction.
 public final class SQLiteFulfillmentStore: FulfillmentStore {
     let pool: DatabasePool
-    /// The commits' sync level; bookkeeping writes (`writeBookkeeping`) use NORMAL whatever this is.
-    let synchronous: Synchronous
+    /// Every write goes through it: concurrent writes share one transaction and one sync.
+    let writer: GroupCommitter
 
     /// How hard each commit pushes data to disk.
     public enum Synchronous: String, Sendable {
@@ -20,7 +20,6 @@ public final class SQLiteFulfillmentStore: FulfillmentStore {
 
     /// Opens (creating if needed) the database at `path` and migrates it.
     public init(path: String, synchronous: Synchronous = .full) throws {
-        self.synchronous = synchronous
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -32,6 +31,7 @@ public final class SQLiteFulfillmentStore: FulfillmentStore {
                     """)
         }
         pool = try DatabasePool(path: path, configuration: configuration)
+        writer = GroupCommitter(pool: pool, syncs: synchronous == .full)
         try SQLiteMigrations.migrator.migrate(pool)
     }
 
@@ -42,7 +42,7 @@ public final class SQLiteFulfillmentStore: FulfillmentStore {
     }
 
     public func insertEvents(_ events: [InboxEvent]) async throws -> [InboxInsertOutcome] {
-        try await pool.write { db in
+        try await writer.write { db in
             try events.map { event in try Self.insert(event, in: db) }
         }
     }
@@ -64,22 +64,11 @@ public final class SQLiteFulfillmentStore: FulfillmentStore {
         return db.changesCount == 1 ? .inserted : .duplicate
     }
 
-    /// A write whose loss on a power cut costs nothing but a repeat, committed without its own sync: a
-    /// claim (the event is simply claimable again), an event's outcome (handled again; handlers are
-    /// idempotent), a retry time. The next synced commit makes it durable with everything before it. In WAL
-    /// mode SQLite lets a connection change `synchronous` between transactions; the writer runs one at a time.
+    /// A write whose loss on a power cut costs nothing but a repeat, with no sync of its own: a claim (the
+    /// event is simply claimable again), an event's outcome (handled again; handlers are idempotent), a retry
+    /// time. The next synced commit makes it durable with everything before it.
     func writeBookkeeping<T: Sendable>(_ updates: @Sendable @escaping (Database) throws -> T) async throws -> T {
-        guard synchronous == .full else { return try await pool.write(updates) }
-        return try await pool.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
-            var result: T?
-            try db.inTransaction {
-                result = try updates(db)
-                return .commit
-            }
-            return result!
-        }
+        try await writer.write(durable: false, updates)
     }
 
     public func claimEvents(limit: Int, now: Date, leaseUntil: Date) async throws -> [InboxEvent] {
@@ -144,7 +133,7 @@ public final class SQLiteFulfillmentStore: FulfillmentStore {
     }
 
     public func replayEvent(id: String, now: Date) async throws -> Bool {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(
                 sql: """
                     UPDATE inbox_events SET status = 'pending', next_attempt_at = ?, attempts = 0, lease_until = NULL
@@ -156,7 +145,7 @@ public final class SQLiteFulfillmentStore: FulfillmentStore {
     }
 
     public func pruneEvents(payloadsBefore: Date, rowsBefore: Date) async throws -> PruneResult {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(
                 sql: "DELETE FROM inbox_events WHERE status IN ('processed', 'ignored') AND processed_at < ?",
                 arguments: [rowsBefore.timeIntervalSince1970])

@@ -1,0 +1,94 @@
+import GRDB
+import Synchronization
+
+/// Group commit for every write of the SQLite store. SQLite has one writer, and with `synchronous=FULL` each
+/// commit waits for an fsync; under concurrency (many webhooks, many fulfilments, the claims and outcomes of
+/// the worker) most of the time went into syncing one small transaction after another. Here concurrent
+/// writes join one transaction, each in a savepoint of its own: a write that fails rolls back alone and
+/// gets its error; the others commit together, with one sync, and only then are their callers answered.
+///
+/// A write is `durable` (the default) or not: a batch of only non-durable writes (claims, an event's outcome:
+/// losing one on a power cut costs only a repeat of idempotent work) commits with `synchronous=NORMAL`, made
+/// durable by the next synced commit. One batch runs at a time and takes everything that arrived meanwhile.
+final class GroupCommitter: Sendable {
+    static let maximumBatch = 256
+
+    /// One queued write: `run` performs it inside the batch's transaction (in its own savepoint) and keeps its
+    /// outcome; `answer` resumes its caller once the batch's fate is known.
+    private struct Write: Sendable {
+        let durable: Bool
+        let run: @Sendable (Database) -> Void
+        let answer: @Sendable (_ committed: (any Error)?) -> Void
+    }
+
+    private let pool: DatabasePool
+    /// Whether the store's commits are synced at all (`synchronous=FULL`); if not, nothing is relaxed either.
+    private let syncs: Bool
+    private let queue = Mutex<(waiting: [Write], flushing: Bool)>(([], false))
+
+    init(pool: DatabasePool, syncs: Bool) {
+        self.pool = pool
+        self.syncs = syncs
+    }
+
+    /// Runs `updates` in the next group transaction and returns its result once that transaction committed.
+    func write<T: Sendable>(durable: Bool = true, _ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let outcome = Mutex<Result<T, any Error>?>(nil)
+            let write = Write(
+                durable: durable,
+                run: { db in
+                    let result = Result<T, any Error> {
+                        var value: T?
+                        try db.inSavepoint {
+                            value = try updates(db)
+                            return .commit
+                        }
+                        return value!
+                    }
+                    outcome.withLock { $0 = result }
+                },
+                answer: { commitError in
+                    if let commitError {
+                        continuation.resume(throwing: commitError)
+                    } else {
+                        continuation.resume(with: outcome.withLock { $0 } ?? .failure(CancellationError()))
+                    }
+                })
+            let startFlush = queue.withLock { queue in
+                queue.waiting.append(write)
+                guard !queue.flushing else { return false }
+                queue.flushing = true
+                return true
+            }
+            if startFlush { Task { await self.flush() } }
+        }
+    }
+
+    private func flush() async {
+        while true {
+            let batch = queue.withLock { queue in
+                let batch = Array(queue.waiting.prefix(Self.maximumBatch))
+                queue.waiting.removeFirst(batch.count)
+                if batch.isEmpty { queue.flushing = false }
+                return batch
+            }
+            guard !batch.isEmpty else { return }
+            let relaxed = syncs && !batch.contains { $0.durable }
+            do {
+                try await pool.writeWithoutTransaction { db in
+                    if relaxed { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+                    defer { if relaxed { try? db.execute(sql: "PRAGMA synchronous = FULL") } }
+                    try db.inTransaction {
+                        for write in batch { write.run(db) }
+                        return .commit
+                    }
+                }
+                for write in batch { write.answer(nil) }
+            } catch {
+                // Nothing of the batch committed: every caller learns why, whatever its own write did.
+                for write in batch { write.answer(error) }
+            }
+        }
+    }
+}
