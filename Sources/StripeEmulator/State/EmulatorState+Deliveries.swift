@@ -5,7 +5,8 @@ extension EmulatorState {
     /// Takes every delivery that is due, applying delivery faults, and hands back what to send.
     func claimDueDeliveries() -> [DeliveryJob] {
         let now = self.now
-        var due = deliveries.oldestFirst.filter { $0.state == .pending && $0.nextAttemptAt <= now }
+        var due = liveDeliveries.keys.sorted().compactMap { deliveries[liveDeliveries[$0]!] }
+            .filter { $0.state == .pending && $0.nextAttemptAt <= now }
         guard !due.isEmpty else {
             shuffleHoldStarted = nil
             return []
@@ -23,22 +24,22 @@ extension EmulatorState {
             guard let endpoint = endpoints[delivery.endpointID], let event = events[delivery.eventID] else {
                 delivery.state = .failed
                 delivery.attempts.append(.init(at: configuration.wallClock(), error: "endpoint deleted", injected: false))
-                deliveries[delivery.id] = delivery
+                store(delivery)
                 continue
             }
             if faults.dropRate > 0, random.unit() < faults.dropRate {
                 delivery.state = .dropped
                 delivery.attempts.append(.init(at: configuration.wallClock(), error: "dropped (injected)", injected: true))
-                deliveries[delivery.id] = delivery
+                store(delivery)
                 continue
             }
             if delivery.attempts.count < faults.failFirst {
-                deliveries[delivery.id] = delivery
+                store(delivery)
                 recordAttempt(delivery.id, status: nil, error: "failed before sending (injected)", signatureTimestamp: nil, injected: true)
                 continue
             }
             delivery.state = .inFlight
-            deliveries[delivery.id] = delivery
+            store(delivery)
             jobs.append(
                 DeliveryJob(
                     deliveryID: delivery.id, url: endpoint.url, payload: Array(event.json.serialized().utf8),
@@ -70,13 +71,25 @@ extension EmulatorState {
                 delivery.nextAttemptAt = next
             }
         }
-        deliveries[id] = delivery
+        store(delivery)
+    }
+
+    /// Saves a delivery, keeping `liveDeliveries` in step with its state.
+    func store(_ delivery: DeliveryRecord) {
+        deliveries[delivery.id] = delivery
+        switch delivery.state {
+        case .pending, .inFlight: liveDeliveries[delivery.sequence] = delivery.id
+        case .succeeded, .failed, .dropped: liveDeliveries[delivery.sequence] = nil
+        }
     }
 
     /// Whether nothing is being sent and nothing is due now (later retries may still be scheduled).
     var deliveriesIdle: Bool {
         let now = self.now
-        return !deliveries.oldestFirst.contains { $0.state == .inFlight || ($0.state == .pending && $0.nextAttemptAt <= now) }
+        return !liveDeliveries.values.contains { id in
+            guard let delivery = deliveries[id] else { return false }
+            return delivery.state == .inFlight || (delivery.state == .pending && delivery.nextAttemptAt <= now)
+        }
     }
 
     func listDeliveries(eventID: String?) -> JSONValue {

@@ -19,6 +19,11 @@ public actor EmulatorState {
     var endpoints = OrderedRecords<WebhookEndpointRecord>()
     var events = OrderedRecords<EventRecord>()
     var deliveries = OrderedRecords<DeliveryRecord>()
+    /// Deliveries still pending or in flight, by sequence: what the sender and `drain` look at, so their cost
+    /// follows what is live, not everything ever delivered.
+    var liveDeliveries: [Int: String] = [:]
+    /// Records whose timers may still fire (open or settling sessions, unused sources, settling charges).
+    var timerWatch = TimerWatch()
     var deliverySequence = 0
     var shuffleHoldStarted: Date?
     var idempotency: [String: IdempotencyEntry] = [:]
@@ -54,7 +59,7 @@ public actor EmulatorState {
             let delivery = DeliveryRecord(
                 id: makeID("whdel_"), sequence: deliverySequence, eventID: event.id, endpointID: endpoint.id,
                 createdAt: now, nextAttemptAt: now)
-            deliveries[delivery.id] = delivery
+            store(delivery)
         }
         if !receivers.isEmpty { doorbell.ring() }
     }
