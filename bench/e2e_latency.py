@@ -4,8 +4,9 @@ to the moment the service's ledger records it fulfilled (webhook delivery, inbox
 The ledger's own `fulfilled_at` gives the end: each client waits for its session by reading the ledger
 every 100 ms, which does not change the figure and does not load the machine (no busy-polling).
 
-usage: e2e_latency.py EMULATOR_URL DATABASE_PATH COUNT [CONCURRENCY]
-Prints p50/p90/p99/max in milliseconds. Timestamps are wall-clock on one machine.
+usage: e2e_latency.py EMULATOR_URL DATABASE_PATH COUNT [CONCURRENCY] [WARMUP]
+Prints p50/p90/p99/max in milliseconds over COUNT sessions, after WARMUP (default 50) unreported ones that
+warm connections and caches. Timestamps are wall-clock on one machine.
 """
 import concurrent.futures
 import sqlite3
@@ -17,6 +18,7 @@ import requests
 
 emulator, database, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 concurrency = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+warmup = int(sys.argv[5]) if len(sys.argv) > 5 else 50
 auth = {"Authorization": "Bearer sk_test_bench"}
 http = requests.Session()
 
@@ -26,7 +28,7 @@ price = http.post(f"{emulator}/v1/prices", headers=auth,
                   data={"product": product["id"], "currency": "eur", "unit_amount": 1000}).json()
 sessions = [http.post(f"{emulator}/v1/checkout/sessions", headers=auth, data={
     "mode": "payment", "success_url": "http://127.0.0.1/ok?session_id={CHECKOUT_SESSION_ID}",
-    "line_items[0][price]": price["id"], "line_items[0][quantity]": "1"}).json()["id"] for _ in range(count)]
+    "line_items[0][price]": price["id"], "line_items[0][quantity]": "1"}).json()["id"] for _ in range(warmup + count)]
 
 
 def one(session_id):
@@ -45,7 +47,8 @@ def one(session_id):
 
 
 with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
-    latencies = sorted(pool.map(one, sessions))
+    list(pool.map(one, sessions[:warmup]))
+    latencies = sorted(pool.map(one, sessions[warmup:]))
 q = lambda p: latencies[min(len(latencies) - 1, int(p * len(latencies)))]
 print(f"end-to-end fulfillment ({count} sessions, {concurrency} at a time): p50 {q(0.5):.1f} ms, "
       f"p90 {q(0.9):.1f} ms, p99 {q(0.99):.1f} ms, max {latencies[-1]:.1f} ms, mean {statistics.mean(latencies):.1f} ms")
