@@ -9,13 +9,21 @@ struct CheckpointService: Service {
     let store: SQLiteFulfillmentStore
     let logger: Logger
 
+    /// Runs until graceful shutdown. A failure is logged and the checkpoints start again after a pause (the
+    /// writer checkpoints by itself meanwhile): a service that returned early would end the whole process.
     func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown { try await store.checkpointContinuously() }
-        } catch is CancellationError {
-        } catch {
-            // Not fatal: the writer checkpoints by itself again once this has stopped.
-            logger.error("background WAL checkpoints stopped", metadata: ["error": "\(error)"])
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await store.checkpointContinuously()
+                } catch is CancellationError {
+                    return
+                } catch {
+                    if Task.isCancelled { return }
+                    logger.error("background WAL checkpoints failed; starting again in 5 s", metadata: ["error": "\(error)"])
+                    try? await Task.sleep(for: .seconds(5))
+                }
+            }
         }
     }
 }

@@ -11,10 +11,11 @@ extension SQLiteFulfillmentStore {
     ///
     /// A passive checkpoint never lets the WAL start over while writes keep coming, so under sustained
     /// intake the file would only grow. Once the WAL holds more than `restartPages` frames, a RESTART
-    /// checkpoint runs on the writer's queue between two commits: it copies what is left (little, as the
-    /// passive ones did most), waits for readers to leave the WAL, and makes the next commit write from the
-    /// start of the file, which `journal_size_limit` keeps at 64 MiB at most. Commits wait meanwhile: that
-    /// is the price of the bound, paid only when the WAL is large.
+    /// checkpoint is tried on the writer's queue, between two commits: it copies what is left (little, as
+    /// the passive ones did most) and makes the next commit write from the start of the file, which
+    /// `journal_size_limit` keeps at 64 MiB at most. It is tried without waiting: if a reader still uses the
+    /// WAL, it gives up at once (commits never wait for readers) and is tried again at the next tick.
+    /// A busy database only skips a tick; no error of one tick ends the loop.
     public func checkpointContinuously(
         every interval: Duration = .milliseconds(250), restartPages: Int = SQLiteFulfillmentStore.walRestartPages
     ) async throws {
@@ -25,11 +26,11 @@ extension SQLiteFulfillmentStore {
         do {
             while !Task.isCancelled {
                 try await Task.sleep(for: interval)
-                let (walFrames, _) = try await checkpointer.writeWithoutTransaction { db in try db.checkpoint(.passive) }
-                if walFrames > restartPages {
-                    // On the writer's own queue, between two commits: a RESTART from another connection would
-                    // compete with the writer for its lock, and lose while intake keeps it busy.
-                    try await pool.writeWithoutTransaction { db in _ = try db.checkpoint(.restart) }
+                do {
+                    let (walFrames, _) = try await checkpointer.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+                    if walFrames > restartPages { try await restartWithoutWaiting() }
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+                    // Another checkpoint, or readers still in the WAL: the next tick tries again.
                 }
             }
         } catch where Task.isCancelled {
@@ -41,11 +42,24 @@ extension SQLiteFulfillmentStore {
         try await handBackCheckpoints()
     }
 
+    /// A RESTART checkpoint on the writer's own queue (from another connection it would compete with intake
+    /// for the writer's lock, and lose), with no busy wait: SQLITE_BUSY at once if readers still use the WAL.
+    private func restartWithoutWaiting() async throws {
+        try await pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA busy_timeout = 0")
+            defer { try? db.execute(sql: "PRAGMA busy_timeout = \(Self.busyTimeoutMilliseconds)") }
+            _ = try db.checkpoint(.restart)
+        }
+    }
+
     /// Restores the writer's own checkpoints, from a task of its own: GRDB interrupts statements run in a
     /// cancelled task, and this must run precisely when the caller has been cancelled.
     private func handBackCheckpoints() async throws {
         try await Task { try await setWriterAutoCheckpoint(pages: Self.defaultAutoCheckpointPages) }.value
     }
+
+    /// How long a connection waits for a lock (`Configuration.busyMode`), in milliseconds.
+    static let busyTimeoutMilliseconds = 10_000
 
     /// The WAL size (in 4 KiB pages: 32 MiB) past which checkpoints make it start over.
     public static let walRestartPages = 8192

@@ -21,7 +21,7 @@ public final class SQLiteFulfillmentStore: FulfillmentStore {
     /// Opens (creating if needed) the database at `path` and migrates it.
     public init(path: String, synchronous: Synchronous = .full) throws {
         var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
+        configuration.busyMode = .timeout(Double(Self.busyTimeoutMilliseconds) / 1000)
         configuration.prepareDatabase { db in
             // journal_size_limit: a WAL that grew under a burst is cut back once it has been checkpointed.
             try db.execute(
