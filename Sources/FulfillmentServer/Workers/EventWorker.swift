@@ -5,10 +5,12 @@ import StripeAPI
 import Synchronization
 
 /// Runs the event processor as a service: a pipeline of up to `concurrency` events in flight, with no batch
-/// barrier. Whenever a slot is free it claims as many due events as there are free slots (a claim is a lease,
-/// so nothing is claimed that could not start at once); each event's slot is refilled the moment it
-/// finishes, so a slow event never holds the next. Woken at once by the webhook intake, by the store when
-/// another instance adds events, by a finishing event, and on a poll interval as a safety net.
+/// barrier. Each event's slot is refilled the moment it finishes, so a slow event never holds the next. Slots
+/// are filled from a small queue of claimed events, refilled by one claim of up to `prefetch` events when it
+/// runs dry: one claim per event would cost a write transaction per event, which under a flood of webhooks
+/// competed with intake for SQLite's one writer. Claims are leases (60 s); the queue holds seconds of work
+/// at most. Woken at once by the webhook intake, by the store when another instance adds events, by a
+/// finishing event, and on a poll interval as a safety net.
 ///
 /// Sized for latency, not CPU: most of an event's time is spent waiting for Stripe, and the Stripe client's
 /// pacer keeps the requests of every slot under the rate limit. On graceful shutdown it stops claiming and
@@ -23,8 +25,12 @@ struct EventWorker: Service {
     let afterEvent: @Sendable () -> Void
     let logger: Logger
 
+    /// The most events one claim takes.
+    var prefetch: Int { max(concurrency, 32) }
+
     func run() async throws {
         let inFlight = InFlightCount()
+        var claimed: [InboxEvent] = []
         let stopping = ShutdownFlag()
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
@@ -34,24 +40,35 @@ struct EventWorker: Service {
                         doorbell.ring()
                     }
                 }
-                while !stopping.isSet, !Task.isCancelled {
-                    let free = concurrency - inFlight.value
-                    if free > 0, let events = await claim(free), !events.isEmpty {
-                        for event in events {
-                            inFlight.add(1)
-                            group.addTask {
-                                await handle(event)
-                                inFlight.add(-1)
-                                doorbell.ring()
-                            }
-                        }
-                        // All slots taken, or more may be due: look again at once (the next wait ends when a slot frees).
-                        if events.count == free { continue }
+                func start(_ event: InboxEvent) {
+                    inFlight.add(1)
+                    group.addTask {
+                        await handle(event)
+                        inFlight.add(-1)
+                        doorbell.ring()
                     }
+                }
+                while !stopping.isSet, !Task.isCancelled {
+                    var free = concurrency - inFlight.value
+                    var mayBeMore = false
+                    if free > 0, claimed.isEmpty, let events = await claim(prefetch) {
+                        claimed = events
+                        mayBeMore = events.count == prefetch
+                    }
+                    while free > 0, !claimed.isEmpty {
+                        start(claimed.removeFirst())
+                        free -= 1
+                    }
+                    // Slots still free after a full claim: more may be due, claim again at once. Otherwise wait
+                    // for a slot to free or for new events.
+                    if free > 0, mayBeMore { continue }
                     await doorbell.wait()
                 }
-                // Graceful shutdown: the claimed events finish; then the poll task is stopped.
-                while inFlight.value > 0, !Task.isCancelled { await doorbell.wait() }
+                // Graceful shutdown: what was claimed is finished (slot by slot), then the poll task is stopped.
+                while !Task.isCancelled, inFlight.value > 0 || !claimed.isEmpty {
+                    while concurrency - inFlight.value > 0, !claimed.isEmpty { start(claimed.removeFirst()) }
+                    await doorbell.wait()
+                }
                 group.cancelAll()
             }
         } onGracefulShutdown: {
