@@ -12,6 +12,7 @@ import concurrent.futures
 import sqlite3
 import statistics
 import sys
+import threading
 import time
 
 import requests
@@ -31,9 +32,16 @@ sessions = [http.post(f"{emulator}/v1/checkout/sessions", headers=auth, data={
     "line_items[0][price]": price["id"], "line_items[0][quantity]": "1"}).json()["id"] for _ in range(warmup + count)]
 
 
+local = threading.local()
+
+
 def one(session_id):
-    s = requests.Session()
-    db = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30)
+    # One HTTP session and one database connection per client thread: the clients share the machine with
+    # what they measure, so they keep their own work small.
+    if not hasattr(local, "http"):
+        local.http = requests.Session()
+        local.db = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30, check_same_thread=False)
+    s, db = local.http, local.db
     started = time.time()
     s.post(f"{emulator}/_emulator/checkout/sessions/{session_id}/complete", data={"outcome": "paid"}).raise_for_status()
     deadline = started + 30
@@ -41,7 +49,6 @@ def one(session_id):
         time.sleep(0.1)
         row = db.execute("SELECT fulfilled_at FROM checkouts WHERE session_id = ? AND status = 'fulfilled'", (session_id,)).fetchone()
         if row:
-            db.close()
             return (row[0] - started) * 1000
     raise SystemExit(f"{session_id} was not fulfilled within 30 s")
 

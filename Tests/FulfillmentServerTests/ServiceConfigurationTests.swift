@@ -29,3 +29,34 @@ struct DatabaseURLTests {
         #expect(throws: (any Error).self) { try ServiceConfiguration.Database(url: "mysql://x") }
     }
 }
+
+@Suite("Durations, rates and their defaults")
+struct SettingsTests {
+    @Test func durationsTakeAUnitAndOffWhereAllowed() throws {
+        #expect(try DurationSetting.parse("90s", setting: "X") == .seconds(90))
+        #expect(try DurationSetting.parse("10m", setting: "X") == .seconds(600))
+        #expect(try DurationSetting.parse("12h", setting: "X") == .seconds(12 * 3600))
+        #expect(try DurationSetting.parse("30d", setting: "X") == .seconds(30 * 86400))
+        #expect(try DurationSetting.parse("1.5", setting: "X") == .milliseconds(1500), "a bare number is seconds")
+        #expect(try DurationSetting.parse("off", setting: "X", allowsOff: true) == nil)
+        #expect(try DurationSetting.parse("0", setting: "X", allowsOff: true) == nil)
+        #expect {
+            try DurationSetting.parse("off", setting: "RETENTION")
+        } throws: { String(describing: $0).contains("RETENTION") }
+        for bad in ["", "-5m", "ten minutes", "5w", "nan"] {
+            #expect(throws: (any Error).self) { try DurationSetting.parse(bad, setting: "RECONCILE_INTERVAL", allowsOff: true) }
+        }
+    }
+
+    @Test func theRateLimitAndTheWorkerFollowTheKeysMode() {
+        let test = ServiceConfiguration(stripeSecretKey: "sk_test_x", webhookSecrets: ["whsec_x"])
+        #expect(test.stripeMaxRequestsPerSecond == 20 && test.workerConcurrency == 8)
+        let live = ServiceConfiguration(stripeSecretKey: "sk_live_x", webhookSecrets: ["whsec_x"])
+        #expect(live.stripeMaxRequestsPerSecond == 80 && live.workerConcurrency == 32)
+        let restricted = ServiceConfiguration(stripeSecretKey: "rk_live_x", webhookSecrets: ["whsec_x"], stripeMaxRequestsPerSecond: 100)
+        #expect(restricted.stripeMaxRequestsPerSecond == 100 && restricted.workerConcurrency == 40)
+        let pinned = ServiceConfiguration(stripeSecretKey: "sk_live_x", webhookSecrets: ["whsec_x"], workerConcurrency: 5)
+        #expect(pinned.workerConcurrency == 5)
+        #expect(live.reconcileInterval == .seconds(600) && live.retention == .seconds(30 * 86400))
+    }
+}
