@@ -95,7 +95,8 @@ def test_raises_rate_limit_error_past_the_emulators_rate_limit(stripe_sdk, emula
             for _ in range(10):
                 stripe_sdk.Product.list(limit=1)
         assert limited.value.http_status == 429
-        assert limited.value.code == "rate_limit"
+        assert limited.value.json_body["error"]["code"] == "rate_limit"
+        assert limited.value.json_body["error"]["type"] == "invalid_request_error"
     finally:
         control(emulator, "/faults", rate_limit="0")
 
