@@ -15,6 +15,13 @@ import Testing
         #expect(parsed == value)
     }
 
+    @Test func escapesExactlyWhatJSONAndJavaScriptNeedAndCopiesTheRest() throws {
+        let value: JSONValue = .string("a\"b\\c\n\r\t\u{1}\u{1F} \u{2028}\u{2029} \u{2027}€😀")
+        #expect(value.serialized() == #""a\"b\\c\n\r\t\u0001\u001f \u2028\u2029 \#u{2027}€😀""#)
+        #expect(try JSONValue.parse(value.serializedData()) == value)
+        #expect(value.serializedBytes() == Array(value.serialized().utf8))
+    }
+
     @Test func keepsIntegersAsIntegers() throws {
         let parsed = try JSONValue.parse(Data(#"{"amount":1999,"rate":0.5,"ok":true}"#.utf8))
         #expect(parsed["amount"] == .int(1999))

@@ -7,5 +7,5 @@ import NIOCore
 func json(_ status: HTTPResponse.Status, _ body: JSONValue) -> Response {
     Response(
         status: status, headers: [.contentType: "application/json"],
-        body: .init(byteBuffer: ByteBuffer(string: body.serialized())))
+        body: .init(byteBuffer: ByteBuffer(bytes: body.serializedBytes())))
 }

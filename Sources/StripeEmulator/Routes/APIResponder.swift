@@ -161,7 +161,7 @@ struct APIResponder: Sendable {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let requestID { headers[.requestID] = requestID }
         headers[.stripeVersion] = StripeClientConfiguration.pinnedAPIVersion
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body.serialized())))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body.serializedBytes())))
     }
 
     func error(_ error: any Error, requestID: String?) -> Response {
