@@ -129,9 +129,11 @@ def test_instances_killed_and_restarted_while_sessions_are_paid_and_orders_autho
     def settled():
         paid = int(postgres.psql(f"SELECT count(*) FROM orders WHERE status = 'paid' AND id IN ({listed_orders})")[0][0])
         unsent = int(postgres.psql("SELECT count(*) FROM outbox WHERE sent_at IS NULL")[0][0])
-        return fulfilled(postgres, sessions) == 60 and paid == 30 and unsent == 0
+        pending = int(postgres.psql("SELECT count(*) FROM inbox_events WHERE status = 'pending'")[0][0])
+        return fulfilled(postgres, sessions) == 60 and paid == 30 and unsent == 0 and pending == 0
 
-    # A killed instance's claims come back when their lease (60 s) ends.
+    # A killed instance's claims (the events it was handling or had queued) come back when their lease (60 s)
+    # ends, and are handled then.
     try:
         wait_until(settled, 180, "every session fulfilled, every order paid, every email sent")
     except AssertionError:

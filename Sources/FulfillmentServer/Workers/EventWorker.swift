@@ -6,10 +6,10 @@ import Synchronization
 
 /// Runs the event processor as a service: a pipeline of up to `concurrency` events in flight, with no batch
 /// barrier. Each event's slot is refilled the moment it finishes, so a slow event never holds the next. Slots
-/// are filled from a small queue of claimed events, refilled by one claim of up to `prefetch` events when it
-/// runs dry: one claim per event would cost a write transaction per event, which under a flood of webhooks
-/// competed with intake for SQLite's one writer. Claims are leases (60 s); the queue holds seconds of work
-/// at most. Woken at once by the webhook intake, by the store when another instance adds events, by a
+/// are filled from a small queue of claimed events, refilled by one claim of up to `concurrency` events when
+/// it runs dry: one claim per event would cost a write transaction per event, which under a flood of
+/// webhooks competed with intake for SQLite's one writer. Claims are leases (60 s); the queue holds one round
+/// of work at most. Woken at once by the webhook intake, by the store when another instance adds events, by a
 /// finishing event, and on a poll interval as a safety net.
 ///
 /// Sized for latency, not CPU: most of an event's time is spent waiting for Stripe, and the Stripe client's
@@ -25,8 +25,10 @@ struct EventWorker: Service {
     let afterEvent: @Sendable () -> Void
     let logger: Logger
 
-    /// The most events one claim takes.
-    var prefetch: Int { max(concurrency, 32) }
+    /// The most events one claim takes: a slot's worth for every slot. More would hold events leased here
+    /// that another instance's free slots could handle now (and that a killed instance keeps until the lease
+    /// ends).
+    var prefetch: Int { concurrency }
 
     func run() async throws {
         let inFlight = InFlightCount()
