@@ -15,7 +15,9 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = try options.logger(environment: environment)
         let service = try await FulfillmentService(configuration: configuration, logger: logger)
         let app = try service.application(onServerRunning: { channel in
-            say("Fulfillment service listening on http://\(configuration.host):\(channel.localAddress?.port ?? configuration.port)")
+            say(
+                "Fulfillment service listening on http://\(configuration.host):\(channel.localAddress?.port ?? configuration.port)"
+                    + " (database \(configuration.database.redacted))")
         })
         try await app.runService()
     }

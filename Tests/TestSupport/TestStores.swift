@@ -11,16 +11,6 @@ package enum TestStores {
     /// `PostgresTestServer.isEnabled`).
     package static let kinds: [String] = ["memory", "sqlite"] + (PostgresTestServer.isEnabled ? ["postgres"] : [])
 
-    /// A fresh `DATABASE_URL` of `kind` (for a service or another process).
-    package static func databaseURL(_ kind: String) async throws -> String {
-        switch kind {
-        case "memory": return "memory:"
-        case "sqlite":
-            return "sqlite:" + FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString).sqlite").path
-        default: return try await PostgresTestServer.shared.makeDatabase()
-        }
-    }
-
     /// Runs `body` with a fresh store of `kind`, its services running (a pool, migrations) until it returns.
     package static func with<Result: Sendable>(
         _ kind: String, _ body: (any FulfillmentStore) async throws -> Result
