@@ -1,5 +1,6 @@
 public import FulfillmentCore
 public import Foundation
+import Synchronization
 
 /// Writes each email as an RFC 5322 `.eml` file in a folder (the embedded default: open them in any mail
 /// reader). The file name is the dedupe key, written atomically, so a retried send overwrites rather than
@@ -23,14 +24,19 @@ public struct EMLFolderTransport: EmailTransport {
 
 /// The RFC 5322 text of an email (shared by the folder and SMTP transports).
 enum MessageFormat {
-    static func render(_ email: OutboundEmail, from: String, date: Date) -> String {
+    /// RFC 5322's date format, made once: a `DateFormatter` is costly to make (ICU), and was made per email.
+    private static let dateFormatter = Mutex({
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
+        return formatter
+    }())
+
+    static func render(_ email: OutboundEmail, from: String, date: Date) -> String {
         let headers = [
             "From: \(headerSafe(from))", "To: \(headerSafe(email.recipient))", "Subject: \(headerSafe(email.subject))",
-            "Date: \(formatter.string(from: date))", "Message-ID: <\(email.dedupeKey.replacingOccurrences(of: ":", with: "."))@stripe-fulfillment>",
+            "Date: \(dateFormatter.withLock { $0.string(from: date) })", "Message-ID: <\(email.dedupeKey.replacingOccurrences(of: ":", with: "."))@stripe-fulfillment>",
             "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 8bit",
         ]
         let body = email.body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n")
