@@ -39,12 +39,16 @@ final class GroupCommitter: Sendable {
                 durable: durable,
                 run: { db in
                     let result = Result<T, any Error> {
-                        var value: T?
-                        try db.inSavepoint {
-                            value = try updates(db)
-                            return .commit
+                        try db.run("SAVEPOINT write")
+                        do {
+                            let value = try updates(db)
+                            try db.run("RELEASE SAVEPOINT write")
+                            return value
+                        } catch {
+                            try? db.run("ROLLBACK TO SAVEPOINT write")
+                            try? db.run("RELEASE SAVEPOINT write")
+                            throw error
                         }
-                        return value!
                     }
                     outcome.withLock { $0 = result }
                 },

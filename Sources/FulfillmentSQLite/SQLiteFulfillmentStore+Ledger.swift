@@ -15,7 +15,7 @@ extension SQLiteFulfillmentStore {
             let skus = Set(plan.lines.compactMap(\.action.sku))
             var stock: [String: Int] = [:]
             for sku in skus {
-                if let level = try Int.fetchOne(db, sql: "SELECT quantity FROM stock WHERE sku = ?", arguments: [sku]) {
+                if let level = try Int.fetchOne(db.cachedStatement(sql: "SELECT quantity FROM stock WHERE sku = ?"), arguments: [sku]) {
                     stock[sku] = level
                 }
             }
@@ -25,7 +25,7 @@ extension SQLiteFulfillmentStore {
             case .fulfil(let write):
                 try CheckoutRow(write.record).upsert(db)
                 for (sku, taken) in write.stockTaken {
-                    try db.execute(sql: "UPDATE stock SET quantity = quantity - ? WHERE sku = ?", arguments: [taken, sku])
+                    try db.run("UPDATE stock SET quantity = quantity - ? WHERE sku = ?", [taken, sku])
                 }
                 for row in write.lineRows { try row.insert(db) }
                 try write.payment.upsert(db)
@@ -58,8 +58,10 @@ extension SQLiteFulfillmentStore {
     }
 
     static func record(_ sessionID: String, in db: Database) throws -> CheckoutRecord? {
-        guard let row = try CheckoutRow.fetchOne(db, key: sessionID) else { return nil }
-        let lines = try CheckoutLineRow.filter(CheckoutLineRow.Columns.sessionID == sessionID).fetchAll(db)
+        guard let row = try CheckoutRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM checkouts WHERE session_id = ?"), arguments: [sessionID])
+        else { return nil }
+        let lines = try CheckoutLineRow.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM checkout_lines WHERE session_id = ? ORDER BY position"), arguments: [sessionID])
         return CheckoutRecord(row, lines: lines)
     }
 }

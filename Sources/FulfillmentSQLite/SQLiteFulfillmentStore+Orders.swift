@@ -30,9 +30,7 @@ extension SQLiteFulfillmentStore {
             try order.update(db)
             if let email { try Self.enqueue(email, now: now, in: db) }
             if let anomaly {
-                try db.execute(
-                    sql: "INSERT INTO order_anomalies (order_id, detail, recorded_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                    arguments: [order.id, anomaly, now.timeIntervalSince1970])
+                try db.run("INSERT INTO order_anomalies (order_id, detail, recorded_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [order.id, anomaly, now.timeIntervalSince1970])
             }
             return true
         }
@@ -40,18 +38,16 @@ extension SQLiteFulfillmentStore {
 
     public func orderAnomalies(orderID: String) async throws -> [String] {
         try await pool.read { db in
-            try String.fetchAll(db, sql: "SELECT detail FROM order_anomalies WHERE order_id = ? ORDER BY id", arguments: [orderID])
+            try String.fetchAll(db.cachedStatement(sql: "SELECT detail FROM order_anomalies WHERE order_id = ? ORDER BY id"), arguments: [orderID])
         }
     }
 
     public func claimSourceCheck(orderID: String, now: Date, interval: TimeInterval) async throws -> Bool {
         try await writer.write { db in
-            try db.execute(
-                sql: """
+            try db.run("""
                     UPDATE orders SET source_checked_at = ?
                     WHERE id = ? AND (source_checked_at IS NULL OR source_checked_at <= ?)
-                    """,
-                arguments: [now.timeIntervalSince1970, orderID, now.timeIntervalSince1970 - interval])
+                    """, [now.timeIntervalSince1970, orderID, now.timeIntervalSince1970 - interval])
             return db.changesCount == 1
         }
     }

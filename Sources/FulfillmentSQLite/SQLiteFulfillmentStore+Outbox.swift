@@ -5,41 +5,33 @@ import GRDB
 extension SQLiteFulfillmentStore {
     public func setStock(sku: String, quantity: Int) async throws {
         try await writer.write { db in
-            try db.execute(
-                sql: "INSERT INTO stock (sku, quantity) VALUES (?, ?) ON CONFLICT (sku) DO UPDATE SET quantity = excluded.quantity",
-                arguments: [sku, quantity])
+            try db.run("INSERT INTO stock (sku, quantity) VALUES (?, ?) ON CONFLICT (sku) DO UPDATE SET quantity = excluded.quantity", [sku, quantity])
         }
     }
 
     public func stockLevel(sku: String) async throws -> Int? {
-        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT quantity FROM stock WHERE sku = ?", arguments: [sku]) }
+        try await pool.read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT quantity FROM stock WHERE sku = ?"), arguments: [sku]) }
     }
 
     /// Queues `email` unless one with its dedupe key exists (sent at most once per key).
     static func enqueue(_ email: OutboundEmail, now: Date, in db: Database) throws {
-        try db.execute(
-            sql: """
+        try db.run("""
                 INSERT INTO outbox (dedupe_key, recipient, subject, body, created_at, next_attempt_at)
                 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING
-                """,
-            arguments: [email.dedupeKey, email.recipient, email.subject, email.body, now.timeIntervalSince1970, now.timeIntervalSince1970])
+                """, [email.dedupeKey, email.recipient, email.subject, email.body, now.timeIntervalSince1970, now.timeIntervalSince1970])
     }
 
     public func claimEmails(limit: Int, now: Date, leaseUntil: Date) async throws -> [QueuedEmail] {
         try await writeBookkeeping { db in
-            let rows = try OutboxRow.fetchAll(
-                db,
-                sql: """
+            let rows = try OutboxRow.fetchAll(db.cachedStatement(sql: """
                     SELECT * FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
                     ORDER BY id LIMIT ?
-                    """,
+                    """),
                 arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, limit])
             return try rows.map { row in
                 var claimed = row
                 claimed.attempts += 1
-                try db.execute(
-                    sql: "UPDATE outbox SET lease_until = ?, attempts = ? WHERE id = ?",
-                    arguments: [leaseUntil.timeIntervalSince1970, claimed.attempts, row.id])
+                try db.run("UPDATE outbox SET lease_until = ?, attempts = ? WHERE id = ?", [leaseUntil.timeIntervalSince1970, claimed.attempts, row.id])
                 return claimed.claimed
             }
         }
@@ -47,28 +39,23 @@ extension SQLiteFulfillmentStore {
 
     public func markEmailSent(id: Int64, now: Date) async throws {
         try await writer.write { db in
-            try db.execute(
-                sql: "UPDATE outbox SET sent_at = ?, lease_until = NULL, last_error = NULL WHERE id = ?",
-                arguments: [now.timeIntervalSince1970, id])
+            try db.run("UPDATE outbox SET sent_at = ?, lease_until = NULL, last_error = NULL WHERE id = ?", [now.timeIntervalSince1970, id])
         }
     }
 
     public func markEmailFailed(id: Int64, error: String, retryAt: Date, now: Date) async throws {
         try await writer.write { db in
-            try db.execute(
-                sql: "UPDATE outbox SET last_error = ?, next_attempt_at = ?, lease_until = NULL WHERE id = ?",
-                arguments: [error, retryAt.timeIntervalSince1970, id])
+            try db.run("UPDATE outbox SET last_error = ?, next_attempt_at = ?, lease_until = NULL WHERE id = ?", [error, retryAt.timeIntervalSince1970, id])
         }
     }
 
     public func outboxBacklog() async throws -> Int {
-        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL") ?? 0 }
+        try await pool.read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")) ?? 0 }
     }
 
     public func emails(dedupeKeyPrefix: String?) async throws -> [OutboxEntry] {
         try await pool.read { db in
-            try OutboxRow.fetchAll(
-                db, sql: "SELECT * FROM outbox WHERE (? IS NULL OR substr(dedupe_key, 1, length(?)) = ?) ORDER BY id",
+            try OutboxRow.fetchAll(db.cachedStatement(sql: "SELECT * FROM outbox WHERE (? IS NULL OR substr(dedupe_key, 1, length(?)) = ?) ORDER BY id"),
                 arguments: [dedupeKeyPrefix, dedupeKeyPrefix, dedupeKeyPrefix]
             ).map(\.entry)
         }

@@ -73,18 +73,13 @@ public final class SQLiteFulfillmentStore: FulfillmentStore {
 
     public func claimEvents(limit: Int, now: Date, leaseUntil: Date) async throws -> [InboxEvent] {
         try await writeBookkeeping { db in
-            var events = try InboxEvent.fetchAll(
-                db,
-                sql: """
+            var events = try InboxEvent.fetchAll(db.cachedStatement(sql: """
                     SELECT * FROM inbox_events
                     WHERE status = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
                     ORDER BY received_at, rowid LIMIT ?
-                    """,
-                arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, limit])
+                    """), arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, limit])
             for index in events.indices {
-                try db.execute(
-                    sql: "UPDATE inbox_events SET lease_until = ?, attempts = attempts + 1 WHERE id = ?",
-                    arguments: [leaseUntil.timeIntervalSince1970, events[index].id])
+                try db.run("UPDATE inbox_events SET lease_until = ?, attempts = attempts + 1 WHERE id = ?", [leaseUntil.timeIntervalSince1970, events[index].id])
                 events[index].attempts += 1
             }
             return events
@@ -93,37 +88,29 @@ public final class SQLiteFulfillmentStore: FulfillmentStore {
 
     public func completeEvent(id: String, status: InboxEventStatus, note: String?, now: Date) async throws {
         try await writeBookkeeping { db in
-            try db.execute(
-                sql: "UPDATE inbox_events SET status = ?, processed_at = ?, last_error = ?, lease_until = NULL WHERE id = ?",
-                arguments: [status.rawValue, now.timeIntervalSince1970, note, id])
+            try db.run("UPDATE inbox_events SET status = ?, processed_at = ?, last_error = ?, lease_until = NULL WHERE id = ?", [status.rawValue, now.timeIntervalSince1970, note, id])
         }
     }
 
     public func failEvent(id: String, error: String, retryAt: Date?, parkAs: InboxEventStatus, now: Date) async throws {
         try await writeBookkeeping { db in
             if let retryAt {
-                try db.execute(
-                    sql: "UPDATE inbox_events SET last_error = ?, next_attempt_at = ?, lease_until = NULL WHERE id = ?",
-                    arguments: [error, retryAt.timeIntervalSince1970, id])
+                try db.run("UPDATE inbox_events SET last_error = ?, next_attempt_at = ?, lease_until = NULL WHERE id = ?", [error, retryAt.timeIntervalSince1970, id])
             } else {
-                try db.execute(
-                    sql: """
+                try db.run("""
                         UPDATE inbox_events SET status = ?, last_error = ?, processed_at = ?, lease_until = NULL
                         WHERE id = ?
-                        """,
-                    arguments: [parkAs.rawValue, error, now.timeIntervalSince1970, id])
+                        """, [parkAs.rawValue, error, now.timeIntervalSince1970, id])
             }
         }
     }
 
     public func listEvents(status: InboxEventStatus?, limit: Int) async throws -> [InboxEvent] {
         try await pool.read { db in
-            try InboxEvent.fetchAll(
-                db,
-                sql: """
+            try InboxEvent.fetchAll(db.cachedStatement(sql: """
                     SELECT * FROM inbox_events WHERE (? IS NULL OR status = ?)
                     ORDER BY received_at DESC, rowid DESC LIMIT ?
-                    """,
+                    """),
                 arguments: [status?.rawValue, status?.rawValue, limit])
         }
     }
@@ -134,35 +121,29 @@ public final class SQLiteFulfillmentStore: FulfillmentStore {
 
     public func replayEvent(id: String, now: Date) async throws -> Bool {
         try await writer.write { db in
-            try db.execute(
-                sql: """
+            try db.run("""
                     UPDATE inbox_events SET status = 'pending', next_attempt_at = ?, attempts = 0, lease_until = NULL
                     WHERE id = ?
-                    """,
-                arguments: [now.timeIntervalSince1970, id])
+                    """, [now.timeIntervalSince1970, id])
             return db.changesCount == 1
         }
     }
 
     public func pruneEvents(payloadsBefore: Date, rowsBefore: Date) async throws -> PruneResult {
         try await writer.write { db in
-            try db.execute(
-                sql: "DELETE FROM inbox_events WHERE status IN ('processed', 'ignored') AND processed_at < ?",
-                arguments: [rowsBefore.timeIntervalSince1970])
+            try db.run("DELETE FROM inbox_events WHERE status IN ('processed', 'ignored') AND processed_at < ?", [rowsBefore.timeIntervalSince1970])
             let deleted = db.changesCount
-            try db.execute(
-                sql: """
+            try db.run("""
                     UPDATE inbox_events SET payload = X'' WHERE status IN ('processed', 'ignored') AND processed_at < ?
                         AND length(payload) > 0
-                    """,
-                arguments: [payloadsBefore.timeIntervalSince1970])
+                    """, [payloadsBefore.timeIntervalSince1970])
             return PruneResult(payloadsDropped: db.changesCount, rowsDeleted: deleted)
         }
     }
 
     public func eventCounts() async throws -> [InboxEventStatus: Int] {
         try await pool.read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT status, COUNT(*) FROM inbox_events GROUP BY status")
+            let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT status, COUNT(*) FROM inbox_events GROUP BY status"))
             var counts: [InboxEventStatus: Int] = [:]
             for row in rows {
                 if let status = InboxEventStatus(rawValue: row[0]) { counts[status] = row[1] }
