@@ -23,12 +23,12 @@ extension SQLiteFulfillmentStore {
             case .alreadyFulfilled(let record):
                 return .alreadyFulfilled(record)
             case .fulfil(let write):
-                try CheckoutRow(write.record).upsert(db)
+                try Self.upsert(CheckoutRow(write.record), in: db)
                 for (sku, taken) in write.stockTaken {
                     try db.run("UPDATE stock SET quantity = quantity - ? WHERE sku = ?", [taken, sku])
                 }
                 for row in write.lineRows { try row.insert(db) }
-                try write.payment.upsert(db)
+                try Self.upsert(write.payment, in: db)
                 if let receipt = write.receipt { try Self.enqueue(receipt, now: plan.now, in: db) }
                 return .committed(write.record)
             }
@@ -39,7 +39,7 @@ extension SQLiteFulfillmentStore {
         try await writer.write { db in
             let decision = Ledger.transition(transition, current: try Self.record(transition.sessionID, in: db))
             if case .apply(let row, let email) = decision {
-                try row.upsert(db)
+                try Self.upsert(row, in: db)
                 if let email { try Self.enqueue(email, now: transition.now, in: db) }
             }
             return decision.outcome
@@ -55,6 +55,39 @@ extension SQLiteFulfillmentStore {
             return Entitlement(
                 token: token, sessionID: line.sessionID, description: line.description, customerEmail: checkout?.customerEmail)
         }
+    }
+
+    /// Inserts or replaces the session's row. Explicit SQL through the statement cache: GRDB's Codable upsert
+    /// builds its statement anew each time, which showed in the service's profile.
+    static func upsert(_ row: CheckoutRow, in db: Database) throws {
+        let shipping = try row.shipping.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        try db.run(
+            """
+            INSERT INTO checkouts (session_id, status, customer_email, customer_name, amount_total, currency, shipping_json,
+                                   created_at, updated_at, fulfilled_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (session_id) DO UPDATE SET
+                status = excluded.status, customer_email = excluded.customer_email, customer_name = excluded.customer_name,
+                amount_total = excluded.amount_total, currency = excluded.currency, shipping_json = excluded.shipping_json,
+                updated_at = excluded.updated_at, fulfilled_at = excluded.fulfilled_at
+            """,
+            [
+                row.sessionID, row.status.rawValue, row.customerEmail, row.customerName, row.amountTotal, row.currency, shipping,
+                row.createdAt.timeIntervalSince1970, row.updatedAt.timeIntervalSince1970, row.fulfilledAt?.timeIntervalSince1970,
+            ])
+    }
+
+    static func upsert(_ payment: PaymentRow, in db: Database) throws {
+        try db.run(
+            """
+            INSERT INTO payments (session_id, payment_intent, amount_total, currency, session_json, recorded_at)
+            VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (session_id) DO UPDATE SET session_json = excluded.session_json
+            """,
+            [
+                payment.sessionID, payment.paymentIntent, payment.amountTotal, payment.currency, payment.sessionJSON,
+                payment.recordedAt.timeIntervalSince1970,
+            ])
     }
 
     static func record(_ sessionID: String, in db: Database) throws -> CheckoutRecord? {
