@@ -52,19 +52,17 @@ extension JSONValue {
         }
     }
 
+    /// `id`, then `object`, then the other keys in order (sorting the others alone: ranking every comparison
+    /// showed in the emulator's profile).
     private static func stripeKeyOrder(_ keys: Dictionary<String, JSONValue>.Keys) -> [String] {
-        keys.sorted { lhs, rhs in
-            let lhsRank = rank(lhs), rhsRank = rank(rhs)
-            return lhsRank != rhsRank ? lhsRank < rhsRank : lhs < rhs
-        }
-    }
-
-    private static func rank(_ key: String) -> Int {
-        switch key {
-        case "id": 0
-        case "object": 1
-        default: 2
-        }
+        var ordered: [String] = []
+        ordered.reserveCapacity(keys.count)
+        var others: [String] = []
+        others.reserveCapacity(keys.count)
+        for key in keys where key != "id" && key != "object" { others.append(key) }
+        if keys.contains("id") { ordered.append("id") }
+        if keys.contains("object") { ordered.append("object") }
+        return ordered + others.sorted()
     }
 
     /// A JSON string: `"`, `\\` and control characters escaped, and U+2028 and U+2029 too (JavaScript
