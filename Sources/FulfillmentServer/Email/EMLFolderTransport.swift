@@ -15,10 +15,16 @@ public struct EMLFolderTransport: EmailTransport {
     }
 
     public func send(_ email: QueuedEmail) async throws {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let name = email.email.dedupeKey.map { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" ? $0 : "_" }
         let file = folder.appendingPathComponent(String(name) + ".eml")
-        try Data(MessageFormat.render(email.email, from: from, date: email.createdAt).utf8).write(to: file, options: .atomic)
+        let message = Data(MessageFormat.render(email.email, from: from, date: email.createdAt).utf8)
+        do {
+            try message.write(to: file, options: .atomic)
+        } catch where !FileManager.default.fileExists(atPath: folder.path) {
+            // The folder is made on the first send that finds it missing, not checked on every send.
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try message.write(to: file, options: .atomic)
+        }
     }
 }
 
@@ -36,11 +42,25 @@ enum MessageFormat {
     static func render(_ email: OutboundEmail, from: String, date: Date) -> String {
         let headers = [
             "From: \(headerSafe(from))", "To: \(headerSafe(email.recipient))", "Subject: \(headerSafe(email.subject))",
-            "Date: \(dateFormatter.withLock { $0.string(from: date) })", "Message-ID: <\(email.dedupeKey.replacingOccurrences(of: ":", with: "."))@stripe-fulfillment>",
+            "Date: \(dateFormatter.withLock { $0.string(from: date) })", "Message-ID: <\(String(email.dedupeKey.map { $0 == ":" ? "." : $0 }))@stripe-fulfillment>",
             "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 8bit",
         ]
-        let body = email.body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n")
-        return headers.joined(separator: "\r\n") + "\r\n\r\n" + body
+        return headers.joined(separator: "\r\n") + "\r\n\r\n" + crlfLines(email.body)
+    }
+
+    /// Every line ends in CRLF, as RFC 5322 asks: a bare LF becomes CRLF, a CRLF stays, a lone CR is kept.
+    /// Byte by byte: Foundation's `replacingOccurrences` (through NSString) showed in the service's profile.
+    static func crlfLines(_ text: String) -> String {
+        let cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count + 64)
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            if byte == lf && previous != cr { bytes.append(cr) }
+            bytes.append(byte)
+            previous = byte
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Header values never carry line breaks (header injection from customer-supplied text). Filters
