@@ -26,13 +26,13 @@ emulator, database, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 concurrency = int(sys.argv[4]) if len(sys.argv) > 4 else 1
 warmup = int(sys.argv[5]) if len(sys.argv) > 5 else 50
 auth = {"Authorization": "Bearer sk_test_bench"}
-http = requests.Session()
+setup = requests.Session()
 
-product = http.post(f"{emulator}/v1/products", headers=auth,
+product = setup.post(f"{emulator}/v1/products", headers=auth,
                     data={"name": "Bench course", "metadata[fulfillment]": "digital"}).json()
-price = http.post(f"{emulator}/v1/prices", headers=auth,
+price = setup.post(f"{emulator}/v1/prices", headers=auth,
                   data={"product": product["id"], "currency": "eur", "unit_amount": 1000}).json()
-sessions = [http.post(f"{emulator}/v1/checkout/sessions", headers=auth, data={
+sessions = [setup.post(f"{emulator}/v1/checkout/sessions", headers=auth, data={
     "mode": "payment", "success_url": "http://127.0.0.1/ok?session_id={CHECKOUT_SESSION_ID}",
     "line_items[0][price]": price["id"], "line_items[0][quantity]": "1"}).json()["id"] for _ in range(warmup + count)]
 
