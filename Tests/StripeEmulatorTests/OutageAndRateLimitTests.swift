@@ -81,9 +81,11 @@ import Testing
             try await Task.sleep(for: .milliseconds(1100))
             let paced = StripeClient(
                 configuration: StripeClientConfiguration(
-                    apiKey: "sk_test_paced", apiBase: harness.baseURL, pacer: RequestPacer(rate: 8, burst: 2)))
+                    apiKey: "sk_test_paced", apiBase: harness.baseURL, pacer: RequestPacer(rate: 5, burst: 1)))
+            // Paced at half the limit: the emulator's bucket (10) absorbs two seconds of paced requests bunched
+            // by a stall of a loaded machine, so this holds on a busy CI machine too.
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for _ in 0..<24 { group.addTask { _ = try await paced.listEvents(["limit": 1]) } }
+                for _ in 0..<15 { group.addTask { _ = try await paced.listEvents(["limit": 1]) } }
                 try await group.waitForAll()
             }
             var faults = try await harness.raw(.get, "/_emulator/faults", apiKey: nil)
