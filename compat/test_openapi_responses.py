@@ -51,10 +51,32 @@ def collect(emulator):
 
     paid = session(**{"shipping_address_collection[allowed_countries][]": "DE", "customer_email": "p@example.com"})
     control(emulator, f"/checkout/sessions/{paid['id']}/complete", outcome="paid")
-    call("GET", f"/v1/checkout/sessions/{paid['id']}", "checkout.session paid",
-         **{"expand[]": "line_items.data.price.product"})
+    paid = call("GET", f"/v1/checkout/sessions/{paid['id']}", "checkout.session paid",
+                **{"expand[]": "line_items.data.price.product"})
     call("GET", f"/v1/checkout/sessions/{paid['id']}/line_items", "line items",
          **{"expand[]": "data.price.product"})
+    intent = call("GET", f"/v1/payment_intents/{paid['payment_intent']}", "payment_intent succeeded",
+                  **{"expand[]": "latest_charge"})
+    call("GET", "/v1/payment_intents", "payment_intent list")
+    charge_id = intent["latest_charge"]["id"]
+    call("POST", "/v1/refunds", "refund partial", charge=charge_id, amount="500", reason="requested_by_customer",
+         **{"metadata[why]": "damaged"})
+    call("GET", f"/v1/charges/{charge_id}", "charge partially refunded")
+    refund = call("POST", "/v1/refunds", "refund rest", payment_intent=intent["id"])
+    call("GET", f"/v1/refunds/{refund['id']}", "refund retrieved", **{"expand[]": "charge"})
+    call("GET", "/v1/refunds", "refund list", charge=charge_id)
+    call("POST", "/v1/refunds", "error charge already refunded", ok=(400,), charge=charge_id)
+    disputed = session()
+    control(emulator, f"/checkout/sessions/{disputed['id']}/complete", outcome="paid")
+    disputed_paid = call("GET", f"/v1/checkout/sessions/{disputed['id']}", "checkout.session paid again")
+    disputed_charge = call("GET", f"/v1/payment_intents/{disputed_paid['payment_intent']}",
+                           "payment_intent again")["latest_charge"]
+    dispute = control(emulator, f"/charges/{disputed_charge}/dispute", reason="product_not_received")
+    got.append(("dispute opened", dispute))
+    call("GET", f"/v1/charges/{disputed_charge}", "charge disputed")
+    got.append(("dispute lost", control(emulator, f"/disputes/{dispute['id']}/close", outcome="lost")))
+    call("GET", f"/v1/disputes/{dispute['id']}", "dispute retrieved", **{"expand[]": "charge"})
+    call("GET", "/v1/disputes", "dispute list")
     delayed = session(customer=customer["id"])
     control(emulator, f"/checkout/sessions/{delayed['id']}/complete", outcome="delayed_failure")
     call("GET", f"/v1/checkout/sessions/{delayed['id']}", "checkout.session unpaid")
@@ -85,6 +107,7 @@ def collect(emulator):
     call("GET", "/v1/charges", "charge list")
     control(emulator, "/clock/advance", seconds=str(7 * 24 * 3600))
     call("GET", "/v1/charges", "charge list settled")
+    call("GET", "/v1/payment_intents", "payment_intent list settled (one failed)", limit="100")
 
     endpoint = call("POST", "/v1/webhook_endpoints", "webhook_endpoint", url="https://x.example/hook",
                     **{"enabled_events[]": "checkout.session.completed"})
@@ -126,5 +149,5 @@ def test_every_response_validates_against_the_openapi_schemas(emulator, validato
     print(f"openapi: {checked - len(invalid)}/{checked} objects valid across {sorted(kinds)}")
     assert not invalid, "\n".join(invalid)
     expected = {"product", "price", "customer", "checkout.session", "item", "source", "charge", "event",
-                "webhook_endpoint", "error"}
+                "webhook_endpoint", "error", "payment_intent", "refund", "dispute"}
     assert expected <= kinds, f"missing kinds: {expected - kinds}"

@@ -50,6 +50,42 @@ def test_creates_sources_and_charges_with_idempotency_keys(stripe_sdk, emulator)
     assert stripe_sdk.Source.retrieve(source.id).status == "consumed"
 
 
+def test_a_paid_session_has_a_payment_intent_that_refunds_and_disputes_follow(stripe_sdk, emulator):
+    price = make_price(stripe_sdk, amount=2000)
+    session = stripe_sdk.checkout.Session.create(
+        mode="payment", success_url="https://shop.example/ok", line_items=[{"price": price.id, "quantity": 1}])
+    control(emulator, f"/checkout/sessions/{session.id}/complete", outcome="paid")
+    paid = stripe_sdk.checkout.Session.retrieve(session.id, expand=["payment_intent.latest_charge"])
+    intent = paid.payment_intent
+    assert intent.object == "payment_intent" and intent.status == "succeeded" and intent.amount_received == 2000
+    charge = intent.latest_charge
+    assert charge.paid and charge.payment_intent == intent.id and charge.amount_refunded == 0
+
+    partial = stripe_sdk.Refund.create(charge=charge.id, amount=500, idempotency_key=f"refund-{uuid.uuid4()}")
+    assert partial.status == "succeeded" and partial.payment_intent == intent.id
+    after_partial = stripe_sdk.Charge.retrieve(charge.id)
+    assert after_partial.amount_refunded == 500 and not after_partial.refunded
+    rest = stripe_sdk.Refund.create(payment_intent=intent.id)
+    assert rest.amount == 1500
+    assert stripe_sdk.Charge.retrieve(charge.id).refunded
+    with pytest.raises(stripe_sdk.error.InvalidRequestError) as refused:
+        stripe_sdk.Refund.create(charge=charge.id)
+    assert refused.value.code == "charge_already_refunded"
+    assert [r.id for r in stripe_sdk.Refund.list(charge=charge.id).data] == [rest.id, partial.id]
+
+    other = stripe_sdk.checkout.Session.create(
+        mode="payment", success_url="https://shop.example/ok", line_items=[{"price": price.id, "quantity": 1}])
+    control(emulator, f"/checkout/sessions/{other.id}/complete", outcome="paid")
+    other_charge = stripe_sdk.PaymentIntent.retrieve(stripe_sdk.checkout.Session.retrieve(other.id).payment_intent).latest_charge
+    opened = control(emulator, f"/charges/{other_charge}/dispute", reason="fraudulent")
+    assert stripe_sdk.Dispute.retrieve(opened["id"]).status == "needs_response"
+    assert stripe_sdk.Charge.retrieve(other_charge).disputed
+    control(emulator, f"/disputes/{opened['id']}/close", outcome="won")
+    assert stripe_sdk.Dispute.retrieve(opened["id"]).status == "won"
+    types = [e.type for e in stripe_sdk.Event.list(limit=100).data]
+    assert {"charge.refunded", "charge.dispute.created", "charge.dispute.closed", "payment_intent.succeeded"} <= set(types)
+
+
 def test_lists_events_with_wildcards_and_paging(stripe_sdk, emulator):
     price = make_price(stripe_sdk)
     session = stripe_sdk.checkout.Session.create(

@@ -95,7 +95,8 @@ import Testing
 
     @Test func pendingChargesSettleOnce() {
         var charge = ChargeRecord(
-            id: "ch_1", created: 0, amount: 100, currency: "eur", sourceID: "src_1", source: .null, customerID: nil,
+            id: "ch_1", created: 0, amount: 100, currency: "eur", sourceID: "src_1", source: .null, paymentMethodID: "src_1",
+            customerID: nil,
             status: .pending, metadata: [:], description: nil, receiptEmail: nil, failureCode: nil, failureMessage: nil,
             settlement: (10, false), billingName: nil, billingEmail: nil)
         #expect(charge.settle() == "charge.failed")

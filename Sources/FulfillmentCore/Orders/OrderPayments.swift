@@ -98,12 +98,15 @@ public struct OrderPayments: Sendable {
     }
 
     /// `charge.pending`, `charge.succeeded`, `charge.failed`: re-fetches the charge and applies it to its
-    /// order, found by charge id, by the order id in the charge's metadata, or by the charged source.
+    /// order, found by charge id, by the order id in the charge's metadata, or by the charged source. The
+    /// charge of a Checkout payment (a PaymentIntent's) is no order's: noted and left alone.
     public func chargeChanged(chargeID: String) async throws -> String {
         let charge = try await stripe.retrieveCharge(chargeID)
         var order = try await store.order(chargeID: charge.id)
         if order == nil, let orderID = charge.metadata["order_id"] { order = try await store.order(id: orderID) }
         if order == nil, let sourceID = charge.source { order = try await store.order(sourceID: sourceID) }
+        // A Checkout payment's charge (it names a PaymentIntent and no order): the session's own events fulfil.
+        if order == nil, let intent = charge.paymentIntent { return "charge of \(intent) (a Checkout payment): nothing for orders" }
         guard let order else { throw OrphanEventError("no order for charge \(charge.id)") }
         return try await apply(Self.fact(charge), to: order).note
     }

@@ -48,7 +48,7 @@ struct CheckoutSessionRecord: Sendable {
     /// The customer pays. A decline leaves the session open; a delayed method completes it unpaid and
     /// settles later. Returns the event types to emit.
     mutating func complete(
-        _ outcome: Outcome, at now: Int, settlementDelay: Int, paymentIntentID: String, details: CustomerDetails,
+        _ outcome: Outcome, at now: Int, settlementDelay: Int, paymentIntentID: String?, details: CustomerDetails,
         shipping: ShippingDetails?
     ) throws(APIError) -> [String] {
         guard status == .open else {

@@ -49,6 +49,19 @@ struct ControlRoutes<Context: RequestContext>: Sendable {
                 id, outcome: try form.requiredString("outcome"), chargeSucceeds: chargeOutcome.map { $0 == "succeeded" })
             return ["object": "emulator.source_authorization", "source": result.source, "redirect_url": .string(result.redirectURL)]
         }
+        route(control, .post, "charges/:id/dispute") { id, form in
+            try form.allowOnly(["reason", "amount"])
+            return try await state.openDispute(
+                chargeID: id, reason: try form.string("reason"), amount: try form.int("amount", range: 1...99_999_999))
+        }
+        route(control, .post, "disputes/:id/close") { id, form in
+            try form.allowOnly(["outcome"])
+            let outcome = try form.requiredString("outcome")
+            guard outcome == "won" || outcome == "lost" else {
+                throw APIError.invalidRequest("outcome must be won or lost.", param: "outcome")
+            }
+            return try await state.closeDispute(id, won: outcome == "won")
+        }
         route(control, .post, "clock/advance") { _, form in
             try form.allowOnly(["seconds"])
             return await state.advanceClock(by: try form.int("seconds", required: true, range: 0...400 * 24 * 3600)!)

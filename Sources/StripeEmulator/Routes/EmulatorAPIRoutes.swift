@@ -29,6 +29,13 @@ struct EmulatorAPIRoutes<Context: RequestContext>: Sendable {
         route(api, .post, "charges") { try await state.createCharge($1) }
         route(api, .get, "charges") { try await state.listCharges($1) }
         route(api, .get, "charges/:id") { try await state.retrieveCharge($0, $1) }
+        route(api, .get, "payment_intents") { try await state.listPaymentIntents($1) }
+        route(api, .get, "payment_intents/:id") { try await state.retrievePaymentIntent($0, $1) }
+        route(api, .post, "refunds") { try await state.createRefund($1) }
+        route(api, .get, "refunds") { try await state.listRefunds($1) }
+        route(api, .get, "refunds/:id") { try await state.retrieveRefund($0, $1) }
+        route(api, .get, "disputes") { try await state.listDisputes($1) }
+        route(api, .get, "disputes/:id") { try await state.retrieveDispute($0, $1) }
         route(api, .get, "events") { try await state.listEvents($1) }
         route(api, .get, "events/:id") { id, _ in try await state.retrieveEvent(id) }
         route(api, .post, "webhook_endpoints") { try await state.createWebhookEndpoint($1) }

@@ -43,7 +43,7 @@ extension EmulatorState {
         }
         var charge = ChargeRecord(
             id: makeID("ch_"), created: nowSeconds, amount: amount, currency: currency, sourceID: sourceID,
-            source: .null, customerID: customerID ?? source.customerID, status: .succeeded,
+            source: .null, paymentMethodID: sourceID, customerID: customerID ?? source.customerID, status: .succeeded,
             metadata: try parameters.metadata(), description: try parameters.string("description"),
             receiptEmail: try parameters.string("receipt_email", maxLength: 800), billingName: source.ownerName,
             billingEmail: source.ownerEmail)

@@ -165,12 +165,17 @@ extension EmulatorState {
         let address = shipping ?? .emulatorDefault
         let customerEmail = email ?? session.customerEmail ?? "customer@example.com"
         let customerName = name ?? "Jenny Rosen"
+        // A session with something to pay gets a PaymentIntent and its charge (none for a free session).
+        let paymentIntentID = session.amountSubtotal > 0 ? makeID("pi_") : nil
         let types = try session.complete(
             outcome, at: nowSeconds, settlementDelay: configuration.delayedSettlementSeconds,
-            paymentIntentID: makeID("pi_"),
+            paymentIntentID: paymentIntentID,
             details: CustomerDetails(address: address, email: customerEmail, name: customerName),
             shipping: ShippingDetails(address: address, name: customerName))
         sessions[id] = session
+        if let paymentIntentID, outcome != .declined {
+            createPayment(paymentIntentID, for: session, settled: outcome == .paid)
+        }
         for type in types { emit(type, object: session.json(), cause: nil) }
         return (session.json(), outcome == .declined ? nil : session.resolvedSuccessURL)
     }

@@ -52,6 +52,7 @@ extension EmulatorState {
         case .settleSession(let id):
             guard var session = sessions[id], let type = session.settle() else { return }
             sessions[id] = session
+            settlePayment(of: session, succeeded: session.paymentStatus == .paid, at: time)
             emit(type, object: session.json(), cause: nil, at: time)
         case .expireSource(let id):
             guard var source = sources[id], let type = try? source.cancel() else { return }

@@ -16,6 +16,10 @@ public actor EmulatorState {
     var sessions = OrderedRecords<CheckoutSessionRecord>()
     var sources = OrderedRecords<SourceRecord>()
     var charges = OrderedRecords<ChargeRecord>()
+    var paymentIntents = OrderedRecords<PaymentIntentRecord>()
+    var disputes = OrderedRecords<DisputeRecord>()
+    /// Refunds live on their charge; this finds a refund's charge by the refund's id.
+    var refundCharges: [String: String] = [:]
     var endpoints = OrderedRecords<WebhookEndpointRecord>()
     var events = OrderedRecords<EventRecord>()
     var deliveries = OrderedRecords<DeliveryRecord>()
@@ -79,6 +83,9 @@ public actor EmulatorState {
         case "cus": customers[id]?.json
         case "src": sources[id]?.json
         case "ch": charges[id]?.json
+        case "pi": paymentIntents[id]?.json
+        case "dp": disputes[id]?.json
+        case "re": refundCharges[id].flatMap { charges[$0]?.refunds.first { $0.id == id }?.json }
         case "cs": sessions[id]?.json()
         default: nil
         }
