@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FulfillmentCore
 import FulfillmentServer
 import Logging
 
@@ -34,6 +35,12 @@ struct ServiceOptions: ParsableArguments {
 
     @Option(help: "Catalog file: product or price id -> fulfillment (env CATALOG_PATH).")
     var catalog: String?
+
+    @Option(name: .customLong("fulfill-when"), help: "Which Checkout Sessions are ours, e.g. metadata.shop=demo (env FULFILL_WHEN, default all).")
+    var fulfillWhen: String?
+
+    @Option(help: "Send our receipt email: on, or off when Stripe's own receipts are on (env RECEIPTS, default on).")
+    var receipts: String?
 
     @Option(name: .customLong("stripe-max-rps"), help: "Stripe requests per second for this instance (env STRIPE_MAX_RPS, default 80 live, 20 test).")
     var stripeMaxRPS: Double?
@@ -89,7 +96,11 @@ struct ServiceOptions: ParsableArguments {
             try DurationSetting.parse($0, setting: "RECONCILE_INTERVAL", allowsOff: true)
         }
         let keep = try setting(retention, "RETENTION").map { try DurationSetting.parse($0, setting: "RETENTION", allowsOff: true) }
-        return ServiceConfiguration(
+        let filter = try setting(fulfillWhen, "FULFILL_WHEN").map { text in
+            do { return try SessionFilter(parsing: text) } catch { throw ValidationError("\(error)") }
+        }
+        let sendsReceipts = try setting(receipts, "RECEIPTS").map { try SwitchSetting.parse($0, setting: "RECEIPTS") }
+        var configuration = ServiceConfiguration(
             stripeSecretKey: key,
             stripeAPIBase: setting(stripeAPIBase, "STRIPE_API_BASE") ?? defaults?.stripeAPIBase ?? "https://api.stripe.com",
             webhookSecrets: secrets, database: database, host: host, port: port,
@@ -100,6 +111,9 @@ struct ServiceOptions: ParsableArguments {
             workerConcurrency: concurrency ?? defaults?.workerConcurrency,
             reconcileInterval: reconcile ?? defaults?.reconcileInterval ?? .seconds(600),
             retention: keep ?? defaults?.retention ?? .seconds(30 * 24 * 3600))
+        configuration.sessionFilter = filter ?? defaults?.sessionFilter ?? .all
+        configuration.sendsReceipts = sendsReceipts ?? defaults?.sendsReceipts ?? true
+        return configuration
     }
 
     func logger(environment: [String: String], label: String = "fulfillment") throws -> Logger {

@@ -32,6 +32,14 @@ struct DatabaseURLTests {
 
 @Suite("Durations, rates and their defaults")
 struct SettingsTests {
+    @Test func switchesAreOnOrOffAndABadValueNamesTheSetting() throws {
+        for on in ["on", "ON", " true", "yes", "1"] { #expect(try SwitchSetting.parse(on, setting: "RECEIPTS")) }
+        for off in ["off", "False", "no", "0"] { #expect(try !SwitchSetting.parse(off, setting: "RECEIPTS")) }
+        #expect {
+            try SwitchSetting.parse("sometimes", setting: "RECEIPTS")
+        } throws: { String(describing: $0).contains("RECEIPTS must be on or off") }
+    }
+
     @Test func durationsTakeAUnitAndOffWhereAllowed() throws {
         #expect(try DurationSetting.parse("90s", setting: "X") == .seconds(90))
         #expect(try DurationSetting.parse("10m", setting: "X") == .seconds(600))

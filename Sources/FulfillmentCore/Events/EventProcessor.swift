@@ -30,7 +30,7 @@ public struct EventProcessor: Sendable {
 
     /// How one event went, for metrics and logs.
     public enum Outcome: Sendable, Hashable {
-        case processed, retried, dead, orphaned
+        case processed, ignored, retried, dead, orphaned
     }
 
     let store: any FulfillmentStore
@@ -69,6 +69,15 @@ public struct EventProcessor: Sendable {
             try await store.completeEvent(id: event.id, status: .processed, note: note, now: now())
             logger.debug("event processed", metadata: ["note": "\(note)"])
             return .processed
+        } catch let decision as IgnoredEvent {
+            do {
+                try await store.completeEvent(id: event.id, status: .ignored, note: decision.reason, now: now())
+            } catch {
+                logger.error("could not record an ignored event", metadata: ["error": "\(error)"])
+                return .retried
+            }
+            logger.info("event ignored", metadata: ["reason": "\(decision.reason)"])
+            return .ignored
         } catch {
             let orphan = error is OrphanEventError
             let limit = orphan ? min(schedule.orphanMaxAttempts, schedule.maxAttempts) : schedule.maxAttempts

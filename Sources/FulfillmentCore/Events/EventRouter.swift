@@ -42,6 +42,7 @@ public struct EventRouter: Sendable {
             case .alreadyFulfilled: return "already fulfilled"
             case .awaitingPayment: return "awaiting payment"
             case .notPaid(let status, _): return "not paid (session \(status?.rawValue ?? "unknown"))"
+            case .notOurs(let reason): throw IgnoredEvent(reason: reason)
             }
         }
         router.on(.checkoutSessionCompleted, fulfil)
@@ -70,6 +71,18 @@ public struct OrphanEventError: Error, Sendable, CustomStringConvertible {
     public init(_ description: String) {
         self.description = "orphan: \(description)"
     }
+}
+
+/// A handler's decision that the event is not this service's to act on (another integration's Checkout
+/// Session, `FULFILL_WHEN`): the event is recorded as `ignored` with the reason, not as an error.
+public struct IgnoredEvent: Error, Sendable, CustomStringConvertible {
+    public var reason: String
+
+    public init(reason: String) {
+        self.reason = reason
+    }
+
+    public var description: String { reason }
 }
 
 /// An event that can never succeed, whatever the retries: it is parked at once.

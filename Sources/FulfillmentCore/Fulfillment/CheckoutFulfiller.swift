@@ -13,6 +13,10 @@ public struct CheckoutFulfiller: Sendable {
     let stripe: StripeClient
     let store: any FulfillmentStore
     let catalog: Catalog
+    /// Which sessions are ours (`FULFILL_WHEN`); the others are left alone, with the reason.
+    let sessionFilter: SessionFilter
+    /// Whether the customer gets our receipt (`RECEIPTS`; off when Stripe's own receipts are on).
+    let sendsReceipts: Bool
     let publicURL: String
     let now: @Sendable () -> Date
     /// Told how long each fulfillment took (re-fetch, plan, commit), for metrics.
@@ -20,12 +24,15 @@ public struct CheckoutFulfiller: Sendable {
     let logger: Logger
 
     public init(
-        stripe: StripeClient, store: any FulfillmentStore, catalog: Catalog, publicURL: String,
-        now: @escaping @Sendable () -> Date, onFulfilled: @escaping @Sendable (Duration) -> Void = { _ in }, logger: Logger
+        stripe: StripeClient, store: any FulfillmentStore, catalog: Catalog, sessionFilter: SessionFilter = .all,
+        sendsReceipts: Bool = true, publicURL: String, now: @escaping @Sendable () -> Date,
+        onFulfilled: @escaping @Sendable (Duration) -> Void = { _ in }, logger: Logger
     ) {
         self.stripe = stripe
         self.store = store
         self.catalog = catalog
+        self.sessionFilter = sessionFilter
+        self.sendsReceipts = sendsReceipts
         self.publicURL = publicURL
         self.now = now
         self.onFulfilled = onFulfilled
@@ -42,11 +49,14 @@ public struct CheckoutFulfiller: Sendable {
         case awaitingPayment(CheckoutRecord?)
         /// Still open (the customer has not paid), or ended without payment.
         case notPaid(status: CheckoutSessionStatus?, record: CheckoutRecord?)
+        /// Another integration's session (`FULFILL_WHEN`): nothing done, for this reason.
+        case notOurs(reason: String)
 
         public var record: CheckoutRecord? {
             switch self {
             case .fulfilled(let record), .alreadyFulfilled(let record): record
             case .awaitingPayment(let record), .notPaid(_, let record): record
+            case .notOurs: nil
             }
         }
     }
@@ -60,6 +70,7 @@ public struct CheckoutFulfiller: Sendable {
         let (session, body) = try await stripe.sendKeepingBody(
             .get, "/v1/checkout/sessions/\(StripeClient.pathSegment(sessionID))",
             parameters: ["expand": .array(Self.sessionExpansions.map { .string($0) })], as: CheckoutSession.self)
+        if let reason = sessionFilter.reasonToIgnore(session) { return .notOurs(reason: reason) }
         switch session.paymentStatus {
         case .paid, .noPaymentRequired:
             let plan = try await plan(for: session, rawSession: Data(body))
@@ -88,6 +99,7 @@ public struct CheckoutFulfiller: Sendable {
     /// `checkout.session.async_payment_failed`: the delayed payment did not arrive. Tells the customer once.
     public func paymentFailed(sessionID: String) async throws -> TransitionOutcome {
         let session = try await stripe.retrieveCheckoutSession(sessionID)
+        if let reason = sessionFilter.reasonToIgnore(session) { throw IgnoredEvent(reason: reason) }
         guard session.paymentStatus == .unpaid else {
             // Stripe says it is paid after all: fulfil rather than trust the event.
             _ = try await fulfill(sessionID: sessionID)
@@ -102,6 +114,7 @@ public struct CheckoutFulfiller: Sendable {
     /// `checkout.session.expired`: the session ended unpaid (never overrides a fulfillment).
     public func expired(sessionID: String) async throws -> TransitionOutcome {
         let session = try await stripe.retrieveCheckoutSession(sessionID)
+        if let reason = sessionFilter.reasonToIgnore(session) { throw IgnoredEvent(reason: reason) }
         guard session.status == .expired else {
             return .refused(current: try await store.checkoutRecord(sessionID: sessionID)?.status ?? .awaitingPayment)
         }
@@ -130,12 +143,14 @@ public struct CheckoutFulfiller: Sendable {
         let name = session.customerDetails?.name
         let landingURL = "\(publicURL)/checkout/complete?session_id=\(session.id)"
         let publicURL = self.publicURL
+        let sendsReceipts = self.sendsReceipts
         return FulfillmentPlan(
             sessionID: session.id, paymentIntentID: session.paymentIntent, customerEmail: email, customerName: name,
             amountTotal: session.amountTotal, currency: session.currency, shipping: session.shippingDetails, lines: lines,
             sessionJSON: rawSession,
             receipt: { lines in
-                CheckoutEmails.receipt(
+                guard sendsReceipts else { return nil }
+                return CheckoutEmails.receipt(
                     sessionID: session.id, to: email, name: name, lines: lines, amountTotal: session.amountTotal,
                     currency: session.currency, landingURL: landingURL)
             },

@@ -164,6 +164,8 @@ public struct Reconciler: Sendable {
             summary.progress.sessionPages += 1
             for session in page.data where session.paymentStatus == .paid || session.paymentStatus == .noPaymentRequired {
                 summary.progress.sessionsChecked += 1
+                // Another integration's session (`FULFILL_WHEN`): not ours to fulfil, and not worth a re-fetch.
+                guard fulfiller.sessionFilter.reasonToIgnore(session) == nil else { continue }
                 guard try await store.checkoutRecord(sessionID: session.id)?.status != .fulfilled else { continue }
                 if summary.dryRun {
                     summary.progress.sessionsFulfilled += 1

@@ -54,7 +54,8 @@ public struct FulfillmentService: Sendable {
         let metrics = ServiceMetrics()
         let outboxDoorbell = Doorbell()
         fulfiller = CheckoutFulfiller(
-            stripe: stripe, store: self.store, catalog: catalog, publicURL: configuration.publicURL, now: configuration.now,
+            stripe: stripe, store: self.store, catalog: catalog, sessionFilter: configuration.sessionFilter,
+            sendsReceipts: configuration.sendsReceipts, publicURL: configuration.publicURL, now: configuration.now,
             onFulfilled: { duration in
                 metrics.fulfillmentLatency.record(duration)
                 outboxDoorbell.ring()  // a receipt was queued

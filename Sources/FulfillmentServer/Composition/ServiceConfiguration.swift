@@ -1,4 +1,5 @@
 public import Foundation
+public import FulfillmentCore
 import FulfillmentPostgres
 import StripeAPI
 
@@ -35,6 +36,11 @@ public struct ServiceConfiguration: Sendable {
     public var emailFrom: String
     /// Product and price id -> action, beside the products' own metadata.
     public var catalogPath: String?
+    /// Which Checkout Sessions are ours to fulfil (`FULFILL_WHEN`, default all); the others are recorded as
+    /// ignored with the reason, and their customers hear nothing from us.
+    public var sessionFilter: SessionFilter = .all
+    /// Whether customers get our receipt email (`RECEIPTS`, default on; off when Stripe's own receipts are).
+    public var sendsReceipts = true
     /// Webhook bodies larger than this are refused with 413.
     public var maximumWebhookBytes: Int
     /// How long the landing page waits for fulfill-checkout before showing what it has.

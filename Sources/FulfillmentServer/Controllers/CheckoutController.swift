@@ -65,6 +65,9 @@ struct CheckoutController<Context: RequestContext>: Sendable {
             case .notPaid(let status, let record):
                 if let record, record.status == .paymentFailed { return .paymentFailed(record) }
                 return status == .expired ? .expired : .unpaid
+            case .notOurs:
+                // Another integration's session on the same Stripe account (`FULFILL_WHEN`): not an order here.
+                return .notFound
             }
         case .failure(let error as StripeError) where error.httpStatus == 404:
             return .notFound

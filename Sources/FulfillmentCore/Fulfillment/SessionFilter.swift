@@ -1,0 +1,84 @@
+import Foundation
+public import StripeAPI
+
+/// Which Checkout Sessions on the Stripe account are this service's to fulfil (`FULFILL_WHEN`). An account
+/// often has other integrations (a subscription app, invoices, another shop): their sessions must not be
+/// fulfilled or receipted here. Conditions, comma-separated, all of which must hold:
+/// - `metadata.KEY=VALUE`: the session's metadata has KEY with exactly VALUE;
+/// - `metadata.KEY`: the session's metadata has KEY (any non-empty value);
+/// - `client_reference_id`: the session has a client reference id.
+/// An empty text (the default) takes every session.
+public struct SessionFilter: Sendable, Hashable, CustomStringConvertible {
+    enum Condition: Sendable, Hashable {
+        case metadataEquals(key: String, value: String)
+        case metadataPresent(key: String)
+        case clientReferencePresent
+    }
+
+    let conditions: [Condition]
+    public let description: String
+
+    /// Every session is ours.
+    public static let all = SessionFilter(conditions: [], description: "all")
+
+    init(conditions: [Condition], description: String) {
+        self.conditions = conditions
+        self.description = description
+    }
+
+    /// Parses `FULFILL_WHEN`; the error says what was wrong and what is accepted.
+    public init(parsing text: String) throws(SessionFilterError) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty, trimmed != "all" else {
+            self = .all
+            return
+        }
+        var conditions: [Condition] = []
+        for part in trimmed.split(separator: ",", omittingEmptySubsequences: false) {
+            let condition = part.trimmingCharacters(in: .whitespaces)
+            if condition == "client_reference_id" {
+                conditions.append(.clientReferencePresent)
+                continue
+            }
+            guard condition.hasPrefix("metadata.") else { throw SessionFilterError(condition: condition) }
+            let rest = condition.dropFirst("metadata.".count)
+            if let equals = rest.firstIndex(of: "=") {
+                let key = String(rest[..<equals]), value = String(rest[rest.index(after: equals)...])
+                guard !key.isEmpty, !value.isEmpty else { throw SessionFilterError(condition: condition) }
+                conditions.append(.metadataEquals(key: key, value: value))
+            } else {
+                guard !rest.isEmpty else { throw SessionFilterError(condition: condition) }
+                conditions.append(.metadataPresent(key: String(rest)))
+            }
+        }
+        self.init(conditions: conditions, description: trimmed)
+    }
+
+    /// Why the session is not ours, or nil when it is.
+    public func reasonToIgnore(_ session: CheckoutSession) -> String? {
+        let metadata = session.metadata ?? [:]
+        for condition in conditions {
+            switch condition {
+            case .metadataEquals(let key, let value) where metadata[key] != value:
+                let actual = metadata[key].map { "'\($0)'" } ?? "absent"
+                return "not ours: FULFILL_WHEN wants metadata.\(key)=\(value), the session has metadata.\(key) \(actual)"
+            case .metadataPresent(let key) where (metadata[key] ?? "").isEmpty:
+                return "not ours: FULFILL_WHEN wants metadata.\(key), the session has none"
+            case .clientReferencePresent where (session.clientReferenceID ?? "").isEmpty:
+                return "not ours: FULFILL_WHEN wants a client_reference_id, the session has none"
+            default:
+                continue
+            }
+        }
+        return nil
+    }
+}
+
+/// A `FULFILL_WHEN` condition that does not parse.
+public struct SessionFilterError: Error, Sendable, CustomStringConvertible {
+    public let condition: String
+
+    public var description: String {
+        "FULFILL_WHEN: cannot read '\(condition.prefix(80))'; use metadata.KEY=VALUE, metadata.KEY or client_reference_id, comma-separated (all must hold), or all."
+    }
+}
