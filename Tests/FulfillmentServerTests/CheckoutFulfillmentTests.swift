@@ -7,6 +7,25 @@ import Testing
 /// End to end through HTTP: the emulator completes sessions and delivers signed webhooks to the service,
 /// whose worker and landing page both call fulfill-checkout.
 @Suite struct CheckoutFulfillmentTests {
+    @Test func aCheckoutPaymentsChargeAndPaymentIntentEventsAreNotedNotOrphaned() async throws {
+        try await ServiceHarness.run { harness in
+            let course = try await harness.price("Course", amount: 4900, metadata: ["fulfillment": "digital"])
+            let session = try await harness.session([(course.id, 1)], shipping: false)
+            try await harness.pay(session)
+            try await harness.waitForStatus(session.id, .fulfilled)
+            #expect(try await harness.control("/webhooks/drain").status == 200)
+            try await harness.waitForInboxDrained()
+            let intent = try #require(try await harness.stripe.retrieveCheckoutSession(session.id).paymentIntent)
+            let processed = try await harness.store.listEvents(status: .processed, limit: 20)
+            let charge = try #require(processed.first { $0.type == "charge.succeeded" })
+            #expect(charge.lastError == "charge of \(intent) (a Checkout payment): nothing for orders")
+            let ignored = try await harness.store.listEvents(status: .ignored, limit: 20)
+            #expect(ignored.contains { $0.type == "payment_intent.succeeded" }, "no handler: stored and ignored at intake")
+            #expect(try await harness.store.listEvents(status: .orphaned, limit: 20).isEmpty)
+            #expect(try await harness.store.listEvents(status: .dead, limit: 20).isEmpty)
+        }
+    }
+
     @Test func fulfilsAPaidSessionOnceWithEveryLineItemAction() async throws {
         try await ServiceHarness.run { harness in
             try await harness.store.setStock(sku: "MUG", quantity: 10)

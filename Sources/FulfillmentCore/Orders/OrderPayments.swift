@@ -243,8 +243,24 @@ extension EventRouter {
             router.on(type) { event in try await payments.sourceChanged(sourceID: try event.requireObjectID()) }
         }
         for type in [EventType.chargePending, .chargeSucceeded, .chargeFailed] {
-            router.on(type) { event in try await payments.chargeChanged(chargeID: try event.requireObjectID()) }
+            router.on(type) { event in
+                // A Checkout payment's charge is never an order's: decided from the event's own copy (a charge's
+                // PaymentIntent and the order id we set at creation never change), sparing a Stripe request,
+                // under the rate limit, for every Checkout payment.
+                if let intent = event.checkoutPaymentIntent { return "charge of \(intent) (a Checkout payment): nothing for orders" }
+                return try await payments.chargeChanged(chargeID: try event.requireObjectID())
+            }
         }
         return router
+    }
+}
+
+extension InboxEvent {
+    /// The PaymentIntent of a charge event's charge when the charge carries no order id: a Checkout payment.
+    var checkoutPaymentIntent: String? {
+        guard let object = (try? JSONValue.parse(payload))?["data"]?["object"],
+            object["object"]?.stringValue == "charge", object["metadata"]?["order_id"]?.stringValue == nil
+        else { return nil }
+        return object["payment_intent"]?.stringValue ?? object["payment_intent"]?["id"]?.stringValue
     }
 }
