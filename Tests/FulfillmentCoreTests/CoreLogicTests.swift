@@ -37,13 +37,43 @@ import Testing
 
     @Test func theCatalogPrefersPriceThenProductMetadataThenTheFile() throws {
         let catalog = Catalog(entries: ["prod_file": .init(fulfillment: "physical", sku: "FILE-SKU"), "price_file": .init(fulfillment: "digital")])
-        #expect(catalog.action(for: try item(priceMetadata: ["fulfillment": "stock", "sku": "SEAT"], productMetadata: ["fulfillment": "digital"])) == .takeStock(sku: "SEAT"))
-        #expect(catalog.action(for: try item(productMetadata: ["fulfillment": "physical", "sku": "MUG"])) == .ship(sku: "MUG"))
-        #expect(catalog.action(for: try item(productID: "prod_file")) == .ship(sku: "FILE-SKU"))
-        #expect(catalog.action(for: try item(priceID: "price_file")) == .grantAccess)
-        #expect(catalog.action(for: try item()) == .recordOnly)
-        #expect(catalog.action(for: try item(productMetadata: ["fulfillment": "teleport"])) == .recordOnly, "unknown kinds only record")
-        #expect(catalog.action(for: try item(productMetadata: ["fulfillment": "stock"])) == .recordOnly, "stock needs a sku")
+        #expect(try catalog.action(for: try item(priceMetadata: ["fulfillment": "stock", "sku": "SEAT"], productMetadata: ["fulfillment": "digital"])) == .takeStock(sku: "SEAT"))
+        #expect(try catalog.action(for: try item(productMetadata: ["fulfillment": "physical", "sku": "MUG"])) == .ship(sku: "MUG"))
+        #expect(try catalog.action(for: try item(productID: "prod_file")) == .ship(sku: "FILE-SKU"))
+        #expect(try catalog.action(for: try item(priceID: "price_file")) == .grantAccess)
+        #expect(try catalog.action(for: try item()) == .recordOnly)
+        #expect(try catalog.action(for: try item(productMetadata: ["fulfillment": "Physical", "sku": "MUG"])) == .ship(sku: "MUG"), "names ignore case")
+    }
+
+    @Test func aNameThatIsNoActionIsRefusedWithThePlaceNeverReadAsNone() throws {
+        let catalog = Catalog()
+        #expect {
+            try catalog.action(for: try item(productMetadata: ["fulfillment": "teleport"], productID: "prod_tele"))
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("\"teleport\" is not an action (digital, physical, stock, none)") && text.contains("product prod_tele metadata")
+        }
+        #expect {
+            try catalog.action(for: try item(priceMetadata: ["fulfillment": "stock"], priceID: "price_seat"))
+        } throws: { "\($0)".contains("price price_seat metadata: fulfillment \"stock\" needs a sku") }
+        // The first place that names an action decides, even when a later one is wrong.
+        #expect(try catalog.action(for: try item(priceMetadata: ["fulfillment": "none"], productMetadata: ["fulfillment": "oops"])) == .recordOnly)
+    }
+
+    @Test func aCatalogFileWithAMisspeltActionDoesNotLoad() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("catalog-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data(#"{"prod_ok": {"fulfillment": "digital"}, "prod_mug": {"fulfillment": "phsyical", "sku": "MUG"}}"#.utf8).write(to: file)
+        #expect {
+            try Catalog(contentsOf: file)
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains(file.path) && text.contains("\"prod_mug\"") && text.contains("\"phsyical\" is not an action")
+        }
+        try Data(#"{"price_seat": {"fulfillment": "stock"}}"#.utf8).write(to: file)
+        #expect(throws: CatalogError.self) { try Catalog(contentsOf: file) }
+        try Data(#"{"price_seat": {"fulfillment": "stock", "sku": "SEAT"}}"#.utf8).write(to: file)
+        #expect(try Catalog(contentsOf: file).entries["price_seat"]?.sku == "SEAT")
     }
 
     func plan(now: Date = Date(timeIntervalSince1970: 100)) -> FulfillmentPlan {

@@ -1,5 +1,6 @@
 import Foundation
 import FulfillmentCore
+import FulfillmentServer
 import StripeAPI
 import TestSupport
 import Testing
@@ -7,6 +8,37 @@ import Testing
 /// End to end through HTTP: the emulator completes sessions and delivers signed webhooks to the service,
 /// whose worker and landing page both call fulfill-checkout.
 @Suite struct CheckoutFulfillmentTests {
+    @Test func aMisspeltActionOnALiveSessionParksTheEventWithTheReasonAndFulfilsNothing() async throws {
+        try await ServiceHarness.run { harness in
+            let mug = try await harness.price("Mug", amount: 1200, metadata: ["fulfillment": "phsyical", "sku": "MUG"])
+            let session = try await harness.session([(mug.id, 1)])
+            try await harness.pay(session)
+            try await harness.eventually("parked") {
+                try await harness.store.listEvents(status: .dead, limit: 10).contains { $0.objectID == session.id }
+            }
+            let event = try #require(try await harness.store.listEvents(status: .dead, limit: 10).first { $0.objectID == session.id })
+            #expect(event.attempts == 1, "no retry can fix it: parked at once")
+            #expect(event.lastError?.contains("\"phsyical\" is not an action (digital, physical, stock, none)") == true)
+            #expect(event.lastError?.contains("product \(mug.product.id) metadata") == true, "it says where: \(event.lastError ?? "-")")
+            #expect(try await harness.store.checkoutRecord(sessionID: session.id)?.status != .fulfilled, "never read as none")
+            #expect(harness.emails.sent.isEmpty)
+        }
+    }
+
+    @Test func theServiceDoesNotStartWithACatalogThatNamesNoAction() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("catalog-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data(#"{"prod_mug": {"fulfillment": "shipp"}}"#.utf8).write(to: file)
+        var configuration = ServiceHarness.configuration(emulatorURL: "http://127.0.0.1:9", databasePath: ":memory:", clock: TestClock())
+        configuration.database = .memory
+        configuration.catalogPath = file.path
+        await #expect {
+            _ = try await FulfillmentService(configuration: configuration, logger: ServiceHarness.logger())
+        } throws: { error in
+            "\(error)".contains("\"prod_mug\"") && "\(error)".contains("\"shipp\" is not an action") && "\(error)".contains(file.path)
+        }
+    }
+
     @Test func aCheckoutPaymentsChargeAndPaymentIntentEventsAreNotedNotOrphaned() async throws {
         try await ServiceHarness.run { harness in
             let course = try await harness.price("Course", amount: 4900, metadata: ["fulfillment": "digital"])

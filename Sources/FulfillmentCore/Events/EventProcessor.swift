@@ -103,7 +103,7 @@ public struct EventProcessor: Sendable {
 
     /// Errors no retry can fix: Stripe does not know the object, or refuses the request as invalid.
     static func isPermanent(_ error: any Error) -> Bool {
-        if error is PermanentEventError { return true }
+        if error is any NotRetryable { return true }
         if let error = error as? StripeError { return error.httpStatus == 404 || error.kind == .invalidRequest }
         return false
     }

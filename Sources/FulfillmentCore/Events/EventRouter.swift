@@ -85,8 +85,11 @@ public struct IgnoredEvent: Error, Sendable, CustomStringConvertible {
     public var description: String { reason }
 }
 
+/// An error no retry can fix: the event that met it is parked at once, with the error as its reason.
+public protocol NotRetryable: Error, Sendable {}
+
 /// An event that can never succeed, whatever the retries: it is parked at once.
-public struct PermanentEventError: Error, Sendable, CustomStringConvertible {
+public struct PermanentEventError: NotRetryable, CustomStringConvertible {
     public var description: String
 
     public init(_ description: String) {

@@ -2,10 +2,14 @@ public import Foundation
 public import StripeAPI
 
 /// Chooses what fulfilling a line item means. In order: the price's metadata, the product's metadata,
-/// then the catalog file's entry for the price or product id; otherwise the payment is only recorded.
+/// then the catalog file's entry for the price or product id; with none of them, the payment is only
+/// recorded.
 ///
 /// Metadata keys: `fulfillment` = `digital` | `physical` | `stock` | `none`, and `sku` (the stock-keeping
-/// unit whose stock a physical or stock item takes).
+/// unit whose stock a physical or stock item takes; `stock` needs one). A name that is not an action, or
+/// `stock` without a sku, is never read as `none`: the catalog file refuses to load, and a line item whose
+/// metadata says so stops its session's fulfilment with the reason (the event is parked for an operator,
+/// who fixes the metadata and replays it).
 public struct Catalog: Sendable {
     /// An entry of the catalog file.
     public struct Entry: Codable, Sendable, Hashable {
@@ -26,24 +30,46 @@ public struct Catalog: Sendable {
     }
 
     /// Reads a catalog file: `{"prod_...": {"fulfillment": "physical", "sku": "MUG-1"}, "price_...": {...}}`.
+    /// Every entry must name an action (and `stock` a sku): the error names the file, the entry and the name.
     public init(contentsOf url: URL) throws {
-        entries = try JSONDecoder().decode([String: Entry].self, from: Data(contentsOf: url))
-    }
-
-    /// The action for a line item whose price (and product) are known.
-    public func action(for item: LineItem) -> LineItemAction {
-        let price = item.price
-        let product = price?.product.expanded
-        let sources: [[String: String]?] = [
-            price?.metadata, product?.metadata,
-            price.flatMap { entries[$0.id] }.map(Self.metadata), price.flatMap { entries[$0.product.id] }.map(Self.metadata),
-        ]
-        for case let metadata? in sources {
-            if let name = metadata["fulfillment"]?.lowercased() {
-                return LineItemAction(kind: LineItemAction.Kind(rawValue: name) ?? .none, sku: metadata["sku"])
+        let entries = try JSONDecoder().decode([String: Entry].self, from: Data(contentsOf: url))
+        for (id, entry) in entries.sorted(by: { $0.key < $1.key }) {
+            if let problem = Self.problem(name: entry.fulfillment, sku: entry.sku) {
+                throw CatalogError(description: "catalog \(url.path): entry \"\(id)\": \(problem)")
             }
         }
+        self.entries = entries
+    }
+
+    /// The action for a line item whose price (and product) are known; throws `UnknownActionError` when the
+    /// metadata that decides names no action.
+    public func action(for item: LineItem) throws(UnknownActionError) -> LineItemAction {
+        let price = item.price
+        let product = price?.product.expanded
+        let sources: [(place: String, metadata: [String: String]?)] = [
+            ("price \(price?.id ?? "-") metadata", price?.metadata),
+            ("product \(price?.product.id ?? "-") metadata", product?.metadata),
+            ("catalog entry \(price?.id ?? "-")", price.flatMap { entries[$0.id] }.map(Self.metadata)),
+            ("catalog entry \(price?.product.id ?? "-")", price.flatMap { entries[$0.product.id] }.map(Self.metadata)),
+        ]
+        for case let (place, metadata?) in sources {
+            guard let name = metadata["fulfillment"] else { continue }
+            if let problem = Self.problem(name: name, sku: metadata["sku"]) {
+                throw UnknownActionError(description: "line item \(item.id) (\(item.description)): \(place): \(problem)")
+            }
+            return LineItemAction(kind: LineItemAction.Kind(rawValue: name.lowercased())!, sku: metadata["sku"])
+        }
         return .recordOnly
+    }
+
+    /// What is wrong with an action name and sku, or nil when they make an action.
+    static func problem(name: String, sku: String?) -> String? {
+        guard let kind = LineItemAction.Kind(rawValue: name.lowercased()) else {
+            let known = LineItemAction.Kind.allCases.map(\.rawValue).joined(separator: ", ")
+            return "fulfillment \"\(name.prefix(60))\" is not an action (\(known))"
+        }
+        if kind == .stock, (sku ?? "").isEmpty { return "fulfillment \"stock\" needs a sku" }
+        return nil
     }
 
     private static func metadata(_ entry: Entry) -> [String: String] {
@@ -51,4 +77,15 @@ public struct Catalog: Sendable {
         if let sku = entry.sku { metadata["sku"] = sku }
         return metadata
     }
+}
+
+/// A catalog file that names something other than an action: the service does not start.
+public struct CatalogError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+}
+
+/// A line item whose metadata names no action: its session is not fulfilled until the metadata is fixed
+/// (no retry can help, so the event is parked at once, with this reason).
+public struct UnknownActionError: NotRetryable, CustomStringConvertible {
+    public var description: String
 }

@@ -133,8 +133,8 @@ public struct CheckoutFulfiller: Sendable {
             hasMore = page.hasMore && !page.data.isEmpty
             cursor = page.data.last?.id
         }
-        let lines = items.map { item in
-            PlannedLine(
+        let lines = try items.map { item in
+            try PlannedLine(
                 lineItemID: item.id, description: item.description, quantity: item.quantity ?? 1,
                 amountTotal: item.amountTotal, currency: item.currency, productID: item.price?.product.id,
                 action: catalog.action(for: item))
