@@ -87,4 +87,17 @@ import Testing
         #expect(envelope.error.declineCode == "generic_decline")
         #expect(envelope.error.charge == "ch_1")
     }
+
+    @Test func decodesADisputeAndWhatAChargeSaysAfterItsPayment() throws {
+        let dispute = try fixture("dispute").decode(as: Dispute.self)
+        #expect(dispute.id.hasPrefix("dp_") && dispute.charge.hasPrefix("ch_"))
+        #expect(dispute.status == .warningNeedsResponse && dispute.status.isOpen)
+        #expect(!DisputeStatus.lost.isOpen && !DisputeStatus.won.isOpen && DisputeStatus.needsResponse.isOpen)
+        var charge = try fixture("charge")
+        charge["amount_refunded"] = 40
+        charge["payment_intent"] = ["id": "pi_1", "object": "payment_intent"]
+        let decoded = try charge.decode(as: Charge.self)
+        #expect(decoded.amountRefunded == 40 && !decoded.refunded && !decoded.disputed)
+        #expect(decoded.paymentIntent == "pi_1", "an expanded PaymentIntent keeps its id")
+    }
 }

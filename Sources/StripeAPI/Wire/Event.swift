@@ -64,4 +64,7 @@ public struct EventType: StripeEnum {
     public static let chargePending: Self = "charge.pending"
     public static let chargeSucceeded: Self = "charge.succeeded"
     public static let chargeFailed: Self = "charge.failed"
+    public static let chargeRefunded: Self = "charge.refunded"
+    public static let chargeDisputeCreated: Self = "charge.dispute.created"
+    public static let chargeDisputeClosed: Self = "charge.dispute.closed"
 }
