@@ -90,6 +90,7 @@ import Testing
             #expect(access.status == 200 && access.text.contains("Swift course"))
             try await Task.sleep(for: .milliseconds(300))
             #expect(harness.emails.sent.count == 1, "one receipt, whoever fulfilled")
+            try await harness.waitForInboxDrained()
             let processed = try await harness.store.listEvents(status: .processed, limit: 100)
             #expect(processed.contains { $0.type == "checkout.session.completed" && $0.objectID == session.id })
         }
@@ -155,6 +156,8 @@ import Testing
             try await harness.control("/clock/advance", ["seconds": .int(3 * 24 * 3600 + 1)])
             try await harness.waitForStatus(session.id, .fulfilled)
             try await harness.eventually("receipt") { harness.emails.sent.count == 1 }
+            // The ledger commits before its event is marked processed: wait for the inbox, not the ledger.
+            try await harness.waitForInboxDrained()
             let events = try await harness.store.listEvents(status: .processed, limit: 100).map(\.type)
             #expect(events.contains("checkout.session.async_payment_succeeded"))
         }
