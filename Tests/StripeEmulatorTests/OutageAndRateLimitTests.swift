@@ -83,11 +83,13 @@ import Testing
             try await Task.sleep(for: .milliseconds(1100))
             let paced = StripeClient(
                 configuration: StripeClientConfiguration(
-                    apiKey: "sk_test_paced", apiBase: harness.baseURL, pacer: RequestPacer(rate: 5, burst: 1)))
-            // Paced at half the limit: the emulator's bucket (10) absorbs two seconds of paced requests bunched
-            // by a stall of a loaded machine, so this holds on a busy CI machine too.
+                    apiKey: "sk_test_paced", apiBase: harness.baseURL, pacer: RequestPacer(rate: 3, burst: 1)))
+            // Paced well under the limit, and more requests (12) than the emulator's bucket holds (10): unpaced
+            // they would meet 429s at once. The emulator shares this process with every other test running in
+            // parallel; its bucket absorbs over three seconds of paced requests bunched by such a stall (at 5/s,
+            // two seconds were not always enough on two loaded cores).
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for _ in 0..<15 { group.addTask { _ = try await paced.listEvents(["limit": 1]) } }
+                for _ in 0..<12 { group.addTask { _ = try await paced.listEvents(["limit": 1]) } }
                 try await group.waitForAll()
             }
             var faults = try await harness.raw(.get, "/_emulator/faults", apiKey: nil)
