@@ -8,6 +8,31 @@ import Testing
 /// End to end through HTTP: the emulator completes sessions and delivers signed webhooks to the service,
 /// whose worker and landing page both call fulfill-checkout.
 @Suite struct CheckoutFulfillmentTests {
+    @Test func metricsCountWhatHappenedUnderTheirPrometheusNames() async throws {
+        try await ServiceHarness.run { harness in
+            let course = try await harness.price("Course", amount: 4900, metadata: ["fulfillment": "digital"])
+            let session = try await harness.session([(course.id, 1)], shipping: false)
+            try await harness.pay(session)
+            try await harness.waitForStatus(session.id, .fulfilled)
+            try await harness.waitForInboxDrained()
+            try await harness.eventually("receipt") { harness.emails.sent.count == 1 }
+            #expect(try await harness.postWebhook("{}", signature: "t=1,v1=00").status == 400)
+            let text = try await harness.get("/metrics").text
+            func value(_ line: String) -> Double? {
+                text.split(separator: "\n").first { $0.hasPrefix(line + " ") }.flatMap { Double($0.split(separator: " ").last!) }
+            }
+            // The endpoint takes every type: product and price created, then the charge, the PaymentIntent, the session.
+            #expect(value("fulfillment_events_received_total") == 5)
+            #expect((value(#"fulfillment_events_processed_total{outcome="processed"}"#) ?? 0) >= 2)
+            #expect(value(#"fulfillment_events_rejected_total{reason="signature"}"#) == 1)
+            #expect(value("fulfillment_emails_sent_total") == 1)
+            #expect(value("fulfillment_checkout_duration_seconds_count") == 1)
+            #expect(value("fulfillment_outbox_backlog") == 0)
+            #expect(value(#"fulfillment_inbox_events{status="processed"}"#) == 2)
+            #expect(text.contains("# HELP fulfillment_emails_sent_total Customer emails sent."))
+        }
+    }
+
     @Test func aMisspeltActionOnALiveSessionParksTheEventWithTheReasonAndFulfilsNothing() async throws {
         try await ServiceHarness.run { harness in
             let mug = try await harness.price("Mug", amount: 1200, metadata: ["fulfillment": "phsyical", "sku": "MUG"])
