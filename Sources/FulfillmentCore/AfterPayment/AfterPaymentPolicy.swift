@@ -52,26 +52,29 @@ public struct PaymentFacts: Sendable, Hashable {
     }
 }
 
-/// What applying the facts changes: the next state, and the effects that go with it, each once.
+/// What applying the facts changes: the next state, and the effects that go with it, each once (all derived
+/// from the state before and after).
 public struct AfterPaymentDecision: Sendable, Hashable {
+    public var previous: AfterPaymentState
     public var next: AfterPaymentState
+    /// The charge's amount, which decides whether a refund is full.
+    public var chargeAmount: Int
+
     /// Served stock goes back (the first time the purchase is fully refunded).
-    public var returnStock: Bool
+    public var returnStock: Bool { next.stockReturned && !previous.stockReturned }
     /// The refund this change records (the newly refunded amount), for the customer's email.
-    public var newlyRefunded: Int
-    /// Access before and after.
-    public var accessBefore: AfterPaymentState.Access
-    public var accessAfter: AfterPaymentState.Access
+    public var newlyRefunded: Int { next.refundedAmount - previous.refundedAmount }
+    public var accessBefore: AfterPaymentState.Access { previous.access(chargeAmount: chargeAmount) }
+    public var accessAfter: AfterPaymentState.Access { next.access(chargeAmount: chargeAmount) }
 
     /// Nothing to write: the facts were already applied (a duplicate or a stale event).
-    public var isNoChange: Bool { !returnStock && newlyRefunded == 0 && accessBefore == accessAfter && next.dispute == previousDispute }
-    let previousDispute: AfterPaymentState.Dispute
+    public var isNoChange: Bool { next == previous }
 
     /// A line for the event's record.
     public var note: String {
         var parts: [String] = []
         if newlyRefunded > 0 { parts.append("refunded \(newlyRefunded) more (\(next.refundedAmount) in all)") }
-        if next.dispute != previousDispute { parts.append("dispute \(next.dispute.rawValue)") }
+        if next.dispute != previous.dispute { parts.append("dispute \(next.dispute.rawValue)") }
         if accessBefore != accessAfter { parts.append("access \(accessBefore.rawValue) -> \(accessAfter.rawValue)") }
         if returnStock { parts.append("stock returned") }
         return parts.isEmpty ? "already applied" : parts.joined(separator: "; ")
@@ -87,13 +90,8 @@ public enum AfterPaymentPolicy {
         var next = current
         next.refundedAmount = max(current.refundedAmount, min(facts.amountRefunded, facts.chargeAmount))
         next.dispute = dispute(current: current.dispute, reported: facts.dispute)
-        let fullyRefunded = next.isFullyRefunded(chargeAmount: facts.chargeAmount)
-        let returnStock = fullyRefunded && !current.stockReturned
-        next.stockReturned = current.stockReturned || fullyRefunded
-        return AfterPaymentDecision(
-            next: next, returnStock: returnStock, newlyRefunded: next.refundedAmount - current.refundedAmount,
-            accessBefore: current.access(chargeAmount: facts.chargeAmount), accessAfter: next.access(chargeAmount: facts.chargeAmount),
-            previousDispute: current.dispute)
+        next.stockReturned = current.stockReturned || next.isFullyRefunded(chargeAmount: facts.chargeAmount)
+        return AfterPaymentDecision(previous: current, next: next, chargeAmount: facts.chargeAmount)
     }
 
     /// A decided dispute (won or lost) is not reopened by an older event's news; an open one is decided.

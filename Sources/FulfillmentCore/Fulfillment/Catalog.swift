@@ -34,7 +34,7 @@ public struct Catalog: Sendable {
     public init(contentsOf url: URL) throws {
         let entries = try JSONDecoder().decode([String: Entry].self, from: Data(contentsOf: url))
         for (id, entry) in entries.sorted(by: { $0.key < $1.key }) {
-            if let problem = Self.problem(name: entry.fulfillment, sku: entry.sku) {
+            if case .failure(let problem) = Self.action(named: entry.fulfillment, sku: entry.sku) {
                 throw CatalogError(description: "catalog \(url.path): entry \"\(id)\": \(problem)")
             }
         }
@@ -54,22 +54,23 @@ public struct Catalog: Sendable {
         ]
         for case let (place, metadata?) in sources {
             guard let name = metadata["fulfillment"] else { continue }
-            if let problem = Self.problem(name: name, sku: metadata["sku"]) {
+            switch Self.action(named: name, sku: metadata["sku"]) {
+            case .success(let action): return action
+            case .failure(let problem):
                 throw UnknownActionError(description: "line item \(item.id) (\(item.description)): \(place): \(problem)")
             }
-            return LineItemAction(kind: LineItemAction.Kind(rawValue: name.lowercased())!, sku: metadata["sku"])
         }
         return .recordOnly
     }
 
-    /// What is wrong with an action name and sku, or nil when they make an action.
-    static func problem(name: String, sku: String?) -> String? {
+    /// The action a name (any case) and sku make, or what is wrong with them.
+    static func action(named name: String, sku: String?) -> Result<LineItemAction, ActionNameProblem> {
         guard let kind = LineItemAction.Kind(rawValue: name.lowercased()) else {
             let known = LineItemAction.Kind.allCases.map(\.rawValue).joined(separator: ", ")
-            return "fulfillment \"\(name.prefix(60))\" is not an action (\(known))"
+            return .failure(ActionNameProblem(description: "fulfillment \"\(name.prefix(60))\" is not an action (\(known))"))
         }
-        if kind == .stock, (sku ?? "").isEmpty { return "fulfillment \"stock\" needs a sku" }
-        return nil
+        if kind == .stock, (sku ?? "").isEmpty { return .failure(ActionNameProblem(description: "fulfillment \"stock\" needs a sku")) }
+        return .success(LineItemAction(kind: kind, sku: sku))
     }
 
     private static func metadata(_ entry: Entry) -> [String: String] {
@@ -77,6 +78,11 @@ public struct Catalog: Sendable {
         if let sku = entry.sku { metadata["sku"] = sku }
         return metadata
     }
+}
+
+/// Why a `fulfillment` name and sku make no action.
+struct ActionNameProblem: Error, CustomStringConvertible {
+    var description: String
 }
 
 /// A catalog file that names something other than an action: the service does not start.

@@ -106,9 +106,14 @@ public struct OrderPayments: Sendable {
         if order == nil, let orderID = charge.metadata["order_id"] { order = try await store.order(id: orderID) }
         if order == nil, let sourceID = charge.source { order = try await store.order(sourceID: sourceID) }
         // A Checkout payment's charge (it names a PaymentIntent and no order): the session's own events fulfil.
-        if order == nil, let intent = charge.paymentIntent { return "charge of \(intent) (a Checkout payment): nothing for orders" }
+        if order == nil, let intent = charge.paymentIntent { return Self.checkoutChargeNote(intent) }
         guard let order else { throw OrphanEventError("no order for charge \(charge.id)") }
         return try await apply(Self.fact(charge), to: order).note
+    }
+
+    /// What a Checkout payment's charge event records: it is no order's.
+    static func checkoutChargeNote(_ paymentIntent: String) -> String {
+        "charge of \(paymentIntent) (a Checkout payment): nothing for orders"
     }
 
     // MARK: The status endpoint
@@ -247,7 +252,7 @@ extension EventRouter {
                 // A Checkout payment's charge is never an order's: decided from the event's own copy (a charge's
                 // PaymentIntent and the order id we set at creation never change), sparing a Stripe request,
                 // under the rate limit, for every Checkout payment.
-                if let intent = event.checkoutPaymentIntent { return "charge of \(intent) (a Checkout payment): nothing for orders" }
+                if let intent = event.checkoutPaymentIntent { return OrderPayments.checkoutChargeNote(intent) }
                 return try await payments.chargeChanged(chargeID: try event.requireObjectID())
             }
         }

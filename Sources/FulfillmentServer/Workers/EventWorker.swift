@@ -32,7 +32,8 @@ struct EventWorker: Service {
 
     func run() async throws {
         let inFlight = InFlightCount()
-        var claimed: [InboxEvent] = []
+        // Claimed events not yet started, last to start at the end (taken with `popLast`, in claim order).
+        var waiting: [InboxEvent] = []
         let stopping = ShutdownFlag()
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
@@ -42,33 +43,32 @@ struct EventWorker: Service {
                         doorbell.ring()
                     }
                 }
-                func start(_ event: InboxEvent) {
-                    inFlight.add(1)
-                    group.addTask {
-                        await handle(event)
-                        inFlight.add(-1)
-                        doorbell.ring()
+                /// Starts waiting events while slots are free.
+                func fillFreeSlots() {
+                    while inFlight.value < concurrency, let event = waiting.popLast() {
+                        inFlight.add(1)
+                        group.addTask {
+                            await handle(event)
+                            inFlight.add(-1)
+                            doorbell.ring()
+                        }
                     }
                 }
                 while !stopping.isSet, !Task.isCancelled {
-                    var free = concurrency - inFlight.value
                     var mayBeMore = false
-                    if free > 0, claimed.isEmpty, let events = await claim(prefetch) {
-                        claimed = events
+                    if inFlight.value < concurrency, waiting.isEmpty, let events = await claim(prefetch) {
+                        waiting = events.reversed()
                         mayBeMore = events.count == prefetch
                     }
-                    while free > 0, !claimed.isEmpty {
-                        start(claimed.removeFirst())
-                        free -= 1
-                    }
+                    fillFreeSlots()
                     // Slots still free after a full claim: more may be due, claim again at once. Otherwise wait
                     // for a slot to free or for new events.
-                    if free > 0, mayBeMore { continue }
+                    if inFlight.value < concurrency, mayBeMore { continue }
                     await doorbell.wait()
                 }
                 // Graceful shutdown: what was claimed is finished (slot by slot), then the poll task is stopped.
-                while !Task.isCancelled, inFlight.value > 0 || !claimed.isEmpty {
-                    while concurrency - inFlight.value > 0, !claimed.isEmpty { start(claimed.removeFirst()) }
+                while !Task.isCancelled, inFlight.value > 0 || !waiting.isEmpty {
+                    fillFreeSlots()
                     await doorbell.wait()
                 }
                 group.cancelAll()

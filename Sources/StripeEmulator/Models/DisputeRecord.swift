@@ -24,7 +24,7 @@ struct DisputeRecord: Sendable {
     /// Seven days to answer, as Stripe gives for most card networks.
     var dueBy: Int { created + 7 * 24 * 3600 }
 
-    /// Closes the dispute; returns whether anything changed.
+    /// Closes the dispute; a closed one is refused.
     mutating func close(won: Bool) throws(APIError) {
         guard status == .needsResponse else {
             throw .invalidRequest("This dispute is already closed (\(status.rawValue)).", code: "dispute_already_closed")
@@ -32,20 +32,22 @@ struct DisputeRecord: Sendable {
         status = won ? .won : .lost
     }
 
+    /// The evidence a merchant could submit (none, in the emulator).
+    private static let evidenceFields = [
+        "access_activity_log", "billing_address", "cancellation_policy", "cancellation_policy_disclosure",
+        "cancellation_rebuttal", "customer_communication", "customer_email_address", "customer_name",
+        "customer_purchase_ip", "customer_signature", "duplicate_charge_documentation", "duplicate_charge_explanation",
+        "duplicate_charge_id", "product_description", "receipt", "refund_policy", "refund_policy_disclosure",
+        "refund_refusal_explanation", "service_date", "service_documentation", "shipping_address", "shipping_carrier",
+        "shipping_date", "shipping_documentation", "shipping_tracking_number", "uncategorized_file",
+        "uncategorized_text",
+    ]
+
     var json: JSONValue {
-        let evidenceFields = [
-            "access_activity_log", "billing_address", "cancellation_policy", "cancellation_policy_disclosure",
-            "cancellation_rebuttal", "customer_communication", "customer_email_address", "customer_name",
-            "customer_purchase_ip", "customer_signature", "duplicate_charge_documentation", "duplicate_charge_explanation",
-            "duplicate_charge_id", "product_description", "receipt", "refund_policy", "refund_policy_disclosure",
-            "refund_refusal_explanation", "service_date", "service_documentation", "shipping_address", "shipping_carrier",
-            "shipping_date", "shipping_documentation", "shipping_tracking_number", "uncategorized_file",
-            "uncategorized_text",
-        ]
-        return [
+        [
             "id": .string(id), "object": "dispute", "amount": .int(amount), "balance_transactions": [],
             "charge": .string(chargeID), "created": .int(created), "currency": .string(currency),
-            "evidence": .object(Dictionary(uniqueKeysWithValues: evidenceFields.map { ($0, JSONValue.null) })),
+            "evidence": .object(Dictionary(uniqueKeysWithValues: Self.evidenceFields.map { ($0, JSONValue.null) })),
             "evidence_details": [
                 "due_by": .int(dueBy), "has_evidence": false, "past_due": false, "submission_count": 0,
             ],

@@ -100,15 +100,17 @@ extension EmulatorState {
                 "Refund amount (\(amount)) is greater than unrefunded amount on charge (\(charge.refundable)).",
                 param: "amount", code: "amount_too_large")
         }
-        let reason = try parameters.string("reason")
-        guard reason == nil || RefundRecord.Reason(rawValue: reason!) != nil else {
-            throw .invalidRequest(
-                "Invalid reason: must be one of duplicate, fraudulent, or requested_by_customer.", param: "reason")
+        var reason: RefundRecord.Reason?
+        if let text = try parameters.string("reason") {
+            guard let known = RefundRecord.Reason(rawValue: text) else {
+                throw .invalidRequest(
+                    "Invalid reason: must be one of duplicate, fraudulent, or requested_by_customer.", param: "reason")
+            }
+            reason = known
         }
         let refund = RefundRecord(
             id: makeID("re_"), created: nowSeconds, amount: amount, currency: charge.currency, chargeID: charge.id,
-            paymentIntentID: charge.paymentIntentID, reason: reason.flatMap(RefundRecord.Reason.init(rawValue:)),
-            metadata: try parameters.metadata())
+            paymentIntentID: charge.paymentIntentID, reason: reason, metadata: try parameters.metadata())
         charge.refunds.append(refund)
         charges[charge.id] = charge
         refundCharges[refund.id] = charge.id
@@ -116,20 +118,21 @@ extension EmulatorState {
         return refund.json
     }
 
+    /// A refund by id (refunds live on their charge).
+    func refund(_ id: String) -> RefundRecord? {
+        refundCharges[id].flatMap { chargeID in charges[chargeID]?.refunds.first { $0.id == id } }
+    }
+
     func retrieveRefund(_ id: String, _ call: APICall) throws(APIError) -> JSONValue {
-        guard let chargeID = refundCharges[id], let refund = charges[chargeID]?.refunds.first(where: { $0.id == id }) else {
-            throw .missing("refund", id)
-        }
+        guard let refund = refund(id) else { throw .missing("refund", id) }
         return try expansion.apply(call.parameters.expansions(), to: refund.json)
     }
 
     func listRefunds(_ call: APICall) throws(APIError) -> JSONValue {
         let chargeFilter = try call.parameters.string("charge")
         let intentFilter = try call.parameters.string("payment_intent")
-        let all = charges.newestFirst
-            .filter { (chargeFilter == nil || $0.id == chargeFilter) && (intentFilter == nil || $0.paymentIntentID == intentFilter) }
-            .flatMap { $0.refunds.reversed() }
-            .sorted { $0.created > $1.created }
+        let all = refundCharges.ids.reversed().compactMap(refund)
+            .filter { (chargeFilter == nil || $0.chargeID == chargeFilter) && (intentFilter == nil || $0.paymentIntentID == intentFilter) }
         let page = try Page(all, id: \.id, parameters: call.parameters, resource: "refund")
         return try expansion.apply(call.parameters.expansions(), to: page.json(url: "/v1/refunds") { $0.json })
     }

@@ -18,8 +18,8 @@ public actor EmulatorState {
     var charges = OrderedRecords<ChargeRecord>()
     var paymentIntents = OrderedRecords<PaymentIntentRecord>()
     var disputes = OrderedRecords<DisputeRecord>()
-    /// Refunds live on their charge; this finds a refund's charge by the refund's id.
-    var refundCharges: [String: String] = [:]
+    /// Refunds live on their charge; this finds a refund's charge by the refund's id, in creation order.
+    var refundCharges = OrderedRecords<String>()
     var endpoints = OrderedRecords<WebhookEndpointRecord>()
     var events = OrderedRecords<EventRecord>()
     var deliveries = OrderedRecords<DeliveryRecord>()
@@ -85,7 +85,7 @@ public actor EmulatorState {
         case "ch": charges[id]?.json
         case "pi": paymentIntents[id]?.json
         case "dp": disputes[id]?.json
-        case "re": refundCharges[id].flatMap { charges[$0]?.refunds.first { $0.id == id }?.json }
+        case "re": refund(id)?.json
         case "cs": sessions[id]?.json()
         default: nil
         }
