@@ -68,6 +68,7 @@ let package = Package(
             name: "FulfillmentCore",
             dependencies: [
                 "StripeAPI",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -107,6 +108,7 @@ let package = Package(
                 "FulfillmentPostgres",
                 "FulfillmentSQLite",
                 "StripeAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

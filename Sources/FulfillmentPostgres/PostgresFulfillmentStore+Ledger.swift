@@ -51,7 +51,7 @@ extension PostgresFulfillmentStore {
                             \(ByteBuffer(bytes: payment.sessionJSON)), \(payment.recordedAt))
                     ON CONFLICT (session_id) DO UPDATE SET session_json = EXCLUDED.session_json
                     """, logger: logger)
-                if let receipt = write.receipt { try await enqueue(receipt, now: plan.now, on: connection) }
+                try await enqueue(write.outgoing, now: plan.now, on: connection)
                 return .committed(write.record)
             }
         }
@@ -61,9 +61,9 @@ extension PostgresFulfillmentStore {
         try await transaction { connection in
             try await lockSession(transition.sessionID, on: connection)
             let decision = Ledger.transition(transition, current: try await record(transition.sessionID, on: connection))
-            if case .apply(let row, let email) = decision {
+            if case .apply(let row, let outgoing) = decision {
                 try await upsert(row, on: connection)
-                if let email { try await enqueue(email, now: transition.now, on: connection) }
+                try await enqueue(outgoing, now: transition.now, on: connection)
             }
             return decision.outcome
         }

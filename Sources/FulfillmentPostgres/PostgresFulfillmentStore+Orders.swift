@@ -36,7 +36,7 @@ extension PostgresFulfillmentStore {
     }
 
     public func updateOrder(
-        _ order: Order, expectedVersion: Int, email: OutboundEmail?, anomaly: String?, now: Date
+        _ order: Order, expectedVersion: Int, outgoing: Outgoing, anomaly: String?, now: Date
     ) async throws -> Bool {
         let items = String(decoding: try JSONEncoder().encode(order.items), as: UTF8.self)
         return try await transaction { connection in
@@ -54,7 +54,7 @@ extension PostgresFulfillmentStore {
                 RETURNING id
                 """, logger: logger)
             guard try await rows.collect().count == 1 else { return false }
-            if let email { try await enqueue(email, now: now, on: connection) }
+            try await enqueue(outgoing, now: now, on: connection)
             if let anomaly {
                 try await connection.query(
                     """

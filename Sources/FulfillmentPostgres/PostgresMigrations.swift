@@ -181,6 +181,34 @@ enum PostgresMigrations {
                 "INSERT INTO reconciler_state (id) VALUES (1)",
             ]
         ),
+        (
+            "v3: dispatches (merchant notifications, action effects)",
+            [
+                """
+                CREATE TABLE dispatches (
+                    id TEXT PRIMARY KEY,
+                    channel TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    subject_id TEXT NOT NULL,
+                    payload BYTEA NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'dead')),
+                    attempts BIGINT NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+                    created_at TIMESTAMPTZ NOT NULL,
+                    next_attempt_at TIMESTAMPTZ NOT NULL,
+                    lease_until TIMESTAMPTZ,
+                    delivered_at TIMESTAMPTZ,
+                    last_error TEXT,
+                    CHECK ((status = 'delivered') = (delivered_at IS NOT NULL))
+                )
+                """,
+                "CREATE INDEX dispatches_due ON dispatches (status, next_attempt_at)",
+                "CREATE INDEX dispatches_subject ON dispatches (subject_id)",
+                """
+                CREATE TRIGGER dispatches_added AFTER INSERT ON dispatches
+                FOR EACH STATEMENT EXECUTE FUNCTION fulfillment_notify('outbox')
+                """,
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet applied, under the advisory lock, each in a transaction of its own.

@@ -29,7 +29,7 @@ extension SQLiteFulfillmentStore {
                 }
                 for row in write.lineRows { try row.insert(db) }
                 try Self.upsert(write.payment, in: db)
-                if let receipt = write.receipt { try Self.enqueue(receipt, now: plan.now, in: db) }
+                try Self.enqueue(write.outgoing, now: plan.now, in: db)
                 return .committed(write.record)
             }
         }
@@ -38,9 +38,9 @@ extension SQLiteFulfillmentStore {
     public func transitionCheckout(_ transition: CheckoutTransition) async throws -> TransitionOutcome {
         try await writer.write { db in
             let decision = Ledger.transition(transition, current: try Self.record(transition.sessionID, in: db))
-            if case .apply(let row, let email) = decision {
+            if case .apply(let row, let outgoing) = decision {
                 try Self.upsert(row, in: db)
-                if let email { try Self.enqueue(email, now: transition.now, in: db) }
+                try Self.enqueue(outgoing, now: transition.now, in: db)
             }
             return decision.outcome
         }

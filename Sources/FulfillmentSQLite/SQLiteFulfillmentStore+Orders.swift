@@ -20,7 +20,7 @@ extension SQLiteFulfillmentStore {
     }
 
     public func updateOrder(
-        _ order: Order, expectedVersion: Int, email: OutboundEmail?, anomaly: String?, now: Date
+        _ order: Order, expectedVersion: Int, outgoing: Outgoing, anomaly: String?, now: Date
     ) async throws -> Bool {
         try await writer.write { db in
             // The compare-and-set: only the version the change was decided on may be replaced.
@@ -28,7 +28,7 @@ extension SQLiteFulfillmentStore {
                 .fetchCount(db) == 1
             guard replaced else { return false }
             try order.update(db)
-            if let email { try Self.enqueue(email, now: now, in: db) }
+            try Self.enqueue(outgoing, now: now, in: db)
             if let anomaly {
                 try db.run("INSERT INTO order_anomalies (order_id, detail, recorded_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [order.id, anomaly, now.timeIntervalSince1970])
             }

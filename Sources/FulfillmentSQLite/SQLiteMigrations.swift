@@ -173,6 +173,28 @@ enum SQLiteMigrations {
                     INSERT INTO reconciler_state (id) VALUES (1);
                     """)
         }
+        migrator.registerMigration("v5: dispatches (merchant notifications, action effects)") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE dispatches (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        channel TEXT NOT NULL,
+                        type TEXT NOT NULL,
+                        subject_id TEXT NOT NULL,
+                        payload BLOB NOT NULL,
+                        status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'dead')),
+                        attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+                        created_at REAL NOT NULL,
+                        next_attempt_at REAL NOT NULL,
+                        lease_until REAL,
+                        delivered_at REAL,
+                        last_error TEXT,
+                        CHECK ((status = 'delivered') = (delivered_at IS NOT NULL))
+                    );
+                    CREATE INDEX dispatches_due ON dispatches (status, next_attempt_at);
+                    CREATE INDEX dispatches_subject ON dispatches (subject_id);
+                    """)
+        }
         return migrator
     }
 }

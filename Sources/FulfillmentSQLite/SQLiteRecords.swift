@@ -31,6 +31,10 @@ extension OutboxRow: UnixTimeRecord {
     static var databaseTableName: String { "outbox" }
 }
 
+extension DispatchRow: UnixTimeRecord {
+    static var databaseTableName: String { "dispatches" }
+}
+
 extension Order: UnixTimeRecord {
     static var databaseTableName: String { "orders" }
 }

@@ -42,6 +42,12 @@ struct ServiceOptions: ParsableArguments {
     @Option(help: "Send our receipt email: on, or off when Stripe's own receipts are on (env RECEIPTS, default on).")
     var receipts: String?
 
+    @Option(name: .customLong("merchant-webhook-url"), help: "Where the merchant's notifications go (env MERCHANT_WEBHOOK_URL, default none).")
+    var merchantWebhookURL: String?
+
+    @Option(name: .customLong("merchant-webhook-secret"), help: "Signs the merchant's notifications (env MERCHANT_WEBHOOK_SECRET).")
+    var merchantWebhookSecret: String?
+
     @Option(name: .customLong("stripe-max-rps"), help: "Stripe requests per second for this instance (env STRIPE_MAX_RPS, default 80 live, 20 test).")
     var stripeMaxRPS: Double?
 
@@ -113,6 +119,11 @@ struct ServiceOptions: ParsableArguments {
             retention: keep ?? defaults?.retention ?? .seconds(30 * 24 * 3600))
         configuration.sessionFilter = filter ?? defaults?.sessionFilter ?? .all
         configuration.sendsReceipts = sendsReceipts ?? defaults?.sendsReceipts ?? true
+        configuration.merchantWebhook = try setting(merchantWebhookURL, "MERCHANT_WEBHOOK_URL").map { url in
+            do {
+                return try MerchantWebhookSetting(url: url, secret: setting(merchantWebhookSecret, "MERCHANT_WEBHOOK_SECRET"))
+            } catch { throw ValidationError("\(error)") }
+        } ?? defaults?.merchantWebhook
         return configuration
     }
 

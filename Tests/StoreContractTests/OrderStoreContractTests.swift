@@ -21,7 +21,7 @@ import Testing
             #expect(try await store.order(id: "ord_missing") == nil)
 
             let decision = created.applying(.charge(id: "ch_a", status: .succeeded, failureMessage: nil), now: t0.addingTimeInterval(5))
-            #expect(try await store.updateOrder(decision.order, expectedVersion: 1, email: nil, anomaly: nil, now: t0))
+            #expect(try await store.updateOrder(decision.order, expectedVersion: 1, outgoing: .nothing, anomaly: nil, now: t0))
             let paid = try #require(try await store.order(chargeID: "ch_a"))
             #expect(paid == decision.order)
             #expect(paid.status == .paid && paid.version == 2 && paid.paidAt == t0.addingTimeInterval(5))
@@ -45,10 +45,10 @@ import Testing
             try await store.insertOrder(first)
             try await store.insertOrder(second)
             let charged = first.applying(.charge(id: "ch_1", status: .pending, failureMessage: nil), now: t0).order
-            #expect(try await store.updateOrder(charged, expectedVersion: 1, email: nil, anomaly: nil, now: t0))
+            #expect(try await store.updateOrder(charged, expectedVersion: 1, outgoing: .nothing, anomaly: nil, now: t0))
             let stolen = second.applying(.charge(id: "ch_1", status: .pending, failureMessage: nil), now: t0).order
             await #expect(throws: (any Error).self) {
-                try await store.updateOrder(stolen, expectedVersion: 1, email: nil, anomaly: nil, now: t0)
+                try await store.updateOrder(stolen, expectedVersion: 1, outgoing: .nothing, anomaly: nil, now: t0)
             }
             #expect(try await store.order(chargeID: "ch_1")?.id == "ord_a")
         }
@@ -62,12 +62,14 @@ import Testing
             let email = OutboundEmail(dedupeKey: "order_failed:ord_a", recipient: "sam@example.com", subject: "s", body: "b")
             let canceled = created.applying(.source(id: "src_a", status: .failed, failureReason: nil), now: t0).order
             let paid = created.applying(.charge(id: "ch_1", status: .succeeded, failureMessage: nil), now: t0).order
-            #expect(try await store.updateOrder(canceled, expectedVersion: 1, email: email, anomaly: nil, now: t0))
+            #expect(try await store.updateOrder(canceled, expectedVersion: 1, outgoing: Outgoing(emails: [email]), anomaly: nil, now: t0))
             // A concurrent handler decided on version 1 too: it loses, and its email is not queued.
             let confirmation = OutboundEmail(dedupeKey: "order_confirmed:ord_a", recipient: "sam@example.com", subject: "s", body: "b")
-            #expect(try await store.updateOrder(paid, expectedVersion: 1, email: confirmation, anomaly: nil, now: t0) == false)
+            let loser = Dispatch(id: "fev_loser", channel: "merchant", type: "order.paid", subjectID: "ord_a", payload: Data("{}".utf8))
+            #expect(try await store.updateOrder(paid, expectedVersion: 1, outgoing: Outgoing(emails: [confirmation], dispatches: [loser]), anomaly: nil, now: t0) == false)
             #expect(try await store.order(id: "ord_a")?.status == .canceled)
             #expect(try await store.emails(dedupeKeyPrefix: "order_").map(\.email.dedupeKey) == ["order_failed:ord_a"])
+            #expect(try await store.dispatches(status: nil, subjectID: "ord_a", limit: 10).isEmpty)
         }
     }
 
@@ -76,9 +78,9 @@ import Testing
         try await TestStores.with(kind) { store async throws in
             let created = order("ord_a", source: "src_a")
             try await store.insertOrder(created)
-            #expect(try await store.updateOrder(created, expectedVersion: 1, email: nil, anomaly: "late cancel", now: t0))
-            #expect(try await store.updateOrder(created, expectedVersion: 1, email: nil, anomaly: "late cancel", now: t0))
-            #expect(try await store.updateOrder(created, expectedVersion: 1, email: nil, anomaly: "second charge", now: t0))
+            #expect(try await store.updateOrder(created, expectedVersion: 1, outgoing: .nothing, anomaly: "late cancel", now: t0))
+            #expect(try await store.updateOrder(created, expectedVersion: 1, outgoing: .nothing, anomaly: "late cancel", now: t0))
+            #expect(try await store.updateOrder(created, expectedVersion: 1, outgoing: .nothing, anomaly: "second charge", now: t0))
             #expect(try await store.orderAnomalies(orderID: "ord_a") == ["late cancel", "second charge"])
         }
     }

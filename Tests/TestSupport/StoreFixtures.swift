@@ -24,7 +24,8 @@ package enum StoreFixtures {
             receipt: { lines in
                 OutboundEmail(dedupeKey: "receipt:\(sessionID)", recipient: "jenny@example.com", subject: "Receipt", body: "\(lines.count) lines")
             },
-            accessURL: { "https://shop.example/access/\($0)" }, now: now ?? t0)
+            accessURL: { "https://shop.example/access/\($0)" },
+            notifications: { record in MerchantNotifier(isEnabled: true).fulfilled(record, now: now ?? t0) }, now: now ?? t0)
     }
 
     package static func line(_ id: String, _ action: LineItemAction, quantity: Int = 1) -> PlannedLine {

@@ -17,6 +17,8 @@ public struct CheckoutFulfiller: Sendable {
     let sessionFilter: SessionFilter
     /// Whether the customer gets our receipt (`RECEIPTS`; off when Stripe's own receipts are on).
     let sendsReceipts: Bool
+    /// The merchant's notifications (`checkout.fulfilled`, `.payment_failed`, `.expired`).
+    let notifier: MerchantNotifier
     let publicURL: String
     let now: @Sendable () -> Date
     /// Told how long each fulfillment took (re-fetch, plan, commit), for metrics.
@@ -25,7 +27,8 @@ public struct CheckoutFulfiller: Sendable {
 
     public init(
         stripe: StripeClient, store: any FulfillmentStore, catalog: Catalog, sessionFilter: SessionFilter = .all,
-        sendsReceipts: Bool = true, publicURL: String, now: @escaping @Sendable () -> Date,
+        sendsReceipts: Bool = true, notifier: MerchantNotifier = .disabled, publicURL: String,
+        now: @escaping @Sendable () -> Date,
         onFulfilled: @escaping @Sendable (Duration) -> Void = { _ in }, logger: Logger
     ) {
         self.stripe = stripe
@@ -33,6 +36,7 @@ public struct CheckoutFulfiller: Sendable {
         self.catalog = catalog
         self.sessionFilter = sessionFilter
         self.sendsReceipts = sendsReceipts
+        self.notifier = notifier
         self.publicURL = publicURL
         self.now = now
         self.onFulfilled = onFulfilled
@@ -144,6 +148,8 @@ public struct CheckoutFulfiller: Sendable {
         let landingURL = "\(publicURL)/checkout/complete?session_id=\(session.id)"
         let publicURL = self.publicURL
         let sendsReceipts = self.sendsReceipts
+        let notifier = self.notifier
+        let plannedAt = now()
         return FulfillmentPlan(
             sessionID: session.id, paymentIntentID: session.paymentIntent, customerEmail: email, customerName: name,
             amountTotal: session.amountTotal, currency: session.currency, shipping: session.shippingDetails, lines: lines,
@@ -154,13 +160,25 @@ public struct CheckoutFulfiller: Sendable {
                     sessionID: session.id, to: email, name: name, lines: lines, amountTotal: session.amountTotal,
                     currency: session.currency, landingURL: landingURL)
             },
-            accessURL: { token in "\(publicURL)/access/\(token)" }, now: now())
+            accessURL: { token in "\(publicURL)/access/\(token)" },
+            notifications: { record in notifier.fulfilled(record, now: plannedAt) }, now: plannedAt)
     }
 
     func transition(for session: CheckoutSession, to status: CheckoutStatus, email: OutboundEmail?) -> CheckoutTransition {
-        CheckoutTransition(
-            sessionID: session.id, to: status, customerEmail: session.customerDetails?.email ?? session.customerEmail,
+        let at = now()
+        let row = CheckoutRow(
+            sessionID: session.id, status: status, customerEmail: session.customerDetails?.email ?? session.customerEmail,
             customerName: session.customerDetails?.name, amountTotal: session.amountTotal, currency: session.currency,
-            email: email, now: now())
+            shipping: session.shippingDetails, createdAt: at, updatedAt: at, fulfilledAt: nil)
+        let notification: MerchantNotifier.EventType? =
+            switch status {
+            case .paymentFailed: .checkoutPaymentFailed
+            case .expired: .checkoutExpired
+            case .awaitingPayment, .fulfilled: nil
+            }
+        return CheckoutTransition(
+            sessionID: session.id, to: status, customerEmail: row.customerEmail, customerName: row.customerName,
+            amountTotal: row.amountTotal, currency: row.currency, email: email,
+            dispatches: notification.map { notifier.checkoutChanged($0, row: row, now: at) } ?? [], now: at)
     }
 }

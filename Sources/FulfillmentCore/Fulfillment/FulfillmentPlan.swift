@@ -18,13 +18,15 @@ public struct FulfillmentPlan: Sendable {
     public var receipt: @Sendable (_ lines: [FulfilledLine]) -> OutboundEmail?
     /// Makes the access link for an entitlement token.
     public var accessURL: @Sendable (_ token: String) -> String
+    /// The merchant's notifications of the fulfilment (`checkout.fulfilled`), from the ledger record.
+    public var notifications: @Sendable (_ record: CheckoutRecord) -> [Dispatch]
     public var now: Date
 
     public init(
         sessionID: String, paymentIntentID: String?, customerEmail: String?, customerName: String?, amountTotal: Int?,
         currency: String?, shipping: ShippingDetails?, lines: [PlannedLine], sessionJSON: Data,
         receipt: @escaping @Sendable ([FulfilledLine]) -> OutboundEmail?, accessURL: @escaping @Sendable (String) -> String,
-        now: Date
+        notifications: @escaping @Sendable (CheckoutRecord) -> [Dispatch] = { _ in [] }, now: Date
     ) {
         self.sessionID = sessionID
         self.paymentIntentID = paymentIntentID
@@ -37,6 +39,7 @@ public struct FulfillmentPlan: Sendable {
         self.sessionJSON = sessionJSON
         self.receipt = receipt
         self.accessURL = accessURL
+        self.notifications = notifications
         self.now = now
     }
 }
@@ -84,11 +87,13 @@ public struct CheckoutTransition: Sendable {
     public var currency: String?
     /// An email to queue in the same transaction (for example "your payment failed").
     public var email: OutboundEmail?
+    /// Dispatches to queue in the same transaction (the merchant's notification of the change).
+    public var dispatches: [Dispatch]
     public var now: Date
 
     public init(
         sessionID: String, to: CheckoutStatus, customerEmail: String?, customerName: String?, amountTotal: Int?,
-        currency: String?, email: OutboundEmail?, now: Date
+        currency: String?, email: OutboundEmail?, dispatches: [Dispatch] = [], now: Date
     ) {
         self.sessionID = sessionID
         self.to = to
@@ -97,6 +102,7 @@ public struct CheckoutTransition: Sendable {
         self.amountTotal = amountTotal
         self.currency = currency
         self.email = email
+        self.dispatches = dispatches
         self.now = now
     }
 }

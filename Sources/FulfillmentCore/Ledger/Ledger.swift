@@ -35,8 +35,8 @@ public enum Ledger {
         let payment = PaymentRow(
             sessionID: plan.sessionID, paymentIntent: plan.paymentIntentID, amountTotal: plan.amountTotal,
             currency: plan.currency, sessionJSON: plan.sessionJSON, recordedAt: plan.now)
-        return .fulfil(
-            FulfillmentWrite(record: record, lineRows: rows, stockTaken: taken, payment: payment, receipt: plan.receipt(lines)))
+        let outgoing = Outgoing(emails: plan.receipt(lines).map { [$0] } ?? [], dispatches: plan.notifications(record))
+        return .fulfil(FulfillmentWrite(record: record, lineRows: rows, stockTaken: taken, payment: payment, outgoing: outgoing))
     }
 
     /// Moving the session as `transition` asks, given its ledger row: refused if the ledger has moved past it;
@@ -51,7 +51,7 @@ public enum Ledger {
             amountTotal: transition.amountTotal ?? current?.amountTotal, currency: transition.currency ?? current?.currency,
             shipping: current?.shipping, createdAt: current?.createdAt ?? transition.now, updatedAt: transition.now,
             fulfilledAt: nil)
-        return .apply(row: row, email: transition.email)
+        return .apply(row: row, outgoing: Outgoing(emails: transition.email.map { [$0] } ?? [], dispatches: transition.dispatches))
     }
 }
 
@@ -71,14 +71,15 @@ public struct FulfillmentWrite: Sendable {
     /// Units taken, by sku (only skus whose stock is tracked); the store lowers each by this much.
     public var stockTaken: [String: Int]
     public var payment: PaymentRow
-    public var receipt: OutboundEmail?
+    /// The receipt and the merchant's notification.
+    public var outgoing: Outgoing
 }
 
 /// What a status change comes to.
 public enum TransitionDecision: Sendable, Hashable {
     case refused(current: CheckoutStatus)
-    /// Write `row` (insert or replace the session's row) and queue `email`.
-    case apply(row: CheckoutRow, email: OutboundEmail?)
+    /// Write `row` (insert or replace the session's row) and queue `outgoing`.
+    case apply(row: CheckoutRow, outgoing: Outgoing)
 
     public var outcome: TransitionOutcome {
         switch self {

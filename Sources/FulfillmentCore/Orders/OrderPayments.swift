@@ -13,14 +13,18 @@ public struct OrderPayments: Sendable {
     /// How often the status endpoint may look at one order's source itself (across every instance).
     let sourceCheckInterval: Duration
     let now: @Sendable () -> Date
-    /// Told when an email was queued (wakes the outbox worker).
+    /// The merchant's notifications (`order.paid`, `order.canceled`).
+    let notifier: MerchantNotifier
+    /// Told when an email or a dispatch was queued (wakes the outbox workers).
     let onEmailQueued: @Sendable () -> Void
     let logger: Logger
 
     public init(
         stripe: StripeClient, store: any FulfillmentStore, publicURL: String, sourceCheckInterval: Duration,
-        now: @escaping @Sendable () -> Date, onEmailQueued: @escaping @Sendable () -> Void = {}, logger: Logger
+        notifier: MerchantNotifier = .disabled, now: @escaping @Sendable () -> Date,
+        onEmailQueued: @escaping @Sendable () -> Void = {}, logger: Logger
     ) {
+        self.notifier = notifier
         self.stripe = stripe
         self.store = store
         self.publicURL = publicURL
@@ -201,11 +205,12 @@ public struct OrderPayments: Sendable {
             guard decision.changed || decision.anomaly != nil else { return decision }
             let email = decision.notice.map { OrderEmails.email(for: $0, order: decision.order, pageURL: pageURL(orderID: current.id)) }
             // Unchanged, `decision.order` is `current` as it is (an anomaly alone is still recorded).
+            let outgoing = Outgoing(
+                emails: email.map { [$0] } ?? [], dispatches: notifier.orderMoved(from: current, to: decision.order, now: now()))
             let stored = try await store.updateOrder(
-                decision.order, expectedVersion: current.version, email: email,
-                anomaly: decision.anomaly, now: now())
+                decision.order, expectedVersion: current.version, outgoing: outgoing, anomaly: decision.anomaly, now: now())
             if stored {
-                if email != nil { onEmailQueued() }
+                if !outgoing.isEmpty { onEmailQueued() }
                 if let anomaly = decision.anomaly {
                     logger.warning("order anomaly", metadata: ["order.id": "\(current.id)", "anomaly": "\(anomaly)"])
                 }

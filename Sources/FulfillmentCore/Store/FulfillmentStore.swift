@@ -87,8 +87,9 @@ public protocol FulfillmentStore: Sendable {
     func order(chargeID: String) async throws -> Order?
 
     /// Replaces the order if it is still at `expectedVersion` (compare-and-set) and, in the same transaction,
-    /// queues `email` and records `anomaly`. `false` if another change got there first.
-    func updateOrder(_ order: Order, expectedVersion: Int, email: OutboundEmail?, anomaly: String?, now: Date) async throws
+    /// queues `outgoing` (the customer's email, the merchant's notification) and records `anomaly`. `false` if
+    /// another change got there first.
+    func updateOrder(_ order: Order, expectedVersion: Int, outgoing: Outgoing, anomaly: String?, now: Date) async throws
         -> Bool
 
     /// Anomalies recorded for an order, oldest first (facts that contradicted a final state).
@@ -113,6 +114,20 @@ public protocol FulfillmentStore: Sendable {
     func outboxBacklog() async throws -> Int
     /// Every email queued (sent or not), oldest first, optionally those whose key starts with a prefix.
     func emails(dedupeKeyPrefix: String?) async throws -> [OutboxEntry]
+
+    // MARK: Dispatches (merchant notifications, action effects)
+
+    /// Claims up to `limit` pending dispatches due at `now`, oldest first, until `leaseUntil`; each claim
+    /// counts an attempt.
+    func claimDispatches(limit: Int, now: Date, leaseUntil: Date) async throws -> [QueuedDispatch]
+    func markDispatchDelivered(id: String, now: Date) async throws
+    /// Records a failed attempt: tried again at `retryAt`, or parked as `dead` when it is `nil`.
+    func markDispatchFailed(id: String, error: String, retryAt: Date?, now: Date) async throws
+    /// Dispatches, oldest first, optionally of one status and about one subject (a session or an order).
+    func dispatches(status: DispatchStatus?, subjectID: String?, limit: Int) async throws -> [DispatchEntry]
+    /// Puts a dispatch back in the queue, due at once (an operator's replay of a dead one); `false` if there is
+    /// no such dispatch.
+    func replayDispatch(id: String, now: Date) async throws -> Bool
 }
 
 extension FulfillmentStore {

@@ -33,6 +33,9 @@ public actor MemoryFulfillmentStore: FulfillmentStore {
     private var outbox: [StoredEmail] = []
     private var orders: [String: Order] = [:]
     private var anomalies: [(orderID: String, detail: String)] = []
+    private var dispatchQueue: [String: DispatchEntry] = [:]
+    private var dispatchLeases: [String: Date] = [:]
+    private var dispatchOrder: [String] = []
 
     public init() {}
 
@@ -163,16 +166,16 @@ public actor MemoryFulfillmentStore: FulfillmentStore {
             checkouts[plan.sessionID] = write.record
             lineRows[plan.sessionID] = write.lineRows
             payments[plan.sessionID] = write.payment
-            if let receipt = write.receipt { enqueue(receipt, now: plan.now) }
+            enqueue(write.outgoing, now: plan.now)
             return .committed(write.record)
         }
     }
 
     public func transitionCheckout(_ transition: CheckoutTransition) async throws -> TransitionOutcome {
         let decision = Ledger.transition(transition, current: checkouts[transition.sessionID])
-        if case .apply(let row, let email) = decision {
+        if case .apply(let row, let outgoing) = decision {
             checkouts[transition.sessionID] = CheckoutRecord(row, lines: lineRows[transition.sessionID] ?? [])
-            if let email { enqueue(email, now: transition.now) }
+            enqueue(outgoing, now: transition.now)
         }
         return decision.outcome
     }
@@ -216,14 +219,14 @@ public actor MemoryFulfillmentStore: FulfillmentStore {
     public func order(chargeID: String) async throws -> Order? { orders.values.first { $0.chargeID == chargeID } }
 
     public func updateOrder(
-        _ order: Order, expectedVersion: Int, email: OutboundEmail?, anomaly: String?, now: Date
+        _ order: Order, expectedVersion: Int, outgoing: Outgoing, anomaly: String?, now: Date
     ) async throws -> Bool {
         guard let current = orders[order.id], current.version == expectedVersion else { return false }
         if let chargeID = order.chargeID, orders.values.contains(where: { $0.id != order.id && $0.chargeID == chargeID }) {
             throw StoreConflict("charge \(chargeID) already belongs to another order")
         }
         orders[order.id] = order
-        if let email { enqueue(email, now: now) }
+        enqueue(outgoing, now: now)
         if let anomaly, !anomalies.contains(where: { $0.orderID == order.id && $0.detail == anomaly }) { anomalies.append((order.id, anomaly)) }
         return true
     }
@@ -237,6 +240,17 @@ public actor MemoryFulfillmentStore: FulfillmentStore {
         if let last = sourceChecks[orderID], now.timeIntervalSince(last) < interval { return false }
         sourceChecks[orderID] = now
         return true
+    }
+
+    private func enqueue(_ outgoing: Outgoing, now: Date) {
+        for email in outgoing.emails { enqueue(email, now: now) }
+        for dispatch in outgoing.dispatches where dispatchQueue[dispatch.id] == nil {
+            dispatchQueue[dispatch.id] = DispatchEntry(
+                dispatch: dispatch, status: .pending, attempts: 0, createdAt: now, nextAttemptAt: now, deliveredAt: nil,
+                lastError: nil)
+            dispatchLeases[dispatch.id] = nil
+            dispatchOrder.append(dispatch.id)
+        }
     }
 
     private func enqueue(_ email: OutboundEmail, now: Date) {
@@ -277,5 +291,54 @@ public actor MemoryFulfillmentStore: FulfillmentStore {
 
     public func emails(dedupeKeyPrefix: String?) async throws -> [OutboxEntry] {
         outbox.map(\.entry).filter { dedupeKeyPrefix == nil || $0.email.dedupeKey.hasPrefix(dedupeKeyPrefix!) }
+    }
+
+    // MARK: Dispatches
+
+    public func claimDispatches(limit: Int, now: Date, leaseUntil: Date) async throws -> [QueuedDispatch] {
+        var claimed: [QueuedDispatch] = []
+        for id in dispatchOrder where claimed.count < limit {
+            guard var entry = dispatchQueue[id], entry.status == .pending, entry.nextAttemptAt <= now,
+                dispatchLeases[id].map({ $0 <= now }) ?? true
+            else { continue }
+            entry.attempts += 1
+            dispatchQueue[id] = entry
+            dispatchLeases[id] = leaseUntil
+            claimed.append(QueuedDispatch(dispatch: entry.dispatch, attempts: entry.attempts, createdAt: entry.createdAt))
+        }
+        return claimed
+    }
+
+    public func markDispatchDelivered(id: String, now: Date) async throws {
+        guard var entry = dispatchQueue[id] else { return }
+        entry.status = .delivered
+        entry.deliveredAt = now
+        entry.lastError = nil
+        dispatchQueue[id] = entry
+        dispatchLeases[id] = nil
+    }
+
+    public func markDispatchFailed(id: String, error: String, retryAt: Date?, now: Date) async throws {
+        guard var entry = dispatchQueue[id] else { return }
+        entry.lastError = error
+        if let retryAt { entry.nextAttemptAt = retryAt } else { entry.status = .dead }
+        dispatchQueue[id] = entry
+        dispatchLeases[id] = nil
+    }
+
+    public func dispatches(status: DispatchStatus?, subjectID: String?, limit: Int) async throws -> [DispatchEntry] {
+        Array(
+            dispatchOrder.compactMap { dispatchQueue[$0] }
+                .filter { (status == nil || $0.status == status) && (subjectID == nil || $0.dispatch.subjectID == subjectID) }
+                .prefix(limit))
+    }
+
+    public func replayDispatch(id: String, now: Date) async throws -> Bool {
+        guard var entry = dispatchQueue[id] else { return false }
+        entry.status = .pending
+        entry.nextAttemptAt = now
+        dispatchQueue[id] = entry
+        dispatchLeases[id] = nil
+        return true
     }
 }

@@ -19,8 +19,10 @@ public struct FulfillmentService: Sendable {
     public let router: EventRouter
     public let metrics: ServiceMetrics
     public let emailTransport: any EmailTransport
+    /// Who delivers each channel of dispatches (the merchant's endpoint; registered actions' effects).
+    let dispatchers: DispatchRegistry
     let eventDoorbell = Doorbell()
-    let outboxDoorbell: Doorbell
+    let outgoingDoorbells: OutgoingDoorbells
     let pages: PageRenderer
     let logger: Logger
 
@@ -52,22 +54,31 @@ public struct FulfillmentService: Sendable {
             transport: stripeTransport ?? AsyncHTTPClientTransport(), logger: stripeLogger)
         let catalog = try configuration.catalogPath.map { try Catalog(contentsOf: URL(fileURLWithPath: $0)) } ?? Catalog()
         let metrics = ServiceMetrics()
-        let outboxDoorbell = Doorbell()
+        let outgoingDoorbells = OutgoingDoorbells()
+        let notifier = MerchantNotifier(isEnabled: configuration.merchantWebhook != nil)
         fulfiller = CheckoutFulfiller(
             stripe: stripe, store: self.store, catalog: catalog, sessionFilter: configuration.sessionFilter,
-            sendsReceipts: configuration.sendsReceipts, publicURL: configuration.publicURL, now: configuration.now,
+            sendsReceipts: configuration.sendsReceipts, notifier: notifier, publicURL: configuration.publicURL,
+            now: configuration.now,
             onFulfilled: { duration in
                 metrics.fulfillmentLatency.record(duration)
-                outboxDoorbell.ring()  // a receipt was queued
+                outgoingDoorbells.ring()  // a receipt and a notification were queued
             },
             logger: logger)
         payments = OrderPayments(
             stripe: stripe, store: self.store, publicURL: configuration.publicURL,
-            sourceCheckInterval: configuration.sourceCheckInterval, now: configuration.now,
-            onEmailQueued: { outboxDoorbell.ring() }, logger: logger)
+            sourceCheckInterval: configuration.sourceCheckInterval, notifier: notifier, now: configuration.now,
+            onEmailQueued: { outgoingDoorbells.ring() }, logger: logger)
         router = EventRouter.checkout(fulfiller).merging(.orders(payments))
+        var dispatchers = DispatchRegistry()
+        if let merchant = configuration.merchantWebhook {
+            dispatchers.register(
+                MerchantWebhookSender(url: merchant.url, secret: merchant.secret, now: configuration.now),
+                for: MerchantNotifier.channel)
+        }
+        self.dispatchers = dispatchers
         self.metrics = metrics
-        self.outboxDoorbell = outboxDoorbell
+        self.outgoingDoorbells = outgoingDoorbells
         pages = try await PageRenderer.load()
     }
 
@@ -86,6 +97,13 @@ public struct FulfillmentService: Sendable {
             store: store, router: router,
             schedule: .init(base: configuration.eventRetryBase, maxAttempts: configuration.eventMaxAttempts),
             lease: configuration.claimLease, now: configuration.now, logger: logger)
+    }
+
+    /// The dispatch processor, as the dispatch worker runs it (tests drive it directly).
+    public var dispatchProcessor: DispatchProcessor {
+        DispatchProcessor(
+            store: store, registry: dispatchers, schedule: configuration.dispatchSchedule, lease: configuration.claimLease,
+            now: configuration.now, logger: logger)
     }
 
     /// The HTTP/1 server: `POST /webhook` is served in each connection's pipeline (`WebhookChannelHandler`),
@@ -109,7 +127,7 @@ public struct FulfillmentService: Sendable {
 
     /// What the store runs (a pool, migrations, checkpoints): needed whether or not the workers run.
     var storeServices: [any Service] {
-        let wakeUp = StoreWakeUp(events: { [eventDoorbell] in eventDoorbell.ring() }, outbox: { [outboxDoorbell] in outboxDoorbell.ring() })
+        let wakeUp = StoreWakeUp(events: { [eventDoorbell] in eventDoorbell.ring() }, outbox: { [outgoingDoorbells] in outgoingDoorbells.ring() })
         return store.services(wakeUp: wakeUp, logger: logger)
     }
 
@@ -119,10 +137,13 @@ public struct FulfillmentService: Sendable {
             EventWorker(
                 processor: eventProcessor, doorbell: eventDoorbell, concurrency: configuration.workerConcurrency,
                 pollInterval: configuration.workerPollInterval, metrics: metrics,
-                afterEvent: { [outboxDoorbell] in outboxDoorbell.ring() }, logger: logger),
+                afterEvent: { [outgoingDoorbells] in outgoingDoorbells.ring() }, logger: logger),
             OutboxWorker(
-                store: store, transport: emailTransport, doorbell: outboxDoorbell, pollInterval: configuration.workerPollInterval,
+                store: store, transport: emailTransport, doorbell: outgoingDoorbells.emails, pollInterval: configuration.workerPollInterval,
                 lease: configuration.claimLease, metrics: metrics, now: configuration.now, logger: logger),
+            DispatchWorker(
+                processor: dispatchProcessor, doorbell: outgoingDoorbells.dispatches, concurrency: 16,
+                pollInterval: configuration.workerPollInterval, metrics: metrics, logger: logger),
         ]
         if let interval = configuration.reconcileInterval {
             services.append(

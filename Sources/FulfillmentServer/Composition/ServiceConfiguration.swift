@@ -41,6 +41,11 @@ public struct ServiceConfiguration: Sendable {
     public var sessionFilter: SessionFilter = .all
     /// Whether customers get our receipt email (`RECEIPTS`, default on; off when Stripe's own receipts are).
     public var sendsReceipts = true
+    /// Where the merchant's notifications go (`nil`: none are queued).
+    public var merchantWebhook: MerchantWebhookSetting?
+    /// How failed notifications and action effects are retried: backoff, then dead after the window (three
+    /// days, as Stripe's own webhooks).
+    public var dispatchSchedule = DispatchSchedule()
     /// Webhook bodies larger than this are refused with 413.
     public var maximumWebhookBytes: Int
     /// How long the landing page waits for fulfill-checkout before showing what it has.

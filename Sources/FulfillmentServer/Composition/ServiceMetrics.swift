@@ -1,4 +1,5 @@
 import Foundation
+import FulfillmentCore
 public import Prometheus
 
 /// The service's metrics in one Prometheus registry owned by the application (no global bootstrap).
@@ -61,6 +62,15 @@ public struct ServiceMetrics: Sendable {
                     "When the last finished reconciliation pass began (Unix seconds).")
             ).set(to: startedAt.timeIntervalSince1970)
         }
+    }
+
+    /// The dispatch worker's outcome for one dispatch (`delivered`, `retried`, `dead`).
+    func dispatched(_ outcome: DispatchProcessor.Outcome) {
+        registry.makeCounter(
+            descriptor: Self.metric(
+                "fulfillment_dispatches", "total", "Merchant notifications and action effects attempted, by outcome."),
+            labels: [("outcome", "\(outcome)")]
+        ).increment()
     }
 
     /// Sets the gauges read from the store at scrape time.

@@ -1,0 +1,88 @@
+public import Foundation
+public import FulfillmentCore
+import NIOCore
+import PostgresNIO
+
+extension PostgresFulfillmentStore {
+    static let dispatchColumns =
+        "id, channel, type, subject_id, payload, status, attempts, created_at, next_attempt_at, lease_until, delivered_at, last_error"
+
+    /// Queues the emails and dispatches a change brings, in the change's transaction; what is queued already
+    /// (same dedupe key, same dispatch id) stays as it is.
+    func enqueue(_ outgoing: Outgoing, now: Date, on connection: PostgresConnection) async throws {
+        for email in outgoing.emails { try await enqueue(email, now: now, on: connection) }
+        for dispatch in outgoing.dispatches {
+            try await connection.query(
+                """
+                INSERT INTO dispatches (id, channel, type, subject_id, payload, status, created_at, next_attempt_at)
+                VALUES (\(dispatch.id), \(dispatch.channel), \(dispatch.type), \(dispatch.subjectID),
+                        \(ByteBuffer(bytes: dispatch.payload)), 'pending', \(now), \(now))
+                ON CONFLICT (id) DO NOTHING
+                """, logger: logger)
+        }
+    }
+
+    /// Two instances never claim one dispatch: the rows are locked as they are leased, and skipped by others.
+    public func claimDispatches(limit: Int, now: Date, leaseUntil: Date) async throws -> [QueuedDispatch] {
+        let rows = try await query(
+            """
+            UPDATE dispatches SET lease_until = \(leaseUntil), attempts = attempts + 1
+            WHERE id IN (
+                SELECT id FROM dispatches
+                WHERE status = 'pending' AND next_attempt_at <= \(now) AND (lease_until IS NULL OR lease_until <= \(now))
+                ORDER BY created_at, id LIMIT \(limit)
+                FOR UPDATE SKIP LOCKED)
+            RETURNING \(unescaped: Self.dispatchColumns)
+            """)
+        return try await dispatchRows(rows).sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }.map(\.claimed)
+    }
+
+    public func markDispatchDelivered(id: String, now: Date) async throws {
+        try await query(
+            "UPDATE dispatches SET status = 'delivered', delivered_at = \(now), lease_until = NULL, last_error = NULL WHERE id = \(id)")
+    }
+
+    public func markDispatchFailed(id: String, error: String, retryAt: Date?, now: Date) async throws {
+        if let retryAt {
+            try await query(
+                "UPDATE dispatches SET last_error = \(error), next_attempt_at = \(retryAt), lease_until = NULL WHERE id = \(id)")
+        } else {
+            try await query("UPDATE dispatches SET status = 'dead', last_error = \(error), lease_until = NULL WHERE id = \(id)")
+        }
+    }
+
+    public func dispatches(status: DispatchStatus?, subjectID: String?, limit: Int) async throws -> [DispatchEntry] {
+        try await dispatchRows(
+            query(
+                """
+                SELECT \(unescaped: Self.dispatchColumns) FROM dispatches
+                WHERE (\(status?.rawValue)::text IS NULL OR status = \(status?.rawValue))
+                  AND (\(subjectID)::text IS NULL OR subject_id = \(subjectID))
+                ORDER BY created_at, id LIMIT \(limit)
+                """)
+        ).map(\.entry)
+    }
+
+    public func replayDispatch(id: String, now: Date) async throws -> Bool {
+        let rows = try await query(
+            """
+            UPDATE dispatches SET status = 'pending', next_attempt_at = \(now), lease_until = NULL, delivered_at = NULL
+            WHERE id = \(id) RETURNING id
+            """)
+        return try await rows.collect().count == 1
+    }
+
+    private func dispatchRows(_ rows: PostgresRowSequence) async throws -> [DispatchRow] {
+        var result: [DispatchRow] = []
+        for try await (id, channel, type, subjectID, payload, status, attempts, createdAt, nextAttemptAt, leaseUntil, deliveredAt, lastError)
+            in rows.decode((String, String, String, String, ByteBuffer, String, Int, Date, Date, Date?, Date?, String?).self)
+        {
+            result.append(
+                DispatchRow(
+                    id: id, channel: channel, type: type, subjectID: subjectID, payload: Data(payload.readableBytesView),
+                    status: DispatchStatus(rawValue: status) ?? .pending, attempts: attempts, createdAt: createdAt,
+                    nextAttemptAt: nextAttemptAt, leaseUntil: leaseUntil, deliveredAt: deliveredAt, lastError: lastError))
+        }
+        return result
+    }
+}

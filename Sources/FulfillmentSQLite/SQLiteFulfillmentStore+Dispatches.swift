@@ -1,0 +1,83 @@
+public import Foundation
+public import FulfillmentCore
+import GRDB
+
+extension SQLiteFulfillmentStore {
+    /// Queues the emails and dispatches a change brings, in the change's transaction; what is queued already
+    /// (same dedupe key, same dispatch id) stays as it is.
+    static func enqueue(_ outgoing: Outgoing, now: Date, in db: Database) throws {
+        for email in outgoing.emails { try enqueue(email, now: now, in: db) }
+        for dispatch in outgoing.dispatches {
+            try db.run(
+                """
+                INSERT INTO dispatches (id, channel, type, subject_id, payload, status, created_at, next_attempt_at)
+                VALUES (?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (id) DO NOTHING
+                """,
+                [
+                    dispatch.id, dispatch.channel, dispatch.type, dispatch.subjectID, dispatch.payload,
+                    now.timeIntervalSince1970, now.timeIntervalSince1970,
+                ])
+        }
+    }
+
+    public func claimDispatches(limit: Int, now: Date, leaseUntil: Date) async throws -> [QueuedDispatch] {
+        try await writeBookkeeping { db in
+            let rows = try DispatchRow.fetchAll(
+                db.cachedStatement(sql: """
+                    SELECT * FROM dispatches
+                    WHERE status = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
+                    ORDER BY created_at, rowid LIMIT ?
+                    """),
+                arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, limit])
+            return try rows.map { row in
+                var claimed = row
+                claimed.attempts += 1
+                try db.run(
+                    "UPDATE dispatches SET lease_until = ?, attempts = ? WHERE id = ?",
+                    [leaseUntil.timeIntervalSince1970, claimed.attempts, row.id])
+                return claimed.claimed
+            }
+        }
+    }
+
+    public func markDispatchDelivered(id: String, now: Date) async throws {
+        try await writer.write { db in
+            try db.run(
+                "UPDATE dispatches SET status = 'delivered', delivered_at = ?, lease_until = NULL, last_error = NULL WHERE id = ?",
+                [now.timeIntervalSince1970, id])
+        }
+    }
+
+    public func markDispatchFailed(id: String, error: String, retryAt: Date?, now: Date) async throws {
+        try await writer.write { db in
+            if let retryAt {
+                try db.run(
+                    "UPDATE dispatches SET last_error = ?, next_attempt_at = ?, lease_until = NULL WHERE id = ?",
+                    [error, retryAt.timeIntervalSince1970, id])
+            } else {
+                try db.run("UPDATE dispatches SET status = 'dead', last_error = ?, lease_until = NULL WHERE id = ?", [error, id])
+            }
+        }
+    }
+
+    public func dispatches(status: DispatchStatus?, subjectID: String?, limit: Int) async throws -> [DispatchEntry] {
+        try await pool.read { db in
+            try DispatchRow.fetchAll(
+                db.cachedStatement(sql: """
+                    SELECT * FROM dispatches WHERE (? IS NULL OR status = ?) AND (? IS NULL OR subject_id = ?)
+                    ORDER BY created_at, rowid LIMIT ?
+                    """),
+                arguments: [status?.rawValue, status?.rawValue, subjectID, subjectID, limit]
+            ).map(\.entry)
+        }
+    }
+
+    public func replayDispatch(id: String, now: Date) async throws -> Bool {
+        try await writer.write { db in
+            try db.run(
+                "UPDATE dispatches SET status = 'pending', next_attempt_at = ?, lease_until = NULL, delivered_at = NULL WHERE id = ?",
+                [now.timeIntervalSince1970, id])
+            return db.changesCount == 1
+        }
+    }
+}
