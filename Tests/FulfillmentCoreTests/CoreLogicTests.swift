@@ -153,3 +153,38 @@ extension Sequence {
         return results
     }
 }
+
+@Suite struct DispatchRulesTests {
+    let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test func retriesBackOffUpToTheCapAndStopAtTheWindow() {
+        let schedule = DispatchSchedule(base: .seconds(30), cap: .seconds(3600), window: .seconds(3 * 24 * 3600))
+        #expect(schedule.retryAt(afterAttempts: 1, createdAt: t0, now: t0) == t0.addingTimeInterval(30))
+        #expect(schedule.retryAt(afterAttempts: 3, createdAt: t0, now: t0) == t0.addingTimeInterval(120))
+        #expect(schedule.retryAt(afterAttempts: 20, createdAt: t0, now: t0) == t0.addingTimeInterval(3600))
+        // Never past the window's end, and nothing once it has passed.
+        let late = t0.addingTimeInterval(3 * 24 * 3600 - 10)
+        #expect(schedule.retryAt(afterAttempts: 20, createdAt: t0, now: late) == t0.addingTimeInterval(3 * 24 * 3600))
+        #expect(schedule.retryAt(afterAttempts: 20, createdAt: t0, now: t0.addingTimeInterval(3 * 24 * 3600)) == nil)
+    }
+
+    @Test func aFactKeepsItsIdAndDifferentFactsDiffer() {
+        let id = MerchantNotifier.eventID(.checkoutFulfilled, fact: "cs_test_1")
+        #expect(id == MerchantNotifier.eventID(.checkoutFulfilled, fact: "cs_test_1"))
+        #expect(id.hasPrefix("fev_") && id.count == 28)
+        #expect(id != MerchantNotifier.eventID(.checkoutFulfilled, fact: "cs_test_2"))
+        #expect(id != MerchantNotifier.eventID(.checkoutExpired, fact: "cs_test_1"))
+    }
+
+    @Test func aDisabledNotifierQueuesNothing() {
+        let order = Order(
+            id: "ord_1", amount: 100, currency: "eur", customerEmail: "a@example.com", items: [], paymentMethod: "ideal",
+            usage: .singleUse, sourceID: "src_1", sourceStatus: .chargeable, retryURL: "https://shop.example", createdAt: t0)
+        var paid = order
+        paid.status = .paid
+        #expect(MerchantNotifier.disabled.orderMoved(from: order, to: paid, now: t0).isEmpty)
+        let enabled = MerchantNotifier(isEnabled: true)
+        #expect(enabled.orderMoved(from: order, to: paid, now: t0).map(\.type) == ["order.paid"])
+        #expect(enabled.orderMoved(from: paid, to: paid, now: t0).isEmpty, "no move, no notification")
+    }
+}

@@ -68,3 +68,23 @@ struct SettingsTests {
         #expect(live.reconcileInterval == .seconds(600) && live.retention == .seconds(30 * 86400))
     }
 }
+
+@Suite("MERCHANT_WEBHOOK_URL and MERCHANT_WEBHOOK_SECRET")
+struct MerchantWebhookSettingTests {
+    @Test func takesAnHTTPURLWithASecret() throws {
+        let setting = try MerchantWebhookSetting(url: "https://shop.example/hooks/fulfillment", secret: "whsec_0123456789abcdef")
+        #expect(setting.url == "https://shop.example/hooks/fulfillment")
+    }
+
+    @Test func refusesAURLWithoutASecretAndWhatIsNotHTTP() {
+        #expect(throws: (any Error).self) { try MerchantWebhookSetting(url: "https://shop.example/hook", secret: nil) }
+        #expect(throws: (any Error).self) { try MerchantWebhookSetting(url: "https://shop.example/hook", secret: "short") }
+        #expect(throws: (any Error).self) { try MerchantWebhookSetting(url: "ftp://shop.example/hook", secret: "whsec_0123456789abcdef") }
+        #expect(throws: (any Error).self) { try MerchantWebhookSetting(url: "https:///nohost", secret: "whsec_0123456789abcdef") }
+        do {
+            _ = try MerchantWebhookSetting(url: "https://shop.example/hook", secret: nil)
+        } catch {
+            #expect("\(error)".contains("MERCHANT_WEBHOOK_SECRET"), "the error names the setting")
+        }
+    }
+}

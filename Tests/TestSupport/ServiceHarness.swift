@@ -33,6 +33,7 @@ package final class CapturingEmailTransport: EmailTransport {
 /// The emulator and the service, running on loopback, wired to each other as in production.
 package struct ServiceHarness: Sendable {
     package static let webhookSecret = "whsec_service_harness_secret"
+    package static let merchantSecret = "whsec_merchant_harness_secret"
 
     package let emulatorURL: String
     package let serviceURL: String
@@ -41,6 +42,8 @@ package struct ServiceHarness: Sendable {
     package let emails: CapturingEmailTransport
     package let clock: TestClock
     package let databasePath: String
+    /// The merchant's endpoint for the service's notifications, when the harness was asked for one.
+    package let merchant: WebhookReceiver?
     /// Begins the service's graceful shutdown (as SIGTERM would); the emulator keeps running.
     package let beginShutdown: @Sendable () async -> Void
 
@@ -64,7 +67,7 @@ package struct ServiceHarness: Sendable {
     /// (events stay stored, as if every worker had died).
     package static func run<T: Sendable>(
         runWorkers: Bool = true, databasePath: String? = nil, clock: TestClock = TestClock(),
-        emailTransport: (any EmailTransport)? = nil,
+        emailTransport: (any EmailTransport)? = nil, merchantEndpoint: Bool = false,
         configure: @Sendable (inout ServiceConfiguration) -> Void = { _ in }, _ body: @Sendable (ServiceHarness) async throws -> T
     ) async throws -> T {
         let logger = logger()
@@ -83,6 +86,23 @@ package struct ServiceHarness: Sendable {
             let emulatorURL = "http://127.0.0.1:\(await emulatorPorts.first { _ in true } ?? 0)"
             let emails = CapturingEmailTransport()
             var configuration = configuration(emulatorURL: emulatorURL, databasePath: path, clock: clock)
+            var merchant: WebhookReceiver?
+            var stopMerchant: @Sendable () async -> Void = {}
+            if merchantEndpoint {
+                let receiver = WebhookReceiver(signatureHeader: "Fulfillment-Signature")
+                let (ports, portSink) = AsyncStream<Int>.makeStream()
+                let receiverApp = Application(
+                    router: receiver.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                    onServerRunning: { portSink.yield($0.localAddress?.port ?? 0) }, logger: logger)
+                let receiverGroup = ServiceGroup(services: [receiverApp], gracefulShutdownSignals: [], logger: logger)
+                group.addTask { try await receiverGroup.run() }
+                let port = await ports.first { _ in true } ?? 0
+                configuration.merchantWebhook = try MerchantWebhookSetting(
+                    url: "http://127.0.0.1:\(port)/webhook", secret: merchantSecret)
+                configuration.dispatchSchedule = DispatchSchedule(base: .milliseconds(50), cap: .milliseconds(200))
+                merchant = receiver
+                stopMerchant = { await receiverGroup.triggerGracefulShutdown() }
+            }
             configure(&configuration)
             let service = try await FulfillmentService(
                 configuration: configuration, logger: logger,
@@ -97,10 +117,12 @@ package struct ServiceHarness: Sendable {
                 defer { serviceEndedSink.finish() }
                 try await serviceGroup.run()
             }
+            let stopMerchantAfterService = stopMerchant
             let stopBoth: @Sendable () async -> Void = {
                 await serviceGroup.triggerGracefulShutdown()
                 for await _ in serviceEnded {}
                 await emulatorGroup.triggerGracefulShutdown()
+                await stopMerchantAfterService()
             }
             let serviceURL = "http://127.0.0.1:\(await servicePorts.first { _ in true } ?? 0)"
             await emulator.state.registerEndpoint(url: serviceURL + "/webhook", enabledEvents: ["*"], secret: webhookSecret)
@@ -108,7 +130,7 @@ package struct ServiceHarness: Sendable {
                 emulatorURL: emulatorURL, serviceURL: serviceURL, service: service,
                 stripe: StripeClient(
                     configuration: StripeClientConfiguration(apiKey: "sk_test_harness", apiBase: emulatorURL), logger: logger),
-                emails: emails, clock: clock, databasePath: path, beginShutdown: { await serviceGroup.triggerGracefulShutdown() })
+                emails: emails, clock: clock, databasePath: path, merchant: merchant, beginShutdown: { await serviceGroup.triggerGracefulShutdown() })
             do {
                 let result = try await body(harness)
                 await stopBoth()

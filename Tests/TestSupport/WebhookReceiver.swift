@@ -19,6 +19,22 @@ package final class WebhookReceiver: Sendable {
     }
 
     private let state = Mutex<(deliveries: [Delivery], statuses: [Int])>(([], []))
+    /// The header that carries the signature (`Stripe-Signature`, or `Fulfillment-Signature` for the service's
+    /// own notifications to a merchant).
+    private let signatureHeader: String
+
+    package init(signatureHeader: String = "Stripe-Signature") {
+        self.signatureHeader = signatureHeader
+    }
+
+    /// Answer 500 to everything until `recover()`.
+    package func failAll() {
+        state.withLock { $0.statuses = Array(repeating: 500, count: 1_000_000) }
+    }
+
+    package func recover() {
+        state.withLock { $0.statuses = [] }
+    }
 
     /// Answer these statuses, in order, before answering 200 to everything.
     package func failNext(_ statuses: [Int]) {
@@ -35,7 +51,7 @@ package final class WebhookReceiver: Sendable {
             let status = self.state.withLock { state -> Int in
                 state.deliveries.append(
                     Delivery(
-                        signature: request.headers[HTTPField.Name("Stripe-Signature")!], body: Data(buffer.readableBytesView),
+                        signature: request.headers[HTTPField.Name(self.signatureHeader)!], body: Data(buffer.readableBytesView),
                         receivedAt: Date()))
                 return state.statuses.isEmpty ? 200 : state.statuses.removeFirst()
             }
