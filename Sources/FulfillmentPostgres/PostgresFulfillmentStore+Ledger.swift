@@ -84,7 +84,7 @@ extension PostgresFulfillmentStore {
 
     // MARK: Rows
 
-    private func lockSession(_ sessionID: String, on connection: PostgresConnection) async throws {
+    func lockSession(_ sessionID: String, on connection: PostgresConnection) async throws {
         try await connection.query(
             "SELECT pg_advisory_xact_lock(\(Self.ledgerLockClass), hashtext(\(sessionID)))", logger: logger)
     }

@@ -209,6 +209,23 @@ enum PostgresMigrations {
                 """,
             ]
         ),
+        (
+            "v4: after the payment (refunds, disputes)",
+            [
+                """
+                CREATE TABLE after_payments (
+                    subject_id TEXT PRIMARY KEY,
+                    charge_id TEXT NOT NULL,
+                    charge_amount BIGINT NOT NULL CHECK (charge_amount >= 0),
+                    refunded_amount BIGINT NOT NULL CHECK (refunded_amount >= 0 AND refunded_amount <= charge_amount),
+                    dispute TEXT NOT NULL CHECK (dispute IN ('none', 'open', 'won', 'lost')),
+                    stock_returned BOOLEAN NOT NULL,
+                    updated_at TIMESTAMPTZ NOT NULL
+                )
+                """,
+                "CREATE INDEX payments_intent ON payments (payment_intent)",
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet applied, under the advisory lock, each in a transaction of its own.

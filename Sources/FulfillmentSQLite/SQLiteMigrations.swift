@@ -195,6 +195,21 @@ enum SQLiteMigrations {
                     CREATE INDEX dispatches_subject ON dispatches (subject_id);
                     """)
         }
+        migrator.registerMigration("v6: after the payment (refunds, disputes)") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE after_payments (
+                        subject_id TEXT PRIMARY KEY NOT NULL,
+                        charge_id TEXT NOT NULL,
+                        charge_amount INTEGER NOT NULL CHECK (charge_amount >= 0),
+                        refunded_amount INTEGER NOT NULL CHECK (refunded_amount >= 0 AND refunded_amount <= charge_amount),
+                        dispute TEXT NOT NULL CHECK (dispute IN ('none', 'open', 'won', 'lost')),
+                        stock_returned INTEGER NOT NULL CHECK (stock_returned IN (0, 1)),
+                        updated_at REAL NOT NULL
+                    );
+                    CREATE INDEX payments_intent ON payments (payment_intent);
+                    """)
+        }
         return migrator
     }
 }

@@ -232,6 +232,53 @@ package struct ServiceHarness: Sendable {
         return try await stripe.createCheckoutSession(.object(fields))
     }
 
+    // MARK: After the payment (refunds, disputes)
+
+    /// A Stripe API call as the merchant's dashboard or another tool would make it (not the service).
+    @discardableResult
+    package func stripeAPI(_ method: String, _ path: String, _ form: FormValue = .empty) async throws -> Reply {
+        let headers = [("Authorization", "Bearer sk_test_harness"), ("Content-Type", "application/x-www-form-urlencoded")]
+        return method == "GET"
+            ? try await get(path + "?" + FormEncoder.encode(form), base: emulatorURL, headers: headers)
+            : try await post(path, body: FormEncoder.encode(form), headers: headers, base: emulatorURL)
+    }
+
+    /// The charge that paid a Checkout Session.
+    package func chargeID(paying session: CheckoutSession) async throws -> String {
+        let intent = try await stripeAPI("GET", "/v1/checkout/sessions/\(session.id)", ["expand": ["payment_intent"]]).json["payment_intent"]
+        guard let charge = intent?["latest_charge"]?.stringValue else { throw TimedOut(description: "\(session.id) has no charge") }
+        return charge
+    }
+
+    /// Refunds a charge in full or in part, as the merchant would in the Dashboard.
+    package func refund(charge: String, amount: Int? = nil) async throws {
+        var form: [FormField] = [FormField("charge", .string(charge))]
+        if let amount { form.append(FormField("amount", .int(amount))) }
+        let reply = try await stripeAPI("POST", "/v1/refunds", .object(form))
+        guard reply.status == 200 else { throw TimedOut(description: "refund failed: \(reply.text)") }
+    }
+
+    /// Opens a dispute on a charge (the customer's bank); returns its id.
+    package func dispute(charge: String) async throws -> String {
+        let reply = try await control("/charges/\(charge)/dispute", ["reason": "fraudulent"])
+        guard let id = reply.json["id"]?.stringValue else { throw TimedOut(description: "dispute failed: \(reply.text)") }
+        return id
+    }
+
+    package func closeDispute(_ id: String, outcome: String) async throws {
+        let reply = try await control("/disputes/\(id)/close", ["outcome": .string(outcome)])
+        guard reply.status == 200 else { throw TimedOut(description: "close failed: \(reply.text)") }
+    }
+
+    /// Waits until the purchase's after-payment record satisfies `condition`.
+    package func waitForAfterPayment(
+        _ subjectID: String, _ description: String, _ condition: @escaping @Sendable (AfterPaymentRecord) -> Bool
+    ) async throws {
+        try await eventually("\(subjectID): \(description)") {
+            try await store.afterPayment(subjectID: subjectID).map(condition) ?? false
+        }
+    }
+
     // MARK: Orders (Sources and Charges)
 
     /// `POST /api/orders` with a JSON body.

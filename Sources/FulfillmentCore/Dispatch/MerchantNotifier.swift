@@ -127,4 +127,33 @@ public struct MerchantNotifier: Sendable {
             "failure_reason": order.failureReason.map(JSONValue.string) ?? .null,
         ]
     }
+
+    // MARK: After the payment
+
+    /// The notifications an after-payment decision calls for: `refunded` for money newly refunded (one per
+    /// refunded total), `disputed` for each new dispute status. `object` is the purchase; the change is added
+    /// under `after_payment`.
+    public func afterPayment(
+        _ decision: AfterPaymentDecision, subjectID: String, chargeID: String, refunded: EventType, disputed: EventType,
+        object: JSONValue, now: Date
+    ) -> [Dispatch] {
+        var purchase = object.objectValue ?? [:]
+        purchase["after_payment"] = [
+            "charge": .string(chargeID), "charge_amount": .int(decision.chargeAmount),
+            "amount_refunded": .int(decision.next.refundedAmount), "newly_refunded": .int(decision.newlyRefunded),
+            "fully_refunded": .bool(decision.next.isFullyRefunded(chargeAmount: decision.chargeAmount)),
+            "dispute": .string(decision.next.dispute.rawValue), "access": .string(decision.accessAfter.rawValue),
+            "stock_returned": .bool(decision.next.stockReturned),
+        ]
+        var dispatches: [Dispatch] = []
+        if decision.newlyRefunded > 0 {
+            dispatches += notification(
+                refunded, subjectID: subjectID, fact: "refunded:\(decision.next.refundedAmount)", object: .object(purchase), now: now)
+        }
+        if decision.next.dispute != decision.previous.dispute {
+            dispatches += notification(
+                disputed, subjectID: subjectID, fact: "dispute:\(decision.next.dispute.rawValue)", object: .object(purchase), now: now)
+        }
+        return dispatches
+    }
 }

@@ -67,6 +67,9 @@ public protocol FulfillmentStore: Sendable {
 
     func checkoutRecord(sessionID: String) async throws -> CheckoutRecord?
 
+    /// The Checkout Session whose payment was this PaymentIntent, once fulfilled (from the stored payment).
+    func checkoutSessionID(paymentIntent: String) async throws -> String?
+
     /// Claims the session's ledger row (compare-and-set from any status `fulfilled` may follow) and, in the
     /// same transaction, performs every line, stores the payment copy and queues the receipt.
     func commitFulfillment(_ plan: FulfillmentPlan) async throws -> FulfillmentCommit
@@ -76,6 +79,17 @@ public protocol FulfillmentStore: Sendable {
 
     /// The session and line an access token was granted for (the access page).
     func entitlement(token: String) async throws -> Entitlement?
+
+    // MARK: After the payment (refunds, disputes)
+
+    /// The purchase's after-payment record (a Checkout Session's or an order's), if anything happened to its
+    /// payment after it was made.
+    func afterPayment(subjectID: String) async throws -> AfterPaymentRecord?
+
+    /// Applies what Stripe says about the payment now, in one transaction: reads the record, decides with
+    /// `Ledger.afterPayment`, writes the next state, gives served stock back once, and queues the change's
+    /// email and notifications. Duplicate and stale facts change nothing.
+    func applyAfterPayment(_ change: AfterPaymentChange) async throws -> AfterPaymentDecision
 
     // MARK: Orders (Sources and Charges)
 

@@ -33,6 +33,7 @@ public actor MemoryFulfillmentStore: FulfillmentStore {
     private var outbox: [StoredEmail] = []
     private var orders: [String: Order] = [:]
     private var anomalies: [(orderID: String, detail: String)] = []
+    private var afterPayments: [String: AfterPaymentRecord] = [:]
     private var dispatchQueue: [String: DispatchEntry] = [:]
     private var dispatchLeases: [String: Date] = [:]
     private var dispatchOrder: [String] = []
@@ -154,6 +155,22 @@ public actor MemoryFulfillmentStore: FulfillmentStore {
     // MARK: Checkout ledger
 
     public func checkoutRecord(sessionID: String) async throws -> CheckoutRecord? { checkouts[sessionID] }
+
+    public func checkoutSessionID(paymentIntent: String) async throws -> String? {
+        payments.values.first { $0.paymentIntent == paymentIntent }?.sessionID
+    }
+
+    public func afterPayment(subjectID: String) async throws -> AfterPaymentRecord? { afterPayments[subjectID] }
+
+    public func applyAfterPayment(_ change: AfterPaymentChange) async throws -> AfterPaymentDecision {
+        let (decision, write) = Ledger.afterPayment(change, current: afterPayments[change.subjectID])
+        if let write {
+            afterPayments[change.subjectID] = write.record
+            for (sku, units) in write.stockReturned where stock[sku] != nil { stock[sku, default: 0] += units }
+            enqueue(write.outgoing, now: change.now)
+        }
+        return decision
+    }
 
     public func commitFulfillment(_ plan: FulfillmentPlan) async throws -> FulfillmentCommit {
         // An actor runs one call at a time: the read and the write below are one transaction.

@@ -69,7 +69,10 @@ public struct FulfillmentService: Sendable {
             stripe: stripe, store: self.store, publicURL: configuration.publicURL,
             sourceCheckInterval: configuration.sourceCheckInterval, notifier: notifier, now: configuration.now,
             onEmailQueued: { outgoingDoorbells.ring() }, logger: logger)
-        router = EventRouter.checkout(fulfiller).merging(.orders(payments))
+        let afterPayment = AfterPaymentHandler(
+            stripe: stripe, store: self.store, fulfiller: fulfiller, notifier: notifier, publicURL: configuration.publicURL,
+            now: configuration.now, onQueued: { outgoingDoorbells.ring() }, logger: logger)
+        router = EventRouter.checkout(fulfiller).merging(.orders(payments)).merging(.afterPayment(afterPayment))
         var dispatchers = DispatchRegistry()
         if let merchant = configuration.merchantWebhook {
             dispatchers.register(

@@ -37,7 +37,20 @@ struct OperationsController<Context: RequestContext>: Sendable {
             guard token.count <= 64, token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }),
                 let grant = try? await store.entitlement(token: token)
             else { return pages.notFound() }
-            return pages.render("access", ["title": grant.description, "description": grant.description, "sessionID": grant.sessionID])
+            // A refund or a dispute may have ended or paused the access since it was granted.
+            let access: AfterPaymentState.Access
+            do {
+                access = try await store.afterPayment(subjectID: grant.sessionID)?.access ?? .active
+            } catch {
+                return pages.render("notfound", ["title": "Unavailable"], status: .serviceUnavailable)
+            }
+            return pages.render(
+                "access",
+                [
+                    "title": grant.description, "description": grant.description, "sessionID": grant.sessionID,
+                    "active": access == .active, "suspended": access == .suspended, "revoked": access == .revoked,
+                ],
+                status: access == .active ? .ok : .forbidden)
         }
     }
 }

@@ -66,5 +66,6 @@ public struct EventType: StripeEnum {
     public static let chargeFailed: Self = "charge.failed"
     public static let chargeRefunded: Self = "charge.refunded"
     public static let chargeDisputeCreated: Self = "charge.dispute.created"
+    public static let chargeDisputeUpdated: Self = "charge.dispute.updated"
     public static let chargeDisputeClosed: Self = "charge.dispute.closed"
 }

@@ -1,0 +1,162 @@
+public import Foundation
+public import Logging
+public import StripeAPI
+
+/// What happens after a payment: `charge.refunded` and `charge.dispute.*` for a Checkout Session's payment or
+/// an order's charge. Each handler re-fetches the charge (and the dispute) from Stripe, finds the purchase it
+/// paid for, fulfils a Checkout Session first if its completion has not been handled yet (so a refund that
+/// arrives before the fulfilment it undoes still undoes it), and lets the store apply `AfterPaymentPolicy`
+/// in one transaction: access, stock, ledger, the customer's email and the merchant's notification, once.
+public struct AfterPaymentHandler: Sendable {
+    let stripe: StripeClient
+    let store: any FulfillmentStore
+    let fulfiller: CheckoutFulfiller
+    let notifier: MerchantNotifier
+    let publicURL: String
+    let now: @Sendable () -> Date
+    /// Told when something was queued (wakes the outgoing workers).
+    let onQueued: @Sendable () -> Void
+    let logger: Logger
+
+    public init(
+        stripe: StripeClient, store: any FulfillmentStore, fulfiller: CheckoutFulfiller, notifier: MerchantNotifier,
+        publicURL: String, now: @escaping @Sendable () -> Date, onQueued: @escaping @Sendable () -> Void = {}, logger: Logger
+    ) {
+        self.stripe = stripe
+        self.store = store
+        self.fulfiller = fulfiller
+        self.notifier = notifier
+        self.publicURL = publicURL
+        self.now = now
+        self.onQueued = onQueued
+        self.logger = logger
+    }
+
+    /// `charge.refunded` (and any change to a charge's refunds): what Stripe says was refunded.
+    public func chargeChanged(chargeID: String) async throws -> String {
+        let charge = try await stripe.retrieveCharge(chargeID)
+        return try await apply(charge: charge, dispute: nil)
+    }
+
+    /// `charge.dispute.created`, `.updated`, `.closed`: where the dispute stands now.
+    public func disputeChanged(disputeID: String) async throws -> String {
+        let dispute: Dispute = try await stripe.send(.get, "/v1/disputes/\(StripeClient.pathSegment(disputeID))", as: Dispute.self)
+        let charge = try await stripe.retrieveCharge(dispute.charge)
+        return try await apply(charge: charge, dispute: dispute)
+    }
+
+    func apply(charge: Charge, dispute: Dispute?) async throws -> String {
+        let facts = PaymentFacts(chargeAmount: charge.amount, amountRefunded: charge.amountRefunded, dispute: dispute?.status)
+        if let orderID = charge.metadata["order_id"] {
+            return try await applyToOrder(orderID: orderID, charge: charge, facts: facts)
+        }
+        guard let paymentIntent = charge.paymentIntent else {
+            throw IgnoredEvent(reason: "charge \(charge.id) is neither an order's nor a Checkout payment's")
+        }
+        return try await applyToSession(paymentIntent: paymentIntent, charge: charge, facts: facts)
+    }
+
+    // MARK: Checkout Sessions
+
+    func applyToSession(paymentIntent: String, charge: Charge, facts: PaymentFacts) async throws -> String {
+        guard let sessionID = try await sessionID(paymentIntent: paymentIntent) else {
+            throw IgnoredEvent(reason: "no Checkout Session paid with \(paymentIntent) (another integration's payment)")
+        }
+        var known = try await store.checkoutRecord(sessionID: sessionID)
+        if known?.status != .fulfilled {
+            // The completion has not been handled yet: fulfil first, so what follows undoes a real fulfilment.
+            if case .notOurs(let reason) = try await fulfiller.fulfill(sessionID: sessionID) { throw IgnoredEvent(reason: reason) }
+            known = try await store.checkoutRecord(sessionID: sessionID)
+        }
+        let record = known
+        let lines = record?.lines ?? []
+        let hasAccess = lines.contains { $0.action == .grantAccess }
+        let notifier = self.notifier
+        let pageURL = "\(publicURL)/checkout/complete?session_id=\(sessionID)"
+        let at = now()
+        let change = AfterPaymentChange(
+            subjectID: sessionID, chargeID: charge.id, facts: facts, servedStock: Self.servedStock(lines),
+            outgoing: { decision in
+                let email = RefundEmails.refund(
+                    subjectID: sessionID, to: record?.customerEmail, name: record?.customerName, decision: decision,
+                    currency: record?.currency ?? charge.currency,
+                    accessRevoked: hasAccess && decision.accessAfter == .revoked && decision.accessBefore != .revoked,
+                    pageURL: pageURL)
+                return Outgoing(
+                    emails: email.map { [$0] } ?? [],
+                    dispatches: notifier.afterPayment(
+                        decision, subjectID: sessionID, chargeID: charge.id, refunded: .checkoutRefunded, disputed: .checkoutDisputed,
+                        object: record.map(MerchantNotifier.object) ?? ["object": "checkout_session", "id": .string(sessionID)],
+                        now: at))
+            }, now: at)
+        let decision = try await store.applyAfterPayment(change)
+        if !decision.isNoChange {
+            onQueued()
+            logger.info("after payment", metadata: ["checkout.session.id": "\(sessionID)", "change": "\(decision.note)"])
+        }
+        return decision.note
+    }
+
+    /// The session a PaymentIntent paid for: from the ledger when it was fulfilled, else from Stripe.
+    func sessionID(paymentIntent: String) async throws -> String? {
+        if let known = try await store.checkoutSessionID(paymentIntent: paymentIntent) { return known }
+        let page: StripeList<CheckoutSession> = try await stripe.send(
+            .get, "/v1/checkout/sessions", parameters: ["payment_intent": .string(paymentIntent), "limit": 1],
+            as: StripeList<CheckoutSession>.self)
+        return page.data.first?.id
+    }
+
+    /// Units each line took from stock, by sku (what a full refund gives back).
+    static func servedStock(_ lines: [FulfilledLine]) -> [String: Int] {
+        var served: [String: Int] = [:]
+        for line in lines {
+            guard let sku = line.action.sku else { continue }
+            switch line.outcome {
+            case .shipped(_, let quantity, _), .stockTaken(let quantity, _): served[sku, default: 0] += quantity
+            case .accessGranted, .recorded: break
+            }
+        }
+        return served
+    }
+
+    // MARK: Orders
+
+    func applyToOrder(orderID: String, charge: Charge, facts: PaymentFacts) async throws -> String {
+        guard let order = try await store.order(id: orderID), order.chargeID == charge.id else {
+            throw OrphanEventError("charge \(charge.id) names order \(orderID), which does not know it")
+        }
+        let notifier = self.notifier
+        let pageURL = "\(publicURL)/orders/\(orderID)"
+        let at = now()
+        let change = AfterPaymentChange(
+            subjectID: orderID, chargeID: charge.id, facts: facts, servedStock: [:],
+            outgoing: { decision in
+                let email = RefundEmails.refund(
+                    subjectID: orderID, to: order.customerEmail, name: order.customerName, decision: decision,
+                    currency: order.currency, accessRevoked: false, pageURL: pageURL)
+                return Outgoing(
+                    emails: email.map { [$0] } ?? [],
+                    dispatches: notifier.afterPayment(
+                        decision, subjectID: orderID, chargeID: charge.id, refunded: .orderRefunded, disputed: .orderDisputed,
+                        object: MerchantNotifier.object(order), now: at))
+            }, now: at)
+        let decision = try await store.applyAfterPayment(change)
+        if !decision.isNoChange {
+            onQueued()
+            logger.info("after payment", metadata: ["order.id": "\(orderID)", "change": "\(decision.note)"])
+        }
+        return decision.note
+    }
+}
+
+extension EventRouter {
+    /// The after-payment handlers: refunds and disputes, for Checkout payments and orders alike.
+    public static func afterPayment(_ handler: AfterPaymentHandler) -> EventRouter {
+        var router = EventRouter()
+        router.on(.chargeRefunded) { event in try await handler.chargeChanged(chargeID: try event.requireObjectID()) }
+        for type in [EventType.chargeDisputeCreated, .chargeDisputeUpdated, .chargeDisputeClosed] {
+            router.on(type) { event in try await handler.disputeChanged(disputeID: try event.requireObjectID()) }
+        }
+        return router
+    }
+}
