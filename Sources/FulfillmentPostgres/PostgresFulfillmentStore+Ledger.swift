@@ -130,7 +130,7 @@ extension PostgresFulfillmentStore {
             """
             INSERT INTO checkout_lines (\(unescaped: Self.lineColumns))
             VALUES (\(row.sessionID), \(row.lineItemID), \(row.position), \(row.description), \(row.quantity), \(row.amountTotal),
-                    \(row.currency), \(row.productID), \(row.action.rawValue), \(row.sku), \(row.outcome.rawValue),
+                    \(row.currency), \(row.productID), \(row.action), \(row.sku), \(row.outcome.rawValue),
                     \(row.accessToken), \(row.accessURL), \(row.shipmentID), \(row.servedQuantity), \(row.backorderedQuantity),
                     \(row.performedAt))
             """, logger: logger)
@@ -152,15 +152,12 @@ extension PostgresFulfillmentStore {
     ) throws -> CheckoutLineRow {
         let (sessionID, lineItemID, position, description, quantity, amountTotal, currency, productID, action, sku, outcome,
              accessToken, accessURL, shipmentID, served, backordered, performedAt) = columns
-        guard let actionKind = LineItemAction.Kind(rawValue: action) else {
-            throw UnknownStoredValue(column: "checkout_lines.action", value: action)
-        }
         guard let outcomeKind = LineOutcome.Kind(rawValue: outcome) else {
             throw UnknownStoredValue(column: "checkout_lines.outcome", value: outcome)
         }
         return CheckoutLineRow(
             sessionID: sessionID, lineItemID: lineItemID, position: position, description: description, quantity: quantity,
-            amountTotal: amountTotal, currency: currency, productID: productID, action: actionKind, sku: sku,
+            amountTotal: amountTotal, currency: currency, productID: productID, action: action, sku: sku,
             outcome: outcomeKind, accessToken: accessToken, accessURL: accessURL, shipmentID: shipmentID,
             servedQuantity: served, backorderedQuantity: backordered, performedAt: performedAt)
     }

@@ -226,6 +226,15 @@ enum PostgresMigrations {
                 "CREATE INDEX payments_intent ON payments (payment_intent)",
             ]
         ),
+        (
+            "v5: action names and outcomes as data (registered actions)",
+            [
+                "ALTER TABLE checkout_lines DROP CONSTRAINT checkout_lines_action_check",
+                "ALTER TABLE checkout_lines DROP CONSTRAINT checkout_lines_outcome_check",
+                "ALTER TABLE checkout_lines ADD CONSTRAINT checkout_lines_action_named CHECK (length(action) BETWEEN 1 AND 64)",
+                "ALTER TABLE checkout_lines ADD CONSTRAINT checkout_lines_outcome_named CHECK (length(outcome) BETWEEN 1 AND 32)",
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet applied, under the advisory lock, each in a transaction of its own.

@@ -210,6 +210,38 @@ enum SQLiteMigrations {
                     CREATE INDEX payments_intent ON payments (payment_intent);
                     """)
         }
+        migrator.registerMigration("v7: action names and outcomes as data (registered actions)") { db in
+            // SQLite cannot drop a CHECK constraint: the table is rebuilt without the two that listed the
+            // built-in actions and outcomes; names are checked by the action registry, not the schema.
+            try db.execute(
+                sql: """
+                    CREATE TABLE checkout_lines_v7 (
+                        session_id TEXT NOT NULL REFERENCES checkouts (session_id),
+                        line_item_id TEXT NOT NULL,
+                        position INTEGER NOT NULL,
+                        description TEXT NOT NULL,
+                        quantity INTEGER NOT NULL CHECK (quantity > 0),
+                        amount_total INTEGER NOT NULL,
+                        currency TEXT NOT NULL,
+                        product_id TEXT,
+                        action TEXT NOT NULL CHECK (length(action) BETWEEN 1 AND 64),
+                        sku TEXT,
+                        outcome TEXT NOT NULL CHECK (length(outcome) BETWEEN 1 AND 32),
+                        access_token TEXT UNIQUE,
+                        access_url TEXT,
+                        shipment_id TEXT UNIQUE,
+                        served_quantity INTEGER NOT NULL CHECK (served_quantity >= 0),
+                        backordered_quantity INTEGER NOT NULL CHECK (backordered_quantity >= 0),
+                        performed_at REAL NOT NULL,
+                        PRIMARY KEY (session_id, line_item_id)
+                    );
+                    INSERT INTO checkout_lines_v7 SELECT session_id, line_item_id, position, description, quantity, amount_total,
+                        currency, product_id, action, sku, outcome, access_token, access_url, shipment_id, served_quantity,
+                        backordered_quantity, performed_at FROM checkout_lines;
+                    DROP TABLE checkout_lines;
+                    ALTER TABLE checkout_lines_v7 RENAME TO checkout_lines;
+                    """)
+        }
         return migrator
     }
 }

@@ -51,7 +51,7 @@ import Testing
             try catalog.action(for: try item(productMetadata: ["fulfillment": "teleport"], productID: "prod_tele"))
         } throws: { error in
             let text = "\(error)"
-            return text.contains("\"teleport\" is not an action (digital, physical, stock, none)") && text.contains("product prod_tele metadata")
+            return text.contains("\"teleport\" is not an action (digital, none, notify, physical, stock)") && text.contains("product prod_tele metadata")
         }
         #expect {
             try catalog.action(for: try item(priceMetadata: ["fulfillment": "stock"], priceID: "price_seat"))

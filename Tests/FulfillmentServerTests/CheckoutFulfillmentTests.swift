@@ -43,7 +43,7 @@ import Testing
             }
             let event = try #require(try await harness.store.listEvents(status: .dead, limit: 10).first { $0.objectID == session.id })
             #expect(event.attempts == 1, "no retry can fix it: parked at once")
-            #expect(event.lastError?.contains("\"phsyical\" is not an action (digital, physical, stock, none)") == true)
+            #expect(event.lastError?.contains("\"phsyical\" is not an action (digital, none, notify, physical, stock)") == true)
             #expect(event.lastError?.contains("product \(mug.product.id) metadata") == true, "it says where: \(event.lastError ?? "-")")
             #expect(try await harness.store.checkoutRecord(sessionID: session.id)?.status != .fulfilled, "never read as none")
             #expect(harness.emails.sent.isEmpty)
@@ -93,7 +93,7 @@ import Testing
             try await harness.pay(session)
             try await harness.waitForStatus(session.id, .fulfilled)
             let record = try #require(try await harness.store.checkoutRecord(sessionID: session.id))
-            #expect(record.lines.map(\.action.kind) == [.digital, .physical, .none])
+            #expect(record.lines.map(\.action.name) == ["digital", "physical", "none"])
             #expect(record.lines[1].outcome.backordered == 0)
             #expect(record.shipping?.address?.city == "Berlin")
             #expect(record.amountTotal == 4900 + 2400 + 300)

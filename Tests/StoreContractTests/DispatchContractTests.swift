@@ -92,3 +92,28 @@ import Testing
         }
     }
 }
+
+@Suite struct RegisteredActionContractTests {
+    @Test(arguments: TestStores.kinds)
+    func aRegisteredActionsLineAndEffectAreStoredByName(kind: String) async throws {
+        try await TestStores.with(kind) { store async throws in
+            var actions = ActionRegistry()
+            actions.register(RegisteredAction(name: "engrave") { line, _ in ["pieces": .int(line.quantity)] })
+            var plan = StoreFixtures.plan(lines: [StoreFixtures.line("li_1", LineItemAction(name: "engrave", sku: "PEN"), quantity: 2)])
+            plan.actions = actions
+            guard case .committed(let record) = try await store.commitFulfillment(plan) else {
+                Issue.record("should fulfil")
+                return
+            }
+            let key = ActionEffect.key(action: "engrave", subjectID: "cs_test_1", lineItemID: "li_1")
+            #expect(record.lines.first?.outcome == .queued(effectID: key))
+            let stored = try #require(try await store.checkoutRecord(sessionID: "cs_test_1"))
+            #expect(stored.lines.first?.action == LineItemAction(name: "engrave", sku: "PEN"))
+            #expect(stored.lines.first?.outcome == .queued(effectID: key))
+            let effect = try #require(try await store.dispatches(status: nil, subjectID: "cs_test_1", limit: 10).first { $0.dispatch.id == key })
+            #expect(effect.dispatch.channel == "action.engrave")
+            let decoded = try JSONDecoder().decode(ActionEffect.self, from: effect.dispatch.payload)
+            #expect(decoded.plan["pieces"]?.intValue == 2 && decoded.sku == "PEN" && decoded.idempotencyKey == key)
+        }
+    }
+}

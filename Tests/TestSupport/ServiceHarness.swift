@@ -57,17 +57,20 @@ package struct ServiceHarness: Sendable {
     }
 
     package static func configuration(emulatorURL: String, databasePath: String, clock: TestClock) -> ServiceConfiguration {
-        ServiceConfiguration(
+        var configuration = ServiceConfiguration(
             stripeSecretKey: "sk_test_service", stripeAPIBase: emulatorURL, webhookSecrets: [webhookSecret],
             database: .sqlite(path: databasePath), port: 0, publicURL: "http://shop.test", landingWait: .seconds(10),
             workerPollInterval: .milliseconds(100), eventRetryBase: .milliseconds(50), reconcileInterval: nil, now: { clock.now })
+        // Notifications and effects retried within the test's patience (the three-day window is kept).
+        configuration.dispatchSchedule = DispatchSchedule(base: .milliseconds(50), cap: .milliseconds(200))
+        return configuration
     }
 
     /// Runs `body` with a fresh emulator and service. `runWorkers: false` serves HTTP without workers
     /// (events stay stored, as if every worker had died).
     package static func run<T: Sendable>(
         runWorkers: Bool = true, databasePath: String? = nil, clock: TestClock = TestClock(),
-        emailTransport: (any EmailTransport)? = nil, merchantEndpoint: Bool = false,
+        emailTransport: (any EmailTransport)? = nil, merchantEndpoint: Bool = false, actions: ActionRegistry = .builtIn,
         configure: @Sendable (inout ServiceConfiguration) -> Void = { _ in }, _ body: @Sendable (ServiceHarness) async throws -> T
     ) async throws -> T {
         let logger = logger()
@@ -99,13 +102,12 @@ package struct ServiceHarness: Sendable {
                 let port = await ports.first { _ in true } ?? 0
                 configuration.merchantWebhook = try MerchantWebhookSetting(
                     url: "http://127.0.0.1:\(port)/webhook", secret: merchantSecret)
-                configuration.dispatchSchedule = DispatchSchedule(base: .milliseconds(50), cap: .milliseconds(200))
                 merchant = receiver
                 stopMerchant = { await receiverGroup.triggerGracefulShutdown() }
             }
             configure(&configuration)
             let service = try await FulfillmentService(
-                configuration: configuration, logger: logger,
+                configuration: configuration, logger: logger, actions: actions,
                 emailTransport: emailTransport ?? emails)
             let (servicePorts, servicePortSink) = AsyncStream<Int>.makeStream()
             let app = try service.application(workers: runWorkers, onServerRunning: { servicePortSink.yield($0.localAddress?.port ?? 0) })

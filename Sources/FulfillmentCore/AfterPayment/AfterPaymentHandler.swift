@@ -70,7 +70,7 @@ public struct AfterPaymentHandler: Sendable {
         }
         let record = known
         let lines = record?.lines ?? []
-        let hasAccess = lines.contains { $0.action == .grantAccess }
+        let hasAccess = lines.contains { $0.outcome.kind == .accessGranted }
         let notifier = self.notifier
         let pageURL = "\(publicURL)/checkout/complete?session_id=\(sessionID)"
         let at = now()
@@ -110,11 +110,8 @@ public struct AfterPaymentHandler: Sendable {
     static func servedStock(_ lines: [FulfilledLine]) -> [String: Int] {
         var served: [String: Int] = [:]
         for line in lines {
-            guard let sku = line.action.sku else { continue }
-            switch line.outcome {
-            case .shipped(_, let quantity, _), .stockTaken(let quantity, _): served[sku, default: 0] += quantity
-            case .accessGranted, .recorded: break
-            }
+            guard let sku = line.action.sku, line.outcome.servedFromStock > 0 else { continue }
+            served[sku, default: 0] += line.outcome.servedFromStock
         }
         return served
     }

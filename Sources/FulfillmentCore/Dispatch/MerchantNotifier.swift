@@ -84,7 +84,7 @@ public struct MerchantNotifier: Sendable {
         var object: [String: JSONValue] = [
             "line_item": .string(line.lineItemID), "description": .string(line.description), "quantity": .int(line.quantity),
             "amount_total": .int(line.amountTotal), "currency": .string(line.currency),
-            "product": line.productID.map(JSONValue.string) ?? .null, "action": .string(line.action.kind.rawValue),
+            "product": line.productID.map(JSONValue.string) ?? .null, "action": .string(line.action.name),
             "outcome": .string(line.outcome.kind.rawValue), "backordered": .int(line.outcome.backordered),
         ]
         if let sku = line.action.sku { object["sku"] = .string(sku) }
@@ -94,6 +94,7 @@ public struct MerchantNotifier: Sendable {
             object["shipment"] = .string(shipmentID)
             object["served"] = .int(quantity)
         case .stockTaken(let quantity, _): object["served"] = .int(quantity)
+        case .queued(let effectID): object["effect"] = .string(effectID)
         case .recorded: break
         }
         return .object(object)

@@ -39,6 +39,7 @@ public enum CheckoutEmails {
         case .stockTaken(let quantity, 0): "\(quantity) reserved"
         case .stockTaken(let quantity, let backordered): "\(quantity) reserved, \(backordered) backordered"
         case .recorded: "paid"
+        case .queued: "being prepared"
         }
     }
 }

@@ -5,11 +5,12 @@ public import StripeAPI
 /// then the catalog file's entry for the price or product id; with none of them, the payment is only
 /// recorded.
 ///
-/// Metadata keys: `fulfillment` = `digital` | `physical` | `stock` | `none`, and `sku` (the stock-keeping
-/// unit whose stock a physical or stock item takes; `stock` needs one). A name that is not an action, or
-/// `stock` without a sku, is never read as `none`: the catalog file refuses to load, and a line item whose
-/// metadata says so stops its session's fulfilment with the reason (the event is parked for an operator,
-/// who fixes the metadata and replays it).
+/// Metadata keys: `fulfillment` = the name of an action in the registry (`digital`, `physical`, `stock`,
+/// `none`, `notify`, or one the embedding program registered), and `sku` (the stock-keeping unit whose stock
+/// a physical or stock item takes; `stock` needs one). A name that is not an action, or `stock` without a
+/// sku, is never read as `none`: the catalog file refuses to load, and a line item whose metadata says so
+/// stops its session's fulfilment with the reason (the event is parked for an operator, who fixes the
+/// metadata and replays it).
 public struct Catalog: Sendable {
     /// An entry of the catalog file.
     public struct Entry: Codable, Sendable, Hashable {
@@ -24,17 +25,22 @@ public struct Catalog: Sendable {
 
     /// By price or product id.
     public var entries: [String: Entry]
+    /// The actions names may refer to.
+    public var actions: ActionRegistry
 
-    public init(entries: [String: Entry] = [:]) {
+    public init(entries: [String: Entry] = [:], actions: ActionRegistry = .builtIn) {
         self.entries = entries
+        self.actions = actions
     }
 
     /// Reads a catalog file: `{"prod_...": {"fulfillment": "physical", "sku": "MUG-1"}, "price_...": {...}}`.
     /// Every entry must name an action (and `stock` a sku): the error names the file, the entry and the name.
-    public init(contentsOf url: URL) throws {
+    public init(contentsOf url: URL, actions: ActionRegistry = .builtIn) throws {
         let entries = try JSONDecoder().decode([String: Entry].self, from: Data(contentsOf: url))
+        self.actions = actions
+        self.entries = [:]
         for (id, entry) in entries.sorted(by: { $0.key < $1.key }) {
-            if case .failure(let problem) = Self.action(named: entry.fulfillment, sku: entry.sku) {
+            if case .failure(let problem) = action(named: entry.fulfillment, sku: entry.sku) {
                 throw CatalogError(description: "catalog \(url.path): entry \"\(id)\": \(problem)")
             }
         }
@@ -54,7 +60,7 @@ public struct Catalog: Sendable {
         ]
         for case let (place, metadata?) in sources {
             guard let name = metadata["fulfillment"] else { continue }
-            switch Self.action(named: name, sku: metadata["sku"]) {
+            switch action(named: name, sku: metadata["sku"]) {
             case .success(let action): return action
             case .failure(let problem):
                 throw UnknownActionError(description: "line item \(item.id) (\(item.description)): \(place): \(problem)")
@@ -64,13 +70,15 @@ public struct Catalog: Sendable {
     }
 
     /// The action a name (any case) and sku make, or what is wrong with them.
-    static func action(named name: String, sku: String?) -> Result<LineItemAction, ActionNameProblem> {
-        guard let kind = LineItemAction.Kind(rawValue: name.lowercased()) else {
-            let known = LineItemAction.Kind.allCases.map(\.rawValue).joined(separator: ", ")
+    func action(named name: String, sku: String?) -> Result<LineItemAction, ActionNameProblem> {
+        guard let action = actions.action(named: name) else {
+            let known = actions.names.joined(separator: ", ")
             return .failure(ActionNameProblem(description: "fulfillment \"\(name.prefix(60))\" is not an action (\(known))"))
         }
-        if kind == .stock, (sku ?? "").isEmpty { return .failure(ActionNameProblem(description: "fulfillment \"stock\" needs a sku")) }
-        return .success(LineItemAction(kind: kind, sku: sku))
+        if action.needsSKU, (sku ?? "").isEmpty {
+            return .failure(ActionNameProblem(description: "fulfillment \"\(action.name)\" needs a sku"))
+        }
+        return .success(LineItemAction(name: action.name, sku: sku))
     }
 
     private static func metadata(_ entry: Entry) -> [String: String] {

@@ -161,7 +161,7 @@ public struct CheckoutFulfiller: Sendable {
                     currency: session.currency, landingURL: landingURL)
             },
             accessURL: { token in "\(publicURL)/access/\(token)" },
-            notifications: { record in notifier.fulfilled(record, now: plannedAt) }, now: plannedAt)
+            notifications: { record in notifier.fulfilled(record, now: plannedAt) }, actions: catalog.actions, now: plannedAt)
     }
 
     func transition(for session: CheckoutSession, to status: CheckoutStatus, email: OutboundEmail?) -> CheckoutTransition {

@@ -20,13 +20,16 @@ public struct FulfillmentPlan: Sendable {
     public var accessURL: @Sendable (_ token: String) -> String
     /// The merchant's notifications of the fulfilment (`checkout.fulfilled`), from the ledger record.
     public var notifications: @Sendable (_ record: CheckoutRecord) -> [Dispatch]
+    /// The actions the lines name (their planning steps run in the ledger transaction).
+    public var actions: ActionRegistry
     public var now: Date
 
     public init(
         sessionID: String, paymentIntentID: String?, customerEmail: String?, customerName: String?, amountTotal: Int?,
         currency: String?, shipping: ShippingDetails?, lines: [PlannedLine], sessionJSON: Data,
         receipt: @escaping @Sendable ([FulfilledLine]) -> OutboundEmail?, accessURL: @escaping @Sendable (String) -> String,
-        notifications: @escaping @Sendable (CheckoutRecord) -> [Dispatch] = { _ in [] }, now: Date
+        notifications: @escaping @Sendable (CheckoutRecord) -> [Dispatch] = { _ in [] }, actions: ActionRegistry = .builtIn,
+        now: Date
     ) {
         self.sessionID = sessionID
         self.paymentIntentID = paymentIntentID
@@ -40,6 +43,7 @@ public struct FulfillmentPlan: Sendable {
         self.receipt = receipt
         self.accessURL = accessURL
         self.notifications = notifications
+        self.actions = actions
         self.now = now
     }
 }

@@ -17,10 +17,12 @@ public enum Ledger {
         var taken: [String: Int] = [:]
         var lines: [FulfilledLine] = []
         var rows: [CheckoutLineRow] = []
+        var effects: [Dispatch] = []
         for (position, line) in plan.lines.enumerated() {
             let token = newToken()
             let level = line.action.sku.flatMap { available[$0] }
             let result = LinePerformer.perform(line, available: level, plan: plan, token: token)
+            effects += result.effects
             if let sku = line.action.sku, let level, result.stockTaken > 0 {
                 available[sku] = level - result.stockTaken
                 taken[sku, default: 0] += result.stockTaken
@@ -35,7 +37,7 @@ public enum Ledger {
         let payment = PaymentRow(
             sessionID: plan.sessionID, paymentIntent: plan.paymentIntentID, amountTotal: plan.amountTotal,
             currency: plan.currency, sessionJSON: plan.sessionJSON, recordedAt: plan.now)
-        let outgoing = Outgoing(emails: plan.receipt(lines).map { [$0] } ?? [], dispatches: plan.notifications(record))
+        let outgoing = Outgoing(emails: plan.receipt(lines).map { [$0] } ?? [], dispatches: effects + plan.notifications(record))
         return .fulfil(FulfillmentWrite(record: record, lineRows: rows, stockTaken: taken, payment: payment, outgoing: outgoing))
     }
 

@@ -26,11 +26,13 @@ public struct FulfillmentService: Sendable {
     let pages: PageRenderer
     let logger: Logger
 
-    /// Builds the service. `store`, `emailTransport` and `stripeTransport` replace the configured ones
-    /// (tests pass an in-memory store or a capturing transport).
+    /// Builds the service. `actions` are the fulfilment actions line items may name: the built-ins plus any the
+    /// embedding program registers, each with its effect handler. `store`, `emailTransport` and
+    /// `stripeTransport` replace the configured ones (tests pass an in-memory store or a capturing transport).
     public init(
-        configuration: ServiceConfiguration, logger: Logger, store: (any FulfillmentStore)? = nil,
-        emailTransport: (any EmailTransport)? = nil, stripeTransport: (any StripeTransport)? = nil
+        configuration: ServiceConfiguration, logger: Logger, actions: ActionRegistry = .builtIn,
+        store: (any FulfillmentStore)? = nil, emailTransport: (any EmailTransport)? = nil,
+        stripeTransport: (any StripeTransport)? = nil
     ) async throws {
         guard configuration.stripeSecretKey.hasPrefix("sk_") || configuration.stripeSecretKey.hasPrefix("rk_") else {
             throw ConfigurationError("STRIPE_SECRET_KEY must be a secret key (sk_... or rk_...)")
@@ -52,7 +54,8 @@ public struct FulfillmentService: Sendable {
                 apiKey: configuration.stripeSecretKey, apiBase: configuration.stripeAPIBase,
                 pacer: RequestPacer(rate: configuration.stripeMaxRequestsPerSecond)),
             transport: stripeTransport ?? AsyncHTTPClientTransport(), logger: stripeLogger)
-        let catalog = try configuration.catalogPath.map { try Catalog(contentsOf: URL(fileURLWithPath: $0)) } ?? Catalog()
+        let catalog = try configuration.catalogPath.map { try Catalog(contentsOf: URL(fileURLWithPath: $0), actions: actions) }
+            ?? Catalog(actions: actions)
         let metrics = ServiceMetrics()
         let outgoingDoorbells = OutgoingDoorbells()
         let notifier = MerchantNotifier(isEnabled: configuration.merchantWebhook != nil)
@@ -74,6 +77,7 @@ public struct FulfillmentService: Sendable {
             now: configuration.now, onQueued: { outgoingDoorbells.ring() }, logger: logger)
         router = EventRouter.checkout(fulfiller).merging(.orders(payments)).merging(.afterPayment(afterPayment))
         var dispatchers = DispatchRegistry()
+        for (channel, handler) in actions.effectDispatchers { dispatchers.register(handler, for: channel) }
         if let merchant = configuration.merchantWebhook {
             dispatchers.register(
                 MerchantWebhookSender(url: merchant.url, secret: merchant.secret, now: configuration.now),

@@ -152,10 +152,11 @@ struct CheckoutController<Context: RequestContext>: Sendable {
                 if quantity > 0 { entry["stockTaken"] = quantity }
                 if backordered > 0 { entry["backordered"] = backordered }
             case .recorded: entry["recorded"] = true
+            case .queued: entry["queued"] = true
             }
             return entry
         }
-        if let shipping = record.shipping, record.lines.contains(where: { if case .ship = $0.action { true } else { false } }) {
+        if let shipping = record.shipping, record.lines.contains(where: { $0.outcome.kind == .shipped }) {
             context["shipping"] = [
                 "name": shipping.name ?? "", "line1": shipping.address?.line1 ?? "", "city": shipping.address?.city ?? "",
                 "postalCode": shipping.address?.postalCode ?? "", "country": shipping.address?.country ?? "",
@@ -171,7 +172,7 @@ struct CheckoutController<Context: RequestContext>: Sendable {
             var entry: JSONValue = [
                 "id": .string(line.lineItemID), "description": .string(line.description), "quantity": .int(line.quantity),
                 "amount_total": .int(line.amountTotal), "currency": .string(line.currency), "product": .string(line.productID),
-                "action": .string(line.action.kind.rawValue), "sku": .string(line.action.sku),
+                "action": .string(line.action.name), "sku": .string(line.action.sku),
                 "performed_at": .int(Int(line.performedAt.timeIntervalSince1970)), "backordered": .int(line.outcome.backordered),
             ]
             switch line.outcome {
@@ -187,6 +188,9 @@ struct CheckoutController<Context: RequestContext>: Sendable {
                 entry["reserved"] = .int(quantity)
             case .recorded:
                 entry["outcome"] = "recorded"
+            case .queued(let effectID):
+                entry["outcome"] = "queued"
+                entry["effect_id"] = .string(effectID)
             }
             return entry
         }

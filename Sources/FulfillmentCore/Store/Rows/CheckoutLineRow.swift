@@ -11,7 +11,8 @@ public struct CheckoutLineRow: Sendable, Hashable, Codable {
     public var amountTotal: Int
     public var currency: String
     public var productID: String?
-    public var action: LineItemAction.Kind
+    /// The action's name (data: built-in or registered).
+    public var action: String
     public var sku: String?
     public var outcome: LineOutcome.Kind
     /// The entitlement's token, for `digital` lines (unique: the access page looks it up).
@@ -40,7 +41,7 @@ public struct CheckoutLineRow: Sendable, Hashable, Codable {
 
     public init(
         sessionID: String, lineItemID: String, position: Int, description: String, quantity: Int, amountTotal: Int,
-        currency: String, productID: String?, action: LineItemAction.Kind, sku: String?, outcome: LineOutcome.Kind,
+        currency: String, productID: String?, action: String, sku: String?, outcome: LineOutcome.Kind,
         accessToken: String?, accessURL: String?, shipmentID: String?, servedQuantity: Int, backorderedQuantity: Int,
         performedAt: Date
     ) {
@@ -76,13 +77,13 @@ public struct CheckoutLineRow: Sendable, Hashable, Codable {
             served = quantity
         case .stockTaken(let quantity, _):
             served = quantity
-        case .recorded:
+        case .recorded, .queued:
             break
         }
         self.init(
             sessionID: sessionID, lineItemID: line.lineItemID, position: position, description: line.description,
             quantity: line.quantity, amountTotal: line.amountTotal, currency: line.currency, productID: line.productID,
-            action: line.action.kind, sku: line.action.sku, outcome: line.outcome.kind, accessToken: accessToken,
+            action: line.action.name, sku: line.action.sku, outcome: line.outcome.kind, accessToken: accessToken,
             accessURL: accessURL, shipmentID: shipmentID, servedQuantity: served,
             backorderedQuantity: line.outcome.backordered, performedAt: line.performedAt)
     }
@@ -95,10 +96,11 @@ public struct CheckoutLineRow: Sendable, Hashable, Codable {
         case .shipped: outcome = .shipped(shipmentID: shipmentID ?? "", quantity: servedQuantity, backordered: backorderedQuantity)
         case .stockTaken: outcome = .stockTaken(quantity: servedQuantity, backordered: backorderedQuantity)
         case .recorded: outcome = .recorded
+        case .queued: outcome = .queued(effectID: ActionEffect.key(action: action, subjectID: sessionID, lineItemID: lineItemID))
         }
         return FulfilledLine(
             lineItemID: lineItemID, description: description, quantity: quantity, amountTotal: amountTotal,
-            currency: currency, productID: productID, action: LineItemAction(kind: action, sku: sku), outcome: outcome,
+            currency: currency, productID: productID, action: LineItemAction(name: action, sku: sku), outcome: outcome,
             performedAt: performedAt)
     }
 }
