@@ -180,11 +180,14 @@ extension Sequence {
         let order = Order(
             id: "ord_1", amount: 100, currency: "eur", customerEmail: "a@example.com", items: [], paymentMethod: "ideal",
             usage: .singleUse, sourceID: "src_1", sourceStatus: .chargeable, retryURL: "https://shop.example", createdAt: t0)
+        var canceled = order
+        canceled.status = .canceled
         var paid = order
         paid.status = .paid
-        #expect(MerchantNotifier.disabled.orderMoved(from: order, to: paid, now: t0).isEmpty)
+        #expect(MerchantNotifier.disabled.orderMoved(from: order, to: canceled, now: t0).isEmpty)
         let enabled = MerchantNotifier(isEnabled: true)
-        #expect(enabled.orderMoved(from: order, to: paid, now: t0).map(\.type) == ["order.paid"])
-        #expect(enabled.orderMoved(from: paid, to: paid, now: t0).isEmpty, "no move, no notification")
+        #expect(enabled.orderMoved(from: order, to: canceled, now: t0).map(\.type) == ["order.canceled"])
+        #expect(enabled.orderMoved(from: canceled, to: canceled, now: t0).isEmpty, "no move, no notification")
+        #expect(enabled.orderMoved(from: order, to: paid, now: t0).isEmpty, "order.paid comes with the fulfilment")
     }
 }

@@ -122,15 +122,20 @@ public struct AfterPaymentHandler: Sendable {
         guard let order = try await store.order(id: orderID), order.chargeID == charge.id else {
             throw OrphanEventError("charge \(charge.id) names order \(orderID), which does not know it")
         }
+        // A paid order is fulfilled through the ledger (its items' actions): what a refund undoes is there.
+        let lines = try await store.checkoutRecord(sessionID: orderID)?.lines ?? []
+        let hasAccess = lines.contains { $0.outcome.kind == .accessGranted }
         let notifier = self.notifier
         let pageURL = "\(publicURL)/orders/\(orderID)"
         let at = now()
         let change = AfterPaymentChange(
-            subjectID: orderID, chargeID: charge.id, facts: facts, servedStock: [:],
+            subjectID: orderID, chargeID: charge.id, facts: facts, servedStock: Self.servedStock(lines),
             outgoing: { decision in
                 let email = RefundEmails.refund(
                     subjectID: orderID, to: order.customerEmail, name: order.customerName, decision: decision,
-                    currency: order.currency, accessRevoked: false, pageURL: pageURL)
+                    currency: order.currency,
+                    accessRevoked: hasAccess && decision.accessAfter == .revoked && decision.accessBefore != .revoked,
+                    pageURL: pageURL)
                 return Outgoing(
                     emails: email.map { [$0] } ?? [],
                     dispatches: notifier.afterPayment(

@@ -106,14 +106,19 @@ public struct MerchantNotifier: Sendable {
 
     // MARK: Orders
 
-    /// The notification an order's move calls for: `order.paid` or `order.canceled` when it enters that status.
+    /// The notification an order's move calls for: `order.canceled` when it enters that status (`order.paid`
+    /// comes with its fulfilment, which knows what each item came to).
     public func orderMoved(from previous: Order, to next: Order, now: Date) -> [Dispatch] {
-        guard previous.status != next.status else { return [] }
-        switch next.status {
-        case .paid: return notification(.orderPaid, subjectID: next.id, object: Self.object(next), now: now)
-        case .canceled: return notification(.orderCanceled, subjectID: next.id, object: Self.object(next), now: now)
-        case .awaitingPayment, .chargePending: return []
-        }
+        guard previous.status != next.status, next.status == .canceled else { return [] }
+        return notification(.orderCanceled, subjectID: next.id, object: Self.object(next), now: now)
+    }
+
+    /// `order.paid`: the order and each item with its action, quantity and outcome.
+    public func orderPaid(_ order: Order, record: CheckoutRecord, now: Date) -> [Dispatch] {
+        var object = Self.object(order).objectValue ?? [:]
+        object["status"] = "paid"
+        object["lines"] = .array(record.lines.map(Self.object))
+        return notification(.orderPaid, subjectID: order.id, object: .object(object), now: now)
     }
 
     static func object(_ order: Order) -> JSONValue {

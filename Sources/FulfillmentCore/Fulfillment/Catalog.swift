@@ -50,7 +50,11 @@ public struct Catalog: Sendable {
     /// The action for a line item whose price (and product) are known; throws `UnknownActionError` when the
     /// metadata that decides names no action.
     public func action(for item: LineItem) throws(UnknownActionError) -> LineItemAction {
-        let price = item.price
+        try action(price: item.price, describing: "line item \(item.id) (\(item.description))")
+    }
+
+    /// The action for a price (its product expanded); `what` names the line in an error.
+    public func action(price: Price?, describing what: String) throws(UnknownActionError) -> LineItemAction {
         let product = price?.product.expanded
         let sources: [(place: String, metadata: [String: String]?)] = [
             ("price \(price?.id ?? "-") metadata", price?.metadata),
@@ -63,7 +67,7 @@ public struct Catalog: Sendable {
             switch action(named: name, sku: metadata["sku"]) {
             case .success(let action): return action
             case .failure(let problem):
-                throw UnknownActionError(description: "line item \(item.id) (\(item.description)): \(place): \(problem)")
+                throw UnknownActionError(description: "\(what): \(place): \(problem)")
             }
         }
         return .recordOnly

@@ -105,21 +105,60 @@ public enum OrderStatus: String, Sendable, Hashable, Codable, CaseIterable {
     public var isFinal: Bool { self == .paid || self == .canceled }
 }
 
-/// A line of an order, as the merchant priced it.
+/// A line of an order: priced by the merchant (`name`, `unit_amount`), or referring to a Stripe price
+/// (`price`), which the service prices itself and whose metadata (or catalog entry) names the action that
+/// fulfils it, as for a Checkout line item.
 public struct OrderItem: Sendable, Hashable, Codable {
     public var name: String
     public var quantity: Int
     /// In the currency's smallest unit.
     public var unitAmount: Int
+    /// The Stripe price the item refers to.
+    public var price: String?
+    /// The price's product (filled in when the order is created).
+    public var product: String?
+    /// What fulfils the item once paid (from the price's or product's metadata, or the catalog; none for a
+    /// merchant-priced item, whose payment is recorded).
+    public var action: LineItemAction?
 
-    public init(name: String, quantity: Int, unitAmount: Int) {
+    public init(
+        name: String, quantity: Int, unitAmount: Int, price: String? = nil, product: String? = nil, action: LineItemAction? = nil
+    ) {
         self.name = name
         self.quantity = quantity
         self.unitAmount = unitAmount
+        self.price = price
+        self.product = product
+        self.action = action
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, quantity
+        case name, quantity, price, product, fulfillment, sku
         case unitAmount = "unit_amount"
+    }
+
+    /// A request may name only a price and a quantity; the rest is filled in from Stripe.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        price = try container.decodeIfPresent(String.self, forKey: .price)
+        name = try container.decodeIfPresent(String.self, forKey: .name) ?? ""
+        quantity = try container.decodeIfPresent(Int.self, forKey: .quantity) ?? 1
+        unitAmount = try price == nil
+            ? container.decode(Int.self, forKey: .unitAmount) : container.decodeIfPresent(Int.self, forKey: .unitAmount) ?? 0
+        product = try container.decodeIfPresent(String.self, forKey: .product)
+        action = try container.decodeIfPresent(String.self, forKey: .fulfillment).map {
+            LineItemAction(name: $0, sku: try container.decodeIfPresent(String.self, forKey: .sku))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encode(quantity, forKey: .quantity)
+        try container.encode(unitAmount, forKey: .unitAmount)
+        try container.encodeIfPresent(price, forKey: .price)
+        try container.encodeIfPresent(product, forKey: .product)
+        try container.encodeIfPresent(action?.name, forKey: .fulfillment)
+        try container.encodeIfPresent(action?.sku, forKey: .sku)
     }
 }

@@ -15,16 +15,19 @@ public struct OrderPayments: Sendable {
     let now: @Sendable () -> Date
     /// The merchant's notifications (`order.paid`, `order.canceled`).
     let notifier: MerchantNotifier
+    /// What fulfils an item that refers to a Stripe price (its metadata, or the catalog), and the actions.
+    let catalog: Catalog
     /// Told when an email or a dispatch was queued (wakes the outbox workers).
     let onEmailQueued: @Sendable () -> Void
     let logger: Logger
 
     public init(
         stripe: StripeClient, store: any FulfillmentStore, publicURL: String, sourceCheckInterval: Duration,
-        notifier: MerchantNotifier = .disabled, now: @escaping @Sendable () -> Date,
+        notifier: MerchantNotifier = .disabled, catalog: Catalog = Catalog(), now: @escaping @Sendable () -> Date,
         onEmailQueued: @escaping @Sendable () -> Void = {}, logger: Logger
     ) {
         self.notifier = notifier
+        self.catalog = catalog
         self.stripe = stripe
         self.store = store
         self.publicURL = publicURL
@@ -42,6 +45,7 @@ public struct OrderPayments: Sendable {
     /// Creates the order's source (with the order id in its metadata and the confirmation page as its return
     /// URL), records the order, and charges at once if the source is already chargeable (cards, SEPA debit).
     public func createOrder(_ request: OrderRequest.Validated) async throws -> Order {
+        let request = try await priced(request)
         let orderID = Self.newOrderID()
         let source = try await stripe.createSource(sourceParameters(request, orderID: orderID), idempotencyKey: "order-source-\(orderID)")
         let created = now()
@@ -58,6 +62,39 @@ public struct OrderPayments: Sendable {
             return try await charge(order)
         }
         return order
+    }
+
+    /// Prices the items that refer to a Stripe price from the price itself (never from the request), names
+    /// them after their product, and resolves the action that fulfils them; the error says what to fix.
+    func priced(_ request: OrderRequest.Validated) async throws -> OrderRequest.Validated {
+        var request = request
+        for index in request.lines.indices {
+            guard let priceID = request.lines[index].price else { continue }
+            let price: Price
+            do {
+                price = try await stripe.retrievePrice(priceID, expand: ["product"])
+            } catch let error as StripeError where error.httpStatus == 404 {
+                throw OrderRequestError("price \(priceID) does not exist")
+            }
+            guard price.active, let unitAmount = price.unitAmount, unitAmount > 0 else {
+                throw OrderRequestError("price \(priceID) cannot be sold (inactive, or without a unit amount)")
+            }
+            guard price.currency.lowercased() == request.request.currency else {
+                throw OrderRequestError("price \(priceID) is in \(price.currency), the order in \(request.request.currency)")
+            }
+            let action: LineItemAction
+            do {
+                action = try catalog.action(price: price, describing: "item \(index + 1) (price \(priceID))")
+            } catch {
+                throw OrderRequestError(error.description)
+            }
+            request.lines[index].unitAmount = unitAmount
+            request.lines[index].name = price.product.expanded?.name ?? price.nickname ?? priceID
+            request.lines[index].product = price.product.id
+            request.lines[index].action = action
+        }
+        try request.checkTotal()
+        return request
     }
 
     func sourceParameters(_ request: OrderRequest.Validated, orderID: String) -> FormValue {
@@ -202,8 +239,15 @@ public struct OrderPayments: Sendable {
         var current = order
         for _ in 0..<8 {
             let decision = current.applying(fact, now: now())
-            guard decision.changed || decision.anomaly != nil else { return decision }
-            let email = decision.notice.map { OrderEmails.email(for: $0, order: decision.order, pageURL: pageURL(orderID: current.id)) }
+            guard decision.changed || decision.anomaly != nil else {
+                // Already applied; a paid order whose fulfilment did not commit (a crash) is fulfilled now.
+                try await fulfilIfPaid(decision.order)
+                return decision
+            }
+            // The confirmation is the fulfilment's receipt (what was delivered); a failure is told at once.
+            let email = decision.notice.flatMap { notice in
+                notice == .confirmed ? nil : OrderEmails.email(for: notice, order: decision.order, pageURL: pageURL(orderID: current.id))
+            }
             // Unchanged, `decision.order` is `current` as it is (an anomaly alone is still recorded).
             let outgoing = Outgoing(
                 emails: email.map { [$0] } ?? [], dispatches: notifier.orderMoved(from: current, to: decision.order, now: now()))
@@ -222,6 +266,7 @@ public struct OrderPayments: Sendable {
                             "order.to": "\(decision.order.status.rawValue)",
                         ])
                 }
+                try await fulfilIfPaid(decision.order)
                 return decision
             }
             guard let reread = try await store.order(id: current.id) else { throw OrphanEventError("order \(current.id) vanished") }

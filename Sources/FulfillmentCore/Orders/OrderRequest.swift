@@ -54,13 +54,22 @@ public struct OrderRequest: Sendable, Hashable, Decodable {
     public static let paymentMethods: Set<String> = ["ideal", "sofort", "bancontact", "sepa_debit", "card"]
     static let redirectMethods: Set<String> = ["ideal", "sofort", "bancontact"]
 
-    /// The checked request: its total, its lines (one line for a bare amount) and its usage.
+    /// The checked request: its lines (one line for a bare amount), their total and its usage. Lines that
+    /// refer to a Stripe price are priced by `OrderPayments` before the order is created.
     public struct Validated: Sendable, Hashable {
         public var request: OrderRequest
-        public var total: Int
         public var lines: [OrderItem]
         public var usage: SourceUsage
         public var isRedirect: Bool { OrderRequest.redirectMethods.contains(request.paymentMethod) }
+        public var total: Int { lines.reduce(0) { $0 + $1.quantity * $1.unitAmount } }
+
+        /// Whether every line has its price (none waits for Stripe's).
+        public var isPriced: Bool { lines.allSatisfy { $0.price == nil || $0.unitAmount > 0 } }
+
+        /// Checks the total once every line is priced.
+        public func checkTotal() throws(OrderRequestError) {
+            guard (1...99_999_999).contains(total) else { throw OrderRequestError("the total must be between 1 and 99999999") }
+        }
     }
 
     /// Checks the request; the error says what to fix.
@@ -84,6 +93,12 @@ public struct OrderRequest: Sendable, Hashable, Decodable {
         case (let items?, nil):
             guard (1...100).contains(items.count) else { throw OrderRequestError("items must hold 1 to 100 lines") }
             for item in items {
+                if let price = item.price {
+                    guard price.hasPrefix("price_"), price.count <= 255, price.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
+                    else { throw OrderRequestError("an item's price must be a Stripe price id (price_...)") }
+                    guard (1...1000).contains(item.quantity) else { throw OrderRequestError("each item needs a quantity of 1 to 1000") }
+                    continue
+                }
                 guard !item.name.isEmpty, item.name.count <= 200, !item.name.contains(where: \.isNewline) else {
                     throw OrderRequestError("each item needs a name of at most 200 characters on one line")
                 }
@@ -97,8 +112,6 @@ public struct OrderRequest: Sendable, Hashable, Decodable {
         default:
             throw OrderRequestError("give either items or amount")
         }
-        let total = lines.reduce(0) { $0 + $1.quantity * $1.unitAmount }
-        guard (1...99_999_999).contains(total) else { throw OrderRequestError("the total must be between 1 and 99999999") }
         let usage = self.usage ?? "single_use"
         guard usage == "single_use" || (usage == "reusable" && (paymentMethod == "card" || paymentMethod == "sepa_debit")) else {
             throw OrderRequestError("usage reusable is for card and sepa_debit only")
@@ -118,7 +131,9 @@ public struct OrderRequest: Sendable, Hashable, Decodable {
         var request = self
         request.email = email
         request.currency = currency.lowercased()
-        return Validated(request: request, total: total, lines: lines, usage: SourceUsage(rawValue: usage))
+        let validated = Validated(request: request, lines: lines, usage: SourceUsage(rawValue: usage))
+        if validated.lines.allSatisfy({ $0.price == nil }) { try validated.checkTotal() }
+        return validated
     }
 }
 

@@ -70,7 +70,7 @@ public struct FulfillmentService: Sendable {
             logger: logger)
         payments = OrderPayments(
             stripe: stripe, store: self.store, publicURL: configuration.publicURL,
-            sourceCheckInterval: configuration.sourceCheckInterval, notifier: notifier, now: configuration.now,
+            sourceCheckInterval: configuration.sourceCheckInterval, notifier: notifier, catalog: catalog, now: configuration.now,
             onEmailQueued: { outgoingDoorbells.ring() }, logger: logger)
         let afterPayment = AfterPaymentHandler(
             stripe: stripe, store: self.store, fulfiller: fulfiller, notifier: notifier, publicURL: configuration.publicURL,

@@ -65,6 +65,9 @@ struct OrderController<Context: RequestContext>: Sendable {
             var answer = Self.statusJSON(order)
             answer["next_url"] = .string(order.redirectURL ?? payments.pageURL(orderID: order.id))
             return json(.created, answer)
+        } catch let error as OrderRequestError {
+            // An item's price is unknown, inactive, in another currency, or names no action.
+            return json(.badRequest, ["error": .string(error.description)])
         } catch let error as StripeError where error.httpStatus == 400 || error.httpStatus == 402 {
             // Stripe refused the payment details (an invalid IBAN, an unknown token): the customer can fix them.
             return json(.badRequest, ["error": .string(error.details.message ?? "The payment details were refused.")])
