@@ -135,4 +135,28 @@ import Testing
             #expect(byType["order.canceled"]?.first?.event["data"]?["object"]?["id"]?.stringValue == failed.id)
         }
     }
+
+    @Test func aFailedDelayedPaymentAndAnExpiryAreNotifiedOnceEach() async throws {
+        try await ServiceHarness.run(merchantEndpoint: true) { harness in
+            let merchant = try #require(harness.merchant)
+            let course = try await harness.price("Course", amount: 4900, metadata: ["fulfillment": "digital"])
+            let failing = try await harness.session([(course.id, 1)], email: "late@example.com", shipping: false)
+            try await harness.pay(failing, outcome: "delayed_failure")
+            try await harness.waitForStatus(failing.id, .awaitingPayment)
+            let expiring = try await harness.session([(course.id, 1)], shipping: false)
+            _ = try await harness.stripe.expireCheckoutSession(expiring.id)
+            try await harness.control("/clock/advance", ["seconds": .int(3 * 24 * 3600 + 1)])
+            try await harness.waitForStatus(failing.id, .paymentFailed)
+            try await harness.waitForStatus(expiring.id, .expired)
+            try await harness.waitForInboxDrained()
+            let deliveries = try await merchant.waitFor("two notifications") { $0.count >= 2 }
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(merchant.deliveries.count == 2, "nothing for the paid-later session but its failure")
+            expectSigned(deliveries)
+            let failed = deliveries.first { $0.eventType == "checkout.payment_failed" }
+            #expect(failed?.event["data"]?["object"]?["id"]?.stringValue == failing.id)
+            #expect(failed?.event["data"]?["object"]?["customer"]?["email"]?.stringValue == "late@example.com")
+            #expect(deliveries.first { $0.eventType == "checkout.expired" }?.event["data"]?["object"]?["id"]?.stringValue == expiring.id)
+        }
+    }
 }
