@@ -62,39 +62,19 @@ public struct AfterPaymentHandler: Sendable {
         guard let sessionID = try await sessionID(paymentIntent: paymentIntent) else {
             throw IgnoredEvent(reason: "no Checkout Session paid with \(paymentIntent) (another integration's payment)")
         }
-        var known = try await store.checkoutRecord(sessionID: sessionID)
-        if known?.status != .fulfilled {
+        var record = try await store.checkoutRecord(sessionID: sessionID)
+        if record?.status != .fulfilled {
             // The completion has not been handled yet: fulfil first, so what follows undoes a real fulfilment.
             if case .notOurs(let reason) = try await fulfiller.fulfill(sessionID: sessionID) { throw IgnoredEvent(reason: reason) }
-            known = try await store.checkoutRecord(sessionID: sessionID)
+            record = try await store.checkoutRecord(sessionID: sessionID)
         }
-        let record = known
-        let lines = record?.lines ?? []
-        let hasAccess = lines.contains { $0.outcome.kind == .accessGranted }
-        let notifier = self.notifier
-        let pageURL = "\(publicURL)/checkout/complete?session_id=\(sessionID)"
-        let at = now()
-        let change = AfterPaymentChange(
-            subjectID: sessionID, chargeID: charge.id, facts: facts, servedStock: Self.servedStock(lines),
-            outgoing: { decision in
-                let email = RefundEmails.refund(
-                    subjectID: sessionID, to: record?.customerEmail, name: record?.customerName, decision: decision,
-                    currency: record?.currency ?? charge.currency,
-                    accessRevoked: hasAccess && decision.accessAfter == .revoked && decision.accessBefore != .revoked,
-                    pageURL: pageURL)
-                return Outgoing(
-                    emails: email.map { [$0] } ?? [],
-                    dispatches: notifier.afterPayment(
-                        decision, subjectID: sessionID, chargeID: charge.id, refunded: .checkoutRefunded, disputed: .checkoutDisputed,
-                        object: record.map(MerchantNotifier.object) ?? ["object": "checkout_session", "id": .string(sessionID)],
-                        now: at))
-            }, now: at)
-        let decision = try await store.applyAfterPayment(change)
-        if !decision.isNoChange {
-            onQueued()
-            logger.info("after payment", metadata: ["checkout.session.id": "\(sessionID)", "change": "\(decision.note)"])
-        }
-        return decision.note
+        let purchase = Purchase(
+            subjectID: sessionID, customerEmail: record?.customerEmail, customerName: record?.customerName,
+            currency: record?.currency ?? charge.currency, lines: record?.lines ?? [],
+            pageURL: "\(publicURL)/checkout/complete?session_id=\(sessionID)",
+            object: record.map(MerchantNotifier.object) ?? ["object": "checkout_session", "id": .string(sessionID)],
+            refunded: .checkoutRefunded, disputed: .checkoutDisputed)
+        return try await apply(facts, of: charge, to: purchase)
     }
 
     /// The session a PaymentIntent paid for: from the ledger when it was fulfilled, else from Stripe.
@@ -106,16 +86,6 @@ public struct AfterPaymentHandler: Sendable {
         return page.data.first?.id
     }
 
-    /// Units each line took from stock, by sku (what a full refund gives back).
-    static func servedStock(_ lines: [FulfilledLine]) -> [String: Int] {
-        var served: [String: Int] = [:]
-        for line in lines {
-            guard let sku = line.action.sku, line.outcome.servedFromStock > 0 else { continue }
-            served[sku, default: 0] += line.outcome.servedFromStock
-        }
-        return served
-    }
-
     // MARK: Orders
 
     func applyToOrder(orderID: String, charge: Charge, facts: PaymentFacts) async throws -> String {
@@ -123,29 +93,65 @@ public struct AfterPaymentHandler: Sendable {
             throw OrphanEventError("charge \(charge.id) names order \(orderID), which does not know it")
         }
         // A paid order is fulfilled through the ledger (its items' actions): what a refund undoes is there.
-        let lines = try await store.checkoutRecord(sessionID: orderID)?.lines ?? []
-        let hasAccess = lines.contains { $0.outcome.kind == .accessGranted }
+        let purchase = Purchase(
+            subjectID: orderID, customerEmail: order.customerEmail, customerName: order.customerName, currency: order.currency,
+            lines: try await store.checkoutRecord(sessionID: orderID)?.lines ?? [], pageURL: "\(publicURL)/orders/\(orderID)",
+            object: MerchantNotifier.object(order), refunded: .orderRefunded, disputed: .orderDisputed)
+        return try await apply(facts, of: charge, to: purchase)
+    }
+
+    // MARK: Applying
+
+    /// What a refund or a dispute acts on, whether a Checkout Session or an order.
+    struct Purchase: Sendable {
+        var subjectID: String
+        var customerEmail: String?
+        var customerName: String?
+        var currency: String
+        /// What its fulfilment did (what a full refund gives back or revokes).
+        var lines: [FulfilledLine]
+        var pageURL: String
+        /// The purchase as the merchant's notification shows it.
+        var object: JSONValue
+        var refunded: MerchantNotifier.EventType
+        var disputed: MerchantNotifier.EventType
+
+        /// Units each line took from stock, by sku.
+        var servedStock: [String: Int] {
+            var served: [String: Int] = [:]
+            for line in lines {
+                guard let sku = line.action.sku, line.outcome.servedFromStock > 0 else { continue }
+                served[sku, default: 0] += line.outcome.servedFromStock
+            }
+            return served
+        }
+
+        var grantedAccess: Bool { lines.contains { $0.outcome.kind == .accessGranted } }
+    }
+
+    /// Lets the store apply `facts` to the purchase in one transaction, with the customer's email and the
+    /// merchant's notifications the decision calls for.
+    func apply(_ facts: PaymentFacts, of charge: Charge, to purchase: Purchase) async throws -> String {
         let notifier = self.notifier
-        let pageURL = "\(publicURL)/orders/\(orderID)"
         let at = now()
         let change = AfterPaymentChange(
-            subjectID: orderID, chargeID: charge.id, facts: facts, servedStock: Self.servedStock(lines),
+            subjectID: purchase.subjectID, chargeID: charge.id, facts: facts, servedStock: purchase.servedStock,
             outgoing: { decision in
                 let email = RefundEmails.refund(
-                    subjectID: orderID, to: order.customerEmail, name: order.customerName, decision: decision,
-                    currency: order.currency,
-                    accessRevoked: hasAccess && decision.accessAfter == .revoked && decision.accessBefore != .revoked,
-                    pageURL: pageURL)
+                    subjectID: purchase.subjectID, to: purchase.customerEmail, name: purchase.customerName, decision: decision,
+                    currency: purchase.currency,
+                    accessRevoked: purchase.grantedAccess && decision.accessAfter == .revoked && decision.accessBefore != .revoked,
+                    pageURL: purchase.pageURL)
                 return Outgoing(
                     emails: email.map { [$0] } ?? [],
                     dispatches: notifier.afterPayment(
-                        decision, subjectID: orderID, chargeID: charge.id, refunded: .orderRefunded, disputed: .orderDisputed,
-                        object: MerchantNotifier.object(order), now: at))
+                        decision, subjectID: purchase.subjectID, chargeID: charge.id, refunded: purchase.refunded,
+                        disputed: purchase.disputed, object: purchase.object, now: at))
             }, now: at)
         let decision = try await store.applyAfterPayment(change)
         if !decision.isNoChange {
             onQueued()
-            logger.info("after payment", metadata: ["order.id": "\(orderID)", "change": "\(decision.note)"])
+            logger.info("after payment", metadata: ["purchase.id": "\(purchase.subjectID)", "change": "\(decision.note)"])
         }
         return decision.note
     }
