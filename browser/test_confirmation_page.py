@@ -20,8 +20,17 @@ def wait_for_state(browser, state, timeout=20):
     return browser.find_element(By.ID, "heading").text, browser.find_element(By.ID, "message").text
 
 
+def sticker_price(demo):
+    """The demo's sticker pack price: anyone may order by price id (caller-priced items need ORDER_API_KEY)."""
+    auth = {"Authorization": "Bearer sk_test_demo"}
+    products = requests.get(demo["emulator"] + "/v1/products", params={"limit": 100}, headers=auth, timeout=10).json()["data"]
+    stickers = next(p["id"] for p in products if p["name"] == "Sticker pack")
+    prices = requests.get(demo["emulator"] + "/v1/prices", params={"limit": 100}, headers=auth, timeout=10).json()["data"]
+    return next(p["id"] for p in prices if p["product"] == stickers)
+
+
 def create_order(demo, method, **extra):
-    body = {"items": [{"name": "Tulip bulbs", "quantity": 2, "unit_amount": 750}], "currency": "eur",
+    body = {"items": [{"price": sticker_price(demo), "quantity": 2}], "currency": "eur",
             "email": "sam@example.com", "payment_method": method, **extra}
     reply = requests.post(demo["url"] + "api/orders", json=body, timeout=10)
     assert reply.status_code == 201, reply.text
@@ -44,7 +53,7 @@ def test_the_page_follows_a_bank_payment_from_received_to_confirmed(demo, browse
     heading, message = wait_for_state(browser, "awaiting_payment")
     assert heading == "Order received"
     assert "awaiting confirmation of your payment" in message
-    assert "Tulip bulbs" in browser.find_element(By.ID, "items").text
+    assert "Sticker pack" in browser.find_element(By.ID, "items").text
     assert not browser.find_element(By.ID, "retry-block").is_displayed()
 
     # The customer authorises elsewhere; the page learns it by polling: the charge is pending (SOFORT settles later).

@@ -20,6 +20,9 @@ from aiosmtpd.controller import Controller
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BINARY = os.environ.get("FULFILL_BIN", os.path.join(ROOT, ".build", "debug", "fulfill"))
 API_KEY = "sk_test_scale"
+# The merchant backend's key for orders it prices itself (ORDER_API_KEY).
+ORDER_KEY = "ok_scale_order_api_key_0123456789"
+ORDER_AUTH = {"Authorization": f"Bearer {ORDER_KEY}"}
 
 
 def free_port():
@@ -224,7 +227,7 @@ class Deployment:
             instance = Instance(f"instance-{index + 1}", self.workdir, {
                 "STRIPE_SECRET_KEY": API_KEY, "STRIPE_API_BASE": self.emulator.url, "DATABASE_URL": self.postgres.url,
                 "EMAIL_URL": f"smtp://127.0.0.1:{self.mailbox.port}", "EMAIL_FROM": "shop@scale.test", "LOG_LEVEL": "warning",
-                "HOST": "127.0.0.1"})
+                "HOST": "127.0.0.1", "ORDER_API_KEY": ORDER_KEY})
             endpoint = self.emulator.post("/v1/webhook_endpoints", {"url": instance.url + "/webhook", "enabled_events[]": "*"})
             instance.environment["STRIPE_WEBHOOK_SECRET"] = endpoint["secret"]
             self.instances.append(instance)

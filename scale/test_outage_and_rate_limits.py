@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 import requests
-from cluster_fixtures import BINARY, Emulator, Instance, Mailbox, Postgres, wait_until
+from cluster_fixtures import BINARY, ORDER_AUTH, ORDER_KEY, Emulator, Instance, Mailbox, Postgres, wait_until
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +65,7 @@ class Shop:
         self.instance = Instance("service", self.workdir, {
             "STRIPE_SECRET_KEY": "sk_test_shop", "STRIPE_API_BASE": self.emulator.url, "DATABASE_URL": self.store.url,
             "EMAIL_URL": f"smtp://127.0.0.1:{self.mailbox.port}", "EMAIL_FROM": "shop@shop.test", "LOG_LEVEL": "warning",
-            "HOST": "127.0.0.1", **settings})
+            "HOST": "127.0.0.1", "ORDER_API_KEY": ORDER_KEY, **settings})
         endpoint = self.emulator.post("/v1/webhook_endpoints", {"url": self.instance.url + "/webhook", "enabled_events[]": "*"})
         self.instance.environment["STRIPE_WEBHOOK_SECRET"] = endpoint["secret"]
 
@@ -92,7 +92,7 @@ class Shop:
                 "payment_method": method}
         if method == "sofort":
             body["sofort_country"] = "DE"
-        response = requests.post(self.instance.url + "/api/orders", json=body, timeout=30)
+        response = requests.post(self.instance.url + "/api/orders", json=body, headers=ORDER_AUTH, timeout=30)
         assert response.status_code == 201, response.text
         order_id = response.json()["id"]
         return order_id, self.store.rows(f"SELECT source_id FROM orders WHERE id = '{order_id}'")[0][0]

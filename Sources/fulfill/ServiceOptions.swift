@@ -48,6 +48,15 @@ struct ServiceOptions: ParsableArguments {
     @Option(name: .customLong("merchant-webhook-secret"), help: "Signs the merchant's notifications (env MERCHANT_WEBHOOK_SECRET).")
     var merchantWebhookSecret: String?
 
+    @Option(name: .customLong("order-api-key"), help: "Lets the merchant's backend price order items itself (env ORDER_API_KEY).")
+    var orderAPIKey: String?
+
+    @Option(name: .customLong("allowed-return-hosts"), help: "Hosts an order's retry_url may use, comma-separated (env ALLOWED_RETURN_HOSTS, default the PUBLIC_URL host).")
+    var allowedReturnHosts: String?
+
+    @Option(name: .customLong("metrics-token"), help: "GET /metrics needs Authorization: Bearer this (env METRICS_TOKEN).")
+    var metricsToken: String?
+
     @Option(name: .customLong("stripe-max-rps"), help: "Stripe requests per second for this instance (env STRIPE_MAX_RPS, default 80 live, 20 test).")
     var stripeMaxRPS: Double?
 
@@ -124,6 +133,21 @@ struct ServiceOptions: ParsableArguments {
                 return try MerchantWebhookSetting(url: url, secret: setting(merchantWebhookSecret, "MERCHANT_WEBHOOK_SECRET"))
             } catch { throw ValidationError("\(error)") }
         } ?? defaults?.merchantWebhook
+        configuration.orderAPIKey = try setting(orderAPIKey, "ORDER_API_KEY").map { key in
+            guard key.count >= 16 else { throw ValidationError("ORDER_API_KEY must be at least 16 characters.") }
+            return key
+        } ?? defaults?.orderAPIKey
+        configuration.metricsToken = try setting(metricsToken, "METRICS_TOKEN").map { token in
+            guard token.count >= 16 else { throw ValidationError("METRICS_TOKEN must be at least 16 characters.") }
+            return token
+        } ?? defaults?.metricsToken
+        configuration.allowedReturnHosts = try setting(allowedReturnHosts, "ALLOWED_RETURN_HOSTS").map { list in
+            let hosts = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+            guard !hosts.isEmpty, hosts.allSatisfy({ $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" } }) else {
+                throw ValidationError("ALLOWED_RETURN_HOSTS must be host names, comma-separated (got \(list.prefix(80))).")
+            }
+            return hosts
+        } ?? defaults?.allowedReturnHosts ?? []
         return configuration
     }
 

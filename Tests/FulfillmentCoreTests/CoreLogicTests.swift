@@ -191,3 +191,26 @@ extension Sequence {
         #expect(enabled.orderMoved(from: order, to: paid, now: t0).isEmpty, "order.paid comes with the fulfilment")
     }
 }
+
+@Suite struct WebhookEndpointSetupTests {
+    func endpoint(_ id: String, _ url: String, _ events: [String]) throws -> WebhookEndpoint {
+        let json: JSONValue = [
+            "id": .string(id), "object": "webhook_endpoint", "created": 1, "enabled_events": .array(events.map { .string($0) }),
+            "livemode": false, "metadata": [:], "status": "enabled", "url": .string(url),
+        ]
+        return try JSONDecoder().decode(WebhookEndpoint.self, from: json.serializedData())
+    }
+
+    @Test func createsUpdatesOrLeavesTheEndpointWithThisURL() throws {
+        let setup = WebhookEndpointSetup(url: "https://shop.example/webhook", events: ["charge.refunded", "checkout.session.completed", "charge.refunded"])
+        #expect(setup.events == ["charge.refunded", "checkout.session.completed"])
+        let other = try endpoint("we_other", "https://other.example/hook", ["*"])
+        #expect(setup.plan(existing: [other]) == .create(url: "https://shop.example/webhook", events: setup.events))
+        let same = try endpoint("we_1", "https://shop.example/webhook", ["checkout.session.completed", "charge.refunded"])
+        #expect(setup.plan(existing: [other, same]) == .unchanged(id: "we_1"))
+        let edited = try endpoint("we_1", "https://shop.example/webhook", ["checkout.session.completed", "invoice.paid"])
+        #expect(
+            setup.plan(existing: [edited])
+                == .update(id: "we_1", events: setup.events, adding: ["charge.refunded"], removing: ["invoice.paid"]))
+    }
+}

@@ -262,7 +262,8 @@ struct OrderFlowTests {
             let page = try await harness.get("/orders/\(id)")
             #expect(page.status == 200)
             #expect(page.text.contains("Order received") && page.text.contains("awaiting confirmation of your payment"))
-            #expect(page.text.contains("Tulip bulbs") && page.text.contains("/api/orders/"))
+            #expect(page.text.contains("Tulip bulbs") && page.text.contains(#"data-order="\#(id)""#))
+            #expect(page.text.contains(#"<script src="/assets/order.js" defer></script>"#), "the poller, as a file (no inline script)")
             #expect(!page.text.contains("<b>Sam</b>"))
         }
     }

@@ -34,6 +34,8 @@ package final class CapturingEmailTransport: EmailTransport {
 package struct ServiceHarness: Sendable {
     package static let webhookSecret = "whsec_service_harness_secret"
     package static let merchantSecret = "whsec_merchant_harness_secret"
+    /// The merchant backend's key for orders it prices itself.
+    package static let orderAPIKey = "ok_harness_order_api_key_0123"
 
     package let emulatorURL: String
     package let serviceURL: String
@@ -61,6 +63,7 @@ package struct ServiceHarness: Sendable {
             stripeSecretKey: "sk_test_service", stripeAPIBase: emulatorURL, webhookSecrets: [webhookSecret],
             database: .sqlite(path: databasePath), port: 0, publicURL: "http://shop.test", landingWait: .seconds(10),
             workerPollInterval: .milliseconds(100), eventRetryBase: .milliseconds(50), reconcileInterval: nil, now: { clock.now })
+        configuration.orderAPIKey = orderAPIKey
         // Notifications and effects retried within the test's patience (the three-day window is kept).
         configuration.dispatchSchedule = DispatchSchedule(base: .milliseconds(50), cap: .milliseconds(200))
         return configuration
@@ -71,6 +74,7 @@ package struct ServiceHarness: Sendable {
     package static func run<T: Sendable>(
         runWorkers: Bool = true, databasePath: String? = nil, clock: TestClock = TestClock(),
         emailTransport: (any EmailTransport)? = nil, merchantEndpoint: Bool = false, actions: ActionRegistry = .builtIn,
+        stripeTransport: (any StripeTransport)? = nil,
         configure: @Sendable (inout ServiceConfiguration) -> Void = { _ in }, _ body: @Sendable (ServiceHarness) async throws -> T
     ) async throws -> T {
         let logger = logger()
@@ -107,8 +111,8 @@ package struct ServiceHarness: Sendable {
             }
             configure(&configuration)
             let service = try await FulfillmentService(
-                configuration: configuration, logger: logger, actions: actions,
-                emailTransport: emailTransport ?? emails)
+                configuration: configuration, logger: logger, actions: actions, emailTransport: emailTransport ?? emails,
+                stripeTransport: stripeTransport)
             let (servicePorts, servicePortSink) = AsyncStream<Int>.makeStream()
             let app = try service.application(workers: runWorkers, onServerRunning: { servicePortSink.yield($0.localAddress?.port ?? 0) })
             let serviceGroup = ServiceGroup(services: [app], gracefulShutdownSignals: [], logger: logger)
@@ -154,6 +158,9 @@ package struct ServiceHarness: Sendable {
     package struct Reply: Sendable {
         package var status: Int
         package var text: String
+        /// Response headers by lowercased name (the first value of each).
+        package var headers: [String: String] = [:]
+        package func header(_ name: String) -> String? { headers[name.lowercased()] }
         package var json: JSONValue { (try? JSONValue.parse(Data(text.utf8))) ?? .null }
     }
 
@@ -174,7 +181,9 @@ package struct ServiceHarness: Sendable {
     private func send(_ request: HTTPClientRequest) async throws -> Reply {
         let response = try await Self.httpClient.execute(request, timeout: .seconds(30))
         let buffer = try await response.body.collect(upTo: 8 << 20)
-        return Reply(status: Int(response.status.code), text: String(buffer: buffer))
+        var headers: [String: String] = [:]
+        for (name, value) in response.headers where headers[name.lowercased()] == nil { headers[name.lowercased()] = value }
+        return Reply(status: Int(response.status.code), text: String(buffer: buffer), headers: headers)
     }
 
     /// Test control on the emulator.
@@ -283,9 +292,12 @@ package struct ServiceHarness: Sendable {
 
     // MARK: Orders (Sources and Charges)
 
-    /// `POST /api/orders` with a JSON body.
-    package func createOrder(_ fields: JSONValue) async throws -> Reply {
-        try await post("/api/orders", body: fields.serialized(), headers: [("Content-Type", "application/json")])
+    /// `POST /api/orders` with a JSON body, as the merchant's backend (with the order API key) or, with
+    /// `key: nil`, as anyone.
+    package func createOrder(_ fields: JSONValue, key: String? = ServiceHarness.orderAPIKey) async throws -> Reply {
+        var headers = [("Content-Type", "application/json")]
+        if let key { headers.append(("Authorization", "Bearer \(key)")) }
+        return try await post("/api/orders", body: fields.serialized(), headers: headers)
     }
 
     /// Creates an order that must succeed and returns its id and source id.

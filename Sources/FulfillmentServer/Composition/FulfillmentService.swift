@@ -5,7 +5,7 @@ public import Hummingbird
 import HummingbirdCore
 public import NIOCore
 public import Logging
-public import ServiceLifecycle
+import ServiceLifecycle
 public import StripeAPI
 
 /// The service's parts, wired once from a configuration: store, Stripe client, fulfiller, event router,
@@ -23,6 +23,8 @@ public struct FulfillmentService: Sendable {
     let dispatchers: DispatchRegistry
     let eventDoorbell = Doorbell()
     let outgoingDoorbells: OutgoingDoorbells
+    /// Lookups of session ids the ledger does not know (landing page, status JSON), shared by both routes.
+    let lookups: LookupGuard<CheckoutView>
     let pages: PageRenderer
     let logger: Logger
 
@@ -87,15 +89,29 @@ public struct FulfillmentService: Sendable {
         self.metrics = metrics
         self.outgoingDoorbells = outgoingDoorbells
         pages = try await PageRenderer.load()
+        lookups = LookupGuard(
+            burst: configuration.unknownLookupBurst, perMinute: configuration.unknownLookupsPerMinute,
+            interval: configuration.unknownLookupInterval)
     }
 
     /// Adds the service's routes to `router`: everything but `POST /webhook`, which the server's pipeline serves.
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
+        router.add(middleware: SecurityHeadersMiddleware())
         CheckoutController<Context>(
-            fulfiller: fulfiller, store: store, pages: pages, wait: configuration.landingWait, logger: logger
+            fulfiller: fulfiller, store: store, pages: pages, wait: configuration.landingWait, lookups: lookups,
+            now: configuration.now, logger: logger
         ).register(on: router)
-        OrderController<Context>(payments: payments, pages: pages, logger: logger).register(on: router)
-        OperationsController<Context>(store: store, metrics: metrics, pages: pages, logger: logger).register(on: router)
+        let returnHosts = configuration.allowedReturnHosts.isEmpty
+            ? [URLComponents(string: configuration.publicURL)?.host?.lowercased() ?? ""] : configuration.allowedReturnHosts
+        OrderController<Context>(
+            payments: payments,
+            door: OrderDoor(apiKey: configuration.orderAPIKey, allowedReturnHosts: Set(returnHosts.map { $0.lowercased() })),
+            pages: pages, logger: logger
+        ).register(on: router)
+        OperationsController<Context>(
+            store: store, metrics: metrics, metricsToken: configuration.metricsToken, pages: pages, logger: logger
+        ).register(on: router)
+        AssetsController<Context>().register(on: router)
     }
 
     /// The event processor, as the worker runs it (tests drive it directly to simulate crashes).
@@ -169,13 +185,13 @@ public struct FulfillmentService: Sendable {
     /// unprocessed, as if every worker had died), with graceful shutdown from `runService()`.
     public func application(
         workers: Bool = true,
-        extraRoutes: @Sendable (Router<BasicRequestContext>) -> Void = { _ in },
+        extraRoutes: @Sendable (Router<ServiceRequestContext>) -> Void = { _ in },
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
         guard !configuration.webhookSecrets.isEmpty else {
             throw ConfigurationError("no webhook signing secret: set STRIPE_WEBHOOK_SECRET (comma-separated for rotation)")
         }
-        let router = Router()
+        let router = Router(context: ServiceRequestContext.self)
         if logger.logLevel <= .debug { router.add(middleware: LogRequestsMiddleware(.debug)) }
         addRoutes(to: router)
         extraRoutes(router)

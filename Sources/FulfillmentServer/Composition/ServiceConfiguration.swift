@@ -41,6 +41,18 @@ public struct ServiceConfiguration: Sendable {
     public var sessionFilter: SessionFilter = .all
     /// Whether customers get our receipt email (`RECEIPTS`, default on; off when Stripe's own receipts are).
     public var sendsReceipts = true
+    /// `POST /api/orders` with caller-priced items needs `Authorization: Bearer` this (`ORDER_API_KEY`; `nil`:
+    /// only items by Stripe price id are taken).
+    public var orderAPIKey: String?
+    /// Hosts an order's `retry_url` may point to (`ALLOWED_RETURN_HOSTS`; empty: the `PUBLIC_URL` host).
+    public var allowedReturnHosts: [String] = []
+    /// `GET /metrics` needs `Authorization: Bearer` this (`METRICS_TOKEN`; `nil`: open, for a private network).
+    public var metricsToken: String?
+    /// Lookups of Checkout Session ids the ledger does not know: per client, a burst and a rate per minute;
+    /// per id, at most one Stripe request per interval.
+    public var unknownLookupBurst = 10
+    public var unknownLookupsPerMinute = 10
+    public var unknownLookupInterval: Duration = .seconds(2)
     /// Where the merchant's notifications go (`nil`: none are queued).
     public var merchantWebhook: MerchantWebhookSetting?
     /// How failed notifications and action effects are retried: backoff, then dead after the window (three

@@ -8,37 +8,45 @@ import StripeAPI
 
 /// The Checkout landing page (`GET /checkout/complete?session_id=...`) and its JSON twin
 /// (`GET /api/checkout/sessions/{id}`). Both run fulfill-checkout with a bounded wait, then show what was
-/// delivered. An unknown or malformed id is a plain 404 that reveals nothing.
+/// delivered: this read has a side effect by design (it fulfils a paid session whose webhook has not been
+/// handled yet, which is idempotent). An unknown or malformed id is a plain 404 that reveals nothing. Ids the
+/// ledger does not know cost a Stripe request, so they go through `lookups`: a budget per client, and one
+/// Stripe request per id per interval.
 struct CheckoutController<Context: RequestContext>: Sendable {
     let fulfiller: CheckoutFulfiller
     let store: any FulfillmentStore
     let pages: PageRenderer
     let wait: Duration
+    let lookups: LookupGuard<View>
+    let now: @Sendable () -> Date
     let logger: Logger
 
     func register(on router: Router<Context>) {
-        router.get("checkout/complete") { request, _ in
+        router.get("checkout/complete") { request, context in
             let id = request.uri.queryParameters["session_id"].map(String.init) ?? ""
             guard SessionID.isValid(id) else { return pages.notFound() }
-            return await page(for: id)
+            return await page(for: id, client: Self.client(context))
         }
         router.get("api/checkout/sessions/:id") { _, context in
             let id = context.parameters.get("id") ?? ""
             guard SessionID.isValid(id) else { return json(.notFound, ["error": "not found"]) }
-            return await status(of: id)
+            return await status(of: id, client: Self.client(context))
         }
     }
 
-    /// What the customer and the API see.
-    enum View {
-        case delivered(CheckoutRecord)
-        case processing(CheckoutRecord?)
-        case paymentFailed(CheckoutRecord)
-        case expired
-        case unpaid
-        case notFound
-        /// The bounded wait ran out or Stripe could not be reached: show what we have and refresh.
-        case pending
+    static func client(_ context: Context) -> String {
+        (context as? any RemoteAddressRequestContext)?.remoteAddress?.ipAddress ?? "unknown"
+    }
+
+    typealias View = CheckoutView
+
+    /// The view of a session; one the ledger does not know goes through the lookup guard first.
+    func view(of id: String, client: String) async -> View {
+        if (try? await store.checkoutRecord(sessionID: id)) != nil { return await view(of: id) }
+        switch await lookups.lookUp(id: id, client: client, now: now(), perform: { await view(of: id) }) {
+        case .tooMany(let retryAfter): return .tooMany(retryAfter: retryAfter)
+        case .answer(let view): return view
+        }
     }
 
     func view(of id: String) async -> View {
@@ -77,10 +85,18 @@ struct CheckoutController<Context: RequestContext>: Sendable {
         }
     }
 
-    func page(for id: String) async -> Response {
-        switch await view(of: id) {
+    func page(for id: String, client: String) async -> Response {
+        switch await view(of: id, client: client) {
         case .notFound:
             return pages.notFound()
+        case .tooMany(let retryAfter):
+            var response = pages.render(
+                "landing",
+                ["title": "Too many requests", "heading": "Too many requests", "tone": "warn",
+                 "message": "Please wait a moment before trying again."],
+                status: .tooManyRequests)
+            response.headers[.retryAfter] = "\(retryAfter)"
+            return response
         case .delivered(let record):
             var context = Self.context(record)
             context["title"] = "Thank you"
@@ -125,9 +141,13 @@ struct CheckoutController<Context: RequestContext>: Sendable {
         }
     }
 
-    func status(of id: String) async -> Response {
-        switch await view(of: id) {
+    func status(of id: String, client: String) async -> Response {
+        switch await view(of: id, client: client) {
         case .notFound: return json(.notFound, ["error": "not found"])
+        case .tooMany(let retryAfter):
+            var response = json(.tooManyRequests, ["error": "too many lookups of unknown sessions; retry later"])
+            response.headers[.retryAfter] = "\(retryAfter)"
+            return response
         case .delivered(let record), .paymentFailed(let record): return json(.ok, Self.recordJSON(record))
         case .processing(let record):
             var body = record.map(Self.recordJSON) ?? ["session_id": .string(id)]
@@ -219,4 +239,18 @@ enum SessionID {
         let rest = id.dropFirst(prefix.count)
         return !rest.isEmpty && rest.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
     }
+}
+
+/// What the customer and the API see of a Checkout Session.
+enum CheckoutView: Sendable {
+    case delivered(CheckoutRecord)
+    case processing(CheckoutRecord?)
+    case paymentFailed(CheckoutRecord)
+    case expired
+    case unpaid
+    case notFound
+    /// The bounded wait ran out or Stripe could not be reached: show what we have and refresh.
+    case pending
+    /// This client looked up too many ids the ledger does not know.
+    case tooMany(retryAfter: Int)
 }

@@ -9,6 +9,8 @@ import StripeAPI
 struct OperationsController<Context: RequestContext>: Sendable {
     let store: any FulfillmentStore
     let metrics: ServiceMetrics
+    /// `GET /metrics` needs `Authorization: Bearer METRICS_TOKEN` when one is set.
+    let metricsToken: String?
     let pages: PageRenderer
     let logger: Logger
 
@@ -22,7 +24,12 @@ struct OperationsController<Context: RequestContext>: Sendable {
                 return json(.serviceUnavailable, ["status": "unavailable"])
             }
         }
-        router.get("metrics") { _, _ in
+        router.get("metrics") { request, _ in
+            if let metricsToken, !BearerToken.matches(request.headers, metricsToken) {
+                return Response(
+                    status: .unauthorized, headers: [.wwwAuthenticate: "Bearer realm=\"metrics\""],
+                    body: .init(byteBuffer: ByteBuffer(string: "metrics need Authorization: Bearer METRICS_TOKEN\n")))
+            }
             if let backlog = try? await store.outboxBacklog(), let counts = try? await store.eventCounts() {
                 metrics.observe(
                     outboxBacklog: backlog,

@@ -11,6 +11,7 @@ import StripeAPI
 /// the webhook. Order ids are unguessable; an unknown or malformed one is a 404 that reveals nothing.
 struct OrderController<Context: RequestContext>: Sendable {
     let payments: OrderPayments
+    let door: OrderDoor
     let pages: PageRenderer
     let logger: Logger
     /// Largest order request accepted.
@@ -61,6 +62,15 @@ struct OrderController<Context: RequestContext>: Sendable {
             return json(.badRequest, ["error": "The body must be a JSON order: currency, email, payment_method, items or amount."])
         }
         do {
+            try door.check(validated, headers: request.headers)
+        } catch {
+            switch error {
+            case .unauthorized(let reason): return json(.unauthorized, ["error": .string(reason)])
+            case .forbidden(let reason): return json(.forbidden, ["error": .string(reason)])
+            case .badRequest(let reason): return json(.badRequest, ["error": .string(reason)])
+            }
+        }
+        do {
             let order = try await payments.createOrder(validated)
             var answer = Self.statusJSON(order)
             answer["next_url"] = .string(order.redirectURL ?? payments.pageURL(orderID: order.id))
@@ -105,7 +115,7 @@ struct OrderController<Context: RequestContext>: Sendable {
     static func pageContext(_ order: Order) -> [String: Any] {
         let message = OrderMessage(for: order)
         return [
-            "title": "Your order", "orderID": order.id, "orderJSONID": "\"\(order.id)\"", "heading": message.title, "message": message.detail,
+            "title": "Your order", "orderID": order.id, "heading": message.title, "message": message.detail,
             "state": message.state, "final": message.isFinal ? "true" : "false",
             "tone": order.status == .paid ? "ok" : order.status == .canceled ? "bad" : "warn",
             "total": Money.format(order.amount, order.currency),

@@ -135,15 +135,17 @@ extension DemoStore {
         ("sofort", "SOFORT (settles later)"),
     ]
 
-    /// `POST /store/bank`: an order for the product, priced here (never by the browser), paid with a redirect
-    /// source; the customer goes to the authorisation page and comes back to the confirmation page.
+    /// `POST /store/bank`: an order for the product by its Stripe price (priced and fulfilled from the price,
+    /// never from the browser), paid with a redirect source; the customer goes to the authorisation page and
+    /// comes back to the confirmation page.
     func payByBank(_ request: Request) async -> Response {
         guard let chosen = await chosenProduct(request) else { return service.pages.notFound() }
         let (product, form, quantity) = chosen
         let method = form["method"]?.stringValue ?? "ideal"
         let email = form["email"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? "demo@example.com"
         let orderRequest = OrderRequest(
-            items: [OrderItem(name: product.name, quantity: quantity, unitAmount: product.amount)], currency: "eur", email: email,
+            items: [OrderItem(name: product.name, quantity: quantity, unitAmount: 0, price: product.priceID)], currency: "eur",
+            email: email,
             paymentMethod: Self.bankMethods.contains { $0.value == method } ? method : "ideal",
             sofortCountry: method == "sofort" ? "DE" : nil, retryURL: "\(service.configuration.publicURL)/")
         do {

@@ -31,6 +31,22 @@ extension StripeClient {
         try await send(.get, "/v1/webhook_endpoints")
     }
 
+    /// Every webhook endpoint of the account, page by page.
+    public func webhookEndpoints(pageSize: Int = 100) -> AutoPagingSequence<WebhookEndpoint> {
+        AutoPagingSequence { startingAfter in
+            var page: FormValue = ["limit": .int(pageSize)]
+            if let startingAfter { page = page.setting("starting_after", .string(startingAfter)) }
+            return try await send(.get, "/v1/webhook_endpoints", parameters: page)
+        }
+    }
+
+    /// `POST /v1/webhook_endpoints/{id}` with the events it should receive (its URL and secret stay).
+    public func updateWebhookEndpoint(_ id: String, enabledEvents: [String]) async throws -> WebhookEndpoint {
+        try await send(
+            .post, "/v1/webhook_endpoints/\(Self.pathSegment(id))",
+            parameters: ["enabled_events": .array(enabledEvents.map { .string($0) })])
+    }
+
     /// `DELETE /v1/webhook_endpoints/{id}`.
     public func deleteWebhookEndpoint(_ id: String) async throws -> DeletedObject {
         try await send(.delete, "/v1/webhook_endpoints/\(Self.pathSegment(id))")

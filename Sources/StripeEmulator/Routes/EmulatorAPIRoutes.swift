@@ -41,6 +41,7 @@ struct EmulatorAPIRoutes<Context: RequestContext>: Sendable {
         route(api, .post, "webhook_endpoints") { try await state.createWebhookEndpoint($1) }
         route(api, .get, "webhook_endpoints") { try await state.listWebhookEndpoints($1) }
         route(api, .get, "webhook_endpoints/:id") { id, _ in try await state.retrieveWebhookEndpoint(id) }
+        route(api, .post, "webhook_endpoints/:id") { try await state.updateWebhookEndpoint($0, $1) }
         route(api, .delete, "webhook_endpoints/:id") { id, _ in try await state.deleteWebhookEndpoint(id) }
         for method in [HTTPRequest.Method.get, .post, .delete] {
             api.on("**", method: method) { [responder] request, _ in

@@ -38,6 +38,31 @@ extension EmulatorState {
         return endpoint.json(includingSecret: false)
     }
 
+    /// `POST /v1/webhook_endpoints/{id}`: a new URL, event list, description or metadata (the secret stays).
+    func updateWebhookEndpoint(_ id: String, _ call: APICall) throws(APIError) -> JSONValue {
+        guard var endpoint = endpoints[id] else { throw .missing("webhook_endpoint", id) }
+        let parameters = call.parameters
+        try parameters.allowOnly(["url", "enabled_events", "description", "metadata", "disabled"])
+        if let url = try parameters.string("url") {
+            guard url.count <= 5000, url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                throw .invalidRequest("Invalid URL: \(url.prefix(200))", param: "url", code: "url_invalid")
+            }
+            endpoint.url = url
+        }
+        if let enabled = try parameters.strings("enabled_events", maxCount: 250) {
+            guard !enabled.isEmpty else { throw .invalidRequest("enabled_events cannot be empty.", param: "enabled_events") }
+            for type in enabled where !Self.isEventTypeName(type) {
+                throw .invalidRequest("Invalid enabled_events: \(type) is not an event type.", param: "enabled_events")
+            }
+            endpoint.enabledEvents = enabled
+        }
+        if let description = try parameters.string("description") { endpoint.description = description }
+        let metadata = try parameters.metadata()
+        if !metadata.isEmpty { endpoint.metadata.merge(metadata) { _, new in new } }
+        endpoints[id] = endpoint
+        return endpoint.json(includingSecret: false)
+    }
+
     func listWebhookEndpoints(_ call: APICall) throws(APIError) -> JSONValue {
         let page = try Page(endpoints.newestFirst, id: \.id, parameters: call.parameters, resource: "webhook_endpoint")
         return try page.json(url: "/v1/webhook_endpoints") { $0.json(includingSecret: false) }

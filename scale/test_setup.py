@@ -1,0 +1,64 @@
+"""`fulfill setup` against a running emulator: it creates the webhook endpoint for exactly the event types the
+service handles and prints its secret once; run again it changes nothing; an endpoint someone edited is put
+back, keeping its secret."""
+import os
+import subprocess
+import tempfile
+
+import pytest
+from cluster_fixtures import API_KEY, BINARY, Emulator
+
+# What the service's handlers take: both flows, then refunds and disputes.
+EXPECTED = {
+    "checkout.session.completed", "checkout.session.async_payment_succeeded", "checkout.session.async_payment_failed",
+    "checkout.session.expired", "source.chargeable", "source.failed", "source.canceled", "charge.pending",
+    "charge.succeeded", "charge.failed", "charge.refunded", "charge.dispute.created", "charge.dispute.updated",
+    "charge.dispute.closed",
+}
+
+
+@pytest.fixture(scope="module")
+def emulator():
+    server = Emulator(tempfile.mkdtemp(prefix="setup-"))
+    yield server
+    server.stop()
+
+
+def setup(emulator, *extra):
+    environment = {**os.environ, "STRIPE_SECRET_KEY": API_KEY, "STRIPE_API_BASE": emulator.url,
+                   "PUBLIC_URL": "https://shop.example", "LOG_LEVEL": "error"}
+    environment.pop("STRIPE_WEBHOOK_SECRET", None)
+    result = subprocess.run([BINARY, "setup", *extra], env=environment, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def endpoints(emulator):
+    return [e for e in emulator.list_all("/v1/webhook_endpoints") if e["url"] == "https://shop.example/webhook"]
+
+
+def test_setup_creates_the_endpoint_once_and_then_changes_nothing(emulator):
+    first = setup(emulator)
+    created = endpoints(emulator)
+    assert len(created) == 1
+    assert set(created[0]["enabled_events"]) == EXPECTED
+    assert "created webhook endpoint " + created[0]["id"] in first
+    secret_lines = [line for line in first.splitlines() if line.startswith("STRIPE_WEBHOOK_SECRET=whsec_")]
+    assert len(secret_lines) == 1, first
+
+    second = setup(emulator)
+    assert "nothing changed" in second and "whsec_" not in second
+    assert endpoints(emulator) == created
+
+
+def test_setup_puts_back_an_edited_endpoint_and_keeps_its_secret(emulator):
+    setup(emulator)
+    endpoint = endpoints(emulator)[0]
+    emulator.post(f"/v1/webhook_endpoints/{endpoint['id']}",
+                  {"enabled_events[0]": "charge.succeeded", "enabled_events[1]": "invoice.paid"})
+    output = setup(emulator)
+    assert f"updated webhook endpoint {endpoint['id']}" in output
+    assert "removed: invoice.paid" in output and "checkout.session.completed" in output
+    assert "whsec_" not in output
+    after = endpoints(emulator)
+    assert len(after) == 1 and set(after[0]["enabled_events"]) == EXPECTED
