@@ -35,12 +35,14 @@ import Testing
 
     @Test func answers409WhileTheKeyIsInFlight() async throws {
         try await EmulatorHarness.run(forwardWebhooks: false) { harness in
-            try await harness.control("/faults", ["api_latency_ms": 2000])
+            // Slow enough that the retries below meet the first request in flight even when the parallel suite
+            // stalls this process for a few seconds.
+            try await harness.control("/faults", ["api_latency_ms": 6000])
             let slow = Task { try await harness.raw(.post, "/v1/charges", chargeForm, headers: [("Idempotency-Key", "ord_3")]) }
             // Retries with the same key while the first is in flight: each one must be refused, never run.
             var statuses: [Int] = []
             var codes: [String?] = []
-            let deadline = ContinuousClock.now + .seconds(1.5)
+            let deadline = ContinuousClock.now + .seconds(4.5)
             while ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(100))
                 let concurrent = try await harness.raw(.post, "/v1/charges", chargeForm, headers: [("Idempotency-Key", "ord_3")])
