@@ -226,7 +226,7 @@ class Deployment:
         for index in range(count):
             instance = Instance(f"instance-{index + 1}", self.workdir, {
                 "STRIPE_SECRET_KEY": API_KEY, "STRIPE_API_BASE": self.emulator.url, "DATABASE_URL": self.postgres.url,
-                "EMAIL_URL": f"smtp://127.0.0.1:{self.mailbox.port}", "EMAIL_FROM": "shop@scale.test", "LOG_LEVEL": "warning",
+                "EMAIL_URL": f"smtp://127.0.0.1:{self.mailbox.port}?tls=none", "EMAIL_FROM": "shop@scale.test", "LOG_LEVEL": "warning",
                 "HOST": "127.0.0.1", "ORDER_API_KEY": ORDER_KEY})
             endpoint = self.emulator.post("/v1/webhook_endpoints", {"url": instance.url + "/webhook", "enabled_events[]": "*"})
             instance.environment["STRIPE_WEBHOOK_SECRET"] = endpoint["secret"]

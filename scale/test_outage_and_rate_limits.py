@@ -64,7 +64,7 @@ class Shop:
         self.emulator = Emulator(self.workdir, *emulator_args)
         self.instance = Instance("service", self.workdir, {
             "STRIPE_SECRET_KEY": "sk_test_shop", "STRIPE_API_BASE": self.emulator.url, "DATABASE_URL": self.store.url,
-            "EMAIL_URL": f"smtp://127.0.0.1:{self.mailbox.port}", "EMAIL_FROM": "shop@shop.test", "LOG_LEVEL": "warning",
+            "EMAIL_URL": f"smtp://127.0.0.1:{self.mailbox.port}?tls=none", "EMAIL_FROM": "shop@shop.test", "LOG_LEVEL": "warning",
             "HOST": "127.0.0.1", "ORDER_API_KEY": ORDER_KEY, **settings})
         endpoint = self.emulator.post("/v1/webhook_endpoints", {"url": self.instance.url + "/webhook", "enabled_events[]": "*"})
         self.instance.environment["STRIPE_WEBHOOK_SECRET"] = endpoint["secret"]

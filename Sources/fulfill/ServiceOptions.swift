@@ -27,7 +27,7 @@ struct ServiceOptions: ParsableArguments {
     @Option(name: .customLong("public-url"), help: "How customers reach the service (env PUBLIC_URL, default http://HOST:PORT).")
     var publicURL: String?
 
-    @Option(name: .customLong("email-url"), help: "folder:PATH or smtp://HOST:PORT (env EMAIL_URL, default folder:outbox).")
+    @Option(name: .customLong("email-url"), help: "folder:PATH, smtp://[USER:PASSWORD@]HOST[:PORT][?tls=none] (STARTTLS) or smtps://... (env EMAIL_URL, default folder:outbox).")
     var emailURL: String?
 
     @Option(name: .customLong("email-from"), help: "Sender of customer emails (env EMAIL_FROM).")
@@ -161,9 +161,10 @@ struct ServiceOptions: ParsableArguments {
 
     static func email(url: String) throws -> ServiceConfiguration.EmailDelivery {
         if url.hasPrefix("folder:") { return .folder(path: String(url.dropFirst("folder:".count))) }
-        if url.hasPrefix("smtp://"), let components = URLComponents(string: url), let host = components.host {
-            return .smtp(host: host, port: components.port ?? 25, from: components.queryItems?.first { $0.name == "from" }?.value ?? "shop@example.com")
+        do {
+            return .smtp(try SMTPSettings(url: url))
+        } catch {
+            throw ValidationError("\(error)")
         }
-        throw ValidationError("EMAIL_URL must be folder:PATH or smtp://HOST:PORT.")
     }
 }

@@ -4,19 +4,22 @@ import Glibc
 #endif
 import FulfillmentCore
 import FulfillmentServer
+import NIOCore
+import NIOPosix
 import StripeAPI
 import TestSupport
 import Testing
 
 /// The SMTP transport against a real SMTP server (aiosmtpd, writing a Maildir), started by the test.
 @Suite(.serialized) struct SMTPTransportTests {
-    /// A running aiosmtpd on a free loopback port, storing messages in a Maildir.
+    /// A running aiosmtpd (`Tests/Scripts/smtp_test_server.py`) on a free loopback port, storing messages in a
+    /// Maildir; plain by default, or with STARTTLS, implicit TLS and AUTH as `options` say.
     final class SMTPServer: @unchecked Sendable {  // immutable after init; the process is only terminated in deinit
         let port: Int
         let maildir: URL
         private let process: Process
 
-        init() throws {
+        init(_ options: [String] = []) throws {
             let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             let venv = root.appendingPathComponent(".venv/bin/python")
             let python = FileManager.default.isExecutableFile(atPath: venv.path) ? venv.path : "/usr/bin/env"
@@ -24,22 +27,25 @@ import Testing
             port = Int.random(in: 20_000...40_000)
             process = Process()
             process.executableURL = URL(fileURLWithPath: python)
-            let arguments = ["-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)", "-c", "aiosmtpd.handlers.Mailbox", maildir.path]
+            let script = root.appendingPathComponent("Tests/Scripts/smtp_test_server.py").path
+            let arguments = [script, "\(port)", maildir.path] + options
             process.arguments = python == "/usr/bin/env" ? ["python3"] + arguments : arguments
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
         }
 
-        /// Waits until the server accepts a message (a probe, left out of `messages`).
+        /// Waits until the server accepts connections (up to a minute: Python's start can take many seconds while
+        /// the parallel suite keeps both cores busy).
         func ready() async throws {
-            let probe = SMTPTransport(
-                host: "127.0.0.1", port: port, from: "probe@example.com", timeout: .seconds(2), logger: ServiceHarness.logger())
-            let email = OutboundEmail(dedupeKey: "probe", recipient: "probe@example.com", subject: "probe", body: "probe")
-            // Up to a minute: Python's start can take many seconds while the parallel suite keeps both cores busy.
             let deadline = ContinuousClock.now + .seconds(60)
             while ContinuousClock.now < deadline {
-                if (try? await probe.send(QueuedEmail(id: 0, email: email, attempts: 1, createdAt: Date()))) != nil { return }
+                if let channel = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                    .connectTimeout(.seconds(1)).connect(host: "127.0.0.1", port: port).get()
+                {
+                    try? await channel.close()
+                    return
+                }
                 try await Task.sleep(for: .milliseconds(100))
             }
             throw ServiceHarness.TimedOut(description: "aiosmtpd did not start (is it installed? scripts/test installs it)")
@@ -49,7 +55,12 @@ import Testing
             let folder = maildir.appendingPathComponent("new")
             let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
             return names.compactMap { try? String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8) }
-                .filter { !$0.contains("From: probe@example.com") }
+        }
+
+        /// Each AUTH attempt: "PLAIN ok", "LOGIN refused", ...
+        var authAttempts: [String] {
+            ((try? String(contentsOf: URL(fileURLWithPath: maildir.path + ".auth.log"), encoding: .utf8)) ?? "")
+                .split(separator: "\n").map(String.init)
         }
 
         deinit {
@@ -57,6 +68,37 @@ import Testing
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
+    }
+
+    /// A self-signed certificate for 127.0.0.1 (and localhost), made with openssl for this test run.
+    struct Certificate {
+        let certificate: String
+        let key: String
+
+        init() throws {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("smtp-tls-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            certificate = folder.appendingPathComponent("cert.pem").path
+            key = folder.appendingPathComponent("key.pem").path
+            let openssl = Process()
+            openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            openssl.arguments = [
+                "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "1",
+                "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+            ]
+            openssl.standardOutput = FileHandle.nullDevice
+            openssl.standardError = FileHandle.nullDevice
+            try openssl.run()
+            openssl.waitUntilExit()
+            guard openssl.terminationStatus == 0 else { throw ServiceHarness.TimedOut(description: "openssl could not make a certificate") }
+        }
+    }
+
+    static let email = OutboundEmail(dedupeKey: "receipt:cs_test_tls", recipient: "jenny@example.com", subject: "Your receipt", body: "Thanks!\n")
+
+    func send(_ url: String, from: String = "shop@example.com") async throws {
+        let transport = SMTPTransport(settings: try SMTPSettings(url: url), from: from, timeout: .seconds(20), logger: ServiceHarness.logger())
+        try await transport.send(QueuedEmail(id: 1, email: Self.email, attempts: 1, createdAt: Date()))
     }
 
     @Test func deliversAMessageWithHeadersAndAnIntactBody() async throws {
@@ -97,6 +139,78 @@ import Testing
             try await harness.eventually("delivered over SMTP") { server.messages.contains { $0.contains("smtp-buyer@example.com") } }
             try await harness.eventually("marked sent") { try await harness.store.outboxBacklog() == 0 }
             #expect(server.messages.filter { $0.contains(session.id) }.count == 1)
+        }
+    }
+
+    @Test func startTLSThenAuthPlainDeliversAndEmailFromIsTheSender() async throws {
+        let certificate = try Certificate()
+        let server = try SMTPServer(["--starttls", certificate.certificate, certificate.key, "--auth", "shop", "s3cret pass"])
+        try await server.ready()
+        try await send("smtp://shop:s3cret%20pass@127.0.0.1:\(server.port)?ca=\(certificate.certificate)", from: "orders@shop.example")
+        #expect(server.authAttempts == ["PLAIN ok"])
+        #expect(server.messages.count == 1)
+        #expect(server.messages.first?.contains("From: orders@shop.example") == true, "EMAIL_FROM is the sender")
+    }
+
+    @Test func authLoginWhenThatIsAllTheServerOffers() async throws {
+        let certificate = try Certificate()
+        let server = try SMTPServer(["--starttls", certificate.certificate, certificate.key, "--auth", "shop", "pw", "--exclude", "PLAIN"])
+        try await server.ready()
+        try await send("smtp://shop:pw@127.0.0.1:\(server.port)?ca=\(certificate.certificate)")
+        #expect(server.authAttempts == ["LOGIN ok"])
+        #expect(server.messages.count == 1)
+    }
+
+    @Test func aWrongPasswordIsRefusedAndNothingIsSent() async throws {
+        let certificate = try Certificate()
+        let server = try SMTPServer(["--starttls", certificate.certificate, certificate.key, "--auth", "shop", "right"])
+        try await server.ready()
+        await #expect(throws: SMTPTransport.SMTPError.self) {
+            try await send("smtp://shop:wrong@127.0.0.1:\(server.port)?ca=\(certificate.certificate)")
+        }
+        #expect(server.authAttempts == ["PLAIN refused"])
+        #expect(server.messages.isEmpty)
+    }
+
+    @Test func aServerWithoutStartTLSIsRefusedUnlessTLSIsNone() async throws {
+        let server = try SMTPServer()
+        try await server.ready()
+        do {
+            try await send("smtp://127.0.0.1:\(server.port)")
+            Issue.record("sent in the clear without being told to")
+        } catch let error as SMTPTransport.SMTPError {
+            #expect(error.description.contains("offers no STARTTLS"))
+        }
+        #expect(server.messages.isEmpty)
+        try await send("smtp://127.0.0.1:\(server.port)?tls=none")
+        #expect(server.messages.count == 1)
+    }
+
+    @Test func implicitTLSAndAnUntrustedCertificate() async throws {
+        let certificate = try Certificate()
+        let server = try SMTPServer(["--tls", certificate.certificate, certificate.key])
+        try await server.ready()
+        try await send("smtps://127.0.0.1:\(server.port)?ca=\(certificate.certificate)")
+        #expect(server.messages.count == 1)
+        await #expect(throws: (any Error).self, "a self-signed certificate the system does not trust") {
+            try await send("smtps://127.0.0.1:\(server.port)")
+        }
+        #expect(server.messages.count == 1)
+    }
+
+    @Test func theURLSaysWhatItAcceptsAndNeverPrintsThePassword() throws {
+        let settings = try SMTPSettings(url: "smtp://shop:hunter2@mail.example?from=orders@shop.example")
+        #expect(settings.security == .startTLS && settings.port == 587 && settings.username == "shop" && settings.from == "orders@shop.example")
+        #expect(!settings.description.contains("hunter2") && !"\(settings)".contains("hunter2"))
+        #expect(try SMTPSettings(url: "smtps://mail.example").port == 465)
+        #expect(try SMTPSettings(url: "smtp://127.0.0.1:2525?tls=none").security == .none)
+        for bad in ["smtp://mail.example?tls=maybe", "smtps://mail.example?tls=none", "smtp://mail.example?color=blue", "mail.example", "smtp://"] {
+            #expect(throws: ConfigurationError.self, "\(bad)") { try SMTPSettings(url: bad) }
+        }
+        do {
+            _ = try SMTPSettings(url: "smtp://mail.example?tls=maybe")
+        } catch {
+            #expect("\(error)".contains("EMAIL_URL"), "the error names the setting")
         }
     }
 }

@@ -46,8 +46,8 @@ public struct FulfillmentService: Sendable {
         case (let transport?, _): self.emailTransport = transport
         case (nil, .folder(let path)):
             self.emailTransport = EMLFolderTransport(folder: URL(fileURLWithPath: path), from: configuration.emailFrom)
-        case (nil, .smtp(let host, let port, let from)):
-            self.emailTransport = SMTPTransport(host: host, port: port, from: from, logger: logger)
+        case (nil, .smtp(let settings)):
+            self.emailTransport = SMTPTransport(settings: settings, from: configuration.emailFrom, logger: logger)
         }
         var stripeLogger = logger
         stripeLogger[metadataKey: "component"] = "stripe"

@@ -19,8 +19,9 @@ public struct ServiceConfiguration: Sendable {
     public enum EmailDelivery: Sendable, Hashable {
         /// One `.eml` file per email in this folder (the embedded default).
         case folder(path: String)
-        /// An SMTP server (plain SMTP on loopback or a relay that needs no TLS).
-        case smtp(host: String, port: Int, from: String)
+        /// An SMTP server: STARTTLS (required unless `tls=none`) or TLS from the start, with AUTH when a user is
+        /// set. Mail is from `EMAIL_FROM` (unless the URL says `?from=`).
+        case smtp(SMTPSettings)
     }
 
     public var stripeSecretKey: String
