@@ -49,7 +49,8 @@ def collect(emulator):
         form.update(extra)
         return call("POST", "/v1/checkout/sessions", "checkout.session open", **form)
 
-    paid = session(**{"shipping_address_collection[allowed_countries][]": "DE", "customer_email": "p@example.com"})
+    paid = session(**{"shipping_address_collection[allowed_countries][]": "DE", "customer_email": "p@example.com",
+                      "locale": "es"})
     control(emulator, f"/checkout/sessions/{paid['id']}/complete", outcome="paid")
     paid = call("GET", f"/v1/checkout/sessions/{paid['id']}", "checkout.session paid",
                 **{"expand[]": "line_items.data.price.product"})

@@ -16,8 +16,10 @@ def test_creates_and_retrieves_a_session_with_expansion(stripe_sdk):
     price = make_price(stripe_sdk)
     session = stripe_sdk.checkout.Session.create(
         mode="payment", success_url="https://shop.example/ok?session_id={CHECKOUT_SESSION_ID}",
-        line_items=[{"price": price.id, "quantity": 2}], metadata={"cart": "42"}, customer_email="sdk@example.com")
+        line_items=[{"price": price.id, "quantity": 2}], metadata={"cart": "42"}, customer_email="sdk@example.com",
+        locale="es")
     assert session.id.startswith("cs_test_")
+    assert session.locale == "es"
     assert session.amount_total == 3000
     fetched = stripe_sdk.checkout.Session.retrieve(session.id, expand=["line_items.data.price.product"])
     assert fetched.line_items.data[0].quantity == 2

@@ -245,4 +245,26 @@ import Testing
             #expect(unknown.status == 404)
         }
     }
+
+    @Test func takesStripesLocaleReturnsItAndTheHostedPageSpeaksIt() async throws {
+        try await EmulatorHarness.run(forwardWebhooks: false) { harness in
+            let price = try await harness.createPrice(name: "Curso", amount: 1500)
+            let form: FormValue = [
+                "mode": "payment", "success_url": "https://shop.example/ok", "locale": "es",
+                "line_items": [["price": .string(price.id), "quantity": 1]],
+            ]
+            let session = try await harness.client.createCheckoutSession(form)
+            #expect(session.locale == "es")
+            #expect(try await harness.raw(.get, "/v1/checkout/sessions/\(session.id)").json["locale"]?.stringValue == "es")
+            let page = try await harness.raw(.get, "/c/pay/\(session.id)", apiKey: nil)
+            #expect(page.text.contains(#"<html lang="es">"#) && page.text.contains(">Pagar<") && page.text.contains("Correo electrónico"))
+
+            let english = try await harness.client.createCheckoutSession(form.setting("locale", "auto"))
+            let englishPage = try await harness.raw(.get, "/c/pay/\(english.id)", apiKey: nil)
+            #expect(englishPage.text.contains(#"<html lang="en">"#) && englishPage.text.contains(">Pay<"))
+
+            let refused = try await harness.raw(.post, "/v1/checkout/sessions", form.setting("locale", "klingon"))
+            #expect(refused.status == 400 && refused.errorParam == "locale")
+        }
+    }
 }

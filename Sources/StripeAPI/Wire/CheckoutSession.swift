@@ -5,6 +5,8 @@ public struct CheckoutSession: Decodable, Sendable, StripeIdentifiable {
     public var amountTotal: Int?
     public var cancelURL: String?
     public var clientReferenceID: String?
+    /// The language Checkout was shown in (`auto`, `es`, `en-GB`, ...), as the merchant asked.
+    public var locale: String?
     public var created: Int
     public var currency: String?
     public var customer: String?
@@ -30,6 +32,7 @@ public struct CheckoutSession: Decodable, Sendable, StripeIdentifiable {
         case amountTotal = "amount_total"
         case cancelURL = "cancel_url"
         case clientReferenceID = "client_reference_id"
+        case locale
         case customer
         case customerDetails = "customer_details"
         case customerEmail = "customer_email"
@@ -49,6 +52,7 @@ public struct CheckoutSession: Decodable, Sendable, StripeIdentifiable {
         amountTotal = try container.decodeIfPresent(Int.self, forKey: .amountTotal)
         cancelURL = try container.decodeIfPresent(String.self, forKey: .cancelURL)
         clientReferenceID = try container.decodeIfPresent(String.self, forKey: .clientReferenceID)
+        locale = try container.decodeIfPresent(String.self, forKey: .locale)
         created = try container.decode(Int.self, forKey: .created)
         currency = try container.decodeIfPresent(String.self, forKey: .currency)
         // `customer` may be an id or an expanded customer; only the id is kept here.

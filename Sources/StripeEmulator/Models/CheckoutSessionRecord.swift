@@ -30,6 +30,8 @@ struct CheckoutSessionRecord: Sendable {
     var paymentMethodTypes: [String]
     var lineItems: [LineItemRecord]
     var shippingCountries: [String]?
+    /// The language the hosted page speaks (`auto` or nil: the browser's; here, English).
+    var locale: String?
     var customerDetails: CustomerDetails?
     var shippingDetails: ShippingDetails?
     var paymentIntentID: String?
@@ -127,7 +129,7 @@ struct CheckoutSessionRecord: Sendable {
                 ]
             } ?? .null,
             "customer_email": .string(customerEmail), "expires_at": .int(expiresAt), "invoice": nil,
-            "invoice_creation": nil, "livemode": false, "locale": nil, "metadata": .stringMap(metadata),
+            "invoice_creation": nil, "livemode": false, "locale": .string(locale), "metadata": .stringMap(metadata),
             "mode": "payment", "payment_intent": .string(paymentIntentID), "payment_link": nil,
             "payment_method_collection": "always", "payment_method_options": nil,
             "payment_method_types": .array(paymentMethodTypes.map { .string($0) }),

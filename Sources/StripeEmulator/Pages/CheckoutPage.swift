@@ -3,31 +3,28 @@ import StripeAPI
 /// The hosted checkout page at a session's `url`: line items (quantities editable where allowed), contact
 /// and shipping details, and four ways to pay that cover every outcome.
 struct CheckoutPage {
-    static let paymentChoices: [(outcome: CheckoutSessionRecord.Outcome, label: String)] = [
-        (.paid, "Card 4242 4242 4242 4242 — succeeds"),
-        (.declined, "Card 4000 0000 0000 0002 — declined"),
-        (.delayedSuccess, "SEPA Direct Debit DE89 3704 0044 0532 0130 00 — settles later, succeeds"),
-        (.delayedFailure, "SEPA Direct Debit DE62 3704 0044 0532 0130 01 — settles later, fails"),
-    ]
+    /// The outcomes offered, in the order of `CheckoutPageTexts.choices`.
+    static let paymentOutcomes: [CheckoutSessionRecord.Outcome] = [.paid, .declined, .delayedSuccess, .delayedFailure]
 
     let session: CheckoutSessionRecord
     let errorMessage: String?
 
     var html: String {
+        let texts = CheckoutPageTexts.forLocale(session.locale)
         guard session.status == .open else {
             return HTML.page(
-                title: "Checkout unavailable",
+                title: texts.unavailable,
                 body: """
-                    <h1 id="unavailable">This checkout is no longer available</h1>
-                    <p class="muted">The session is \(HTML.escape(session.status.rawValue)).</p>
-                    """)
+                    <h1 id="unavailable">\(texts.unavailable)</h1>
+                    <p class="muted">\(texts.sessionIs) \(HTML.escape(session.status.rawValue)).</p>
+                    """, lang: texts.lang)
         }
         let rows = session.lineItems.enumerated().map { index, item in
             let quantity =
                 item.adjustable.map { bounds in
                     """
                     <input type="number" name="quantity_\(index)" value="\(item.quantity)" min="\(bounds.lowerBound)" \
-                    max="\(bounds.upperBound)" aria-label="Quantity of \(HTML.escape(item.description))">
+                    max="\(bounds.upperBound)" aria-label="\(texts.quantityOf) \(HTML.escape(item.description))">
                     """
                 } ?? "× \(item.quantity)"
             return """
@@ -39,38 +36,38 @@ struct CheckoutPage {
             session.shippingCountries.map { countries in
                 let options = countries.map { "<option value=\"\(HTML.escape($0))\">\(HTML.escape($0))</option>" }.joined()
                 return """
-                    <fieldset><legend>Shipping address</legend>
-                    <label>Address <input type="text" name="line1" value="Friedrichstraße 123" required></label>
-                    <label>City <input type="text" name="city" value="Berlin" required></label>
-                    <label>Postal code <input type="text" name="postal_code" value="10117" required></label>
-                    <label>Country <select name="country">\(options)</select></label>
+                    <fieldset><legend>\(texts.shippingAddress)</legend>
+                    <label>\(texts.address) <input type="text" name="line1" value="Friedrichstraße 123" required></label>
+                    <label>\(texts.city) <input type="text" name="city" value="Berlin" required></label>
+                    <label>\(texts.postalCode) <input type="text" name="postal_code" value="10117" required></label>
+                    <label>\(texts.country) <select name="country">\(options)</select></label>
                     </fieldset>
                     """
             } ?? ""
-        let choices = Self.paymentChoices.enumerated().map { index, choice in
+        let choices = zip(Self.paymentOutcomes, texts.choices).enumerated().map { index, choice in
             """
-            <label><input type="radio" name="outcome" value="\(choice.outcome.rawValue)" \(index == 0 ? "checked" : "")> \
-            \(HTML.escape(choice.label))</label>
+            <label><input type="radio" name="outcome" value="\(choice.0.rawValue)" \(index == 0 ? "checked" : "")> \
+            \(HTML.escape(choice.1))</label>
             """
         }.joined(separator: "\n")
-        let cancel = session.cancelURL.map { "<p><a id=\"cancel\" href=\"\(HTML.escape($0))\">← Back to the store</a></p>" } ?? ""
+        let cancel = session.cancelURL.map { "<p><a id=\"cancel\" href=\"\(HTML.escape($0))\">\(texts.backToStore)</a></p>" } ?? ""
         let error = errorMessage.map { "<p class=\"error\" id=\"error\">\(HTML.escape($0))</p>" } ?? ""
         return HTML.page(
-            title: "Pay \(HTML.money(session.amountSubtotal, session.currency))",
+            title: "\(texts.pay) \(HTML.money(session.amountSubtotal, session.currency))",
             body: """
-                <h1>Pay <span id="total">\(HTML.money(session.amountSubtotal, session.currency))</span></h1>
+                <h1>\(texts.pay) <span id="total">\(HTML.money(session.amountSubtotal, session.currency))</span></h1>
                 \(error)
                 <form method="post" action="/c/pay/\(HTML.escape(session.id))">
                 <table id="line-items">\(rows)</table>
-                <label>Email <input type="email" name="email" value="\(HTML.escape(session.customerEmail ?? "customer@example.com"))" required></label>
-                <label>Name <input type="text" name="name" value="Jenny Rosen" required></label>
+                <label>\(texts.email) <input type="email" name="email" value="\(HTML.escape(session.customerEmail ?? "customer@example.com"))" required></label>
+                <label>\(texts.name) <input type="text" name="name" value="Jenny Rosen" required></label>
                 \(shipping)
-                <fieldset id="payment-method"><legend>Payment method</legend>
+                <fieldset id="payment-method"><legend>\(texts.paymentMethod)</legend>
                 \(choices)
                 </fieldset>
-                <button type="submit" id="pay">Pay</button>
+                <button type="submit" id="pay">\(texts.pay)</button>
                 </form>
                 \(cancel)
-                """)
+                """, lang: texts.lang)
     }
 }

@@ -23,10 +23,10 @@ enum HTML {
         Money.format(amount, currency)
     }
 
-    static func page(title: String, body: String) -> String {
+    static func page(title: String, body: String, lang: String = "en") -> String {
         """
         <!doctype html>
-        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <html lang="\(escape(lang))"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(escape(title))</title>
         <style>
         body{font-family:system-ui,sans-serif;background:#f6f9fc;color:#1a1f36;margin:0}

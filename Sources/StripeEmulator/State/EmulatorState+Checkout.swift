@@ -9,8 +9,12 @@ extension EmulatorState {
         let parameters = call.parameters
         try parameters.allowOnly([
             "mode", "success_url", "cancel_url", "line_items", "customer_email", "customer", "metadata",
-            "client_reference_id", "expires_at", "payment_method_types", "shipping_address_collection",
+            "client_reference_id", "expires_at", "payment_method_types", "shipping_address_collection", "locale",
         ])
+        let locale = try parameters.string("locale")
+        if let locale, !CheckoutPageTexts.stripeLocales.contains(locale) {
+            throw .invalidRequest("Invalid locale: must be one of \(CheckoutPageTexts.stripeLocales.joined(separator: ", "))", param: "locale")
+        }
         let mode = try parameters.requiredString("mode")
         guard mode == "payment" else {
             throw .invalidRequest("The emulator supports mode=payment only (got \(mode)).", param: "mode")
@@ -69,7 +73,7 @@ extension EmulatorState {
             cancelURL: cancelURL, customerEmail: customerEmail ?? customerID.flatMap { customers[$0]?.email },
             customerID: customerID, clientReferenceID: try parameters.string("client_reference_id", maxLength: 200),
             metadata: try parameters.metadata(), paymentMethodTypes: methods, lineItems: lineItems,
-            shippingCountries: shippingCountries, pageURL: "\(call.baseURL)/c/pay/\(id)")
+            shippingCountries: shippingCountries, locale: locale, pageURL: "\(call.baseURL)/c/pay/\(id)")
         sessions[id] = session
         return try sessionJSON(session, expansions: parameters.expansions())
     }
