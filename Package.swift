@@ -72,6 +72,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            resources: [.copy("Texts/Catalogs")],
             swiftSettings: swiftSettings
         ),
         // The embedded default store: SQLite through GRDB (one DatabasePool, WAL).

@@ -118,3 +118,21 @@ def test_paying_by_bank_in_the_demo_store_ends_confirmed(demo, browser):
     heading, message = wait_for_state(browser, "confirmed")
     assert heading == "Payment confirmed"
     assert "Swift on the Server" in browser.find_element(By.ID, "items").text
+
+
+def test_a_spanish_order_page_speaks_spanish_and_an_english_one_english(demo, browser):
+    spanish = create_order(demo, "ideal", locale="es")
+    browser.get(demo["url"] + "orders/" + spanish["id"])
+    heading, message = wait_for_state(browser, "awaiting_payment")
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es"
+    assert heading == "Pedido recibido"
+    assert message == "Estamos esperando la confirmación de tu pago."
+    assert "Artículo" in browser.find_element(By.ID, "items").text
+
+    english = create_order(demo, "ideal")
+    browser.get(demo["url"] + "orders/" + english["id"])
+    heading, message = wait_for_state(browser, "awaiting_payment")
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    assert heading == "Order received"
+    assert message == "We are awaiting confirmation of your payment."
+

@@ -10,7 +10,7 @@ extension PostgresFulfillmentStore {
     static let ledgerLockClass: Int32 = 0x4C45_4447  // "LEDG"
 
     static let checkoutColumns =
-        "session_id, status, customer_email, customer_name, amount_total, currency, shipping_json, created_at, updated_at, fulfilled_at"
+        "session_id, status, customer_email, customer_name, amount_total, currency, shipping_json, created_at, updated_at, fulfilled_at, language"
     static let lineColumns = """
         session_id, line_item_id, position, description, quantity, amount_total, currency, product_id, action, sku, outcome, \
         access_token, access_url, shipment_id, served_quantity, backordered_quantity, performed_at
@@ -94,7 +94,7 @@ extension PostgresFulfillmentStore {
             "SELECT \(unescaped: Self.checkoutColumns) FROM checkouts WHERE session_id = \(sessionID)", logger: logger)
         var found: CheckoutRow?
         for try await columns in rows.decode(
-            (String, String, String?, String?, Int?, String?, String?, Date, Date, Date?).self)
+            (String, String, String?, String?, Int?, String?, String?, Date, Date, Date?, String?).self)
         {
             found = try Self.checkoutRow(columns)
         }
@@ -117,11 +117,11 @@ extension PostgresFulfillmentStore {
             """
             INSERT INTO checkouts (\(unescaped: Self.checkoutColumns))
             VALUES (\(row.sessionID), \(row.status.rawValue), \(row.customerEmail), \(row.customerName), \(row.amountTotal),
-                    \(row.currency), \(shipping), \(row.createdAt), \(row.updatedAt), \(row.fulfilledAt))
+                    \(row.currency), \(shipping), \(row.createdAt), \(row.updatedAt), \(row.fulfilledAt), \(row.language?.rawValue))
             ON CONFLICT (session_id) DO UPDATE SET
                 status = EXCLUDED.status, customer_email = EXCLUDED.customer_email, customer_name = EXCLUDED.customer_name,
                 amount_total = EXCLUDED.amount_total, currency = EXCLUDED.currency, shipping_json = EXCLUDED.shipping_json,
-                updated_at = EXCLUDED.updated_at, fulfilled_at = EXCLUDED.fulfilled_at
+                updated_at = EXCLUDED.updated_at, fulfilled_at = EXCLUDED.fulfilled_at, language = EXCLUDED.language
             """, logger: logger)
     }
 
@@ -137,14 +137,15 @@ extension PostgresFulfillmentStore {
     }
 
     private static func checkoutRow(
-        _ columns: (String, String, String?, String?, Int?, String?, String?, Date, Date, Date?)
+        _ columns: (String, String, String?, String?, Int?, String?, String?, Date, Date, Date?, String?)
     ) throws -> CheckoutRow {
-        let (sessionID, status, email, name, amount, currency, shipping, createdAt, updatedAt, fulfilledAt) = columns
+        let (sessionID, status, email, name, amount, currency, shipping, createdAt, updatedAt, fulfilledAt, language) = columns
         guard let status = CheckoutStatus(rawValue: status) else { throw UnknownStoredValue(column: "checkouts.status", value: status) }
         return CheckoutRow(
             sessionID: sessionID, status: status, customerEmail: email, customerName: name, amountTotal: amount, currency: currency,
             shipping: try shipping.map { try JSONDecoder().decode(ShippingDetails.self, from: Data($0.utf8)) },
-            createdAt: createdAt, updatedAt: updatedAt, fulfilledAt: fulfilledAt)
+            createdAt: createdAt, updatedAt: updatedAt, fulfilledAt: fulfilledAt,
+            language: language.flatMap(CustomerLanguage.init(rawValue:)))
     }
 
     private static func lineRow(

@@ -7,7 +7,7 @@ extension PostgresFulfillmentStore {
     static let orderColumns = """
         id, version, status, amount, currency, customer_email, customer_name, items_json, payment_method, usage, source_id, \
         source_status, redirect_url, customer_id, charge_id, charge_status, failure_reason, retry_url, created_at, updated_at, \
-        paid_at, canceled_at
+        paid_at, canceled_at, language
         """
 
     public func insertOrder(_ order: Order) async throws {
@@ -19,7 +19,7 @@ extension PostgresFulfillmentStore {
                     \(order.customerEmail), \(order.customerName), \(items), \(order.paymentMethod), \(order.usage.rawValue),
                     \(order.sourceID), \(order.sourceStatus.rawValue), \(order.redirectURL), \(order.customerID), \(order.chargeID),
                     \(order.chargeStatus?.rawValue), \(order.failureReason), \(order.retryURL), \(order.createdAt),
-                    \(order.updatedAt), \(order.paidAt), \(order.canceledAt))
+                    \(order.updatedAt), \(order.paidAt), \(order.canceledAt), \(order.language?.rawValue))
             """)
     }
 
@@ -49,7 +49,8 @@ extension PostgresFulfillmentStore {
                     source_id = \(order.sourceID), source_status = \(order.sourceStatus.rawValue), redirect_url = \(order.redirectURL),
                     customer_id = \(order.customerID), charge_id = \(order.chargeID), charge_status = \(order.chargeStatus?.rawValue),
                     failure_reason = \(order.failureReason), retry_url = \(order.retryURL), created_at = \(order.createdAt),
-                    updated_at = \(order.updatedAt), paid_at = \(order.paidAt), canceled_at = \(order.canceledAt)
+                    updated_at = \(order.updatedAt), paid_at = \(order.paidAt), canceled_at = \(order.canceledAt),
+                    language = \(order.language?.rawValue)
                 WHERE id = \(order.id) AND version = \(expectedVersion)
                 RETURNING id
                 """, logger: logger)
@@ -89,10 +90,11 @@ extension PostgresFulfillmentStore {
     private func orders(_ rows: PostgresRowSequence) async throws -> [Order] {
         var orders: [Order] = []
         for try await (id, version, status, amount, currency, email, name, items, method, usage, sourceID, sourceStatus,
-                       redirectURL, customerID, chargeID, chargeStatus, failureReason, retryURL, createdAt, updatedAt, paidAt, canceledAt)
+                       redirectURL, customerID, chargeID, chargeStatus, failureReason, retryURL, createdAt, updatedAt, paidAt, canceledAt,
+                       language)
             in rows.decode(
                 (String, Int, String, Int, String, String, String?, String, String, String, String, String, String?, String?,
-                 String?, String?, String?, String, Date, Date, Date?, Date?).self)
+                 String?, String?, String?, String, Date, Date, Date?, Date?, String?).self)
         {
             guard let status = OrderStatus(rawValue: status) else { throw UnknownStoredValue(column: "orders.status", value: status) }
             orders.append(
@@ -102,7 +104,8 @@ extension PostgresFulfillmentStore {
                     paymentMethod: method, usage: SourceUsage(rawValue: usage), sourceID: sourceID,
                     sourceStatus: SourceStatus(rawValue: sourceStatus), redirectURL: redirectURL, customerID: customerID,
                     chargeID: chargeID, chargeStatus: chargeStatus.map(ChargeStatus.init(rawValue:)), failureReason: failureReason,
-                    retryURL: retryURL, createdAt: createdAt, updatedAt: updatedAt, paidAt: paidAt, canceledAt: canceledAt))
+                    retryURL: retryURL, createdAt: createdAt, updatedAt: updatedAt, paidAt: paidAt, canceledAt: canceledAt,
+                    language: language.flatMap(CustomerLanguage.init(rawValue:))))
         }
         return orders
     }

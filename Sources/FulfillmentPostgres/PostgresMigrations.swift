@@ -235,6 +235,13 @@ enum PostgresMigrations {
                 "ALTER TABLE checkout_lines ADD CONSTRAINT checkout_lines_outcome_named CHECK (length(outcome) BETWEEN 1 AND 32)",
             ]
         ),
+        (
+            "v6: the customer's language on sessions and orders",
+            [
+                "ALTER TABLE checkouts ADD COLUMN language TEXT CHECK (language IN ('en', 'es'))",
+                "ALTER TABLE orders ADD COLUMN language TEXT CHECK (language IN ('en', 'es'))",
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet applied, under the advisory lock, each in a transaction of its own.

@@ -64,16 +64,17 @@ extension SQLiteFulfillmentStore {
         try db.run(
             """
             INSERT INTO checkouts (session_id, status, customer_email, customer_name, amount_total, currency, shipping_json,
-                                   created_at, updated_at, fulfilled_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                   created_at, updated_at, fulfilled_at, language)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (session_id) DO UPDATE SET
                 status = excluded.status, customer_email = excluded.customer_email, customer_name = excluded.customer_name,
                 amount_total = excluded.amount_total, currency = excluded.currency, shipping_json = excluded.shipping_json,
-                updated_at = excluded.updated_at, fulfilled_at = excluded.fulfilled_at
+                updated_at = excluded.updated_at, fulfilled_at = excluded.fulfilled_at, language = excluded.language
             """,
             [
                 row.sessionID, row.status.rawValue, row.customerEmail, row.customerName, row.amountTotal, row.currency, shipping,
                 row.createdAt.timeIntervalSince1970, row.updatedAt.timeIntervalSince1970, row.fulfilledAt?.timeIntervalSince1970,
+                row.language?.rawValue,
             ])
     }
 

@@ -242,6 +242,10 @@ enum SQLiteMigrations {
                     ALTER TABLE checkout_lines_v7 RENAME TO checkout_lines;
                     """)
         }
+        migrator.registerMigration("v8: the customer's language on sessions and orders") { db in
+            try db.execute(sql: "ALTER TABLE checkouts ADD COLUMN language TEXT CHECK (language IN ('en', 'es'))")
+            try db.execute(sql: "ALTER TABLE orders ADD COLUMN language TEXT CHECK (language IN ('en', 'es'))")
+        }
         return migrator
     }
 }

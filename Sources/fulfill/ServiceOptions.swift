@@ -57,6 +57,9 @@ struct ServiceOptions: ParsableArguments {
     @Option(name: .customLong("metrics-token"), help: "GET /metrics needs Authorization: Bearer this (env METRICS_TOKEN).")
     var metricsToken: String?
 
+    @Option(name: .customLong("default-locale"), help: "Customers' language when nothing else says: en or es (env DEFAULT_LOCALE, default en).")
+    var defaultLocale: String?
+
     @Option(name: .customLong("stripe-max-rps"), help: "Stripe requests per second for this instance (env STRIPE_MAX_RPS, default 80 live, 20 test).")
     var stripeMaxRPS: Double?
 
@@ -133,6 +136,12 @@ struct ServiceOptions: ParsableArguments {
                 return try MerchantWebhookSetting(url: url, secret: setting(merchantWebhookSecret, "MERCHANT_WEBHOOK_SECRET"))
             } catch { throw ValidationError("\(error)") }
         } ?? defaults?.merchantWebhook
+        configuration.defaultLanguage = try setting(defaultLocale, "DEFAULT_LOCALE").map { text in
+            guard let language = CustomerLanguage(rawValue: text.lowercased()) else {
+                throw ValidationError("DEFAULT_LOCALE must be en or es (got \(text.prefix(20))).")
+            }
+            return language
+        } ?? defaults?.defaultLanguage ?? .en
         configuration.orderAPIKey = try setting(orderAPIKey, "ORDER_API_KEY").map { key in
             guard key.count >= 16 else { throw ValidationError("ORDER_API_KEY must be at least 16 characters.") }
             return key

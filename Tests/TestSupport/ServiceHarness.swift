@@ -230,9 +230,9 @@ package struct ServiceHarness: Sendable {
         return try await stripe.createPrice(["product": .string(product.id), "currency": "eur", "unit_amount": .int(amount)])
     }
 
-    package func session(_ lines: [(price: String, quantity: Int)], email: String = "jenny@example.com", shipping: Bool = true)
-        async throws -> CheckoutSession
-    {
+    package func session(
+        _ lines: [(price: String, quantity: Int)], email: String = "jenny@example.com", shipping: Bool = true, locale: String? = nil
+    ) async throws -> CheckoutSession {
         var fields: [FormField] = [
             FormField("mode", "payment"),
             FormField("success_url", .string("\(serviceURL)/checkout/complete?session_id={CHECKOUT_SESSION_ID}")),
@@ -240,6 +240,7 @@ package struct ServiceHarness: Sendable {
             FormField("line_items", .array(lines.map { ["price": .string($0.price), "quantity": .int($0.quantity)] })),
         ]
         if shipping { fields.append(FormField("shipping_address_collection", ["allowed_countries": ["DE", "FR"]])) }
+        if let locale { fields.append(FormField("locale", .string(locale))) }
         return try await stripe.createCheckoutSession(.object(fields))
     }
 

@@ -12,6 +12,7 @@ public struct AfterPaymentHandler: Sendable {
     let store: any FulfillmentStore
     let fulfiller: CheckoutFulfiller
     let notifier: MerchantNotifier
+    let defaultLanguage: CustomerLanguage
     let publicURL: String
     let now: @Sendable () -> Date
     /// Told when something was queued (wakes the outgoing workers).
@@ -20,12 +21,13 @@ public struct AfterPaymentHandler: Sendable {
 
     public init(
         stripe: StripeClient, store: any FulfillmentStore, fulfiller: CheckoutFulfiller, notifier: MerchantNotifier,
-        publicURL: String, now: @escaping @Sendable () -> Date, onQueued: @escaping @Sendable () -> Void = {}, logger: Logger
+        defaultLanguage: CustomerLanguage = .en, publicURL: String, now: @escaping @Sendable () -> Date, onQueued: @escaping @Sendable () -> Void = {}, logger: Logger
     ) {
         self.stripe = stripe
         self.store = store
         self.fulfiller = fulfiller
         self.notifier = notifier
+        self.defaultLanguage = defaultLanguage
         self.publicURL = publicURL
         self.now = now
         self.onQueued = onQueued
@@ -73,7 +75,7 @@ public struct AfterPaymentHandler: Sendable {
             currency: record?.currency ?? charge.currency, lines: record?.lines ?? [],
             pageURL: "\(publicURL)/checkout/complete?session_id=\(sessionID)",
             object: record.map(MerchantNotifier.object) ?? ["object": "checkout_session", "id": .string(sessionID)],
-            refunded: .checkoutRefunded, disputed: .checkoutDisputed)
+            refunded: .checkoutRefunded, disputed: .checkoutDisputed, texts: (record?.language ?? defaultLanguage).texts)
         return try await apply(facts, of: charge, to: purchase)
     }
 
@@ -96,7 +98,8 @@ public struct AfterPaymentHandler: Sendable {
         let purchase = Purchase(
             subjectID: orderID, customerEmail: order.customerEmail, customerName: order.customerName, currency: order.currency,
             lines: try await store.checkoutRecord(sessionID: orderID)?.lines ?? [], pageURL: "\(publicURL)/orders/\(orderID)",
-            object: MerchantNotifier.object(order), refunded: .orderRefunded, disputed: .orderDisputed)
+            object: MerchantNotifier.object(order), refunded: .orderRefunded, disputed: .orderDisputed,
+            texts: (order.language ?? defaultLanguage).texts)
         return try await apply(facts, of: charge, to: purchase)
     }
 
@@ -115,6 +118,8 @@ public struct AfterPaymentHandler: Sendable {
         var object: JSONValue
         var refunded: MerchantNotifier.EventType
         var disputed: MerchantNotifier.EventType
+        /// The customer's language.
+        var texts: Texts
 
         /// Units each line took from stock, by sku.
         var servedStock: [String: Int] {
@@ -141,7 +146,7 @@ public struct AfterPaymentHandler: Sendable {
                     subjectID: purchase.subjectID, to: purchase.customerEmail, name: purchase.customerName, decision: decision,
                     currency: purchase.currency,
                     accessRevoked: purchase.grantedAccess && decision.accessAfter == .revoked && decision.accessBefore != .revoked,
-                    pageURL: purchase.pageURL)
+                    pageURL: purchase.pageURL, texts: purchase.texts)
                 return Outgoing(
                     emails: email.map { [$0] } ?? [],
                     dispatches: notifier.afterPayment(

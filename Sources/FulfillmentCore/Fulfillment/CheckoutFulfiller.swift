@@ -19,6 +19,8 @@ public struct CheckoutFulfiller: Sendable {
     let sendsReceipts: Bool
     /// The merchant's notifications (`checkout.fulfilled`, `.payment_failed`, `.expired`).
     let notifier: MerchantNotifier
+    /// The language of customers whose session names none we speak (`DEFAULT_LOCALE`).
+    let defaultLanguage: CustomerLanguage
     let publicURL: String
     let now: @Sendable () -> Date
     /// Told how long each fulfillment took (re-fetch, plan, commit), for metrics.
@@ -27,8 +29,8 @@ public struct CheckoutFulfiller: Sendable {
 
     public init(
         stripe: StripeClient, store: any FulfillmentStore, catalog: Catalog, sessionFilter: SessionFilter = .all,
-        sendsReceipts: Bool = true, notifier: MerchantNotifier = .disabled, publicURL: String,
-        now: @escaping @Sendable () -> Date,
+        sendsReceipts: Bool = true, notifier: MerchantNotifier = .disabled, defaultLanguage: CustomerLanguage = .en,
+        publicURL: String, now: @escaping @Sendable () -> Date,
         onFulfilled: @escaping @Sendable (Duration) -> Void = { _ in }, logger: Logger
     ) {
         self.stripe = stripe
@@ -37,6 +39,7 @@ public struct CheckoutFulfiller: Sendable {
         self.sessionFilter = sessionFilter
         self.sendsReceipts = sendsReceipts
         self.notifier = notifier
+        self.defaultLanguage = defaultLanguage
         self.publicURL = publicURL
         self.now = now
         self.onFulfilled = onFulfilled
@@ -111,7 +114,8 @@ public struct CheckoutFulfiller: Sendable {
         }
         let email = CheckoutEmails.paymentFailed(
             sessionID: sessionID, to: session.customerDetails?.email ?? session.customerEmail,
-            name: session.customerDetails?.name, retryURL: session.cancelURL ?? publicURL)
+            name: session.customerDetails?.name, retryURL: session.cancelURL ?? publicURL,
+            texts: (CustomerLanguage(stripeLocale: session.locale) ?? defaultLanguage).texts)
         return try await store.transitionCheckout(transition(for: session, to: .paymentFailed, email: email))
     }
 
@@ -150,6 +154,8 @@ public struct CheckoutFulfiller: Sendable {
         let sendsReceipts = self.sendsReceipts
         let notifier = self.notifier
         let plannedAt = now()
+        let language = CustomerLanguage(stripeLocale: session.locale)
+        let texts = (language ?? defaultLanguage).texts
         return FulfillmentPlan(
             sessionID: session.id, paymentIntentID: session.paymentIntent, customerEmail: email, customerName: name,
             amountTotal: session.amountTotal, currency: session.currency, shipping: session.shippingDetails, lines: lines,
@@ -158,10 +164,11 @@ public struct CheckoutFulfiller: Sendable {
                 guard sendsReceipts else { return nil }
                 return CheckoutEmails.receipt(
                     sessionID: session.id, to: email, name: name, lines: lines, amountTotal: session.amountTotal,
-                    currency: session.currency, landingURL: landingURL)
+                    currency: session.currency, landingURL: landingURL, texts: texts)
             },
             accessURL: { token in "\(publicURL)/access/\(token)" },
-            notifications: { record in notifier.fulfilled(record, now: plannedAt) }, actions: catalog.actions, now: plannedAt)
+            notifications: { record in notifier.fulfilled(record, now: plannedAt) }, actions: catalog.actions, language: language,
+            now: plannedAt)
     }
 
     func transition(for session: CheckoutSession, to status: CheckoutStatus, email: OutboundEmail?) -> CheckoutTransition {
@@ -179,6 +186,7 @@ public struct CheckoutFulfiller: Sendable {
         return CheckoutTransition(
             sessionID: session.id, to: status, customerEmail: row.customerEmail, customerName: row.customerName,
             amountTotal: row.amountTotal, currency: row.currency, email: email,
-            dispatches: notification.map { notifier.checkoutChanged($0, row: row, now: at) } ?? [], now: at)
+            dispatches: notification.map { notifier.checkoutChanged($0, row: row, now: at) } ?? [],
+            language: CustomerLanguage(stripeLocale: session.locale), now: at)
     }
 }

@@ -22,6 +22,8 @@ public struct FulfillmentPlan: Sendable {
     public var notifications: @Sendable (_ record: CheckoutRecord) -> [Dispatch]
     /// The actions the lines name (their planning steps run in the ledger transaction).
     public var actions: ActionRegistry
+    /// The customer's language, kept on the ledger for later pages and emails.
+    public var language: CustomerLanguage?
     public var now: Date
 
     public init(
@@ -29,8 +31,9 @@ public struct FulfillmentPlan: Sendable {
         currency: String?, shipping: ShippingDetails?, lines: [PlannedLine], sessionJSON: Data,
         receipt: @escaping @Sendable ([FulfilledLine]) -> OutboundEmail?, accessURL: @escaping @Sendable (String) -> String,
         notifications: @escaping @Sendable (CheckoutRecord) -> [Dispatch] = { _ in [] }, actions: ActionRegistry = .builtIn,
-        now: Date
+        language: CustomerLanguage? = nil, now: Date
     ) {
+        self.language = language
         self.sessionID = sessionID
         self.paymentIntentID = paymentIntentID
         self.customerEmail = customerEmail
@@ -93,12 +96,14 @@ public struct CheckoutTransition: Sendable {
     public var email: OutboundEmail?
     /// Dispatches to queue in the same transaction (the merchant's notification of the change).
     public var dispatches: [Dispatch]
+    public var language: CustomerLanguage?
     public var now: Date
 
     public init(
         sessionID: String, to: CheckoutStatus, customerEmail: String?, customerName: String?, amountTotal: Int?,
-        currency: String?, email: OutboundEmail?, dispatches: [Dispatch] = [], now: Date
+        currency: String?, email: OutboundEmail?, dispatches: [Dispatch] = [], language: CustomerLanguage? = nil, now: Date
     ) {
+        self.language = language
         self.sessionID = sessionID
         self.to = to
         self.customerEmail = customerEmail

@@ -15,12 +15,15 @@ public struct CheckoutRecord: Sendable, Hashable {
     public var updatedAt: Date
     public var fulfilledAt: Date?
     public var lines: [FulfilledLine]
+    /// The customer's language, from the session's `locale` (or the order's); `nil`: not known.
+    public var language: CustomerLanguage?
 
     public init(
         sessionID: String, status: CheckoutStatus, customerEmail: String?, customerName: String?, amountTotal: Int?,
         currency: String?, shipping: ShippingDetails?, createdAt: Date, updatedAt: Date, fulfilledAt: Date?,
-        lines: [FulfilledLine]
+        lines: [FulfilledLine], language: CustomerLanguage? = nil
     ) {
+        self.language = language
         self.sessionID = sessionID
         self.status = status
         self.customerEmail = customerEmail

@@ -33,7 +33,8 @@ public enum Ledger {
         let record = CheckoutRecord(
             sessionID: plan.sessionID, status: .fulfilled, customerEmail: plan.customerEmail,
             customerName: plan.customerName, amountTotal: plan.amountTotal, currency: plan.currency, shipping: plan.shipping,
-            createdAt: current?.createdAt ?? plan.now, updatedAt: plan.now, fulfilledAt: plan.now, lines: lines)
+            createdAt: current?.createdAt ?? plan.now, updatedAt: plan.now, fulfilledAt: plan.now, lines: lines,
+            language: plan.language ?? current?.language)
         let payment = PaymentRow(
             sessionID: plan.sessionID, paymentIntent: plan.paymentIntentID, amountTotal: plan.amountTotal,
             currency: plan.currency, sessionJSON: plan.sessionJSON, recordedAt: plan.now)
@@ -52,7 +53,7 @@ public enum Ledger {
             customerName: transition.customerName ?? current?.customerName,
             amountTotal: transition.amountTotal ?? current?.amountTotal, currency: transition.currency ?? current?.currency,
             shipping: current?.shipping, createdAt: current?.createdAt ?? transition.now, updatedAt: transition.now,
-            fulfilledAt: nil)
+            fulfilledAt: nil, language: transition.language ?? current?.language)
         return .apply(row: row, outgoing: Outgoing(emails: transition.email.map { [$0] } ?? [], dispatches: transition.dispatches))
     }
 }

@@ -33,14 +33,20 @@ public struct Order: Sendable, Hashable, Codable {
     public var updatedAt: Date
     public var paidAt: Date?
     public var canceledAt: Date?
+    /// The customer's language (the request's `locale`, the browser's, or the service's default).
+    public var language: CustomerLanguage?
+
+    /// The customer's texts (English for an order from before languages were kept).
+    public var texts: Texts { (language ?? .en).texts }
 
     public init(
         id: String, version: Int = 1, status: OrderStatus = .awaitingPayment, amount: Int, currency: String,
         customerEmail: String, customerName: String? = nil, items: [OrderItem], paymentMethod: String, usage: SourceUsage,
         sourceID: String, sourceStatus: SourceStatus, redirectURL: String? = nil, customerID: String? = nil,
         chargeID: String? = nil, chargeStatus: ChargeStatus? = nil, failureReason: String? = nil, retryURL: String,
-        createdAt: Date, updatedAt: Date? = nil, paidAt: Date? = nil, canceledAt: Date? = nil
+        createdAt: Date, updatedAt: Date? = nil, paidAt: Date? = nil, canceledAt: Date? = nil, language: CustomerLanguage? = nil
     ) {
+        self.language = language
         self.id = id
         self.version = version
         self.status = status
@@ -88,6 +94,7 @@ public struct Order: Sendable, Hashable, Codable {
         case updatedAt = "updated_at"
         case paidAt = "paid_at"
         case canceledAt = "canceled_at"
+        case language
     }
 }
 

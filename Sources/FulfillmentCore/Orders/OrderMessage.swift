@@ -1,4 +1,5 @@
-/// What the confirmation page tells the customer, following Stripe's guide for the Sources flow.
+/// What the confirmation page tells the customer, following Stripe's guide for the Sources flow, in the
+/// order's language.
 public struct OrderMessage: Sendable, Hashable {
     /// A stable key the page and tests can rely on.
     public var state: String
@@ -7,25 +8,19 @@ public struct OrderMessage: Sendable, Hashable {
     /// Whether the order will not change any more (the page stops polling).
     public var isFinal: Bool
 
-    public init(for order: Order) {
+    public init(for order: Order, texts: Texts? = nil) {
+        let t = texts ?? order.texts
         switch order.status {
         case .awaitingPayment:
-            self.init(
-                state: "awaiting_payment", title: "Order received",
-                detail: "We are awaiting confirmation of your payment.", isFinal: false)
+            self.init(state: "awaiting_payment", title: t("order_awaiting_title"), detail: t("order_awaiting_detail"), isFinal: false)
         case .chargePending:
-            self.init(
-                state: "charge_pending", title: "Order received",
-                detail: "Your payment is on its way; we will confirm your order as soon as it arrives.", isFinal: false)
+            self.init(state: "charge_pending", title: t("order_awaiting_title"), detail: t("order_pending_detail"), isFinal: false)
         case .paid:
-            self.init(
-                state: "confirmed", title: "Payment confirmed",
-                detail: "Your order is complete. A confirmation is on its way to your inbox.", isFinal: true)
+            self.init(state: "confirmed", title: t("order_paid_title"), detail: t("order_paid_detail"), isFinal: true)
         case .canceled:
             self.init(
-                state: "failed", title: "Payment failed",
-                detail: "Your order was not processed: \(order.failureReason ?? "the payment did not go through").",
-                isFinal: true)
+                state: "failed", title: t("order_failed_title"),
+                detail: t("order_failed_detail", ["reason": order.failureReason ?? t("order_failed_reason")]), isFinal: true)
         }
     }
 

@@ -17,17 +17,21 @@ public struct OrderPayments: Sendable {
     let notifier: MerchantNotifier
     /// What fulfils an item that refers to a Stripe price (its metadata, or the catalog), and the actions.
     let catalog: Catalog
+    /// The language of customers whose order and browser name none we speak (`DEFAULT_LOCALE`).
+    let defaultLanguage: CustomerLanguage
     /// Told when an email or a dispatch was queued (wakes the outbox workers).
     let onEmailQueued: @Sendable () -> Void
     let logger: Logger
 
     public init(
         stripe: StripeClient, store: any FulfillmentStore, publicURL: String, sourceCheckInterval: Duration,
-        notifier: MerchantNotifier = .disabled, catalog: Catalog = Catalog(), now: @escaping @Sendable () -> Date,
+        notifier: MerchantNotifier = .disabled, catalog: Catalog = Catalog(), defaultLanguage: CustomerLanguage = .en,
+        now: @escaping @Sendable () -> Date,
         onEmailQueued: @escaping @Sendable () -> Void = {}, logger: Logger
     ) {
         self.notifier = notifier
         self.catalog = catalog
+        self.defaultLanguage = defaultLanguage
         self.stripe = stripe
         self.store = store
         self.publicURL = publicURL
@@ -44,7 +48,8 @@ public struct OrderPayments: Sendable {
 
     /// Creates the order's source (with the order id in its metadata and the confirmation page as its return
     /// URL), records the order, and charges at once if the source is already chargeable (cards, SEPA debit).
-    public func createOrder(_ request: OrderRequest.Validated) async throws -> Order {
+    /// `acceptLanguage` is the browser's header: the customer's language when the request names none.
+    public func createOrder(_ request: OrderRequest.Validated, acceptLanguage: String? = nil) async throws -> Order {
         let request = try await priced(request)
         let orderID = Self.newOrderID()
         let source = try await stripe.createSource(sourceParameters(request, orderID: orderID), idempotencyKey: "order-source-\(orderID)")
@@ -53,7 +58,10 @@ public struct OrderPayments: Sendable {
             id: orderID, amount: request.total, currency: request.request.currency, customerEmail: request.request.email,
             customerName: request.request.name, items: request.lines, paymentMethod: request.request.paymentMethod,
             usage: request.usage, sourceID: source.id, sourceStatus: source.status, redirectURL: source.redirect?.url,
-            retryURL: request.request.retryURL ?? publicURL, createdAt: created)
+            retryURL: request.request.retryURL ?? publicURL, createdAt: created,
+            language: CustomerLanguage.resolve(
+                CustomerLanguage(stripeLocale: request.request.locale), CustomerLanguage.preferred(acceptLanguage: acceptLanguage),
+                default: defaultLanguage))
         try await store.insertOrder(order)
         logger.info(
             "order created",

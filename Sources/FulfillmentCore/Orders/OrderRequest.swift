@@ -21,12 +21,15 @@ public struct OrderRequest: Sendable, Hashable, Decodable {
     public var cardToken: String?
     /// Where to send a customer whose payment failed (default: the service's public URL).
     public var retryURL: String?
+    /// The customer's language for pages and emails (`es`, `en`, or a Stripe locale such as `es-419`).
+    public var locale: String?
 
     public init(
         items: [OrderItem]? = nil, amount: Int? = nil, currency: String, email: String, name: String? = nil,
         paymentMethod: String, usage: String? = nil, idealBank: String? = nil, sofortCountry: String? = nil,
-        iban: String? = nil, cardToken: String? = nil, retryURL: String? = nil
+        iban: String? = nil, cardToken: String? = nil, retryURL: String? = nil, locale: String? = nil
     ) {
+        self.locale = locale
         self.items = items
         self.amount = amount
         self.currency = currency
@@ -42,7 +45,7 @@ public struct OrderRequest: Sendable, Hashable, Decodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case items, amount, currency, email, name, usage, iban
+        case items, amount, currency, email, name, usage, iban, locale
         case paymentMethod = "payment_method"
         case idealBank = "ideal_bank"
         case sofortCountry = "sofort_country"
@@ -124,6 +127,9 @@ public struct OrderRequest: Sendable, Hashable, Decodable {
         }
         for value in [idealBank, sofortCountry, iban, cardToken] {
             if let value, value.count > 64 { throw OrderRequestError("payment details are at most 64 characters") }
+        }
+        if let locale, locale.count > 16 || !locale.allSatisfy({ $0.isASCII && ($0.isLetter || $0 == "-") }) {
+            throw OrderRequestError("locale must be a language tag such as es or en")
         }
         if let retryURL, !(retryURL.hasPrefix("https://") || retryURL.hasPrefix("http://")) || retryURL.count > 2000 {
             throw OrderRequestError("retry_url must be an http(s) URL")

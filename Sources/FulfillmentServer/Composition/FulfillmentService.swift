@@ -63,7 +63,8 @@ public struct FulfillmentService: Sendable {
         let notifier = MerchantNotifier(isEnabled: configuration.merchantWebhook != nil)
         fulfiller = CheckoutFulfiller(
             stripe: stripe, store: self.store, catalog: catalog, sessionFilter: configuration.sessionFilter,
-            sendsReceipts: configuration.sendsReceipts, notifier: notifier, publicURL: configuration.publicURL,
+            sendsReceipts: configuration.sendsReceipts, notifier: notifier, defaultLanguage: configuration.defaultLanguage,
+            publicURL: configuration.publicURL,
             now: configuration.now,
             onFulfilled: { duration in
                 metrics.fulfillmentLatency.record(duration)
@@ -72,10 +73,12 @@ public struct FulfillmentService: Sendable {
             logger: logger)
         payments = OrderPayments(
             stripe: stripe, store: self.store, publicURL: configuration.publicURL,
-            sourceCheckInterval: configuration.sourceCheckInterval, notifier: notifier, catalog: catalog, now: configuration.now,
+            sourceCheckInterval: configuration.sourceCheckInterval, notifier: notifier, catalog: catalog,
+            defaultLanguage: configuration.defaultLanguage, now: configuration.now,
             onEmailQueued: { outgoingDoorbells.ring() }, logger: logger)
         let afterPayment = AfterPaymentHandler(
-            stripe: stripe, store: self.store, fulfiller: fulfiller, notifier: notifier, publicURL: configuration.publicURL,
+            stripe: stripe, store: self.store, fulfiller: fulfiller, notifier: notifier,
+            defaultLanguage: configuration.defaultLanguage, publicURL: configuration.publicURL,
             now: configuration.now, onQueued: { outgoingDoorbells.ring() }, logger: logger)
         router = EventRouter.checkout(fulfiller).merging(.orders(payments)).merging(.afterPayment(afterPayment))
         var dispatchers = DispatchRegistry()
@@ -99,17 +102,18 @@ public struct FulfillmentService: Sendable {
         router.add(middleware: SecurityHeadersMiddleware())
         CheckoutController<Context>(
             fulfiller: fulfiller, store: store, pages: pages, wait: configuration.landingWait, lookups: lookups,
-            now: configuration.now, logger: logger
+            defaultLanguage: configuration.defaultLanguage, now: configuration.now, logger: logger
         ).register(on: router)
         let returnHosts = configuration.allowedReturnHosts.isEmpty
             ? [URLComponents(string: configuration.publicURL)?.host?.lowercased() ?? ""] : configuration.allowedReturnHosts
         OrderController<Context>(
             payments: payments,
             door: OrderDoor(apiKey: configuration.orderAPIKey, allowedReturnHosts: Set(returnHosts.map { $0.lowercased() })),
-            pages: pages, logger: logger
+            pages: pages, defaultLanguage: configuration.defaultLanguage, logger: logger
         ).register(on: router)
         OperationsController<Context>(
-            store: store, metrics: metrics, metricsToken: configuration.metricsToken, pages: pages, logger: logger
+            store: store, metrics: metrics, metricsToken: configuration.metricsToken, pages: pages,
+            defaultLanguage: configuration.defaultLanguage, logger: logger
         ).register(on: router)
         AssetsController<Context>().register(on: router)
     }

@@ -54,6 +54,8 @@ public struct ServiceConfiguration: Sendable {
     public var unknownLookupBurst = 10
     public var unknownLookupsPerMinute = 10
     public var unknownLookupInterval: Duration = .seconds(2)
+    /// The language of customers whose session, order and browser name none spoken here (`DEFAULT_LOCALE`).
+    public var defaultLanguage: CustomerLanguage = .en
     /// Where the merchant's notifications go (`nil`: none are queued).
     public var merchantWebhook: MerchantWebhookSetting?
     /// How failed notifications and action effects are retried: backoff, then dead after the window (three

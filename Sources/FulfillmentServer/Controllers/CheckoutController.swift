@@ -18,6 +18,8 @@ struct CheckoutController<Context: RequestContext>: Sendable {
     let pages: PageRenderer
     let wait: Duration
     let lookups: LookupGuard<View>
+    /// Customers' language when neither the session nor the browser names one spoken here.
+    let defaultLanguage: CustomerLanguage
     let now: @Sendable () -> Date
     let logger: Logger
 
@@ -25,7 +27,7 @@ struct CheckoutController<Context: RequestContext>: Sendable {
         router.get("checkout/complete") { request, context in
             let id = request.uri.queryParameters["session_id"].map(String.init) ?? ""
             guard SessionID.isValid(id) else { return pages.notFound() }
-            return await page(for: id, client: Self.client(context))
+            return await page(for: id, client: Self.client(context), acceptLanguage: request.headers[.acceptLanguage])
         }
         router.get("api/checkout/sessions/:id") { _, context in
             let id = context.parameters.get("id") ?? ""
@@ -85,59 +87,45 @@ struct CheckoutController<Context: RequestContext>: Sendable {
         }
     }
 
-    func page(for id: String, client: String) async -> Response {
-        switch await view(of: id, client: client) {
+    /// The landing page, in the customer's language: the session's (kept on the ledger), else the browser's,
+    /// else `DEFAULT_LOCALE`.
+    func page(for id: String, client: String, acceptLanguage: String?) async -> Response {
+        let view = await view(of: id, client: client)
+        let language = CustomerLanguage.resolve(
+            view.record?.language, CustomerLanguage.preferred(acceptLanguage: acceptLanguage), default: defaultLanguage)
+        let t = language.texts
+        func render(_ key: String, tone: String, _ extra: [String: Any] = [:], status: HTTPResponse.Status = .ok) -> Response {
+            var context: [String: Any] = view.record.map { Self.context($0, texts: t) } ?? [:]
+            context["title"] = t("landing_\(key)_title")
+            context["heading"] = t(t.entries["landing_\(key)_heading"] == nil ? "landing_\(key)_title" : "landing_\(key)_heading")
+            context["message"] = t("landing_\(key)_message")
+            context["tone"] = tone
+            context.merge(extra) { _, new in new }
+            return pages.render("landing", context, status: status, language: language)
+        }
+        switch view {
         case .notFound:
-            return pages.notFound()
+            return pages.notFound(language: language)
         case .tooMany(let retryAfter):
             var response = pages.render(
                 "landing",
-                ["title": "Too many requests", "heading": "Too many requests", "tone": "warn",
-                 "message": "Please wait a moment before trying again."],
-                status: .tooManyRequests)
+                ["title": t("too_many_title"), "heading": t("too_many_title"), "tone": "warn", "message": t("too_many_message")],
+                status: .tooManyRequests, language: language)
             response.headers[.retryAfter] = "\(retryAfter)"
             return response
         case .delivered(let record):
-            var context = Self.context(record)
-            context["title"] = "Thank you"
-            context["heading"] = "Thank you! Your order is complete."
-            context["message"] = record.lines.contains { $0.outcome.backordered > 0 }
-                ? "Some items are backordered: we will ship them as soon as they are back in stock."
-                : "Here is what we delivered."
-            context["tone"] = "ok"
-            return pages.render("landing", context)
-        case .processing(let record):
-            var context = record.map(Self.context) ?? [:]
-            context["title"] = "Payment processing"
-            context["heading"] = "Payment processing"
-            context["message"] = "Your bank is processing the payment. We will email you as soon as it is confirmed and your order ships."
-            context["tone"] = "warn"
-            context["hasLines"] = false
-            return pages.render("landing", context)
-        case .paymentFailed(let record):
-            var context = Self.context(record)
-            context["title"] = "Payment failed"
-            context["heading"] = "Your payment did not go through"
-            context["message"] = "Your bank could not complete the payment, so the order was not processed. Nothing was charged."
-            context["tone"] = "bad"
-            context["hasLines"] = false
-            context["retryURL"] = "/"
-            return pages.render("landing", context)
+            let backordered = record.lines.contains { $0.outcome.backordered > 0 }
+            return render("delivered", tone: "ok", backordered ? ["message": t("landing_backordered_message")] : [:])
+        case .processing:
+            return render("processing", tone: "warn", ["hasLines": false])
+        case .paymentFailed:
+            return render("failed", tone: "bad", ["hasLines": false, "retryURL": "/"])
         case .expired:
-            return pages.render(
-                "landing",
-                ["title": "Checkout expired", "heading": "This checkout has expired", "tone": "bad",
-                 "message": "The checkout ended before payment, so nothing was charged. You can start again.", "retryURL": "/"])
+            return render("expired", tone: "bad", ["retryURL": "/"])
         case .unpaid:
-            return pages.render(
-                "landing",
-                ["title": "Not paid yet", "heading": "We have not received your payment", "tone": "warn",
-                 "message": "This checkout is not paid yet. If you have just paid, this page updates in a moment.", "refresh": 3])
+            return render("unpaid", tone: "warn", ["refresh": 3])
         case .pending:
-            return pages.render(
-                "landing",
-                ["title": "Confirming your payment", "heading": "Confirming your payment…", "tone": "warn",
-                 "message": "This takes a moment. This page refreshes by itself, and we will email you either way.", "refresh": 3])
+            return render("pending", tone: "warn", ["refresh": 3])
         }
     }
 
@@ -159,7 +147,7 @@ struct CheckoutController<Context: RequestContext>: Sendable {
         }
     }
 
-    static func context(_ record: CheckoutRecord) -> [String: Any] {
+    static func context(_ record: CheckoutRecord, texts: Texts) -> [String: Any] {
         var context: [String: Any] = ["hasLines": !record.lines.isEmpty]
         context["lines"] = record.lines.map { line -> [String: Any] in
             var entry: [String: Any] = ["lineItemID": line.lineItemID, "description": line.description, "quantity": line.quantity]
@@ -182,8 +170,8 @@ struct CheckoutController<Context: RequestContext>: Sendable {
                 "postalCode": shipping.address?.postalCode ?? "", "country": shipping.address?.country ?? "",
             ]
         }
-        if let amount = record.amountTotal, let currency = record.currency { context["total"] = Money.format(amount, currency) }
-        if let email = record.customerEmail { context["email"] = email }
+        if let amount = record.amountTotal, let currency = record.currency { context["total"] = texts.money(amount, currency) }
+        if let email = record.customerEmail { context["receiptNote"] = texts("receipt_goes_to", ["email": email]) }
         return context
     }
 
@@ -253,4 +241,13 @@ enum CheckoutView: Sendable {
     case pending
     /// This client looked up too many ids the ledger does not know.
     case tooMany(retryAfter: Int)
+
+    /// The ledger's record the view shows, if any.
+    var record: CheckoutRecord? {
+        switch self {
+        case .delivered(let record), .paymentFailed(let record): record
+        case .processing(let record): record
+        case .expired, .unpaid, .notFound, .pending, .tooMany: nil
+        }
+    }
 }

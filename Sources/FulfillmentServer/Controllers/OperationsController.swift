@@ -12,6 +12,8 @@ struct OperationsController<Context: RequestContext>: Sendable {
     /// `GET /metrics` needs `Authorization: Bearer METRICS_TOKEN` when one is set.
     let metricsToken: String?
     let pages: PageRenderer
+    /// Customers' language when neither the purchase nor the browser names one spoken here.
+    let defaultLanguage: CustomerLanguage
     let logger: Logger
 
     func register(on router: Router<Context>) {
@@ -39,25 +41,29 @@ struct OperationsController<Context: RequestContext>: Sendable {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))
         }
-        router.get("access/:token") { _, context in
+        router.get("access/:token") { request, context in
             let token = context.parameters.get("token") ?? ""
+            let browser = CustomerLanguage.resolve(CustomerLanguage.preferred(acceptLanguage: request.headers[.acceptLanguage]), default: defaultLanguage)
             guard token.count <= 64, token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }),
                 let grant = try? await store.entitlement(token: token)
-            else { return pages.notFound() }
+            else { return pages.notFound(language: browser) }
             // A refund or a dispute may have ended or paused the access since it was granted.
             let access: AfterPaymentState.Access
+            let language: CustomerLanguage
             do {
                 access = try await store.afterPayment(subjectID: grant.sessionID)?.access ?? .active
+                language = try await store.checkoutRecord(sessionID: grant.sessionID)?.language ?? browser
             } catch {
-                return pages.render("notfound", ["title": "Unavailable"], status: .serviceUnavailable)
+                return pages.render("notfound", ["title": "Unavailable"], status: .serviceUnavailable, language: browser)
             }
             return pages.render(
                 "access",
                 [
-                    "title": grant.description, "description": grant.description, "sessionID": grant.sessionID,
+                    "title": grant.description, "description": grant.description,
+                    "grantedWith": language.texts("access_granted_with", ["reference": grant.sessionID]),
                     "active": access == .active, "suspended": access == .suspended, "revoked": access == .revoked,
                 ],
-                status: access == .active ? .ok : .forbidden)
+                status: access == .active ? .ok : .forbidden, language: language)
         }
     }
 }

@@ -13,6 +13,8 @@ struct OrderController<Context: RequestContext>: Sendable {
     let payments: OrderPayments
     let door: OrderDoor
     let pages: PageRenderer
+    /// Customers' language when neither the order nor the browser names one spoken here.
+    let defaultLanguage: CustomerLanguage
     let logger: Logger
     /// Largest order request accepted.
     static var maximumRequestBytes: Int { 64 * 1024 }
@@ -30,17 +32,20 @@ struct OrderController<Context: RequestContext>: Sendable {
                 return json(.serviceUnavailable, ["error": "The order status is unavailable; please retry."])
             }
         }
-        router.get("orders/:id") { _, context in
+        router.get("orders/:id") { request, context in
             let id = context.parameters.get("id") ?? ""
-            guard OrderID.isValid(id) else { return pages.notFound() }
+            let browser = CustomerLanguage.resolve(CustomerLanguage.preferred(acceptLanguage: request.headers[.acceptLanguage]), default: defaultLanguage)
+            guard OrderID.isValid(id) else { return pages.notFound(language: browser) }
             do {
-                guard let order = try await payments.refresh(orderID: id) else { return pages.notFound() }
-                return pages.render("order", Self.pageContext(order))
+                guard let order = try await payments.refresh(orderID: id) else { return pages.notFound(language: browser) }
+                let language = order.language ?? browser
+                return pages.render("order", Self.pageContext(order, texts: language.texts), language: language)
             } catch {
                 logger.error("order page failed", metadata: ["order.id": "\(id)", "error": "\(error)"])
+                let t = browser.texts
                 return pages.render(
-                    "order", ["title": "Your order", "heading": "Order received", "message": "Please refresh in a moment."],
-                    status: .serviceUnavailable)
+                    "order", ["title": t("order_title"), "heading": t("order_awaiting_title"), "message": t("order_unavailable")],
+                    status: .serviceUnavailable, language: browser)
             }
         }
     }
@@ -71,7 +76,7 @@ struct OrderController<Context: RequestContext>: Sendable {
             }
         }
         do {
-            let order = try await payments.createOrder(validated)
+            let order = try await payments.createOrder(validated, acceptLanguage: request.headers[.acceptLanguage])
             var answer = Self.statusJSON(order)
             answer["next_url"] = .string(order.redirectURL ?? payments.pageURL(orderID: order.id))
             return json(.created, answer)
@@ -99,7 +104,8 @@ struct OrderController<Context: RequestContext>: Sendable {
             "final": .bool(message.isFinal),
             "amount": .int(order.amount),
             "currency": .string(order.currency),
-            "total": .string(Money.format(order.amount, order.currency)),
+            "total": .string(order.texts.money(order.amount, order.currency)),
+            "language": .string(order.language?.rawValue),
             "payment_method": .string(order.paymentMethod),
             "source_status": .string(order.sourceStatus.rawValue),
             "charge_status": .string(order.chargeStatus?.rawValue),
@@ -112,13 +118,13 @@ struct OrderController<Context: RequestContext>: Sendable {
         ]
     }
 
-    static func pageContext(_ order: Order) -> [String: Any] {
-        let message = OrderMessage(for: order)
+    static func pageContext(_ order: Order, texts: Texts) -> [String: Any] {
+        let message = OrderMessage(for: order, texts: texts)
         return [
-            "title": "Your order", "orderID": order.id, "heading": message.title, "message": message.detail,
+            "title": texts("order_title"), "orderID": order.id, "heading": message.title, "message": message.detail,
             "state": message.state, "final": message.isFinal ? "true" : "false",
             "tone": order.status == .paid ? "ok" : order.status == .canceled ? "bad" : "warn",
-            "total": Money.format(order.amount, order.currency),
+            "total": texts.money(order.amount, order.currency),
             "items": order.items.map { ["name": $0.name, "quantity": $0.quantity] },
             "retryURL": order.retryURL, "failed": order.status == .canceled,
         ]

@@ -15,11 +15,14 @@ public struct CheckoutRow: Sendable, Hashable, Codable {
     public var createdAt: Date
     public var updatedAt: Date
     public var fulfilledAt: Date?
+    public var language: CustomerLanguage?
 
     public init(
         sessionID: String, status: CheckoutStatus, customerEmail: String?, customerName: String?, amountTotal: Int?,
-        currency: String?, shipping: ShippingDetails?, createdAt: Date, updatedAt: Date, fulfilledAt: Date?
+        currency: String?, shipping: ShippingDetails?, createdAt: Date, updatedAt: Date, fulfilledAt: Date?,
+        language: CustomerLanguage? = nil
     ) {
+        self.language = language
         self.sessionID = sessionID
         self.status = status
         self.customerEmail = customerEmail
@@ -43,6 +46,7 @@ public struct CheckoutRow: Sendable, Hashable, Codable {
         case createdAt = "created_at"
         case updatedAt = "updated_at"
         case fulfilledAt = "fulfilled_at"
+        case language
     }
 }
 
@@ -53,7 +57,7 @@ extension CheckoutRow {
             sessionID: record.sessionID, status: record.status, customerEmail: record.customerEmail,
             customerName: record.customerName, amountTotal: record.amountTotal, currency: record.currency,
             shipping: record.shipping, createdAt: record.createdAt, updatedAt: record.updatedAt,
-            fulfilledAt: record.fulfilledAt)
+            fulfilledAt: record.fulfilledAt, language: record.language)
     }
 }
 
@@ -64,6 +68,6 @@ extension CheckoutRecord {
             sessionID: row.sessionID, status: row.status, customerEmail: row.customerEmail, customerName: row.customerName,
             amountTotal: row.amountTotal, currency: row.currency, shipping: row.shipping, createdAt: row.createdAt,
             updatedAt: row.updatedAt, fulfilledAt: row.fulfilledAt,
-            lines: lines.sorted { $0.position < $1.position }.map(\.line))
+            lines: lines.sorted { $0.position < $1.position }.map(\.line), language: row.language)
     }
 }

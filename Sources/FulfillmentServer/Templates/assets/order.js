@@ -16,7 +16,7 @@
   function poll() {
     if (done) { polling.textContent = ""; polling.setAttribute("data-stopped", "final"); return; }
     if (tries >= maxTries) {
-      polling.textContent = "We will email you as soon as your payment is confirmed.";
+      polling.textContent = polling.getAttribute("data-stopped-text");
       polling.setAttribute("data-stopped", "limit");
       return;
     }
