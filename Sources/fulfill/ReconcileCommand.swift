@@ -23,7 +23,7 @@ struct ReconcileCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        let configuration = try options.configuration(environment: environment, requiresWebhookSecret: false)
+        let configuration = try await options.configuration(environment: environment, requiresWebhookSecret: false)
         let logger = try options.logger(environment: environment)
         let from = try since.map { text -> Date in
             guard let duration = try DurationSetting.parse(text, setting: "--since") else { throw ValidationError("--since needs a duration.") }

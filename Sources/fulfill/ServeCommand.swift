@@ -9,9 +9,16 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ServiceOptions
 
+    @Flag(name: .customLong("print-config"), help: "Print the effective configuration (secrets redacted) and exit.")
+    var printConfig = false
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        let configuration = try options.configuration(environment: environment)
+        let configuration = try await options.configuration(environment: environment)
+        if printConfig {
+            for line in EffectiveConfiguration.lines(configuration) { say(line) }
+            return
+        }
         let logger = try options.logger(environment: environment)
         let service = try await FulfillmentService(configuration: configuration, logger: logger)
         let app = try service.application(onServerRunning: { channel in

@@ -75,14 +75,33 @@ struct ServiceOptions: ParsableArguments {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error (env LOG_LEVEL, default info).")
     var logLevel: String?
 
-    /// The configuration, from flags, then `environment`, then defaults. Tools that serve no webhooks
-    /// (`fulfill reconcile`) need no webhook secret.
+    @Option(name: .customLong("config-file"), help: "A JSON file of settings by lower-case name, read after flags and the environment (env CONFIG_FILE).")
+    var configFile: String?
+
+    /// The flags given, by setting name.
+    var flags: [String: String] {
+        let given: [(String, String?)] = [
+            ("STRIPE_SECRET_KEY", stripeSecretKey), ("STRIPE_API_BASE", stripeAPIBase), ("STRIPE_WEBHOOK_SECRET", webhookSecret),
+            ("DATABASE_URL", databaseURL), ("PORT", port.map(String.init)), ("HOST", host), ("PUBLIC_URL", publicURL),
+            ("EMAIL_URL", emailURL), ("EMAIL_FROM", emailFrom), ("CATALOG_PATH", catalog), ("FULFILL_WHEN", fulfillWhen),
+            ("RECEIPTS", receipts), ("MERCHANT_WEBHOOK_URL", merchantWebhookURL), ("MERCHANT_WEBHOOK_SECRET", merchantWebhookSecret),
+            ("DEFAULT_LOCALE", defaultLocale), ("ORDER_API_KEY", orderAPIKey), ("ALLOWED_RETURN_HOSTS", allowedReturnHosts),
+            ("METRICS_TOKEN", metricsToken), ("STRIPE_MAX_RPS", stripeMaxRPS.map { "\($0)" }),
+            ("WORKER_CONCURRENCY", workerConcurrency.map(String.init)), ("RECONCILE_INTERVAL", reconcileInterval),
+            ("RETENTION", retention),
+        ]
+        return Dictionary(uniqueKeysWithValues: given.compactMap { name, value in value.map { (name, $0) } })
+    }
+
+    /// The configuration, from flags, then `environment`, then the config file, then defaults (read through
+    /// swift-configuration, `SettingsSource`). Tools that serve no webhooks (`fulfill reconcile`) need no
+    /// webhook secret. A value that cannot work fails here, naming its setting and what it accepts.
     func configuration(
         environment: [String: String], defaults: ServiceConfiguration? = nil, requiresWebhookSecret: Bool = true
-    ) throws -> ServiceConfiguration {
-        func setting(_ flag: String?, _ key: String) -> String? {
-            flag ?? environment[key].flatMap { $0.isEmpty ? nil : $0 }
-        }
+    ) async throws -> ServiceConfiguration {
+        let source = try await SettingsSource(
+            flags: flags, environment: environment, configFile: configFile ?? environment["CONFIG_FILE"].flatMap { $0.isEmpty ? nil : $0 })
+        func setting(_ flag: String?, _ key: String) -> String? { source.string(key) }
         guard let key = setting(stripeSecretKey, "STRIPE_SECRET_KEY") ?? defaults?.stripeSecretKey else {
             throw ValidationError("Set STRIPE_SECRET_KEY (or --stripe-secret-key).")
         }
@@ -91,20 +110,20 @@ struct ServiceOptions: ParsableArguments {
         } ?? defaults?.webhookSecrets ?? []
         guard !secrets.isEmpty || !requiresWebhookSecret else { throw ValidationError("Set STRIPE_WEBHOOK_SECRET (or --webhook-secret).") }
         let host = setting(host, "HOST") ?? defaults?.host ?? "127.0.0.1"
-        let portText = port.map(String.init) ?? environment["PORT"]
+        let portText = source.string("PORT")
         guard let port = portText.map({ Int($0) }) ?? defaults?.port ?? 4242, (0...65535).contains(port) else {
-            throw ValidationError("PORT must be a number between 0 and 65535.")
+            throw ValidationError("PORT must be a number between 0 and 65535 (got \(portText?.prefix(20) ?? "")).")
         }
         let database = try setting(databaseURL, "DATABASE_URL").map { try ServiceConfiguration.Database(url: $0) }
             ?? defaults?.database ?? .sqlite(path: "fulfillment.sqlite")
         let email = try setting(emailURL, "EMAIL_URL").map(Self.email(url:)) ?? defaults?.email ?? .folder(path: "outbox")
-        let maxRPS = try (stripeMaxRPS.map { "\($0)" } ?? setting(nil, "STRIPE_MAX_RPS")).map { text in
+        let maxRPS = try setting(nil, "STRIPE_MAX_RPS").map { text in
             guard let value = Double(text), value > 0, value <= 10_000 else {
                 throw ValidationError("STRIPE_MAX_RPS must be a number of requests per second above 0 (got \(text.prefix(20))).")
             }
             return value
         }
-        let concurrency = try (workerConcurrency.map(String.init) ?? setting(nil, "WORKER_CONCURRENCY")).map { text in
+        let concurrency = try setting(nil, "WORKER_CONCURRENCY").map { text in
             guard let value = Int(text), (1...1024).contains(value) else {
                 throw ValidationError("WORKER_CONCURRENCY must be a whole number from 1 to 1024 (got \(text.prefix(20))).")
             }

@@ -20,7 +20,7 @@ struct SetupCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        let configuration = try options.configuration(environment: environment, requiresWebhookSecret: false)
+        let configuration = try await options.configuration(environment: environment, requiresWebhookSecret: false)
         let logger = try options.logger(environment: environment)
         // The router of a service like the one that will run: its handled types are what the endpoint needs.
         // No database is opened for that.
