@@ -80,14 +80,31 @@ extension PostgresFulfillmentStore {
         }
     }
 
-    public func listEvents(status: InboxEventStatus?, limit: Int) async throws -> [InboxEvent] {
+    public func listEvents(matching filter: EventFilter, limit: Int) async throws -> [InboxEvent] {
         try await events(
             query(
                 """
                 SELECT \(unescaped: Self.inboxColumns) FROM inbox_events
-                WHERE (\(status?.rawValue)::text IS NULL OR status = \(status?.rawValue))
+                WHERE (\(filter.status?.rawValue)::text IS NULL OR status = \(filter.status?.rawValue))
+                  AND (\(filter.type)::text IS NULL OR type = \(filter.type))
+                  AND (\(filter.objectID)::text IS NULL OR object_id = \(filter.objectID))
                 ORDER BY received_at DESC, seq DESC LIMIT \(limit)
                 """))
+    }
+
+    public func recordOperatorAction(_ action: OperatorAction) async throws {
+        try await query(
+            "INSERT INTO operator_actions (at, actor, action, detail) VALUES (\(action.at), \(action.actor), \(action.action), \(action.detail))")
+    }
+
+    public func operatorActions(limit: Int) async throws -> [OperatorAction] {
+        var actions: [OperatorAction] = []
+        for try await (at, actor, action, detail) in try await query(
+            "SELECT at, actor, action, detail FROM operator_actions ORDER BY id DESC LIMIT \(limit)"
+        ).decode((Date, String, String, String).self) {
+            actions.append(OperatorAction(at: at, actor: actor, action: action, detail: detail))
+        }
+        return actions
     }
 
     public func event(id: String) async throws -> InboxEvent? {

@@ -242,6 +242,21 @@ enum PostgresMigrations {
                 "ALTER TABLE orders ADD COLUMN language TEXT CHECK (language IN ('en', 'es'))",
             ]
         ),
+        (
+            "v7: the operators' audit log",
+            [
+                """
+                CREATE TABLE operator_actions (
+                    id BIGSERIAL PRIMARY KEY,
+                    at TIMESTAMPTZ NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    detail TEXT NOT NULL
+                )
+                """,
+                "CREATE INDEX inbox_events_object ON inbox_events (object_id)",
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet applied, under the advisory lock, each in a transaction of its own.

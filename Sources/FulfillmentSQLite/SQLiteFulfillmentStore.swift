@@ -105,13 +105,32 @@ public final class SQLiteFulfillmentStore: FulfillmentStore {
         }
     }
 
-    public func listEvents(status: InboxEventStatus?, limit: Int) async throws -> [InboxEvent] {
+    public func listEvents(matching filter: EventFilter, limit: Int) async throws -> [InboxEvent] {
         try await pool.read { db in
             try InboxEvent.fetchAll(db.cachedStatement(sql: """
-                    SELECT * FROM inbox_events WHERE (? IS NULL OR status = ?)
+                    SELECT * FROM inbox_events
+                    WHERE (? IS NULL OR status = ?) AND (? IS NULL OR type = ?) AND (? IS NULL OR object_id = ?)
                     ORDER BY received_at DESC, rowid DESC LIMIT ?
                     """),
-                arguments: [status?.rawValue, status?.rawValue, limit])
+                arguments: [
+                    filter.status?.rawValue, filter.status?.rawValue, filter.type, filter.type, filter.objectID, filter.objectID, limit,
+                ])
+        }
+    }
+
+    public func recordOperatorAction(_ action: OperatorAction) async throws {
+        try await writer.write { db in
+            try db.run(
+                "INSERT INTO operator_actions (at, actor, action, detail) VALUES (?, ?, ?, ?)",
+                [action.at.timeIntervalSince1970, action.actor, action.action, action.detail])
+        }
+    }
+
+    public func operatorActions(limit: Int) async throws -> [OperatorAction] {
+        try await pool.read { db in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM operator_actions ORDER BY id DESC LIMIT ?"), arguments: [limit]).map {
+                OperatorAction(at: Date(timeIntervalSince1970: $0["at"]), actor: $0["actor"], action: $0["action"], detail: $0["detail"])
+            }
         }
     }
 

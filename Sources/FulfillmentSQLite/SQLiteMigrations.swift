@@ -246,6 +246,19 @@ enum SQLiteMigrations {
             try db.execute(sql: "ALTER TABLE checkouts ADD COLUMN language TEXT CHECK (language IN ('en', 'es'))")
             try db.execute(sql: "ALTER TABLE orders ADD COLUMN language TEXT CHECK (language IN ('en', 'es'))")
         }
+        migrator.registerMigration("v9: the operators' audit log") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE operator_actions (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        at REAL NOT NULL,
+                        actor TEXT NOT NULL,
+                        action TEXT NOT NULL,
+                        detail TEXT NOT NULL
+                    );
+                    CREATE INDEX inbox_events_object ON inbox_events (object_id);
+                    """)
+        }
         return migrator
     }
 }

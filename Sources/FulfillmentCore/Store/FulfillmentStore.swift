@@ -34,8 +34,8 @@ public protocol FulfillmentStore: Sendable {
     /// event about an object we never knew) when `retryAt` is `nil`.
     func failEvent(id: String, error: String, retryAt: Date?, parkAs: InboxEventStatus, now: Date) async throws
 
-    /// Events, newest first, optionally of one status.
-    func listEvents(status: InboxEventStatus?, limit: Int) async throws -> [InboxEvent]
+    /// Events matching `filter`, newest first.
+    func listEvents(matching filter: EventFilter, limit: Int) async throws -> [InboxEvent]
 
     func event(id: String) async throws -> InboxEvent?
 
@@ -129,6 +129,14 @@ public protocol FulfillmentStore: Sendable {
     /// Every email queued (sent or not), oldest first, optionally those whose key starts with a prefix.
     func emails(dedupeKeyPrefix: String?) async throws -> [OutboxEntry]
 
+    // MARK: Operators
+
+    /// Records what an operator did (or tried: a refused sign-in), for the console's audit log.
+    func recordOperatorAction(_ action: OperatorAction) async throws
+
+    /// Operator actions, newest first.
+    func operatorActions(limit: Int) async throws -> [OperatorAction]
+
     // MARK: Dispatches (merchant notifications, action effects)
 
     /// Claims up to `limit` pending dispatches due at `now`, oldest first, until `leaseUntil`; each claim
@@ -145,6 +153,11 @@ public protocol FulfillmentStore: Sendable {
 }
 
 extension FulfillmentStore {
+    /// Events, newest first, optionally of one status.
+    public func listEvents(status: InboxEventStatus?, limit: Int) async throws -> [InboxEvent] {
+        try await listEvents(matching: EventFilter(status: status), limit: limit)
+    }
+
     /// A store with nothing to run in the background (the in-memory store).
     public func services(wakeUp: StoreWakeUp, logger: Logger) -> [any Service] { [] }
 

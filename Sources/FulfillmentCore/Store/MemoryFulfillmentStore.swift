@@ -34,6 +34,11 @@ public actor MemoryFulfillmentStore: FulfillmentStore {
     private var orders: [String: Order] = [:]
     private var anomalies: [(orderID: String, detail: String)] = []
     private var afterPayments: [String: AfterPaymentRecord] = [:]
+    private var operatorLog: [OperatorAction] = []
+
+    public func recordOperatorAction(_ action: OperatorAction) async throws { operatorLog.append(action) }
+
+    public func operatorActions(limit: Int) async throws -> [OperatorAction] { Array(operatorLog.reversed().prefix(limit)) }
     private var dispatchQueue: [String: DispatchEntry] = [:]
     private var dispatchLeases: [String: Date] = [:]
     private var dispatchOrder: [String] = []
@@ -91,9 +96,9 @@ public actor MemoryFulfillmentStore: FulfillmentStore {
         events[id] = stored
     }
 
-    public func listEvents(status: InboxEventStatus?, limit: Int) async throws -> [InboxEvent] {
+    public func listEvents(matching filter: EventFilter, limit: Int) async throws -> [InboxEvent] {
         Array(
-            events.values.filter { status == nil || $0.event.status == status }
+            events.values.filter { filter.matches($0.event) }
                 .sorted { ($0.event.receivedAt, $0.sequence) > ($1.event.receivedAt, $1.sequence) }
                 .prefix(limit).map(\.event))
     }
