@@ -24,11 +24,24 @@ def free_port():
 
 @pytest.fixture(scope="module")
 def demo():
+    yield from running_demo()
+
+
+# The console's password in the tests that open it.
+ADMIN_PASSWORD = "console-test-password-42"
+
+
+@pytest.fixture(scope="module")
+def console_demo():
+    yield from running_demo("--admin-password", ADMIN_PASSWORD)
+
+
+def running_demo(*extra):
     binary = os.environ.get("FULFILL_BIN", os.path.join(ROOT, ".build", "debug", "fulfill"))
     port, emulator_port = free_port(), free_port()
     data = tempfile.mkdtemp(prefix="demo-")
     process = subprocess.Popen(
-        [binary, "demo", "--port", str(port), "--emulator-port", str(emulator_port), "--data", data],
+        [binary, "demo", "--port", str(port), "--emulator-port", str(emulator_port), "--data", data, *extra],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.time() + 30

@@ -27,6 +27,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error.")
     var logLevel = "notice"
 
+    @Option(name: .customLong("admin-password"), help: "Opens the operator console at /admin with this password (env ADMIN_PASSWORD).")
+    var adminPassword: String?
+
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("Unknown log level \(logLevel).") }
         var logger = Logger(label: "demo")
@@ -42,10 +45,11 @@ struct DemoCommand: AsyncParsableCommand {
                 forwardTo: serviceURL + "/webhook", webhookSecret: secret, webhookRetryBase: .seconds(5),
                 delayedSettlementSeconds: settlementSeconds),
             logger: logger)
-        let configuration = ServiceConfiguration(
+        var configuration = ServiceConfiguration(
             stripeSecretKey: "sk_test_demo", stripeAPIBase: "http://127.0.0.1:\(emulatorPort)", webhookSecrets: [secret],
             database: .sqlite(path: folder.appendingPathComponent("fulfillment.sqlite").path), port: port,
             email: .folder(path: folder.appendingPathComponent("emails").path), workerPollInterval: .seconds(1))
+        configuration.adminPassword = adminPassword ?? ProcessInfo.processInfo.environment["ADMIN_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
         let service = try await FulfillmentService(configuration: configuration, logger: logger)
         let emulatorApp = emulator.application(port: emulatorPort)
         let store = DemoStore(service: service)
@@ -61,6 +65,7 @@ struct DemoCommand: AsyncParsableCommand {
             say("Demo store:      \(serviceURL)/")
             say("Stripe emulator: http://127.0.0.1:\(emulatorPort) (its hosted pages open from the store)")
             say("Data:            \(folder.path) (SQLite database, emails as .eml files)")
+            if configuration.adminPassword != nil { say("Operator console: \(serviceURL)/admin") }
             say("Press Ctrl-C to stop.")
             try await group.waitForAll()
         }

@@ -33,6 +33,8 @@ enum EffectiveConfiguration {
             "ORDER_API_KEY=\(secret(configuration.orderAPIKey))",
             "ALLOWED_RETURN_HOSTS=\(configuration.allowedReturnHosts.isEmpty ? "<the PUBLIC_URL host>" : configuration.allowedReturnHosts.joined(separator: ","))",
             "METRICS_TOKEN=\(secret(configuration.metricsToken))",
+            "ADMIN_PASSWORD=\(secret(configuration.adminPassword))",
+            "ADMIN_TOKEN=\(secret(configuration.adminToken))",
             "STRIPE_MAX_RPS=\(configuration.stripeMaxRequestsPerSecond)",
             "WORKER_CONCURRENCY=\(configuration.workerConcurrency)",
             "RECONCILE_INTERVAL=\(duration(configuration.reconcileInterval))",

@@ -54,6 +54,12 @@ struct ServiceOptions: ParsableArguments {
     @Option(name: .customLong("allowed-return-hosts"), help: "Hosts an order's retry_url may use, comma-separated (env ALLOWED_RETURN_HOSTS, default the PUBLIC_URL host).")
     var allowedReturnHosts: String?
 
+    @Option(name: .customLong("admin-password"), help: "Opens the operator console at /admin (env ADMIN_PASSWORD).")
+    var adminPassword: String?
+
+    @Option(name: .customLong("admin-token"), help: "Bearer token of the console's JSON API (env ADMIN_TOKEN).")
+    var adminToken: String?
+
     @Option(name: .customLong("metrics-token"), help: "GET /metrics needs Authorization: Bearer this (env METRICS_TOKEN).")
     var metricsToken: String?
 
@@ -86,7 +92,7 @@ struct ServiceOptions: ParsableArguments {
             ("EMAIL_URL", emailURL), ("EMAIL_FROM", emailFrom), ("CATALOG_PATH", catalog), ("FULFILL_WHEN", fulfillWhen),
             ("RECEIPTS", receipts), ("MERCHANT_WEBHOOK_URL", merchantWebhookURL), ("MERCHANT_WEBHOOK_SECRET", merchantWebhookSecret),
             ("DEFAULT_LOCALE", defaultLocale), ("ORDER_API_KEY", orderAPIKey), ("ALLOWED_RETURN_HOSTS", allowedReturnHosts),
-            ("METRICS_TOKEN", metricsToken), ("STRIPE_MAX_RPS", stripeMaxRPS.map { "\($0)" }),
+            ("METRICS_TOKEN", metricsToken), ("ADMIN_PASSWORD", adminPassword), ("ADMIN_TOKEN", adminToken), ("STRIPE_MAX_RPS", stripeMaxRPS.map { "\($0)" }),
             ("WORKER_CONCURRENCY", workerConcurrency.map(String.init)), ("RECONCILE_INTERVAL", reconcileInterval),
             ("RETENTION", retention),
         ]
@@ -165,6 +171,14 @@ struct ServiceOptions: ParsableArguments {
             guard key.count >= 16 else { throw ValidationError("ORDER_API_KEY must be at least 16 characters.") }
             return key
         } ?? defaults?.orderAPIKey
+        configuration.adminPassword = try setting(adminPassword, "ADMIN_PASSWORD").map { password in
+            guard password.count >= 12 else { throw ValidationError("ADMIN_PASSWORD must be at least 12 characters.") }
+            return password
+        } ?? defaults?.adminPassword
+        configuration.adminToken = try setting(adminToken, "ADMIN_TOKEN").map { token in
+            guard token.count >= 16 else { throw ValidationError("ADMIN_TOKEN must be at least 16 characters.") }
+            return token
+        } ?? defaults?.adminToken
         configuration.metricsToken = try setting(metricsToken, "METRICS_TOKEN").map { token in
             guard token.count >= 16 else { throw ValidationError("METRICS_TOKEN must be at least 16 characters.") }
             return token

@@ -11,6 +11,7 @@ struct SettingsSource: Sendable {
     /// The settings whose values are secrets (or may hold one, such as a database URL's password).
     static let secrets: Set<String> = [
         "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "MERCHANT_WEBHOOK_SECRET", "ORDER_API_KEY", "METRICS_TOKEN",
+        "ADMIN_PASSWORD", "ADMIN_TOKEN",
         "DATABASE_URL", "EMAIL_URL",
     ]
 

@@ -23,6 +23,9 @@ public struct FulfillmentService: Sendable {
     let dispatchers: DispatchRegistry
     let eventDoorbell = Doorbell()
     let outgoingDoorbells: OutgoingDoorbells
+    /// The console's credentials (the password as a hash) and signed-in sessions.
+    let adminCredentials: AdminCredentials
+    let adminSessions = AdminSessions()
     /// Lookups of session ids the ledger does not know (landing page, status JSON), shared by both routes.
     let lookups: LookupGuard<CheckoutView>
     let pages: PageRenderer
@@ -92,6 +95,8 @@ public struct FulfillmentService: Sendable {
         self.metrics = metrics
         self.outgoingDoorbells = outgoingDoorbells
         pages = try await PageRenderer.load()
+        adminCredentials = AdminCredentials(
+            password: configuration.adminPassword, token: configuration.adminToken, cost: configuration.adminPasswordCost)
         lookups = LookupGuard(
             burst: configuration.unknownLookupBurst, perMinute: configuration.unknownLookupsPerMinute,
             interval: configuration.unknownLookupInterval)
@@ -116,6 +121,11 @@ public struct FulfillmentService: Sendable {
             defaultLanguage: configuration.defaultLanguage, logger: logger
         ).register(on: router)
         AssetsController<Context>().register(on: router)
+        AdminController<Context>(
+            store: store, credentials: adminCredentials, sessions: adminSessions, pages: pages,
+            secureCookies: configuration.publicURL.hasPrefix("https://"), onReplay: { [eventDoorbell] in eventDoorbell.ring() },
+            now: configuration.now, logger: logger
+        ).register(on: router)
     }
 
     /// The event processor, as the worker runs it (tests drive it directly to simulate crashes).

@@ -49,6 +49,12 @@ public struct ServiceConfiguration: Sendable {
     public var allowedReturnHosts: [String] = []
     /// `GET /metrics` needs `Authorization: Bearer` this (`METRICS_TOKEN`; `nil`: open, for a private network).
     public var metricsToken: String?
+    /// The operator console's password (`ADMIN_PASSWORD`; kept only as a bcrypt hash) and its JSON API's token
+    /// (`ADMIN_TOKEN`); with neither, there is no console.
+    public var adminPassword: String?
+    public var adminToken: String?
+    /// bcrypt's cost for the console password (tests lower it).
+    public var adminPasswordCost: UInt8 = 12
     /// Lookups of Checkout Session ids the ledger does not know: per client, a burst and a rate per minute;
     /// per id, at most one Stripe request per interval.
     public var unknownLookupBurst = 10

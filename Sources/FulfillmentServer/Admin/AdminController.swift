@@ -1,0 +1,251 @@
+import Foundation
+import FulfillmentCore
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import Logging
+import StripeAPI
+
+/// The operator console at `/admin` (server-rendered, no script): sign-in with `ADMIN_PASSWORD` (a session
+/// cookie, HttpOnly and SameSite=Strict; a CSRF token in every form, checked on every POST; sign-out), an
+/// overview (events by status, the email and notification backlogs, the last reconciliation, recent errors,
+/// the audit log), and the events with filters and replay of one or of all matching. Its JSON twin under
+/// `/admin/api` takes `Authorization: Bearer ADMIN_TOKEN`. Every operator action, and every refused sign-in,
+/// is recorded in the store's audit log.
+struct AdminController<Context: RequestContext>: Sendable {
+    static var sessionCookie: String { "fulfill_admin" }
+    static var loginCookie: String { "fulfill_admin_login" }
+
+    let store: any FulfillmentStore
+    let credentials: AdminCredentials
+    let sessions: AdminSessions
+    let pages: PageRenderer
+    /// Whether cookies are marked Secure (the service is reached over https).
+    let secureCookies: Bool
+    /// Wakes the event worker after a replay.
+    let onReplay: @Sendable () -> Void
+    let now: @Sendable () -> Date
+    let logger: Logger
+
+    func register(on router: Router<Context>) {
+        registerAPI(on: router)
+        // The pages only with a password (the token alone opens only the JSON twin).
+        guard credentials.passwordHash != nil else { return }
+        router.get("admin/login") { request, context in loginPage(error: nil, client: Self.client(context)) }
+        router.post("admin/login") { request, context in await signIn(request, client: Self.client(context)) }
+        router.post("admin/logout") { request, _ in
+            await withSession(request, form: true) { session, _ in
+                sessions.close(id: request.cookies[Self.sessionCookie]?.value)
+                await record("operator", "sign-out", "")
+                var response = Response.redirect(to: "/admin/login", type: .found)
+                response.setCookie(Cookie(name: Self.sessionCookie, value: "", maxAge: 0, path: "/admin", secure: secureCookies, httpOnly: true, sameSite: .strict))
+                return response
+            }
+        }
+        router.get("admin") { request, _ in await withSession(request) { session, _ in await overview(csrf: session.csrf) } }
+        router.get("admin/events") { request, _ in
+            await withSession(request) { session, _ in await eventsPage(filter: Self.filter(request.uri.queryParameters), csrf: session.csrf) }
+        }
+        router.post("admin/events/replay") { request, _ in
+            await withSession(request, form: true) { _, form in
+                let id = form["id"]?.stringValue ?? ""
+                let replayed = (try? await store.replayEvent(id: id, now: now())) ?? false
+                await record("operator", "replay event", "\(id): \(replayed ? "queued" : "no such event")")
+                if replayed { onReplay() }
+                return Response.redirect(to: "/admin/events?object=\(Self.query(form["object"]?.stringValue ?? ""))", type: .found)
+            }
+        }
+        router.post("admin/events/replay-all") { request, _ in
+            await withSession(request, form: true) { _, form in
+                let filter = EventFilter(
+                    status: (form["status"]?.stringValue).flatMap(InboxEventStatus.init(rawValue:)) ?? .dead,
+                    type: Self.nonEmpty(form["type"]?.stringValue), objectID: Self.nonEmpty(form["object"]?.stringValue))
+                let count = await replayAll(filter)
+                await record("operator", "replay events", "\(count) matching \(Self.describe(filter))")
+                return Response.redirect(to: "/admin/events?status=\(filter.status?.rawValue ?? "")", type: .found)
+            }
+        }
+    }
+
+    // MARK: Sign-in
+
+    func loginPage(error: String?, client: String, status: HTTPResponse.Status = .ok) -> Response {
+        let csrf = AdminSessions.randomToken()
+        var response = pages.render("admin_login", ["title": "Sign in", "csrf": csrf, "error": error as Any], status: status)
+        response.setCookie(Cookie(name: Self.loginCookie, value: csrf, path: "/admin", secure: secureCookies, httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    func signIn(_ request: Request, client: String) async -> Response {
+        let form = await Self.form(request)
+        // Double-submit: the form's token must be the one this browser got with the sign-in page.
+        guard let expected = request.cookies[Self.loginCookie]?.value, AdminSessions.same(form["csrf"]?.stringValue, expected) else {
+            await record(client, "sign-in refused", "missing or wrong CSRF token")
+            return loginPage(error: "The form expired. Please sign in again.", client: client, status: .forbidden)
+        }
+        guard credentials.accepts(password: form["password"]?.stringValue ?? "") else {
+            await record(client, "sign-in refused", "wrong password")
+            logger.warning("console sign-in refused", metadata: ["client": "\(client)"])
+            return loginPage(error: "Wrong password.", client: client, status: .unauthorized)
+        }
+        let session = sessions.open(now: now())
+        await record("operator", "sign-in", "from \(client)")
+        var response = Response.redirect(to: "/admin", type: .found)
+        response.setCookie(Cookie(name: Self.sessionCookie, value: session.id, path: "/admin", secure: secureCookies, httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    /// Runs `body` for a signed-in operator (a POST also needs the session's CSRF token in its form);
+    /// otherwise sends the browser to the sign-in page, or refuses the POST.
+    func withSession(
+        _ request: Request, form: Bool = false, _ body: (AdminSessions.Session, FormValue) async -> Response
+    ) async -> Response {
+        guard let session = sessions.session(id: request.cookies[Self.sessionCookie]?.value, now: now()) else {
+            return Response.redirect(to: "/admin/login", type: .found)
+        }
+        guard form else { return await body(session, .empty) }
+        let fields = await Self.form(request)
+        guard AdminSessions.same(fields["csrf"]?.stringValue, session.csrf) else {
+            await record("operator", "refused", "\(request.uri.path) without a valid CSRF token")
+            return pages.render(
+                "admin_error", ["title": "Refused", "message": "This form is no longer valid (missing or wrong CSRF token). Go back and try again."],
+                status: .forbidden)
+        }
+        return await body(session, fields)
+    }
+
+    // MARK: Pages
+
+    func overview(csrf: String) async -> Response {
+        do {
+            let counts = try await store.eventCounts()
+            let reconciler = try await store.reconcilerState()
+            let dead = try await store.listEvents(status: .dead, limit: 10)
+            let pendingDispatches = try await store.dispatches(status: .pending, subjectID: nil, limit: 10_000).count
+            let deadDispatches = try await store.dispatches(status: .dead, subjectID: nil, limit: 10_000).count
+            let actions = try await store.operatorActions(limit: 20)
+            let formatter = ISO8601DateFormatter()
+            return pages.render(
+                "admin_overview",
+                [
+                    "title": "Console", "csrf": csrf,
+                    "counts": InboxEventStatus.allCases.map { ["status": $0.rawValue, "count": counts[$0] ?? 0] },
+                    "emailBacklog": try await store.outboxBacklog(), "dispatchBacklog": pendingDispatches, "deadDispatches": deadDispatches,
+                    "reconciled": reconciler.lastFinishedAt.map { formatter.string(from: $0) } ?? "never",
+                    "reconcileSummary": reconciler.lastSummary ?? "",
+                    "errors": dead.map(Self.row), "hasErrors": !dead.isEmpty,
+                    "actions": actions.map { ["at": formatter.string(from: $0.at), "actor": $0.actor, "action": $0.action, "detail": $0.detail] },
+                ])
+        } catch {
+            return pages.render("admin_error", ["title": "Unavailable", "message": "The store did not answer: \(error)"], status: .serviceUnavailable)
+        }
+    }
+
+    func eventsPage(filter: EventFilter, csrf: String) async -> Response {
+        do {
+            let events = try await store.listEvents(matching: filter, limit: 200)
+            return pages.render(
+                "admin_events",
+                [
+                    "title": "Events", "csrf": csrf, "events": events.map(Self.row), "count": events.count,
+                    "status": filter.status?.rawValue ?? "", "type": filter.type ?? "", "object": filter.objectID ?? "",
+                    "statuses": [""] + InboxEventStatus.allCases.map(\.rawValue),
+                    "replayable": filter.status == .dead || filter.status == .orphaned,
+                ])
+        } catch {
+            return pages.render("admin_error", ["title": "Unavailable", "message": "The store did not answer: \(error)"], status: .serviceUnavailable)
+        }
+    }
+
+    static func row(_ event: InboxEvent) -> [String: Any] {
+        [
+            "id": event.id, "type": event.type, "object": event.objectID ?? "", "status": event.status.rawValue,
+            "attempts": event.attempts, "note": event.lastError ?? "", "received": ISO8601DateFormatter().string(from: event.receivedAt),
+            "replayable": event.status != .pending,
+        ]
+    }
+
+    func replayAll(_ filter: EventFilter) async -> Int {
+        var count = 0
+        for event in (try? await store.listEvents(matching: filter, limit: 1000)) ?? [] where event.status != .pending {
+            if (try? await store.replayEvent(id: event.id, now: now())) == true { count += 1 }
+        }
+        if count > 0 { onReplay() }
+        return count
+    }
+
+    func record(_ actor: String, _ action: String, _ detail: String) async {
+        do {
+            try await store.recordOperatorAction(OperatorAction(at: now(), actor: actor, action: action, detail: String(detail.prefix(500))))
+        } catch {
+            logger.error("could not record an operator action", metadata: ["action": "\(action)", "error": "\(error)"])
+        }
+    }
+
+    // MARK: JSON (Bearer ADMIN_TOKEN)
+
+    func registerAPI(on router: Router<Context>) {
+        guard let token = credentials.token else { return }
+        @Sendable func authorized(_ request: Request) -> Bool { BearerToken.matches(request.headers, token) }
+        router.get("admin/api/overview") { request, _ in
+            guard authorized(request) else { return json(.unauthorized, ["error": "Authorization: Bearer ADMIN_TOKEN required"]) }
+            let counts = (try? await store.eventCounts()) ?? [:]
+            return json(
+                .ok,
+                [
+                    "events": .object(Dictionary(uniqueKeysWithValues: InboxEventStatus.allCases.map { ($0.rawValue, JSONValue.int(counts[$0] ?? 0)) })),
+                    "email_backlog": .int((try? await store.outboxBacklog()) ?? 0),
+                    "dispatch_backlog": .int((try? await store.dispatches(status: .pending, subjectID: nil, limit: 10_000).count) ?? 0),
+                ])
+        }
+        router.get("admin/api/events") { request, _ in
+            guard authorized(request) else { return json(.unauthorized, ["error": "Authorization: Bearer ADMIN_TOKEN required"]) }
+            let events = (try? await store.listEvents(matching: Self.filter(request.uri.queryParameters), limit: 200)) ?? []
+            return json(.ok, ["data": .array(events.map { event in
+                [
+                    "id": .string(event.id), "type": .string(event.type), "object": .string(event.objectID),
+                    "status": .string(event.status.rawValue), "attempts": .int(event.attempts), "note": .string(event.lastError),
+                ]
+            })])
+        }
+        router.post("admin/api/events/:id/replay") { request, context in
+            guard authorized(request) else { return json(.unauthorized, ["error": "Authorization: Bearer ADMIN_TOKEN required"]) }
+            let id = context.parameters.get("id") ?? ""
+            let replayed = (try? await store.replayEvent(id: id, now: now())) ?? false
+            await record("api token", "replay event", "\(id): \(replayed ? "queued" : "no such event")")
+            if replayed { onReplay() }
+            return replayed ? json(.ok, ["id": .string(id), "status": "pending"]) : json(.notFound, ["error": "no such event"])
+        }
+    }
+
+    // MARK: Helpers
+
+    static func client(_ context: Context) -> String {
+        (context as? any RemoteAddressRequestContext)?.remoteAddress?.ipAddress ?? "unknown"
+    }
+
+    static func form(_ request: Request) async -> FormValue {
+        var request = request
+        return (try? await request.collectBody(upTo: 16 * 1024)).flatMap { try? FormDecoder.decode(String(buffer: $0)) } ?? .empty
+    }
+
+    static func filter(_ query: FlatDictionary<Substring, Substring>) -> EventFilter {
+        EventFilter(
+            status: query["status"].flatMap { InboxEventStatus(rawValue: String($0)) },
+            type: nonEmpty(query["type"].map(String.init)), objectID: nonEmpty(query["object"].map(String.init)))
+    }
+
+    static func nonEmpty(_ text: String?) -> String? {
+        guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        return String(text.prefix(255))
+    }
+
+    static func describe(_ filter: EventFilter) -> String {
+        [filter.status.map { "status \($0.rawValue)" }, filter.type.map { "type \($0)" }, filter.objectID.map { "object \($0)" }]
+            .compactMap { $0 }.joined(separator: ", ")
+    }
+
+    static func query(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+    }
+}

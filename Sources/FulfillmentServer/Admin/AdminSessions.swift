@@ -1,0 +1,56 @@
+import Crypto
+import Foundation
+import Synchronization
+
+/// The console's signed-in sessions, in memory (a restart signs everyone out): an unguessable id for the
+/// cookie, a CSRF token that every form of the session carries, and an expiry.
+final class AdminSessions: Sendable {
+    struct Session: Sendable {
+        var csrf: String
+        var expires: Date
+    }
+
+    private let sessions = Mutex<[String: Session]>([:])
+    let lifetime: TimeInterval
+
+    init(lifetime: Duration = .seconds(8 * 3600)) {
+        self.lifetime = TimeInterval(max(lifetime.components.seconds, 60))
+    }
+
+    /// A new session; returns its id (for the cookie) and CSRF token.
+    func open(now: Date) -> (id: String, csrf: String) {
+        let id = Self.randomToken(), csrf = Self.randomToken()
+        sessions.withLock { sessions in
+            sessions = sessions.filter { $0.value.expires > now }
+            sessions[id] = Session(csrf: csrf, expires: now.addingTimeInterval(lifetime))
+        }
+        return (id, csrf)
+    }
+
+    func session(id: String?, now: Date) -> Session? {
+        guard let id else { return nil }
+        return sessions.withLock { sessions in
+            guard let session = sessions[id], session.expires > now else { return nil }
+            return session
+        }
+    }
+
+    func close(id: String?) {
+        guard let id else { return }
+        sessions.withLock { _ = $0.removeValue(forKey: id) }
+    }
+
+    /// 32 random bytes, hex.
+    static func randomToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+
+    /// Compares two tokens in constant time.
+    static func same(_ a: String?, _ b: String) -> Bool {
+        guard let a else { return false }
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}

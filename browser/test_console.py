@@ -1,0 +1,85 @@
+"""The operator console in a real browser, against the demo started with ADMIN_PASSWORD: sign-in, a dead event
+found, replayed and shown processed, a POST without the CSRF token refused, a wrong password refused and
+recorded, and after sign-out the pages send the browser back to the sign-in page."""
+import requests
+from demo_fixtures import ADMIN_PASSWORD, browser, console_demo  # noqa: F401 (pytest fixtures)
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+AUTH = {"Authorization": "Bearer sk_test_demo"}
+
+
+def sign_in(browser, demo, password=ADMIN_PASSWORD):
+    browser.get(demo["url"] + "admin/login")
+    browser.find_element(By.ID, "password").send_keys(password)
+    browser.find_element(By.ID, "submit").click()
+
+
+def dead_completion(demo):
+    """A paid session whose completion event is parked dead: Stripe refuses the service's one look at it (400)."""
+    emulator = demo["emulator"]
+    product = requests.post(emulator + "/v1/products", data={"name": "Console course", "metadata[fulfillment]": "digital"},
+                            headers=AUTH, timeout=10).json()
+    price = requests.post(emulator + "/v1/prices", data={"product": product["id"], "currency": "eur", "unit_amount": 900},
+                          headers=AUTH, timeout=10).json()
+    session = requests.post(emulator + "/v1/checkout/sessions", headers=AUTH, timeout=10, data={
+        "mode": "payment", "success_url": demo["url"] + "checkout/complete?session_id={CHECKOUT_SESSION_ID}",
+        "line_items[0][price]": price["id"], "line_items[0][quantity]": "1", "customer_email": "ops@example.com"}).json()
+    requests.post(emulator + "/_emulator/faults", data={"api_error_count": "1", "api_error_status": "400"}, timeout=10)
+    requests.post(emulator + f"/_emulator/checkout/sessions/{session['id']}/complete", data={"outcome": "paid"}, timeout=10)
+    return session["id"]
+
+
+def test_a_wrong_password_is_refused_and_recorded_then_sign_in_works(console_demo, browser):
+    sign_in(browser, console_demo, "not-the-password")
+    assert browser.find_element(By.ID, "error").text == "Wrong password."
+    sign_in(browser, console_demo)
+    WebDriverWait(browser, 10).until(lambda b: b.find_element(By.ID, "heading").text == "Overview")
+    audit = [row.text for row in browser.find_elements(By.CSS_SELECTOR, "#audit .action")]
+    assert any("sign-in refused" in row and "wrong password" in row for row in audit), audit
+    assert any("sign-in" in row and "from" in row for row in audit), audit
+
+
+def test_a_dead_event_is_found_replayed_and_shown_processed(console_demo, browser):
+    session_id = dead_completion(console_demo)
+    sign_in(browser, console_demo)
+    def dead_row(b):
+        b.get(console_demo["url"] + "admin/events?status=dead")
+        return [r for r in b.find_elements(By.CSS_SELECTOR, "#events .event") if session_id in r.text]
+    WebDriverWait(browser, 30).until(lambda b: dead_row(b))
+    row = dead_row(browser)[0]
+    event_id = row.get_attribute("data-event")
+    assert "checkout.session.completed" in row.text
+    row.find_element(By.CSS_SELECTOR, "button.replay").click()
+    def status(b):
+        b.get(console_demo["url"] + f"admin/events?object={session_id}")
+        return b.find_element(By.CSS_SELECTOR, f'#events .event[data-event="{event_id}"]').get_attribute("data-status")
+    WebDriverWait(browser, 30).until(lambda b: status(b) == "processed")
+    browser.get(console_demo["url"] + "admin")
+    audit = [r.text for r in browser.find_elements(By.CSS_SELECTOR, "#audit .action")]
+    assert any("replay event" in r and event_id in r for r in audit), audit
+
+
+def test_a_post_without_the_csrf_token_is_refused(console_demo, browser):
+    sign_in(browser, console_demo)
+    WebDriverWait(browser, 10).until(lambda b: b.find_element(By.ID, "heading").text == "Overview")
+    cookies = {c["name"]: c["value"] for c in browser.get_cookies()}
+    refused = requests.post(console_demo["url"] + "admin/events/replay", data={"id": "evt_whatever"}, cookies=cookies,
+                            allow_redirects=False, timeout=10)
+    assert refused.status_code == 403
+    forged = requests.post(console_demo["url"] + "admin/events/replay", data={"id": "evt_whatever", "csrf": "0" * 64},
+                           cookies=cookies, allow_redirects=False, timeout=10)
+    assert forged.status_code == 403
+
+
+def test_after_sign_out_the_pages_redirect_to_sign_in(console_demo, browser):
+    sign_in(browser, console_demo)
+    WebDriverWait(browser, 10).until(lambda b: b.current_url.endswith("/admin"))
+    browser.get(console_demo["url"] + "admin")
+    WebDriverWait(browser, 10).until(lambda b: b.find_element(By.ID, "heading").text == "Overview")
+    browser.find_element(By.ID, "sign-out").click()
+    WebDriverWait(browser, 10).until(lambda b: b.current_url.endswith("/admin/login"))
+    for page in ("admin", "admin/events?status=dead"):
+        browser.get(console_demo["url"] + page)
+        assert browser.current_url.endswith("/admin/login"), page
+    assert requests.get(console_demo["url"] + "admin", allow_redirects=False, timeout=10).status_code == 302
