@@ -83,3 +83,31 @@ def test_after_sign_out_the_pages_redirect_to_sign_in(console_demo, browser):
         browser.get(console_demo["url"] + page)
         assert browser.current_url.endswith("/admin/login"), page
     assert requests.get(console_demo["url"] + "admin", allow_redirects=False, timeout=10).status_code == 302
+
+
+def test_a_sessions_timeline_lists_its_webhooks_the_fulfilment_and_the_receipt(console_demo, browser):
+    emulator, url = console_demo["emulator"], console_demo["url"]
+    product = requests.post(emulator + "/v1/products", data={"name": "Timeline course", "metadata[fulfillment]": "digital"},
+                            headers=AUTH, timeout=10).json()
+    price = requests.post(emulator + "/v1/prices", data={"product": product["id"], "currency": "eur", "unit_amount": 700},
+                          headers=AUTH, timeout=10).json()
+    session = requests.post(emulator + "/v1/checkout/sessions", headers=AUTH, timeout=10, data={
+        "mode": "payment", "success_url": url + "checkout/complete?session_id={CHECKOUT_SESSION_ID}",
+        "line_items[0][price]": price["id"], "line_items[0][quantity]": "1", "customer_email": "timeline@example.com"}).json()
+    requests.post(emulator + f"/_emulator/checkout/sessions/{session['id']}/complete", data={"outcome": "paid"}, timeout=10)
+    sign_in(browser, console_demo)
+    WebDriverWait(browser, 10).until(lambda b: b.current_url.endswith("/admin"))
+
+    def rows(b):
+        b.get(url + f"admin/timeline/{session['id']}")
+        return [(r.get_attribute("data-kind"), r.text) for r in b.find_elements(By.CSS_SELECTOR, "#timeline .entry")]
+    def complete(b):
+        found = rows(b)
+        return any(k == "email" and "sent" in t for k, t in found) and any(k == "ledger" and "fulfilled" in t for k, t in found)
+    WebDriverWait(browser, 30).until(complete)
+    entries = rows(browser)
+    assert any(k == "webhook" and "checkout.session.completed" in t and "processed" in t for k, t in entries), entries
+    assert any(k == "ledger" and "fulfilled" in t and "digital" in t and "access_granted" in t for k, t in entries), entries
+    assert any(k == "email" and "receipt:" + session["id"] in t and "sent" in t for k, t in entries), entries
+    kinds = [k for k, _ in entries]
+    assert kinds.index("webhook") < kinds.index("email"), "in time order"

@@ -46,6 +46,10 @@ struct AdminController<Context: RequestContext>: Sendable {
         router.get("admin/events") { request, _ in
             await withSession(request) { session, _ in await eventsPage(filter: Self.filter(request.uri.queryParameters), csrf: session.csrf) }
         }
+        router.get("admin/timeline/:id") { request, context in
+            let id = String((context.parameters.get("id") ?? "").prefix(255))
+            return await withSession(request) { session, _ in await timelinePage(id: id, csrf: session.csrf) }
+        }
         router.post("admin/events/replay") { request, _ in
             await withSession(request, form: true) { _, form in
                 let id = form["id"]?.stringValue ?? ""
@@ -152,6 +156,27 @@ struct AdminController<Context: RequestContext>: Sendable {
                     "statuses": [""] + InboxEventStatus.allCases.map(\.rawValue),
                     "replayable": filter.status == .dead || filter.status == .orphaned,
                 ])
+        } catch {
+            return pages.render("admin_error", ["title": "Unavailable", "message": "The store did not answer: \(error)"], status: .serviceUnavailable)
+        }
+    }
+
+    func timelinePage(id: String, csrf: String) async -> Response {
+        do {
+            let timeline = try await Timeline.build(subjectID: id, store: store)
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            return pages.render(
+                "admin_timeline",
+                [
+                    "title": "Timeline \(id)", "csrf": csrf, "subject": id, "found": timeline.found,
+                    "entries": timeline.entries.map {
+                        [
+                            "at": $0.at == .distantFuture ? "not yet" : formatter.string(from: $0.at), "kind": $0.kind, "what": $0.what,
+                            "outcome": $0.outcome,
+                        ]
+                    },
+                ], status: timeline.found ? .ok : .notFound)
         } catch {
             return pages.render("admin_error", ["title": "Unavailable", "message": "The store did not answer: \(error)"], status: .serviceUnavailable)
         }

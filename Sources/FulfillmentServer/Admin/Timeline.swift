@@ -1,0 +1,76 @@
+import Foundation
+import FulfillmentCore
+
+/// What happened to one Checkout Session or order, in time order: each Stripe event received about it (or its
+/// source, charge or PaymentIntent), the ledger's decisions (fulfilled, with each line's outcome; refunds and
+/// disputes), each email and each notification or effect, with their outcomes.
+struct Timeline {
+    struct Entry {
+        var at: Date
+        var kind: String
+        var what: String
+        var outcome: String
+    }
+
+    var subjectID: String
+    var entries: [Entry]
+    var found: Bool
+
+    static func build(subjectID: String, store: any FulfillmentStore) async throws -> Timeline {
+        var entries: [Entry] = []
+        var relatedIDs = [subjectID]
+        let record = try await store.checkoutRecord(sessionID: subjectID)
+        let order = subjectID.hasPrefix("ord_") ? try await store.order(id: subjectID) : nil
+        if let order {
+            relatedIDs += [order.sourceID] + (order.chargeID.map { [$0] } ?? [])
+            entries.append(Entry(at: order.createdAt, kind: "order", what: "created (\(order.paymentMethod))", outcome: order.status.rawValue))
+            if let paidAt = order.paidAt { entries.append(Entry(at: paidAt, kind: "order", what: "paid", outcome: order.chargeID ?? "")) }
+            if let canceledAt = order.canceledAt {
+                entries.append(Entry(at: canceledAt, kind: "order", what: "canceled", outcome: order.failureReason ?? ""))
+            }
+            for anomaly in try await store.orderAnomalies(orderID: order.id) {
+                entries.append(Entry(at: order.updatedAt, kind: "anomaly", what: anomaly, outcome: "not applied"))
+            }
+        }
+        for id in relatedIDs {
+            for event in try await store.listEvents(matching: EventFilter(objectID: id), limit: 200) {
+                entries.append(
+                    Entry(
+                        at: event.receivedAt, kind: event.origin == .reconciler ? "event (recovered)" : "webhook",
+                        what: "\(event.type) \(event.id)", outcome: "\(event.status.rawValue) after \(event.attempts) attempt(s)"
+                            + (event.lastError.map { ": \($0)" } ?? "")))
+            }
+        }
+        if let record {
+            entries.append(Entry(at: record.createdAt, kind: "ledger", what: "first recorded", outcome: record.status.rawValue))
+            if let fulfilledAt = record.fulfilledAt {
+                let lines = record.lines.map { "\($0.quantity) × \($0.description): \($0.action.name) → \($0.outcome.kind.rawValue)" }
+                entries.append(Entry(at: fulfilledAt, kind: "ledger", what: "fulfilled", outcome: lines.joined(separator: "; ")))
+            }
+        }
+        if let after = try await store.afterPayment(subjectID: subjectID) {
+            entries.append(
+                Entry(
+                    at: after.updatedAt, kind: "after payment",
+                    what: "refunded \(after.state.refundedAmount) of \(after.chargeAmount); dispute \(after.state.dispute.rawValue)",
+                    outcome: "access \(after.access.rawValue)\(after.state.stockReturned ? "; stock returned" : "")"))
+        }
+        for prefix in ["receipt:", "payment_failed:", "refund:", "order_confirmed:", "order_failed:"] {
+            for email in try await store.emails(dedupeKeyPrefix: prefix + subjectID) {
+                entries.append(
+                    Entry(
+                        at: email.sentAt ?? .distantFuture, kind: "email",
+                        what: "\(email.email.subject) to \(email.email.recipient) (\(email.email.dedupeKey))",
+                        outcome: email.sentAt != nil ? "sent" : "waiting (\(email.attempts) attempt(s)\(email.lastError.map { ": \($0)" } ?? ""))"))
+            }
+        }
+        for dispatch in try await store.dispatches(status: nil, subjectID: subjectID, limit: 100) {
+            entries.append(
+                Entry(
+                    at: dispatch.createdAt, kind: dispatch.dispatch.channel == MerchantNotifier.channel ? "notification" : "effect",
+                    what: "\(dispatch.dispatch.type) \(dispatch.dispatch.id)",
+                    outcome: "\(dispatch.status.rawValue) after \(dispatch.attempts) attempt(s)" + (dispatch.lastError.map { ": \($0)" } ?? "")))
+        }
+        return Timeline(subjectID: subjectID, entries: entries.sorted { $0.at < $1.at }, found: record != nil || order != nil || !entries.isEmpty)
+    }
+}
