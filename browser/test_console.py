@@ -30,6 +30,14 @@ def dead_completion(demo):
     return session["id"]
 
 
+def test_the_anomalies_page_opens_signed_in(console_demo, browser):
+    sign_in(browser, console_demo)
+    WebDriverWait(browser, 10).until(lambda b: b.current_url.endswith("/admin"))
+    browser.get(console_demo["url"] + "admin/anomalies")
+    assert browser.find_element(By.ID, "heading").text == "Anomalies"
+    assert browser.find_element(By.ID, "none").text == "None."
+
+
 def test_a_wrong_password_is_refused_and_recorded_then_sign_in_works(console_demo, browser):
     sign_in(browser, console_demo, "not-the-password")
     assert browser.find_element(By.ID, "error").text == "Wrong password."
@@ -79,7 +87,7 @@ def test_after_sign_out_the_pages_redirect_to_sign_in(console_demo, browser):
     WebDriverWait(browser, 10).until(lambda b: b.find_element(By.ID, "heading").text == "Overview")
     browser.find_element(By.ID, "sign-out").click()
     WebDriverWait(browser, 10).until(lambda b: b.current_url.endswith("/admin/login"))
-    for page in ("admin", "admin/events?status=dead"):
+    for page in ("admin", "admin/events?status=dead", "admin/anomalies", "admin/timeline/cs_test_x"):
         browser.get(console_demo["url"] + page)
         assert browser.current_url.endswith("/admin/login"), page
     assert requests.get(console_demo["url"] + "admin", allow_redirects=False, timeout=10).status_code == 302

@@ -67,6 +67,16 @@ extension PostgresFulfillmentStore {
         }
     }
 
+    public func recentAnomalies(limit: Int) async throws -> [OrderAnomaly] {
+        var anomalies: [OrderAnomaly] = []
+        for try await (orderID, detail, recordedAt) in try await query(
+            "SELECT order_id, detail, recorded_at FROM order_anomalies ORDER BY id DESC LIMIT \(limit)"
+        ).decode((String, String, Date).self) {
+            anomalies.append(OrderAnomaly(orderID: orderID, detail: detail, recordedAt: recordedAt))
+        }
+        return anomalies
+    }
+
     public func orderAnomalies(orderID: String) async throws -> [String] {
         var details: [String] = []
         for try await detail in try await query("SELECT detail FROM order_anomalies WHERE order_id = \(orderID) ORDER BY id")

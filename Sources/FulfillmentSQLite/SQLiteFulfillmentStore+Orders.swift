@@ -36,6 +36,14 @@ extension SQLiteFulfillmentStore {
         }
     }
 
+    public func recentAnomalies(limit: Int) async throws -> [OrderAnomaly] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT order_id, detail, recorded_at FROM order_anomalies ORDER BY id DESC LIMIT ?"), arguments: [limit]
+            ).map { OrderAnomaly(orderID: $0["order_id"], detail: $0["detail"], recordedAt: Date(timeIntervalSince1970: $0["recorded_at"])) }
+        }
+    }
+
     public func orderAnomalies(orderID: String) async throws -> [String] {
         try await pool.read { db in
             try String.fetchAll(db.cachedStatement(sql: "SELECT detail FROM order_anomalies WHERE order_id = ? ORDER BY id"), arguments: [orderID])

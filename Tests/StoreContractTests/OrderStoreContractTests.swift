@@ -80,8 +80,14 @@ import Testing
             try await store.insertOrder(created)
             #expect(try await store.updateOrder(created, expectedVersion: 1, outgoing: .nothing, anomaly: "late cancel", now: t0))
             #expect(try await store.updateOrder(created, expectedVersion: 1, outgoing: .nothing, anomaly: "late cancel", now: t0))
-            #expect(try await store.updateOrder(created, expectedVersion: 1, outgoing: .nothing, anomaly: "second charge", now: t0))
+            #expect(try await store.updateOrder(created, expectedVersion: 1, outgoing: .nothing, anomaly: "second charge", now: t0.addingTimeInterval(5)))
             #expect(try await store.orderAnomalies(orderID: "ord_a") == ["late cancel", "second charge"])
+            #expect(
+                try await store.recentAnomalies(limit: 10)
+                    == [
+                        OrderAnomaly(orderID: "ord_a", detail: "second charge", recordedAt: t0.addingTimeInterval(5)),
+                        OrderAnomaly(orderID: "ord_a", detail: "late cancel", recordedAt: t0),
+                    ])
         }
     }
 

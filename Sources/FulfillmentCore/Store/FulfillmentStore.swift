@@ -106,6 +106,9 @@ public protocol FulfillmentStore: Sendable {
     func updateOrder(_ order: Order, expectedVersion: Int, outgoing: Outgoing, anomaly: String?, now: Date) async throws
         -> Bool
 
+    /// The latest anomalies across every order, newest first (the console's anomalies page).
+    func recentAnomalies(limit: Int) async throws -> [OrderAnomaly]
+
     /// Anomalies recorded for an order, oldest first (facts that contradicted a final state).
     func orderAnomalies(orderID: String) async throws -> [String]
 

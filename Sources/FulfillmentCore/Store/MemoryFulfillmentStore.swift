@@ -32,7 +32,7 @@ public actor MemoryFulfillmentStore: FulfillmentStore {
     private var stock: [String: Int] = [:]
     private var outbox: [StoredEmail] = []
     private var orders: [String: Order] = [:]
-    private var anomalies: [(orderID: String, detail: String)] = []
+    private var anomalies: [OrderAnomaly] = []
     private var afterPayments: [String: AfterPaymentRecord] = [:]
     private var operatorLog: [OperatorAction] = []
 
@@ -249,12 +249,18 @@ public actor MemoryFulfillmentStore: FulfillmentStore {
         }
         orders[order.id] = order
         enqueue(outgoing, now: now)
-        if let anomaly, !anomalies.contains(where: { $0.orderID == order.id && $0.detail == anomaly }) { anomalies.append((order.id, anomaly)) }
+        if let anomaly, !anomalies.contains(where: { $0.orderID == order.id && $0.detail == anomaly }) {
+            anomalies.append(OrderAnomaly(orderID: order.id, detail: anomaly, recordedAt: now))
+        }
         return true
     }
 
     public func orderAnomalies(orderID: String) async throws -> [String] {
         anomalies.filter { $0.orderID == orderID }.map(\.detail)
+    }
+
+    public func recentAnomalies(limit: Int) async throws -> [OrderAnomaly] {
+        Array(anomalies.reversed().prefix(limit))
     }
 
     public func claimSourceCheck(orderID: String, now: Date, interval: TimeInterval) async throws -> Bool {

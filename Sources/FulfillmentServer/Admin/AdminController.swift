@@ -46,6 +46,18 @@ struct AdminController<Context: RequestContext>: Sendable {
         router.get("admin/events") { request, _ in
             await withSession(request) { session, _ in await eventsPage(filter: Self.filter(request.uri.queryParameters), csrf: session.csrf) }
         }
+        router.get("admin/anomalies") { request, _ in
+            await withSession(request) { session, _ in
+                let anomalies = (try? await store.recentAnomalies(limit: 200)) ?? []
+                let formatter = ISO8601DateFormatter()
+                return pages.render(
+                    "admin_anomalies",
+                    [
+                        "title": "Anomalies", "csrf": session.csrf, "hasAnomalies": !anomalies.isEmpty,
+                        "anomalies": anomalies.map { ["order": $0.orderID, "detail": $0.detail, "at": formatter.string(from: $0.recordedAt)] },
+                    ])
+            }
+        }
         router.get("admin/timeline/:id") { request, context in
             let id = String((context.parameters.get("id") ?? "").prefix(255))
             return await withSession(request) { session, _ in await timelinePage(id: id, csrf: session.csrf) }
