@@ -71,6 +71,20 @@ import Testing
         }
     }
 
+    @Test func lookupsOfUnknownOrdersAreBudgetedPerClientAndKnownOnesAreNot() async throws {
+        try await ServiceHarness.run { harness in
+            let (known, _) = try await harness.order("ideal")
+            var statuses: [Int: Int] = [:]
+            for index in 0..<40 {
+                let id = "ord_" + String(repeating: "x", count: 20) + String(format: "%04d", index)
+                statuses[try await harness.get("/api/orders/\(id)").status, default: 0] += 1
+            }
+            #expect((statuses[404] ?? 0) >= 10 && (statuses[404] ?? 0) <= 15, "the budget: \(statuses)")
+            #expect((statuses[429] ?? 0) == 40 - (statuses[404] ?? 0))
+            for _ in 0..<20 { #expect(try await harness.get("/api/orders/\(known)").status == 200, "a known order is never limited") }
+        }
+    }
+
     @Test func oneUnknownIdReachesStripeOncePerIntervalWhoeverAsks() async throws {
         let transport = CountingTransport()
         try await ServiceHarness.run(stripeTransport: transport, configure: { $0.unknownLookupInterval = .seconds(60) }) { harness async throws in

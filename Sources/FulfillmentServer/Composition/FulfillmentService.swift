@@ -114,7 +114,11 @@ public struct FulfillmentService: Sendable {
         OrderController<Context>(
             payments: payments,
             door: OrderDoor(apiKey: configuration.orderAPIKey, allowedReturnHosts: Set(returnHosts.map { $0.lowercased() })),
-            pages: pages, defaultLanguage: configuration.defaultLanguage, logger: logger
+            pages: pages, defaultLanguage: configuration.defaultLanguage,
+            unknownLookups: LookupGuard(
+                burst: configuration.unknownLookupBurst, perMinute: configuration.unknownLookupsPerMinute,
+                interval: configuration.unknownLookupInterval),
+            now: configuration.now, logger: logger
         ).register(on: router)
         OperationsController<Context>(
             store: store, metrics: metrics, metricsToken: configuration.metricsToken, pages: pages,

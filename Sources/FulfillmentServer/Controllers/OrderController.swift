@@ -15,6 +15,10 @@ struct OrderController<Context: RequestContext>: Sendable {
     let pages: PageRenderer
     /// Customers' language when neither the order nor the browser names one spoken here.
     let defaultLanguage: CustomerLanguage
+    /// Lookups of order ids the store does not know: a budget per client (they never reach Stripe), so order
+    /// ids cannot be probed at speed.
+    let unknownLookups: LookupGuard<Bool>
+    let now: @Sendable () -> Date
     let logger: Logger
     /// Largest order request accepted.
     static var maximumRequestBytes: Int { 64 * 1024 }
@@ -25,7 +29,14 @@ struct OrderController<Context: RequestContext>: Sendable {
             let id = context.parameters.get("id") ?? ""
             guard OrderID.isValid(id) else { return json(.notFound, ["error": "not found"]) }
             do {
-                guard let order = try await payments.refresh(orderID: id) else { return json(.notFound, ["error": "not found"]) }
+                guard let order = try await payments.refresh(orderID: id) else {
+                    if let retryAfter = await unknown(id, context) {
+                        var response = json(.tooManyRequests, ["error": "too many lookups of unknown orders; retry later"])
+                        response.headers[.retryAfter] = "\(retryAfter)"
+                        return response
+                    }
+                    return json(.notFound, ["error": "not found"])
+                }
                 return json(.ok, Self.statusJSON(order))
             } catch {
                 logger.error("order status failed", metadata: ["order.id": "\(id)", "error": "\(error)"])
@@ -37,7 +48,17 @@ struct OrderController<Context: RequestContext>: Sendable {
             let browser = CustomerLanguage.resolve(CustomerLanguage.preferred(acceptLanguage: request.headers[.acceptLanguage]), default: defaultLanguage)
             guard OrderID.isValid(id) else { return pages.notFound(language: browser) }
             do {
-                guard let order = try await payments.refresh(orderID: id) else { return pages.notFound(language: browser) }
+                guard let order = try await payments.refresh(orderID: id) else {
+                    if let retryAfter = await unknown(id, context) {
+                        let t = browser.texts
+                        var response = pages.render(
+                            "landing", ["title": t("too_many_title"), "heading": t("too_many_title"), "tone": "warn", "message": t("too_many_message")],
+                            status: .tooManyRequests, language: browser)
+                        response.headers[.retryAfter] = "\(retryAfter)"
+                        return response
+                    }
+                    return pages.notFound(language: browser)
+                }
                 let language = order.language ?? browser
                 return pages.render("order", Self.pageContext(order, texts: language.texts), language: language)
             } catch {
@@ -48,6 +69,15 @@ struct OrderController<Context: RequestContext>: Sendable {
                     status: .serviceUnavailable, language: browser)
             }
         }
+    }
+
+    /// Charges an unknown order id to the client's budget; the seconds to wait when it is spent.
+    func unknown(_ id: String, _ context: Context) async -> Int? {
+        let client = (context as? any RemoteAddressRequestContext)?.remoteAddress?.ipAddress ?? "unknown"
+        if case .tooMany(let retryAfter) = await unknownLookups.lookUp(id: id, client: client, now: now(), perform: { false }) {
+            return retryAfter
+        }
+        return nil
     }
 
     func create(_ request: Request) async -> Response {
