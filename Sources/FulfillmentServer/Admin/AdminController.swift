@@ -245,6 +245,29 @@ struct AdminController<Context: RequestContext>: Sendable {
                 ]
             })])
         }
+        router.get("admin/api/timeline/:id") { request, context in
+            guard authorized(request) else { return json(.unauthorized, ["error": "Authorization: Bearer ADMIN_TOKEN required"]) }
+            let id = String((context.parameters.get("id") ?? "").prefix(255))
+            guard let timeline = try? await Timeline.build(subjectID: id, store: store), timeline.found else {
+                return json(.notFound, ["error": "nothing is known about this id"])
+            }
+            return json(.ok, ["id": .string(id), "entries": .array(timeline.entries.map { entry in
+                [
+                    "at": entry.at == .distantFuture ? .null : .int(Int(entry.at.timeIntervalSince1970)), "kind": .string(entry.kind),
+                    "what": .string(entry.what), "outcome": .string(entry.outcome),
+                ]
+            })])
+        }
+        router.get("admin/api/anomalies") { request, _ in
+            guard authorized(request) else { return json(.unauthorized, ["error": "Authorization: Bearer ADMIN_TOKEN required"]) }
+            let anomalies = (try? await store.recentAnomalies(limit: 200)) ?? []
+            return json(.ok, ["data": .array(anomalies.map { anomaly in
+                [
+                    "order": .string(anomaly.orderID), "detail": .string(anomaly.detail),
+                    "recorded_at": .int(Int(anomaly.recordedAt.timeIntervalSince1970)),
+                ]
+            })])
+        }
         router.post("admin/api/events/:id/replay") { request, context in
             guard authorized(request) else { return json(.unauthorized, ["error": "Authorization: Bearer ADMIN_TOKEN required"]) }
             let id = context.parameters.get("id") ?? ""
