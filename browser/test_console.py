@@ -3,16 +3,33 @@ found, replayed and shown processed, a POST without the CSRF token refused, a wr
 recorded, and after sign-out the pages send the browser back to the sign-in page."""
 import requests
 from demo_fixtures import ADMIN_PASSWORD, browser, console_demo  # noqa: F401 (pytest fixtures)
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 AUTH = {"Authorization": "Bearer sk_test_demo"}
 
 
 def sign_in(browser, demo, password=ADMIN_PASSWORD):
+    """Signs in and waits until the next page has replaced the sign-in form (never reads the old page)."""
     browser.get(demo["url"] + "admin/login")
+    form = browser.find_element(By.ID, "sign-in")
     browser.find_element(By.ID, "password").send_keys(password)
     browser.find_element(By.ID, "submit").click()
+    WebDriverWait(browser, 20).until(EC.staleness_of(form))
+
+
+def text_of(browser, element_id):
+    """The element's text, or "" while the page is still being replaced."""
+    try:
+        return browser.find_element(By.ID, element_id).text
+    except WebDriverException:
+        return ""
+
+
+def wait_for_overview(browser):
+    WebDriverWait(browser, 20).until(lambda b: text_of(b, "heading") == "Overview")
 
 
 def dead_completion(demo):
@@ -32,7 +49,7 @@ def dead_completion(demo):
 
 def test_the_anomalies_page_opens_signed_in(console_demo, browser):
     sign_in(browser, console_demo)
-    WebDriverWait(browser, 10).until(lambda b: b.current_url.endswith("/admin"))
+    WebDriverWait(browser, 20).until(lambda b: b.current_url.endswith("/admin"))
     browser.get(console_demo["url"] + "admin/anomalies")
     assert browser.find_element(By.ID, "heading").text == "Anomalies"
     assert browser.find_element(By.ID, "none").text == "None."
@@ -40,9 +57,9 @@ def test_the_anomalies_page_opens_signed_in(console_demo, browser):
 
 def test_a_wrong_password_is_refused_and_recorded_then_sign_in_works(console_demo, browser):
     sign_in(browser, console_demo, "not-the-password")
-    assert browser.find_element(By.ID, "error").text == "Wrong password."
+    WebDriverWait(browser, 20).until(lambda b: text_of(b, "error") == "Wrong password.")
     sign_in(browser, console_demo)
-    WebDriverWait(browser, 10).until(lambda b: b.find_element(By.ID, "heading").text == "Overview")
+    wait_for_overview(browser)
     audit = [row.text for row in browser.find_elements(By.CSS_SELECTOR, "#audit .action")]
     assert any("sign-in refused" in row and "wrong password" in row for row in audit), audit
     assert any("sign-in" in row and "from" in row for row in audit), audit
@@ -70,7 +87,7 @@ def test_a_dead_event_is_found_replayed_and_shown_processed(console_demo, browse
 
 def test_a_post_without_the_csrf_token_is_refused(console_demo, browser):
     sign_in(browser, console_demo)
-    WebDriverWait(browser, 10).until(lambda b: b.find_element(By.ID, "heading").text == "Overview")
+    wait_for_overview(browser)
     cookies = {c["name"]: c["value"] for c in browser.get_cookies()}
     refused = requests.post(console_demo["url"] + "admin/events/replay", data={"id": "evt_whatever"}, cookies=cookies,
                             allow_redirects=False, timeout=10)
@@ -82,9 +99,9 @@ def test_a_post_without_the_csrf_token_is_refused(console_demo, browser):
 
 def test_after_sign_out_the_pages_redirect_to_sign_in(console_demo, browser):
     sign_in(browser, console_demo)
-    WebDriverWait(browser, 10).until(lambda b: b.current_url.endswith("/admin"))
+    WebDriverWait(browser, 20).until(lambda b: b.current_url.endswith("/admin"))
     browser.get(console_demo["url"] + "admin")
-    WebDriverWait(browser, 10).until(lambda b: b.find_element(By.ID, "heading").text == "Overview")
+    wait_for_overview(browser)
     browser.find_element(By.ID, "sign-out").click()
     WebDriverWait(browser, 10).until(lambda b: b.current_url.endswith("/admin/login"))
     for page in ("admin", "admin/events?status=dead", "admin/anomalies", "admin/timeline/cs_test_x"):
@@ -104,7 +121,7 @@ def test_a_sessions_timeline_lists_its_webhooks_the_fulfilment_and_the_receipt(c
         "line_items[0][price]": price["id"], "line_items[0][quantity]": "1", "customer_email": "timeline@example.com"}).json()
     requests.post(emulator + f"/_emulator/checkout/sessions/{session['id']}/complete", data={"outcome": "paid"}, timeout=10)
     sign_in(browser, console_demo)
-    WebDriverWait(browser, 10).until(lambda b: b.current_url.endswith("/admin"))
+    WebDriverWait(browser, 20).until(lambda b: b.current_url.endswith("/admin"))
 
     def rows(b):
         b.get(url + f"admin/timeline/{session['id']}")
