@@ -63,6 +63,14 @@ extension PostgresFulfillmentStore {
         ).map(\.entry)
     }
 
+    public func dispatchCounts() async throws -> [DispatchStatus: Int] {
+        var counts: [DispatchStatus: Int] = [:]
+        for try await (status, count) in try await query("SELECT status, COUNT(*) FROM dispatches GROUP BY status").decode((String, Int).self) {
+            if let status = DispatchStatus(rawValue: status) { counts[status] = count }
+        }
+        return counts
+    }
+
     public func replayDispatch(id: String, now: Date) async throws -> Bool {
         let rows = try await query(
             """

@@ -72,6 +72,16 @@ extension SQLiteFulfillmentStore {
         }
     }
 
+    public func dispatchCounts() async throws -> [DispatchStatus: Int] {
+        try await pool.read { db in
+            var counts: [DispatchStatus: Int] = [:]
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT status, COUNT(*) AS n FROM dispatches GROUP BY status")) {
+                if let status = DispatchStatus(rawValue: row["status"]) { counts[status] = row["n"] }
+            }
+            return counts
+        }
+    }
+
     public func replayDispatch(id: String, now: Date) async throws -> Bool {
         try await writer.write { db in
             try db.run(

@@ -107,83 +107,78 @@ struct ServiceOptions: ParsableArguments {
     ) async throws -> ServiceConfiguration {
         let source = try await SettingsSource(
             flags: flags, environment: environment, configFile: configFile ?? environment["CONFIG_FILE"].flatMap { $0.isEmpty ? nil : $0 })
-        func setting(_ flag: String?, _ key: String) -> String? { source.string(key) }
-        guard let key = setting(stripeSecretKey, "STRIPE_SECRET_KEY") ?? defaults?.stripeSecretKey else {
+        func setting(_ name: String) -> String? { source.string(name) }
+        /// A key, token or password: refused when shorter than `minimum` (a short one is guessable).
+        func secret(_ name: String, minimum: Int) throws -> String? {
+            try setting(name).map { value in
+                guard value.count >= minimum else { throw ValidationError("\(name) must be at least \(minimum) characters.") }
+                return value
+            }
+        }
+        guard let key = setting("STRIPE_SECRET_KEY") ?? defaults?.stripeSecretKey else {
             throw ValidationError("Set STRIPE_SECRET_KEY (or --stripe-secret-key).")
         }
-        let secrets = setting(webhookSecret, "STRIPE_WEBHOOK_SECRET").map {
+        let secrets = setting("STRIPE_WEBHOOK_SECRET").map {
             $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         } ?? defaults?.webhookSecrets ?? []
         guard !secrets.isEmpty || !requiresWebhookSecret else { throw ValidationError("Set STRIPE_WEBHOOK_SECRET (or --webhook-secret).") }
-        let host = setting(host, "HOST") ?? defaults?.host ?? "127.0.0.1"
+        let host = setting("HOST") ?? defaults?.host ?? "127.0.0.1"
         let portText = source.string("PORT")
         guard let port = portText.map({ Int($0) }) ?? defaults?.port ?? 4242, (0...65535).contains(port) else {
             throw ValidationError("PORT must be a number between 0 and 65535 (got \(portText?.prefix(20) ?? "")).")
         }
-        let database = try setting(databaseURL, "DATABASE_URL").map { try ServiceConfiguration.Database(url: $0) }
+        let database = try setting("DATABASE_URL").map { try ServiceConfiguration.Database(url: $0) }
             ?? defaults?.database ?? .sqlite(path: "fulfillment.sqlite")
-        let email = try setting(emailURL, "EMAIL_URL").map(Self.email(url:)) ?? defaults?.email ?? .folder(path: "outbox")
-        let maxRPS = try setting(nil, "STRIPE_MAX_RPS").map { text in
+        let email = try setting("EMAIL_URL").map(Self.email(url:)) ?? defaults?.email ?? .folder(path: "outbox")
+        let maxRPS = try setting("STRIPE_MAX_RPS").map { text in
             guard let value = Double(text), value > 0, value <= 10_000 else {
                 throw ValidationError("STRIPE_MAX_RPS must be a number of requests per second above 0 (got \(text.prefix(20))).")
             }
             return value
         }
-        let concurrency = try setting(nil, "WORKER_CONCURRENCY").map { text in
+        let concurrency = try setting("WORKER_CONCURRENCY").map { text in
             guard let value = Int(text), (1...1024).contains(value) else {
                 throw ValidationError("WORKER_CONCURRENCY must be a whole number from 1 to 1024 (got \(text.prefix(20))).")
             }
             return value
         }
-        let reconcile = try setting(reconcileInterval, "RECONCILE_INTERVAL").map {
+        let reconcile = try setting("RECONCILE_INTERVAL").map {
             try DurationSetting.parse($0, setting: "RECONCILE_INTERVAL", allowsOff: true)
         }
-        let keep = try setting(retention, "RETENTION").map { try DurationSetting.parse($0, setting: "RETENTION", allowsOff: true) }
-        let filter = try setting(fulfillWhen, "FULFILL_WHEN").map { text in
+        let keep = try setting("RETENTION").map { try DurationSetting.parse($0, setting: "RETENTION", allowsOff: true) }
+        let filter = try setting("FULFILL_WHEN").map { text in
             do { return try SessionFilter(parsing: text) } catch { throw ValidationError("\(error)") }
         }
-        let sendsReceipts = try setting(receipts, "RECEIPTS").map { try SwitchSetting.parse($0, setting: "RECEIPTS") }
+        let sendsReceipts = try setting("RECEIPTS").map { try SwitchSetting.parse($0, setting: "RECEIPTS") }
         var configuration = ServiceConfiguration(
             stripeSecretKey: key,
-            stripeAPIBase: setting(stripeAPIBase, "STRIPE_API_BASE") ?? defaults?.stripeAPIBase ?? "https://api.stripe.com",
+            stripeAPIBase: setting("STRIPE_API_BASE") ?? defaults?.stripeAPIBase ?? "https://api.stripe.com",
             webhookSecrets: secrets, database: database, host: host, port: port,
-            publicURL: setting(publicURL, "PUBLIC_URL") ?? defaults?.publicURL, email: email,
-            emailFrom: setting(emailFrom, "EMAIL_FROM") ?? defaults?.emailFrom ?? "shop@example.com",
-            catalogPath: setting(catalog, "CATALOG_PATH") ?? defaults?.catalogPath,
+            publicURL: setting("PUBLIC_URL") ?? defaults?.publicURL, email: email,
+            emailFrom: setting("EMAIL_FROM") ?? defaults?.emailFrom ?? "shop@example.com",
+            catalogPath: setting("CATALOG_PATH") ?? defaults?.catalogPath,
             stripeMaxRequestsPerSecond: maxRPS ?? defaults?.stripeMaxRequestsPerSecond,
             workerConcurrency: concurrency ?? defaults?.workerConcurrency,
             reconcileInterval: reconcile ?? defaults?.reconcileInterval ?? .seconds(600),
             retention: keep ?? defaults?.retention ?? .seconds(30 * 24 * 3600))
         configuration.sessionFilter = filter ?? defaults?.sessionFilter ?? .all
         configuration.sendsReceipts = sendsReceipts ?? defaults?.sendsReceipts ?? true
-        configuration.merchantWebhook = try setting(merchantWebhookURL, "MERCHANT_WEBHOOK_URL").map { url in
+        configuration.merchantWebhook = try setting("MERCHANT_WEBHOOK_URL").map { url in
             do {
-                return try MerchantWebhookSetting(url: url, secret: setting(merchantWebhookSecret, "MERCHANT_WEBHOOK_SECRET"))
+                return try MerchantWebhookSetting(url: url, secret: setting("MERCHANT_WEBHOOK_SECRET"))
             } catch { throw ValidationError("\(error)") }
         } ?? defaults?.merchantWebhook
-        configuration.defaultLanguage = try setting(defaultLocale, "DEFAULT_LOCALE").map { text in
+        configuration.defaultLanguage = try setting("DEFAULT_LOCALE").map { text in
             guard let language = CustomerLanguage(rawValue: text.lowercased()) else {
                 throw ValidationError("DEFAULT_LOCALE must be en or es (got \(text.prefix(20))).")
             }
             return language
         } ?? defaults?.defaultLanguage ?? .en
-        configuration.orderAPIKey = try setting(orderAPIKey, "ORDER_API_KEY").map { key in
-            guard key.count >= 16 else { throw ValidationError("ORDER_API_KEY must be at least 16 characters.") }
-            return key
-        } ?? defaults?.orderAPIKey
-        configuration.adminPassword = try setting(adminPassword, "ADMIN_PASSWORD").map { password in
-            guard password.count >= 12 else { throw ValidationError("ADMIN_PASSWORD must be at least 12 characters.") }
-            return password
-        } ?? defaults?.adminPassword
-        configuration.adminToken = try setting(adminToken, "ADMIN_TOKEN").map { token in
-            guard token.count >= 16 else { throw ValidationError("ADMIN_TOKEN must be at least 16 characters.") }
-            return token
-        } ?? defaults?.adminToken
-        configuration.metricsToken = try setting(metricsToken, "METRICS_TOKEN").map { token in
-            guard token.count >= 16 else { throw ValidationError("METRICS_TOKEN must be at least 16 characters.") }
-            return token
-        } ?? defaults?.metricsToken
-        configuration.allowedReturnHosts = try setting(allowedReturnHosts, "ALLOWED_RETURN_HOSTS").map { list in
+        configuration.orderAPIKey = try secret("ORDER_API_KEY", minimum: 16) ?? defaults?.orderAPIKey
+        configuration.adminPassword = try secret("ADMIN_PASSWORD", minimum: 12) ?? defaults?.adminPassword
+        configuration.adminToken = try secret("ADMIN_TOKEN", minimum: 16) ?? defaults?.adminToken
+        configuration.metricsToken = try secret("METRICS_TOKEN", minimum: 16) ?? defaults?.metricsToken
+        configuration.allowedReturnHosts = try setting("ALLOWED_RETURN_HOSTS").map { list in
             let hosts = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
             guard !hosts.isEmpty, hosts.allSatisfy({ $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" } }) else {
                 throw ValidationError("ALLOWED_RETURN_HOSTS must be host names, comma-separated (got \(list.prefix(80))).")

@@ -93,6 +93,26 @@ import Testing
     }
 }
 
+@Suite struct DispatchCountContractTests {
+    @Test(arguments: TestStores.kinds)
+    func dispatchesAreCountedByStatus(kind: String) async throws {
+        try await TestStores.with(kind) { store async throws in
+            #expect(try await store.dispatchCounts().isEmpty)
+            let order = StoreFixtures.order("ord_c", source: "src_c")
+            try await store.insertOrder(order)
+            var moved = order
+            moved.version = 2
+            let dispatches = ["fev_1", "fev_2", "fev_3"].map {
+                Dispatch(id: $0, channel: "merchant", type: "order.paid", subjectID: "ord_c", payload: Data("{}".utf8))
+            }
+            #expect(try await store.updateOrder(moved, expectedVersion: 1, outgoing: Outgoing(dispatches: dispatches), anomaly: nil, now: StoreFixtures.t0))
+            try await store.markDispatchDelivered(id: "fev_1", now: StoreFixtures.t0)
+            try await store.markDispatchFailed(id: "fev_2", error: "gave up", retryAt: nil, now: StoreFixtures.t0)
+            #expect(try await store.dispatchCounts() == [.delivered: 1, .dead: 1, .pending: 1])
+        }
+    }
+}
+
 @Suite struct RegisteredActionContractTests {
     @Test(arguments: TestStores.kinds)
     func aRegisteredActionsLineAndEffectAreStoredByName(kind: String) async throws {

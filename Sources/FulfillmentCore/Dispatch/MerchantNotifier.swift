@@ -39,11 +39,13 @@ public struct MerchantNotifier: Sendable {
     }
 
     /// A notification about `subjectID`; `fact` tells this fact apart from others of its type about the same
-    /// subject (empty when there is only one, as a session is fulfilled once).
+    /// subject (empty when there is only one, as a session is fulfilled once). `object` is built only when
+    /// notifications are on: without a merchant endpoint, a fulfilment pays nothing for them.
     public func notification(
-        _ type: EventType, subjectID: String, fact: String = "", object: JSONValue, now: Date
+        _ type: EventType, subjectID: String, fact: String = "", object: @autoclosure () -> JSONValue, now: Date
     ) -> [Dispatch] {
         guard isEnabled else { return [] }
+        let object = object()
         let id = Self.eventID(type, fact: fact.isEmpty ? subjectID : "\(subjectID)\u{0}\(fact)")
         let event: JSONValue = [
             "id": .string(id), "object": "event", "type": .string(type.rawValue),
@@ -115,6 +117,7 @@ public struct MerchantNotifier: Sendable {
 
     /// `order.paid`: the order and each item with its action, quantity and outcome.
     public func orderPaid(_ order: Order, record: CheckoutRecord, now: Date) -> [Dispatch] {
+        guard isEnabled else { return [] }
         var object = Self.object(order).objectValue ?? [:]
         object["status"] = "paid"
         object["lines"] = .array(record.lines.map(Self.object))
@@ -143,6 +146,7 @@ public struct MerchantNotifier: Sendable {
         _ decision: AfterPaymentDecision, subjectID: String, chargeID: String, refunded: EventType, disputed: EventType,
         object: JSONValue, now: Date
     ) -> [Dispatch] {
+        guard isEnabled else { return [] }
         var purchase = object.objectValue ?? [:]
         purchase["after_payment"] = [
             "charge": .string(chargeID), "charge_amount": .int(decision.chargeAmount),

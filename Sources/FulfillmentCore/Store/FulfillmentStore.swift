@@ -150,6 +150,8 @@ public protocol FulfillmentStore: Sendable {
     func markDispatchFailed(id: String, error: String, retryAt: Date?, now: Date) async throws
     /// Dispatches, oldest first, optionally of one status and about one subject (a session or an order).
     func dispatches(status: DispatchStatus?, subjectID: String?, limit: Int) async throws -> [DispatchEntry]
+    /// How many dispatches there are per status (the console's backlog, without reading the rows).
+    func dispatchCounts() async throws -> [DispatchStatus: Int]
     /// Puts a dispatch back in the queue, due at once (an operator's replay of a dead one); `false` if there is
     /// no such dispatch.
     func replayDispatch(id: String, now: Date) async throws -> Bool

@@ -361,6 +361,10 @@ public actor MemoryFulfillmentStore: FulfillmentStore {
                 .prefix(limit))
     }
 
+    public func dispatchCounts() async throws -> [DispatchStatus: Int] {
+        dispatchQueue.values.reduce(into: [:]) { counts, entry in counts[entry.status, default: 0] += 1 }
+    }
+
     public func replayDispatch(id: String, now: Date) async throws -> Bool {
         guard var entry = dispatchQueue[id] else { return false }
         entry.status = .pending

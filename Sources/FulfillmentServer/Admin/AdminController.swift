@@ -31,8 +31,8 @@ struct AdminController<Context: RequestContext>: Sendable {
         registerAPI(on: router)
         // The pages only with a password (the token alone opens only the JSON twin).
         guard credentials.passwordHash != nil else { return }
-        router.get("admin/login") { request, context in loginPage(error: nil, client: Self.client(context)) }
-        router.post("admin/login") { request, context in await signIn(request, client: Self.client(context)) }
+        router.get("admin/login") { request, context in loginPage(error: nil, client: context.clientAddress) }
+        router.post("admin/login") { request, context in await signIn(request, client: context.clientAddress) }
         router.post("admin/logout") { request, _ in
             await withSession(request, form: true) { session, _ in
                 sessions.close(id: request.cookies[Self.sessionCookie]?.value)
@@ -95,7 +95,7 @@ struct AdminController<Context: RequestContext>: Sendable {
     func signIn(_ request: Request, client: String) async -> Response {
         let form = await Self.form(request)
         // Double-submit: the form's token must be the one this browser got with the sign-in page.
-        guard let expected = request.cookies[Self.loginCookie]?.value, AdminSessions.same(form["csrf"]?.stringValue, expected) else {
+        guard let expected = request.cookies[Self.loginCookie]?.value, ConstantTime.equal(form["csrf"]?.stringValue, expected) else {
             await record(client, "sign-in refused", "missing or wrong CSRF token")
             return loginPage(error: "The form expired. Please sign in again.", client: client, status: .forbidden)
         }
@@ -121,7 +121,7 @@ struct AdminController<Context: RequestContext>: Sendable {
         }
         guard form else { return await body(session, .empty) }
         let fields = await Self.form(request)
-        guard AdminSessions.same(fields["csrf"]?.stringValue, session.csrf) else {
+        guard ConstantTime.equal(fields["csrf"]?.stringValue, session.csrf) else {
             await record("operator", "refused", "\(request.uri.path) without a valid CSRF token")
             return pages.render(
                 "admin_error", ["title": "Refused", "message": "This form is no longer valid (missing or wrong CSRF token). Go back and try again."],
@@ -137,8 +137,7 @@ struct AdminController<Context: RequestContext>: Sendable {
             let counts = try await store.eventCounts()
             let reconciler = try await store.reconcilerState()
             let dead = try await store.listEvents(status: .dead, limit: 10)
-            let pendingDispatches = try await store.dispatches(status: .pending, subjectID: nil, limit: 10_000).count
-            let deadDispatches = try await store.dispatches(status: .dead, subjectID: nil, limit: 10_000).count
+            let dispatchCounts = try await store.dispatchCounts()
             let actions = try await store.operatorActions(limit: 20)
             let formatter = ISO8601DateFormatter()
             return pages.render(
@@ -146,7 +145,7 @@ struct AdminController<Context: RequestContext>: Sendable {
                 [
                     "title": "Console", "csrf": csrf,
                     "counts": InboxEventStatus.allCases.map { ["status": $0.rawValue, "count": counts[$0] ?? 0] },
-                    "emailBacklog": try await store.outboxBacklog(), "dispatchBacklog": pendingDispatches, "deadDispatches": deadDispatches,
+                    "emailBacklog": try await store.outboxBacklog(), "dispatchBacklog": dispatchCounts[.pending] ?? 0, "deadDispatches": dispatchCounts[.dead] ?? 0,
                     "reconciled": reconciler.lastFinishedAt.map { formatter.string(from: $0) } ?? "never",
                     "reconcileSummary": reconciler.lastSummary ?? "",
                     "errors": dead.map(Self.row), "hasErrors": !dead.isEmpty,
@@ -232,7 +231,7 @@ struct AdminController<Context: RequestContext>: Sendable {
                 [
                     "events": .object(Dictionary(uniqueKeysWithValues: InboxEventStatus.allCases.map { ($0.rawValue, JSONValue.int(counts[$0] ?? 0)) })),
                     "email_backlog": .int((try? await store.outboxBacklog()) ?? 0),
-                    "dispatch_backlog": .int((try? await store.dispatches(status: .pending, subjectID: nil, limit: 10_000).count) ?? 0),
+                    "dispatch_backlog": .int((try? await store.dispatchCounts())?[.pending] ?? 0),
                 ])
         }
         router.get("admin/api/events") { request, _ in
@@ -279,10 +278,6 @@ struct AdminController<Context: RequestContext>: Sendable {
     }
 
     // MARK: Helpers
-
-    static func client(_ context: Context) -> String {
-        (context as? any RemoteAddressRequestContext)?.remoteAddress?.ipAddress ?? "unknown"
-    }
 
     static func form(_ request: Request) async -> FormValue {
         var request = request

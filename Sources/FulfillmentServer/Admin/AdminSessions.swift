@@ -46,11 +46,4 @@ final class AdminSessions: Sendable {
         return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
     }
 
-    /// Compares two tokens in constant time.
-    static func same(_ a: String?, _ b: String) -> Bool {
-        guard let a else { return false }
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
-    }
 }

@@ -27,18 +27,15 @@ struct CheckoutController<Context: RequestContext>: Sendable {
         router.get("checkout/complete") { request, context in
             let id = request.uri.queryParameters["session_id"].map(String.init) ?? ""
             guard SessionID.isValid(id) else { return pages.notFound() }
-            return await page(for: id, client: Self.client(context), acceptLanguage: request.headers[.acceptLanguage])
+            return await page(for: id, client: context.clientAddress, headers: request.headers)
         }
         router.get("api/checkout/sessions/:id") { _, context in
             let id = context.parameters.get("id") ?? ""
             guard SessionID.isValid(id) else { return json(.notFound, ["error": "not found"]) }
-            return await status(of: id, client: Self.client(context))
+            return await status(of: id, client: context.clientAddress)
         }
     }
 
-    static func client(_ context: Context) -> String {
-        (context as? any RemoteAddressRequestContext)?.remoteAddress?.ipAddress ?? "unknown"
-    }
 
     typealias View = CheckoutView
 
@@ -89,10 +86,9 @@ struct CheckoutController<Context: RequestContext>: Sendable {
 
     /// The landing page, in the customer's language: the session's (kept on the ledger), else the browser's,
     /// else `DEFAULT_LOCALE`.
-    func page(for id: String, client: String, acceptLanguage: String?) async -> Response {
+    func page(for id: String, client: String, headers: HTTPFields) async -> Response {
         let view = await view(of: id, client: client)
-        let language = CustomerLanguage.resolve(
-            view.record?.language, CustomerLanguage.preferred(acceptLanguage: acceptLanguage), default: defaultLanguage)
+        let language = view.record?.language ?? headers.browserLanguage(default: defaultLanguage)
         let t = language.texts
         func render(_ key: String, tone: String, _ extra: [String: Any] = [:], status: HTTPResponse.Status = .ok) -> Response {
             var context: [String: Any] = view.record.map { Self.context($0, texts: t) } ?? [:]

@@ -43,7 +43,7 @@ struct OperationsController<Context: RequestContext>: Sendable {
         }
         router.get("access/:token") { request, context in
             let token = context.parameters.get("token") ?? ""
-            let browser = CustomerLanguage.resolve(CustomerLanguage.preferred(acceptLanguage: request.headers[.acceptLanguage]), default: defaultLanguage)
+            let browser = request.headers.browserLanguage(default: defaultLanguage)
             guard token.count <= 64, token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }),
                 let grant = try? await store.entitlement(token: token)
             else { return pages.notFound(language: browser) }

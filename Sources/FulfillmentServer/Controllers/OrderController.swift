@@ -45,7 +45,7 @@ struct OrderController<Context: RequestContext>: Sendable {
         }
         router.get("orders/:id") { request, context in
             let id = context.parameters.get("id") ?? ""
-            let browser = CustomerLanguage.resolve(CustomerLanguage.preferred(acceptLanguage: request.headers[.acceptLanguage]), default: defaultLanguage)
+            let browser = request.headers.browserLanguage(default: defaultLanguage)
             guard OrderID.isValid(id) else { return pages.notFound(language: browser) }
             do {
                 guard let order = try await payments.refresh(orderID: id) else {
@@ -73,8 +73,9 @@ struct OrderController<Context: RequestContext>: Sendable {
 
     /// Charges an unknown order id to the client's budget; the seconds to wait when it is spent.
     func unknown(_ id: String, _ context: Context) async -> Int? {
-        let client = (context as? any RemoteAddressRequestContext)?.remoteAddress?.ipAddress ?? "unknown"
-        if case .tooMany(let retryAfter) = await unknownLookups.lookUp(id: id, client: client, now: now(), perform: { false }) {
+        if case .tooMany(let retryAfter) = await unknownLookups.lookUp(
+            id: id, client: context.clientAddress, now: now(), perform: { false })
+        {
             return retryAfter
         }
         return nil
