@@ -45,7 +45,9 @@ struct DeliveryRecord: Sendable {
 struct DeliveryJob: Sendable {
     var deliveryID: String
     var url: String
-    var payload: [UInt8]
+    /// The event as it stands when the attempt is claimed; serialized by the sender, outside the state's actor
+    /// (serializing inside it held every other API call behind each delivery).
+    var event: JSONValue
     var secrets: [String]
     /// How many identical copies to send (the duplicate fault).
     var copies: Int

@@ -20,6 +20,9 @@ struct WebhookDeliveryService: Service {
         // An endpoint that refuses the connection fails its attempt at once, as on Stripe (AsyncHTTPClient
         // would otherwise keep trying to connect until its connect timeout).
         httpConfiguration.connectionPool.retryConnectionEstablishment = false
+        // Stripe sends an endpoint's deliveries side by side; AsyncHTTPClient's default of 8 connections per host
+        // sent a burst of events in waves of 8, each waiting for the one before.
+        httpConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
@@ -29,8 +32,15 @@ struct WebhookDeliveryService: Service {
                         doorbell.ring()
                     }
                 }
+                // Timers are due by the second: running them at the tick's pace is enough, and running them on
+                // every wake (one per emitted event) scanned every open session inside the actor each time.
+                var timersRan: ContinuousClock.Instant?
                 while !Task.isCancelled {
-                    await state.runTimers()
+                    let now = ContinuousClock.now
+                    if timersRan.map({ now - $0 >= configuration.tickInterval }) ?? true {
+                        await state.runTimers()
+                        timersRan = now
+                    }
                     for job in await state.claimDueDeliveries() {
                         group.addTask { await deliver(job, client: client) }
                     }
@@ -44,10 +54,11 @@ struct WebhookDeliveryService: Service {
 
     private func deliver(_ job: DeliveryJob, client: HTTPClient) async {
         if job.delay > .zero { try? await Task.sleep(for: job.delay) }
+        let payload = job.event.serializedBytes()
         // Duplicates go out concurrently, as Stripe's occasional double deliveries can.
         let results = await withTaskGroup(of: (status: Int?, error: String?, timestamp: Int).self) { group in
             for _ in 0..<job.copies {
-                group.addTask { await attempt(job, client: client) }
+                group.addTask { await attempt(job, payload: payload, client: client) }
             }
             return await group.reduce(into: []) { $0.append($1) }
         }
@@ -58,15 +69,15 @@ struct WebhookDeliveryService: Service {
         await state.recordAttempt(job.deliveryID, status: best.status, error: best.error, signatureTimestamp: best.timestamp)
     }
 
-    private func attempt(_ job: DeliveryJob, client: HTTPClient) async -> (status: Int?, error: String?, timestamp: Int) {
+    private func attempt(_ job: DeliveryJob, payload: [UInt8], client: HTTPClient) async -> (status: Int?, error: String?, timestamp: Int) {
         let timestamp = Int(configuration.wallClock().timeIntervalSince1970)
         var request = HTTPClientRequest(url: job.url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
         request.headers.add(name: "User-Agent", value: "Stripe/1.0 (+https://stripe.com/docs/webhooks)")
         request.headers.add(
-            name: "Stripe-Signature", value: WebhookSignature.header(payload: job.payload, secrets: job.secrets, timestamp: timestamp))
-        request.body = .bytes(ByteBuffer(bytes: job.payload))
+            name: "Stripe-Signature", value: WebhookSignature.header(payload: payload, secrets: job.secrets, timestamp: timestamp))
+        request.body = .bytes(ByteBuffer(bytes: payload))
         do {
             let seconds = configuration.webhookTimeout.components.seconds
             let response = try await client.execute(request, timeout: .seconds(max(1, seconds)))

@@ -42,7 +42,7 @@ extension EmulatorState {
             store(delivery)
             jobs.append(
                 DeliveryJob(
-                    deliveryID: delivery.id, url: endpoint.url, payload: event.json.serializedBytes(),
+                    deliveryID: delivery.id, url: endpoint.url, event: event.json,
                     secrets: endpoint.activeSecrets(at: now), copies: faults.duplicates, delay: faults.deliveryDelay))
         }
         return jobs
