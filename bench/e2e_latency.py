@@ -1,22 +1,29 @@
 #!/usr/bin/env python3
 """End-to-end fulfillment latency: from the moment the emulator is asked to complete a paid Checkout Session
 to the moment the service's ledger records it fulfilled (webhook delivery, inbox, worker, re-fetch, commit).
-The ledger's own `fulfilled_at` gives the end: each client waits for its session by reading the ledger
-every 100 ms, which does not change the figure and does not load the machine (no busy-polling). The clients
-complete sessions through http.client on a kept-alive connection, not requests: they share the two cores and
-one interpreter lock with what they measure, and requests cost 1.9 ms of the harness's CPU per session where
-http.client costs 0.6 ms (measured with time.process_time over 400 sessions).
+
+CONCURRENCY clients each pay a session, wait for its fulfilment and pay the next. They are driven from one
+thread: every waiting client's request is written first, then every answer read, so "16 at once" means 16
+payments sent within a millisecond. Then the ledger is read every 100 ms, one query for every session still
+waiting (no busy-polling), and each client whose session is fulfilled pays its next one. The ledger's own
+`fulfilled_at` ends each measurement; the client's clock just before its request starts it. Earlier, one
+thread per client took turns on the interpreter lock: a burst's payments left over ~12 ms of the clients'
+own CPU (0.6 ms a session, against 0.2 ms now), on the two cores the measured processes share.
+
+It also prints where the time goes, from the inbox's `received_at`: Stripe's part (the emulator completes the
+payment, signs and delivers the webhook; the service stores it durably), then the service's part (claim,
+re-fetch from the emulator, commit to the ledger); and, with E2E_PROCESSES="name=pid ...", each process's
+CPU time and context switches per session over the measured sessions.
 
 usage: e2e_latency.py EMULATOR_URL DATABASE_PATH COUNT [CONCURRENCY] [WARMUP]
 Prints p50/p90/p99/max in milliseconds over COUNT sessions, after WARMUP (default 50) unreported ones that
 warm connections and caches. Timestamps are wall-clock on one machine.
 """
-import concurrent.futures
 import http.client
+import os
 import sqlite3
 import statistics
 import sys
-import threading
 import time
 import urllib.parse
 
@@ -29,47 +36,96 @@ auth = {"Authorization": "Bearer sk_test_bench"}
 setup = requests.Session()
 
 product = setup.post(f"{emulator}/v1/products", headers=auth,
-                    data={"name": "Bench course", "metadata[fulfillment]": "digital"}).json()
+                     data={"name": "Bench course", "metadata[fulfillment]": "digital"}).json()
 price = setup.post(f"{emulator}/v1/prices", headers=auth,
-                  data={"product": product["id"], "currency": "eur", "unit_amount": 1000}).json()
+                   data={"product": product["id"], "currency": "eur", "unit_amount": 1000}).json()
 sessions = [setup.post(f"{emulator}/v1/checkout/sessions", headers=auth, data={
     "mode": "payment", "success_url": "http://127.0.0.1/ok?session_id={CHECKOUT_SESSION_ID}",
     "line_items[0][price]": price["id"], "line_items[0][quantity]": "1"}).json()["id"] for _ in range(warmup + count)]
 
-
-local = threading.local()
-
-
-def one(session_id):
-    # One HTTP session and one database connection per client thread: the clients share the machine with
-    # what they measure, so they keep their own work small.
-    if not hasattr(local, "http"):
-        address = urllib.parse.urlsplit(emulator)
-        local.http = http.client.HTTPConnection(address.hostname, address.port)
-        local.db = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30, check_same_thread=False)
-    s, db = local.http, local.db
-    started = time.time()
-    s.request("POST", f"/_emulator/checkout/sessions/{session_id}/complete", body="outcome=paid",
-              headers={"Content-Type": "application/x-www-form-urlencoded"})
-    answer = s.getresponse()
-    answer.read()
-    if answer.status != 200:
-        raise SystemExit(f"completing {session_id} answered {answer.status}")
-    deadline = started + 30
-    while time.time() < deadline:
-        time.sleep(0.1)
-        row = db.execute("SELECT fulfilled_at FROM checkouts WHERE session_id = ? AND status = 'fulfilled'", (session_id,)).fetchone()
-        if row:
-            return (row[0] - started) * 1000
-    raise SystemExit(f"{session_id} was not fulfilled within 30 s")
+address = urllib.parse.urlsplit(emulator)
+connections = [http.client.HTTPConnection(address.hostname, address.port) for _ in range(concurrency)]
+ledger = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30)
 
 
-with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
-    list(pool.map(one, sessions[:warmup]))
-    measured_from = time.time()
-    latencies = sorted(pool.map(one, sessions[warmup:]))
-    arrival_rate = count / (time.time() - measured_from)
-q = lambda p: latencies[min(len(latencies) - 1, int(p * len(latencies)))]
-print(f"end-to-end fulfillment ({count} sessions, {concurrency} at a time): p50 {q(0.5):.1f} ms, "
-      f"p90 {q(0.9):.1f} ms, p99 {q(0.99):.1f} ms, max {latencies[-1]:.1f} ms, mean {statistics.mean(latencies):.1f} ms "
-      f"({arrival_rate:.0f} sessions/s paid)")
+def pay(batch):
+    """Completes each (client, session id) of the batch: every request written, then every answer read.
+    Returns {session id: (client, started)}."""
+    started = {}
+    for client, session_id in batch:
+        started[session_id] = (client, time.time())
+        connections[client].request("POST", f"/_emulator/checkout/sessions/{session_id}/complete", body="outcome=paid",
+                                    headers={"Content-Type": "application/x-www-form-urlencoded"})
+    for client, session_id in batch:
+        answer = connections[client].getresponse()
+        answer.read()
+        if answer.status != 200:
+            raise SystemExit(f"completing {session_id} answered {answer.status}")
+    return started
+
+
+def run(queue):
+    """Pays every session of the queue, CONCURRENCY at a time. Returns [(started, session id, fulfilled_at)]."""
+    queue = list(queue)
+    waiting = {}
+    measured = []
+    idle = list(range(concurrency))
+    while queue or waiting:
+        batch = [(client, queue.pop(0)) for client in idle[:len(queue)]]
+        waiting.update(pay(batch))
+        idle = []
+        deadline = time.time() + 30
+        while not idle:
+            time.sleep(0.1)
+            marks = ",".join("?" * len(waiting))
+            for session_id, fulfilled_at in ledger.execute(
+                    f"SELECT session_id, fulfilled_at FROM checkouts WHERE status = 'fulfilled' AND session_id IN ({marks})",
+                    list(waiting)):
+                client, started = waiting.pop(session_id)
+                measured.append((started, session_id, fulfilled_at))
+                idle.append(client)
+            if time.time() > deadline:
+                raise SystemExit(f"{len(waiting)} sessions were not fulfilled within 30 s")
+    return measured
+
+
+def cpu_seconds(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def context_switches(pid):
+    total = 0
+    for thread in os.listdir(f"/proc/{pid}/task"):
+        for line in open(f"/proc/{pid}/task/{thread}/status"):
+            if "ctxt_switches" in line:
+                total += int(line.split()[1])
+    return total
+
+
+def percentiles(values):
+    values = sorted(values)
+    q = lambda p: values[min(len(values) - 1, int(p * len(values)))]
+    return f"p50 {q(0.5):.1f} ms, p90 {q(0.9):.1f} ms, p99 {q(0.99):.1f} ms"
+
+
+watched = dict(part.split("=") for part in os.environ.get("E2E_PROCESSES", "").split())
+run(sessions[:warmup])
+measured_from, clients_cpu_from = time.time(), time.process_time()
+cpu_from = {name: cpu_seconds(pid) for name, pid in watched.items()}
+switches_from = {name: context_switches(pid) for name, pid in watched.items()}
+measured = run(sessions[warmup:])
+arrival_rate = count / (time.time() - measured_from)
+cpu = [f"the clients {(time.process_time() - clients_cpu_from) * 1000 / count:.2f}"] + [
+    f"{name} {(cpu_seconds(pid) - cpu_from[name]) * 1000 / count:.2f}" for name, pid in watched.items()]
+switches = [f"{name} {(context_switches(pid) - switches_from[name]) / count:.0f}" for name, pid in watched.items()]
+
+latencies = sorted((fulfilled - started) * 1000 for started, _, fulfilled in measured)
+print(f"end-to-end fulfillment ({count} sessions, {concurrency} at a time): {percentiles(latencies)}, "
+      f"max {latencies[-1]:.1f} ms, mean {statistics.mean(latencies):.1f} ms ({arrival_rate:.0f} sessions/s paid)")
+received = dict(ledger.execute("SELECT object_id, received_at FROM inbox_events WHERE type = 'checkout.session.completed'"))
+print(f"  paid -> in the inbox (the emulator completes, signs and delivers; the service stores): "
+      f"{percentiles((received[sid] - started) * 1000 for started, sid, _ in measured)}")
+print(f"  in the inbox -> fulfilled (the service claims, re-fetches from the emulator, commits): "
+      f"{percentiles((fulfilled - received[sid]) * 1000 for _, sid, fulfilled in measured)}")
+print(f"  CPU a session: {', '.join(cpu)} ms" + (f"; context switches a session: {', '.join(switches)}" if switches else ""))
