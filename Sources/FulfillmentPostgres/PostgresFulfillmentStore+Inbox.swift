@@ -17,16 +17,19 @@ extension PostgresFulfillmentStore {
         guard !events.isEmpty else { return [] }
         let rows = try await query(
             """
-            INSERT INTO inbox_events (\(unescaped: Self.inboxColumns))
-            SELECT id, type, NULLIF(object_id, ''), payload, status, 0, received_at, next_attempt_at,
-                   CASE WHEN has_processed THEN processed_at END, NULLIF(last_error, ''), origin
+            INSERT INTO inbox_events (\(unescaped: Self.inboxColumns), lease_until)
+            SELECT id, type, NULLIF(object_id, ''), payload, status, attempts, received_at, next_attempt_at,
+                   CASE WHEN has_processed THEN processed_at END, NULLIF(last_error, ''), origin,
+                   CASE WHEN has_lease THEN lease_until END
             FROM unnest(\(events.map(\.id))::text[], \(events.map(\.type))::text[], \(events.map { $0.objectID ?? "" })::text[],
                         \(events.map { ByteBuffer(bytes: $0.payload) })::bytea[], \(events.map(\.status.rawValue))::text[],
+                        \(events.map(\.attempts))::bigint[],
                         \(events.map(\.receivedAt))::timestamptz[], \(events.map(\.nextAttemptAt))::timestamptz[],
                         \(events.map { $0.processedAt != nil })::bool[], \(events.map { $0.processedAt ?? $0.receivedAt })::timestamptz[],
-                        \(events.map { $0.lastError ?? "" })::text[], \(events.map(\.origin.rawValue))::text[])
-                 WITH ORDINALITY AS batch(id, type, object_id, payload, status, received_at, next_attempt_at, has_processed,
-                                          processed_at, last_error, origin, position)
+                        \(events.map { $0.lastError ?? "" })::text[], \(events.map(\.origin.rawValue))::text[],
+                        \(events.map { $0.leaseUntil != nil })::bool[], \(events.map { $0.leaseUntil ?? $0.receivedAt })::timestamptz[])
+                 WITH ORDINALITY AS batch(id, type, object_id, payload, status, attempts, received_at, next_attempt_at, has_processed,
+                                          processed_at, last_error, origin, has_lease, lease_until, position)
             ORDER BY position
             ON CONFLICT (id) DO NOTHING
             RETURNING id

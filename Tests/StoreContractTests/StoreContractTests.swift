@@ -46,6 +46,24 @@ import Testing
     }
 
     @Test(arguments: TestStores.kinds)
+    func anEventStoredClaimedStaysHiddenUntilItsLeaseEndsAndADuplicateLeavesItAsItWas(kind: String) async throws {
+        try await TestStores.with(kind) { store async throws in
+            var leased = event("evt_leased")
+            leased.leaseUntil = t0.addingTimeInterval(60)
+            leased.attempts = 1
+            #expect(try await store.insertEvents([leased, event("evt_free", at: 1)]) == [.inserted, .inserted])
+            // A later delivery of it (unleased) is a duplicate and does not free it.
+            #expect(try await store.insertEvent(event("evt_leased")) == .duplicate)
+            #expect(try await store.claimEvents(limit: 10, now: t0.addingTimeInterval(5), leaseUntil: t0.addingTimeInterval(65)).map(\.id) == ["evt_free"])
+            // Its holder died: once the lease ends, any worker claims it, as the second attempt.
+            let reclaimed = try await store.claimEvents(limit: 10, now: t0.addingTimeInterval(61), leaseUntil: t0.addingTimeInterval(121))
+            #expect(reclaimed.map(\.id) == ["evt_leased"])
+            #expect(reclaimed.first?.attempts == 2)
+            #expect(reclaimed.first?.leaseUntil == nil, "a read does not carry the lease")
+        }
+    }
+
+    @Test(arguments: TestStores.kinds)
     func claimsDueEventsOldestFirstAndHidesThemUntilTheLeaseEnds(kind: String) async throws {
         try await TestStores.with(kind) { store async throws in
             _ = try await store.insertEvent(event("evt_b", at: 2))

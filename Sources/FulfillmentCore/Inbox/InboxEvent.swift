@@ -16,11 +16,15 @@ public struct InboxEvent: Sendable, Hashable, Codable {
     public var lastError: String?
     /// How it reached the inbox: a webhook, or the reconciler (Stripe's event list) when no webhook did.
     public var origin: InboxEventOrigin
+    /// Set on an event stored already claimed by the instance that stores it (claimed at intake, with
+    /// `attempts` 1): other workers do not see it until then, as after a claim. Written by inserts only; the
+    /// stores keep a claim's lease beside the event, so a read leaves it `nil`.
+    public var leaseUntil: Date? = nil
 
     public init(
         id: String, type: String, objectID: String?, payload: Data, status: InboxEventStatus, attempts: Int = 0,
         receivedAt: Date, nextAttemptAt: Date, processedAt: Date? = nil, lastError: String? = nil,
-        origin: InboxEventOrigin = .webhook
+        origin: InboxEventOrigin = .webhook, leaseUntil: Date? = nil
     ) {
         self.id = id
         self.type = type
@@ -33,9 +37,11 @@ public struct InboxEvent: Sendable, Hashable, Codable {
         self.processedAt = processedAt
         self.lastError = lastError
         self.origin = origin
+        self.leaseUntil = leaseUntil
     }
 
-    /// The `inbox_events` columns every SQL store keeps (beside its claim's `lease_until`).
+    /// The `inbox_events` columns every SQL store keeps (beside its claim's `lease_until`, which inserts write
+    /// from `leaseUntil`).
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case id, type
         case objectID = "object_id"

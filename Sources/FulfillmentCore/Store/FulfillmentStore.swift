@@ -20,7 +20,9 @@ public protocol FulfillmentStore: Sendable {
     func insertEvent(_ event: InboxEvent) async throws -> InboxInsertOutcome
 
     /// Stores several events in one transaction (group commit): one durable write for many webhooks.
-    /// Returns an outcome per event, in order.
+    /// Returns an outcome per event, in order. An event with a `leaseUntil` is stored claimed (its lease and
+    /// `attempts` as given), so the instance storing it can handle it without a claim of its own; a
+    /// duplicate leaves the stored event as it was.
     func insertEvents(_ events: [InboxEvent]) async throws -> [InboxInsertOutcome]
 
     /// Claims up to `limit` pending events due at `now`, oldest first, hiding them from other workers until

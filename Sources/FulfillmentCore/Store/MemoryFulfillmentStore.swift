@@ -50,7 +50,9 @@ public actor MemoryFulfillmentStore: FulfillmentStore {
     public func insertEvent(_ event: InboxEvent) async throws -> InboxInsertOutcome {
         guard events[event.id] == nil else { return .duplicate }
         eventSequence += 1
-        events[event.id] = StoredEvent(event: event, leaseUntil: nil, sequence: eventSequence)
+        var stored = event
+        stored.leaseUntil = nil
+        events[event.id] = StoredEvent(event: stored, leaseUntil: event.leaseUntil, sequence: eventSequence)
         return .inserted
     }
 
