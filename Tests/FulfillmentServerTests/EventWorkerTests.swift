@@ -28,9 +28,11 @@ import Testing
         })
         var logger = Logger(label: "test.worker")
         logger.logLevel = .critical
+        let doorbell = Doorbell()
         let worker = EventWorker(
-            processor: EventProcessor(store: store, router: router, now: { Date() }, logger: logger), doorbell: Doorbell(),
-            concurrency: 2, pollInterval: .seconds(5), metrics: ServiceMetrics(), afterEvent: {}, logger: logger)
+            processor: EventProcessor(store: store, router: router, now: { Date() }, logger: logger), doorbell: doorbell,
+            slots: WorkerSlots(capacity: 2, doorbell: doorbell), pollInterval: .seconds(5), metrics: ServiceMetrics(),
+            afterEvent: {}, logger: logger)
         let running = Task { try await worker.run() }
         defer { running.cancel() }
         // With a batch barrier, the batch holding the slow event would keep the rest waiting for 30 s. Here the
@@ -42,5 +44,60 @@ import Testing
         let processed = try await store.listEvents(status: .processed, limit: 100).map(\.id)
         #expect(processed.count == 30 && !processed.contains("evt_slow"), "\(processed.count) processed while the slow one ran")
         #expect(try await store.event(id: "evt_slow")?.status == .pending, "the slow one is still in its slot")
+    }
+
+    @Test func eventsStoredClaimedAtIntakeAreHandledAtOnceWithoutAClaim() async throws {
+        let store = MemoryFulfillmentStore()
+        var router = EventRouter()
+        router.on(EventType(rawValue: "test.fast")) { _ in "fast" }
+        var logger = Logger(label: "test.worker")
+        logger.logLevel = .critical
+        let doorbell = Doorbell()
+        let slots = WorkerSlots(capacity: 4, doorbell: doorbell)
+        // A poll interval and a lease of a minute: an event the handover missed would wait that long.
+        let worker = EventWorker(
+            processor: EventProcessor(store: store, router: router, now: { Date() }, logger: logger), doorbell: doorbell,
+            slots: slots, pollInterval: .seconds(60), metrics: ServiceMetrics(), afterEvent: {}, logger: logger)
+        let running = Task { try await worker.run() }
+        defer { running.cancel() }
+        try await Task.sleep(for: .milliseconds(100))  // the worker's first (empty) claim is behind it
+        let writer = InboxWriter(store: store, slots: slots, lease: .seconds(60), now: { Date() })
+        let now = Date()
+        for index in 0..<3 {
+            var event = StoreFixtures.event("evt_\(index)", type: "test.fast")
+            event.receivedAt = now
+            event.nextAttemptAt = now
+            let outcome = try await withCheckedThrowingContinuation { continuation in
+                writer.insert(event) { continuation.resume(with: $0) }
+            }
+            #expect(outcome == .inserted)
+        }
+        let started = ContinuousClock.now
+        while try await store.eventCounts()[.processed] ?? 0 < 3, ContinuousClock.now - started < .seconds(10) {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        for index in 0..<3 {
+            let event = try #require(try await store.event(id: "evt_\(index)"))
+            #expect(event.status == .processed, "evt_\(index) handled at once, not after the lease or the poll")
+            #expect(event.attempts == 1, "claimed once, by the insert")
+        }
+        #expect(slots.inFlight == 0)
+    }
+
+    @Test func theIntakeReservesOnlyFreeSlotsAndNoneOnceTheWorkerStops() {
+        let slots = WorkerSlots(capacity: 3, doorbell: Doorbell())
+        #expect(slots.reserve(upTo: 5) == 3)
+        #expect(slots.reserve(upTo: 1) == 0, "every slot is reserved")
+        slots.handOver([StoreFixtures.event("evt_a"), StoreFixtures.event("evt_b")], unused: 1)
+        #expect(slots.reserve(upTo: 5) == 1, "the unused reservation is free again; handed-over events hold theirs")
+        #expect(slots.takeHandedOver().map(\.id) == ["evt_a", "evt_b"])
+        #expect(slots.start() && slots.start())
+        #expect(slots.inFlight == 2)
+        slots.finish()
+        slots.handOver([], unused: 1)
+        #expect(slots.reserve(upTo: 5) == 2, "one in flight: two free")
+        slots.handOver([], unused: 2)
+        slots.close()
+        #expect(slots.reserve(upTo: 5) == 0)
     }
 }

@@ -21,7 +21,9 @@ public struct FulfillmentService: Sendable {
     public let emailTransport: any EmailTransport
     /// Who delivers each channel of dispatches (the merchant's endpoint; registered actions' effects).
     let dispatchers: DispatchRegistry
-    let eventDoorbell = Doorbell()
+    let eventDoorbell: Doorbell
+    /// The event worker's slots, shared with the webhook intake (which claims new events as it stores them).
+    let workerSlots: WorkerSlots
     let outgoingDoorbells: OutgoingDoorbells
     /// The console's credentials (the password as a hash) and signed-in sessions.
     let adminCredentials: AdminCredentials
@@ -44,6 +46,9 @@ public struct FulfillmentService: Sendable {
         }
         self.configuration = configuration
         self.logger = logger
+        let eventDoorbell = Doorbell()
+        self.eventDoorbell = eventDoorbell
+        self.workerSlots = WorkerSlots(capacity: configuration.workerConcurrency, doorbell: eventDoorbell)
         self.store = try store ?? configuration.database.openStore(logger: logger)
         switch (emailTransport, configuration.email) {
         case (let transport?, _): self.emailTransport = transport
@@ -148,12 +153,14 @@ public struct FulfillmentService: Sendable {
     }
 
     /// The HTTP/1 server: `POST /webhook` is served in each connection's pipeline (`WebhookChannelHandler`),
-    /// everything else by the router. Each call makes a new inbox writer: call it once per application.
-    private func makeServer() -> HTTPServerBuilder {
+    /// everything else by the router. Each call makes a new inbox writer: call it once per application. With
+    /// `claimAtIntake` (this instance runs the event worker), new events are stored claimed for its free slots.
+    private func makeServer(claimAtIntake: Bool) -> HTTPServerBuilder {
         let intake = WebhookIntake(
             router: router, secrets: configuration.webhookSecrets, maximumBytes: configuration.maximumWebhookBytes,
             metrics: metrics, doorbell: eventDoorbell, now: configuration.now, logger: logger)
-        let writer = InboxWriter(store: store)
+        let writer = InboxWriter(
+            store: store, slots: claimAtIntake ? workerSlots : nil, lease: configuration.claimLease, now: configuration.now)
         return HTTPServerBuilder { responder in
             WebhookHTTP1Channel(responder: responder, makeWebhookHandler: { WebhookChannelHandler(intake: intake, writer: writer) })
         }
@@ -176,7 +183,7 @@ public struct FulfillmentService: Sendable {
     var workerServices: [any Service] {
         var services: [any Service] = [
             EventWorker(
-                processor: eventProcessor, doorbell: eventDoorbell, concurrency: configuration.workerConcurrency,
+                processor: eventProcessor, doorbell: eventDoorbell, slots: workerSlots,
                 pollInterval: configuration.workerPollInterval, metrics: metrics,
                 afterEvent: { [outgoingDoorbells] in outgoingDoorbells.ring() }, logger: logger),
             OutboxWorker(
@@ -214,7 +221,7 @@ public struct FulfillmentService: Sendable {
         addRoutes(to: router)
         extraRoutes(router)
         var app = Application(
-            router: router, server: makeServer(),
+            router: router, server: makeServer(claimAtIntake: workers),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "stripe-fulfillment"),
             onServerRunning: onServerRunning, logger: logger)
         // The store's services come first, so they stop after the workers' last commits.

@@ -9,8 +9,9 @@ import Synchronization
 /// are filled from a small queue of claimed events, refilled by one claim of up to `concurrency` events when
 /// it runs dry: one claim per event would cost a write transaction per event, which under a flood of
 /// webhooks competed with intake for SQLite's one writer. Claims are leases (60 s); the queue holds one round
-/// of work at most. Woken at once by the webhook intake, by the store when another instance adds events, by a
-/// finishing event, and on a poll interval as a safety net.
+/// of work at most. Most new events need no claim at all: the webhook intake stores them claimed for a free
+/// slot and hands them over (`WorkerSlots`), and they start first. Woken at once by the webhook intake, by the
+/// store when another instance adds events, by a finishing event, and on a poll interval as a safety net.
 ///
 /// Sized for latency, not CPU: most of an event's time is spent waiting for Stripe, and the Stripe client's
 /// pacer keeps the requests of every slot under the rate limit. On graceful shutdown it stops claiming and
@@ -18,12 +19,15 @@ import Synchronization
 struct EventWorker: Service {
     let processor: EventProcessor
     let doorbell: Doorbell
-    let concurrency: Int
+    /// The slots, shared with the webhook intake, which hands over events it stored claimed.
+    let slots: WorkerSlots
     let pollInterval: Duration
     let metrics: ServiceMetrics
     /// Called after each event (it may have queued an email: wake the outbox worker).
     let afterEvent: @Sendable () -> Void
     let logger: Logger
+
+    var concurrency: Int { slots.capacity }
 
     /// The most events one claim takes: a slot's worth for every slot. More would hold events leased here
     /// that another instance's free slots could handle now (and that a killed instance keeps until the lease
@@ -31,8 +35,8 @@ struct EventWorker: Service {
     var prefetch: Int { concurrency }
 
     func run() async throws {
-        let inFlight = InFlightCount()
-        // Claimed events not yet started, last to start at the end (taken with `popLast`, in claim order).
+        // Events held for a slot, last to start at the end (taken with `popLast`): handed-over events first
+        // (their slots were reserved), then claimed ones in claim order.
         var waiting: [InboxEvent] = []
         let stopping = ShutdownFlag()
         await withGracefulShutdownHandler {
@@ -43,37 +47,42 @@ struct EventWorker: Service {
                         doorbell.ring()
                     }
                 }
-                /// Starts waiting events while slots are free.
+                /// Takes what the intake handed over, then starts waiting events while slots are free.
                 func fillFreeSlots() {
-                    while inFlight.value < concurrency, let event = waiting.popLast() {
-                        inFlight.add(1)
+                    waiting.append(contentsOf: slots.takeHandedOver().reversed())
+                    while let event = waiting.last, slots.start() {
+                        waiting.removeLast()
                         group.addTask {
                             await handle(event)
-                            inFlight.add(-1)
+                            slots.finish()
                             doorbell.ring()
                         }
                     }
                 }
                 while !stopping.isSet, !Task.isCancelled {
+                    fillFreeSlots()
                     var mayBeMore = false
-                    if inFlight.value < concurrency, waiting.isEmpty, let events = await claim(prefetch) {
-                        waiting = events.reversed()
+                    if slots.hasFreeSlot, waiting.isEmpty, let events = await claim(prefetch) {
+                        slots.hold(events.count)
+                        waiting = events.reversed() + waiting
                         mayBeMore = events.count == prefetch
                     }
                     fillFreeSlots()
                     // Slots still free after a full claim: more may be due, claim again at once. Otherwise wait
                     // for a slot to free or for new events.
-                    if inFlight.value < concurrency, mayBeMore { continue }
+                    if slots.hasFreeSlot, mayBeMore { continue }
                     await doorbell.wait()
                 }
-                // Graceful shutdown: what was claimed is finished (slot by slot), then the poll task is stopped.
-                while !Task.isCancelled, inFlight.value > 0 || !waiting.isEmpty {
+                // Graceful shutdown: what was claimed or handed over is finished (slot by slot), then the poll
+                // task is stopped.
+                while !Task.isCancelled, slots.inFlight > 0 || !waiting.isEmpty || slots.arriving {
                     fillFreeSlots()
                     await doorbell.wait()
                 }
                 group.cancelAll()
             }
         } onGracefulShutdown: {
+            slots.close()
             stopping.set()
             doorbell.ring()
         }
@@ -96,13 +105,4 @@ struct EventWorker: Service {
         metrics.processed("\(outcome)")
         afterEvent()
     }
-}
-
-/// How many events are in flight (shared by the dispatch loop and the tasks it starts).
-final class InFlightCount: Sendable {
-    private let count = Atomic<Int>(0)
-
-    var value: Int { count.load(ordering: .acquiring) }
-
-    func add(_ delta: Int) { count.add(delta, ordering: .acquiringAndReleasing) }
 }
