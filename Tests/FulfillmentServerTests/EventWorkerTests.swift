@@ -31,7 +31,7 @@ import Testing
         let doorbell = Doorbell()
         let worker = EventWorker(
             processor: EventProcessor(store: store, router: router, now: { Date() }, logger: logger), doorbell: doorbell,
-            slots: WorkerSlots(capacity: 2, doorbell: doorbell), pollInterval: .seconds(5), metrics: ServiceMetrics(),
+            slots: WorkerSlots(capacity: 2), pollInterval: .seconds(5), metrics: ServiceMetrics(),
             afterEvent: {}, logger: logger)
         let running = Task { try await worker.run() }
         defer { running.cancel() }
@@ -53,7 +53,7 @@ import Testing
         var logger = Logger(label: "test.worker")
         logger.logLevel = .critical
         let doorbell = Doorbell()
-        let slots = WorkerSlots(capacity: 4, doorbell: doorbell)
+        let slots = WorkerSlots(capacity: 4)
         // A poll interval and a lease of a minute: an event the handover missed would wait that long.
         let worker = EventWorker(
             processor: EventProcessor(store: store, router: router, now: { Date() }, logger: logger), doorbell: doorbell,
@@ -61,7 +61,7 @@ import Testing
         let running = Task { try await worker.run() }
         defer { running.cancel() }
         try await Task.sleep(for: .milliseconds(100))  // the worker's first (empty) claim is behind it
-        let writer = InboxWriter(store: store, slots: slots, lease: .seconds(60), now: { Date() })
+        let writer = InboxWriter(store: store, doorbell: doorbell, slots: slots, lease: .seconds(60), now: { Date() })
         let now = Date()
         for index in 0..<3 {
             var event = StoreFixtures.event("evt_\(index)", type: "test.fast")
@@ -85,7 +85,7 @@ import Testing
     }
 
     @Test func theIntakeReservesOnlyFreeSlotsAndNoneOnceTheWorkerStops() {
-        let slots = WorkerSlots(capacity: 3, doorbell: Doorbell())
+        let slots = WorkerSlots(capacity: 3)
         #expect(slots.reserve(upTo: 5) == 3)
         #expect(slots.reserve(upTo: 1) == 0, "every slot is reserved")
         slots.handOver([StoreFixtures.event("evt_a"), StoreFixtures.event("evt_b")], unused: 1)

@@ -21,7 +21,7 @@ public struct FulfillmentService: Sendable {
     public let emailTransport: any EmailTransport
     /// Who delivers each channel of dispatches (the merchant's endpoint; registered actions' effects).
     let dispatchers: DispatchRegistry
-    let eventDoorbell: Doorbell
+    let eventDoorbell = Doorbell()
     /// The event worker's slots, shared with the webhook intake (which claims new events as it stores them).
     let workerSlots: WorkerSlots
     let outgoingDoorbells: OutgoingDoorbells
@@ -46,9 +46,7 @@ public struct FulfillmentService: Sendable {
         }
         self.configuration = configuration
         self.logger = logger
-        let eventDoorbell = Doorbell()
-        self.eventDoorbell = eventDoorbell
-        self.workerSlots = WorkerSlots(capacity: configuration.workerConcurrency, doorbell: eventDoorbell)
+        self.workerSlots = WorkerSlots(capacity: configuration.workerConcurrency)
         self.store = try store ?? configuration.database.openStore(logger: logger)
         switch (emailTransport, configuration.email) {
         case (let transport?, _): self.emailTransport = transport
@@ -158,9 +156,9 @@ public struct FulfillmentService: Sendable {
     private func makeServer(claimAtIntake: Bool) -> HTTPServerBuilder {
         let intake = WebhookIntake(
             router: router, secrets: configuration.webhookSecrets, maximumBytes: configuration.maximumWebhookBytes,
-            metrics: metrics, doorbell: eventDoorbell, now: configuration.now, logger: logger)
+            metrics: metrics, now: configuration.now, logger: logger)
         let writer = InboxWriter(
-            store: store, slots: claimAtIntake ? workerSlots : nil, lease: configuration.claimLease, now: configuration.now)
+            store: store, doorbell: eventDoorbell, slots: claimAtIntake ? workerSlots : nil, lease: configuration.claimLease, now: configuration.now)
         return HTTPServerBuilder { responder in
             WebhookHTTP1Channel(responder: responder, makeWebhookHandler: { WebhookChannelHandler(intake: intake, writer: writer) })
         }

@@ -13,20 +13,17 @@ struct WebhookIntake: Sendable {
     let router: EventRouter
     let maximumBytes: Int
     let metrics: ServiceMetrics
-    /// Rung when an event a handler takes is newly stored: wakes the event worker at once.
-    let doorbell: Doorbell
     let now: @Sendable () -> Date
     let logger: Logger
     private let signature: WebhookSignature
 
     init(
-        router: EventRouter, secrets: [String], maximumBytes: Int, metrics: ServiceMetrics, doorbell: Doorbell,
+        router: EventRouter, secrets: [String], maximumBytes: Int, metrics: ServiceMetrics,
         now: @escaping @Sendable () -> Date, logger: Logger
     ) {
         self.router = router
         self.maximumBytes = maximumBytes
         self.metrics = metrics
-        self.doorbell = doorbell
         signature = WebhookSignature(secrets: secrets)
         self.now = now
         self.logger = logger
@@ -74,12 +71,11 @@ struct WebhookIntake: Sendable {
         return refusal
     }
 
-    /// Counts a stored event (or a duplicate delivery) and wakes the worker for a new one it will handle.
+    /// Counts a stored event (or a duplicate delivery). The inbox writer woke the worker for a new one to handle.
     func stored(_ event: InboxEvent, _ outcome: InboxInsertOutcome) {
         switch outcome {
         case .inserted:
             metrics.eventsReceived.increment()
-            if event.status == .pending { doorbell.ring() }
         case .duplicate: metrics.eventsDuplicate.increment()
         }
         logger.debug(

@@ -64,7 +64,7 @@ struct EventWorker: Service {
                     var mayBeMore = false
                     if slots.hasFreeSlot, waiting.isEmpty, let events = await claim(prefetch) {
                         slots.hold(events.count)
-                        waiting = events.reversed() + waiting
+                        waiting = events.reversed()
                         mayBeMore = events.count == prefetch
                     }
                     fillFreeSlots()

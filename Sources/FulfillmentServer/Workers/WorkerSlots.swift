@@ -1,5 +1,4 @@
 import FulfillmentCore
-import StripeAPI
 import Synchronization
 
 /// The event worker's slots, shared with the webhook intake so that a new event can be claimed as it is
@@ -24,12 +23,10 @@ final class WorkerSlots: Sendable {
     }
 
     let capacity: Int
-    private let doorbell: Doorbell
     private let state = Mutex(State())
 
-    init(capacity: Int, doorbell: Doorbell) {
+    init(capacity: Int) {
         self.capacity = max(1, capacity)
-        self.doorbell = doorbell
     }
 
     // MARK: The intake's side
@@ -46,13 +43,13 @@ final class WorkerSlots: Sendable {
     }
 
     /// Hands stored, claimed events to the worker (each on a slot reserved before), and returns `unused`
-    /// reservations (the insert failed, or an event was a duplicate and stays as it was).
+    /// reservations (the insert failed, or an event was a duplicate and stays as it was). The caller rings the
+    /// worker's doorbell.
     func handOver(_ events: [InboxEvent], unused: Int) {
         state.withLock { state in
             state.reserved -= events.count + unused
             state.handedOver += events
         }
-        if !events.isEmpty { doorbell.ring() }
     }
 
     // MARK: The worker's side
