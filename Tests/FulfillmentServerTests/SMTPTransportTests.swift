@@ -24,7 +24,9 @@ import Testing
             let venv = root.appendingPathComponent(".venv/bin/python")
             let python = FileManager.default.isExecutableFile(atPath: venv.path) ? venv.path : "/usr/bin/env"
             maildir = FileManager.default.temporaryDirectory.appendingPathComponent("maildir-\(UUID().uuidString)")
-            port = Int.random(in: 20_000...40_000)
+            // A port the kernel just gave out: a random one could be taken (a service of the parallel suite, or an
+            // ephemeral port), and then the test waited for a server that could not bind, or talked to another.
+            port = try PostgresTestServer.freePort()
             process = Process()
             process.executableURL = URL(fileURLWithPath: python)
             let script = root.appendingPathComponent("Tests/Scripts/smtp_test_server.py").path
