@@ -9,7 +9,7 @@ import StripeAPI
 public struct Emulator: Sendable {
     public let state: EmulatorState
     public let configuration: EmulatorConfiguration
-    let doorbell: Doorbell
+    let outlet: DeliveryOutlet
     let logger: Logger
 
     /// The endpoint `--forward-to` registered, with its signing secret.
@@ -23,11 +23,11 @@ public struct Emulator: Sendable {
     public let forwarding: ForwardingEndpoint?
 
     public init(configuration: EmulatorConfiguration, logger: Logger = Logger(label: "stripe.emulator")) async {
-        let doorbell = Doorbell()
-        let state = EmulatorState(configuration: configuration, doorbell: doorbell)
+        let outlet = DeliveryOutlet()
+        let state = EmulatorState(configuration: configuration, outlet: outlet)
         self.state = state
         self.configuration = configuration
-        self.doorbell = doorbell
+        self.outlet = outlet
         self.logger = logger
         if let url = configuration.forwardTo {
             let endpoint = await state.registerEndpoint(url: url, enabledEvents: ["*"], secret: configuration.webhookSecret)
@@ -50,7 +50,7 @@ public struct Emulator: Sendable {
 
     /// Delivers webhooks and runs timers; add it to the service group that runs the routes.
     public var deliveryService: some Service {
-        WebhookDeliveryService(state: state, doorbell: doorbell, configuration: configuration, logger: logger)
+        WebhookDeliveryService(state: state, outlet: outlet, configuration: configuration, logger: logger)
     }
 
     /// A stand-alone application serving the emulator on `host:port`.

@@ -6,12 +6,13 @@ import NIOHTTP1
 import ServiceLifecycle
 import StripeAPI
 
-/// Sends webhook deliveries and runs timers: woken at once when an event is queued, and on every tick for
-/// timers and scheduled retries. Each attempt is signed afresh with the real wall-clock time and one `v1`
+/// Sends webhook deliveries and runs timers: each attempt the state hands to the outlet is sent at once, on
+/// its own (a new event's first attempt comes out as the event is made); every tick runs the timers and lets
+/// out the retries that fell due. Each attempt is signed afresh with the real wall-clock time and one `v1`
 /// per active secret; a non-2xx answer, a redirect or a timeout counts as a failure.
 struct WebhookDeliveryService: Service {
     let state: EmulatorState
-    let doorbell: Doorbell
+    let outlet: DeliveryOutlet
     let configuration: EmulatorConfiguration
     let logger: Logger
 
@@ -26,25 +27,17 @@ struct WebhookDeliveryService: Service {
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
-                group.addTask { [doorbell, configuration] in
+                // Timers are due by the second, retries by the second or more: the tick's pace is enough.
+                group.addTask { [state, configuration] in
                     while !Task.isCancelled {
+                        await state.runTimers()
+                        await state.sendDueDeliveries()
                         try? await Task.sleep(for: configuration.tickInterval)
-                        doorbell.ring()
                     }
                 }
-                // Timers are due by the second: running them at the tick's pace is enough, and running them on
-                // every wake (one per emitted event) scanned every open session inside the actor each time.
-                var timersRan: ContinuousClock.Instant?
-                while !Task.isCancelled {
-                    let now = ContinuousClock.now
-                    if timersRan.map({ now - $0 >= configuration.tickInterval }) ?? true {
-                        await state.runTimers()
-                        timersRan = now
-                    }
-                    for job in await state.claimDueDeliveries() {
-                        group.addTask { await deliver(job, client: client) }
-                    }
-                    await doorbell.wait()
+                // Ends when cancelled (an AsyncStream's iteration does).
+                for await job in outlet.attempts {
+                    group.addTask { await deliver(job, client: client) }
                 }
                 group.cancelAll()
             }

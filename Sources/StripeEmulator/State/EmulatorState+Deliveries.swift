@@ -2,6 +2,11 @@ import Foundation
 import StripeAPI
 
 extension EmulatorState {
+    /// Hands every delivery that is due to the sender (retries whose time came, shuffled ones let go).
+    func sendDueDeliveries() {
+        outlet.send(claimDueDeliveries())
+    }
+
     /// Takes every delivery that is due, applying delivery faults, and hands back what to send.
     func claimDueDeliveries() -> [DeliveryJob] {
         let now = self.now
@@ -19,6 +24,13 @@ extension EmulatorState {
             shuffleHoldStarted = nil
             due.shuffle(using: &random)
         }
+        return claim(due)
+    }
+
+    /// Claims each of `due` for an attempt now, or settles it by the faults in force (dropped, failed before
+    /// sending); returns the attempts to send.
+    func claim(_ due: [DeliveryRecord]) -> [DeliveryJob] {
+        let now = self.now
         var jobs: [DeliveryJob] = []
         for var delivery in due {
             guard let endpoint = endpoints[delivery.endpointID], let event = events[delivery.eventID] else {

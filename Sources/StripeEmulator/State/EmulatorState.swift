@@ -5,7 +5,8 @@ import StripeAPI
 /// webhook deliveries, idempotency keys, faults and the virtual clock.
 public actor EmulatorState {
     let configuration: EmulatorConfiguration
-    let doorbell: Doorbell
+    /// Where claimed delivery attempts go; the delivery service sends them.
+    let outlet: DeliveryOutlet
     var random: SeededGenerator
     /// Virtual time runs with the wall clock, plus what `/_emulator/clock/advance` added.
     var clockOffset: TimeInterval = 0
@@ -36,9 +37,9 @@ public actor EmulatorState {
     var rateBucket = RateBucket()
     var rateLimited = 0
 
-    init(configuration: EmulatorConfiguration, doorbell: Doorbell) {
+    init(configuration: EmulatorConfiguration, outlet: DeliveryOutlet) {
         self.configuration = configuration
-        self.doorbell = doorbell
+        self.outlet = outlet
         self.random = SeededGenerator(seed: configuration.randomSeed ?? UInt64.random(in: 0...UInt64.max))
     }
 
@@ -58,14 +59,17 @@ public actor EmulatorState {
             requestID: cause?.requestID, idempotencyKey: cause?.idempotencyKey,
             pendingEndpoints: Set(receivers.map(\.id)))
         events[event.id] = event
-        for endpoint in receivers {
+        let created = receivers.map { endpoint in
             deliverySequence += 1
             let delivery = DeliveryRecord(
                 id: makeID("whdel_"), sequence: deliverySequence, eventID: event.id, endpointID: endpoint.id,
                 createdAt: now, nextAttemptAt: now)
             store(delivery)
+            return delivery
         }
-        if !receivers.isEmpty { doorbell.ring() }
+        // Sent at once, as Stripe does; the shuffle fault holds deliveries back and reorders all that are due.
+        guard !created.isEmpty else { return }
+        outlet.send(faults.shuffleWindow > 1 ? claimDueDeliveries() : claim(created))
     }
 
     /// Moves the virtual clock forward and runs whatever fell due.
