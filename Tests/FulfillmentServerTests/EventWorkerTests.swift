@@ -100,4 +100,34 @@ import Testing
         slots.close()
         #expect(slots.reserve(upTo: 5) == 0)
     }
+
+    @Test func workThatGivesWayWaitsUntilNoEventIsInFlightOrItsLimit() async throws {
+        let slots = WorkerSlots(capacity: 2)
+        let clock = ContinuousClock()
+        var waited = try await clock.measure { await slots.quiet(within: .seconds(30)) }
+        #expect(waited < .seconds(1), "nothing in flight: no wait")
+
+        #expect(slots.reserve(upTo: 1) == 1)
+        slots.handOver([StoreFixtures.event("evt_a")], unused: 0)
+        _ = slots.takeHandedOver()
+        #expect(slots.start())
+        let asked = clock.now
+        let quiet = Task { await slots.quiet(within: .seconds(30)) }
+        try await Task.sleep(for: .milliseconds(200))
+        slots.finish()
+        await quiet.value
+        waited = clock.now - asked
+        #expect(waited >= .milliseconds(200), "it waited for the event in flight")
+        #expect(waited < .seconds(10), "and went on when the event finished, not at its limit")
+
+        #expect(slots.reserve(upTo: 1) == 1)
+        waited = try await clock.measure { await slots.quiet(within: .milliseconds(300)) }
+        #expect(waited >= .milliseconds(300) && waited < .seconds(10), "a reservation is work too; the limit ends the wait")
+
+        let cancelled = Task { await clock.measure { await slots.quiet(within: .seconds(30)) } }
+        try await Task.sleep(for: .milliseconds(100))
+        cancelled.cancel()
+        #expect(await cancelled.value < .seconds(10), "a cancelled wait ends at once")
+        slots.handOver([], unused: 1)
+    }
 }

@@ -24,6 +24,8 @@ public struct FulfillmentService: Sendable {
     let eventDoorbell = Doorbell()
     /// The event worker's slots, shared with the webhook intake (which claims new events as it stores them).
     let workerSlots: WorkerSlots
+    /// The longest the outbox waits, woken with receipts to send, for the event worker to be idle.
+    static let receiptsGiveWayAtMost = Duration.seconds(1)
     let outgoingDoorbells: OutgoingDoorbells
     /// The console's credentials (the password as a hash) and signed-in sessions.
     let adminCredentials: AdminCredentials
@@ -186,7 +188,8 @@ public struct FulfillmentService: Sendable {
                 afterEvent: { [outgoingDoorbells] in outgoingDoorbells.ring() }, logger: logger),
             OutboxWorker(
                 store: store, transport: emailTransport, doorbell: outgoingDoorbells.emails, pollInterval: configuration.workerPollInterval,
-                lease: configuration.claimLease, metrics: metrics, now: configuration.now, logger: logger),
+                lease: configuration.claimLease, metrics: metrics, now: configuration.now, logger: logger,
+                giveWay: { [workerSlots] in await workerSlots.quiet(within: Self.receiptsGiveWayAtMost) }),
             DispatchWorker(
                 processor: dispatchProcessor, doorbell: outgoingDoorbells.dispatches, concurrency: 16,
                 pollInterval: configuration.workerPollInterval, metrics: metrics, logger: logger),

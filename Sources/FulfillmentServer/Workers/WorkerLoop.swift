@@ -4,8 +4,13 @@ import Synchronization
 
 /// The loop both workers run: a batch whenever the doorbell rings (new work) or the poll interval passes.
 /// It stops claiming on graceful shutdown, finishing the batch in hand, and stops at once if cancelled.
+/// `afterWaking` runs each time it wakes from an idle wait, before the batch (work that gives way to other
+/// work waits there).
 enum WorkerLoop {
-    static func run(doorbell: Doorbell, pollInterval: Duration, runBatch: @escaping @Sendable () async -> Int) async {
+    static func run(
+        doorbell: Doorbell, pollInterval: Duration, afterWaking: @escaping @Sendable () async -> Void = {},
+        runBatch: @escaping @Sendable () async -> Int
+    ) async {
         let stopping = ShutdownFlag()
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
@@ -17,7 +22,10 @@ enum WorkerLoop {
                 }
                 while !stopping.isSet, !Task.isCancelled {
                     let handled = await runBatch()
-                    if handled == 0, !stopping.isSet, !Task.isCancelled { await doorbell.wait() }
+                    if handled == 0, !stopping.isSet, !Task.isCancelled {
+                        await doorbell.wait()
+                        await afterWaking()
+                    }
                 }
                 group.cancelAll()
             }
