@@ -4,7 +4,7 @@ import GRDB
 
 extension SQLiteFulfillmentStore {
     public func checkoutRecord(sessionID: String) async throws -> CheckoutRecord? {
-        try await pool.read { db in try Self.record(sessionID, in: db) }
+        try pointRead { db in try Self.record(sessionID, in: db) }
     }
 
     public func commitFulfillment(_ plan: FulfillmentPlan) async throws -> FulfillmentCommit {

@@ -104,7 +104,7 @@ import Testing
     @Test func workThatGivesWayWaitsUntilNoEventIsInFlightOrItsLimit() async throws {
         let slots = WorkerSlots(capacity: 2)
         let clock = ContinuousClock()
-        var waited = try await clock.measure { await slots.quiet(within: .seconds(30)) }
+        var waited = await clock.measure { await slots.quiet(within: .seconds(30)) }
         #expect(waited < .seconds(1), "nothing in flight: no wait")
 
         #expect(slots.reserve(upTo: 1) == 1)
@@ -121,7 +121,7 @@ import Testing
         #expect(waited < .seconds(10), "and went on when the event finished, not at its limit")
 
         #expect(slots.reserve(upTo: 1) == 1)
-        waited = try await clock.measure { await slots.quiet(within: .milliseconds(300)) }
+        waited = await clock.measure { await slots.quiet(within: .milliseconds(300)) }
         #expect(waited >= .milliseconds(300) && waited < .seconds(10), "a reservation is work too; the limit ends the wait")
 
         let cancelled = Task { await clock.measure { await slots.quiet(within: .seconds(30)) } }
