@@ -1,3 +1,4 @@
+import Dispatch
 import GRDB
 import Synchronization
 
@@ -10,6 +11,12 @@ import Synchronization
 /// A write is `durable` (the default) or not: a batch of only non-durable writes (claims, an event's outcome:
 /// losing one on a power cut costs only a repeat of idempotent work) commits with `synchronous=NORMAL`, made
 /// durable by the next synced commit. One batch runs at a time and takes everything that arrived meanwhile.
+///
+/// The batches run on a serial dispatch queue of their own, through GRDB's synchronous API: the write runs on
+/// that queue's thread, and only the callers' answers cross threads. Before, a task ran each batch through
+/// GRDB's async API (task -> writer queue -> task), two more thread switches on every insert and commit of a
+/// burst, each a wait for a core when both are busy: in alternating runs of 400 sessions at 16 at once,
+/// p99 was 1.4-7 ms lower this way in every pair.
 final class GroupCommitter: Sendable {
     static let maximumBatch = 256
 
@@ -25,6 +32,7 @@ final class GroupCommitter: Sendable {
     /// Whether the store's commits are synced at all (`synchronous=FULL`); if not, nothing is relaxed either.
     private let syncs: Bool
     private let queue = Mutex<(waiting: [Write], flushing: Bool)>(([], false))
+    private let flusher = DispatchQueue(label: "sqlite.group-commit")
 
     init(pool: DatabasePool, syncs: Bool) {
         self.pool = pool
@@ -65,11 +73,11 @@ final class GroupCommitter: Sendable {
                 queue.flushing = true
                 return true
             }
-            if startFlush { Task { await self.flush() } }
+            if startFlush { flusher.async { self.flush() } }
         }
     }
 
-    private func flush() async {
+    private func flush() {
         while true {
             let batch = queue.withLock { queue in
                 let batch = Array(queue.waiting.prefix(Self.maximumBatch))
@@ -80,7 +88,7 @@ final class GroupCommitter: Sendable {
             guard !batch.isEmpty else { return }
             let relaxed = syncs && !batch.contains { $0.durable }
             do {
-                try await pool.writeWithoutTransaction { db in
+                try pool.writeWithoutTransaction { db in
                     if relaxed { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
                     defer { if relaxed { try? db.execute(sql: "PRAGMA synchronous = FULL") } }
                     try db.inTransaction {
