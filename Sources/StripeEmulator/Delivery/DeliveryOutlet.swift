@@ -14,9 +14,4 @@ final class DeliveryOutlet: Sendable {
     func send(_ jobs: [DeliveryJob]) {
         for job in jobs { continuation.yield(job) }
     }
-
-    /// Ends the stream: the sender stops taking attempts.
-    func close() {
-        continuation.finish()
-    }
 }
