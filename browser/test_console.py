@@ -5,7 +5,6 @@ import requests
 from demo_fixtures import ADMIN_PASSWORD, browser, console_demo  # noqa: F401 (pytest fixtures)
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 AUTH = {"Authorization": "Bearer sk_test_demo"}
@@ -17,7 +16,20 @@ def sign_in(browser, demo, password=ADMIN_PASSWORD):
     form = browser.find_element(By.ID, "sign-in")
     browser.find_element(By.ID, "password").send_keys(password)
     browser.find_element(By.ID, "submit").click()
-    WebDriverWait(browser, 20).until(EC.staleness_of(form))
+    WebDriverWait(browser, 20).until(replaced(form))
+
+
+def replaced(element):
+    """A wait condition: true once `element` no longer belongs to the page. Selenium's `staleness_of` expects a
+    stale-element error, but Chromium may answer a check on a node of a page being replaced with a generic one
+    ("Node with given id does not belong to the document"), which failed a CI run: both mean the page changed."""
+    def check(_):
+        try:
+            element.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+    return check
 
 
 def text_of(browser, element_id):
