@@ -1,4 +1,5 @@
 import FulfillmentCore
+import StripeAPI
 import Synchronization
 
 /// The event worker's slots, shared with the webhook intake so that a new event can be claimed as it is
@@ -18,22 +19,14 @@ final class WorkerSlots: Sendable {
         var reserved = 0
         var handedOver: [InboxEvent] = []
         var closed = false
-        /// Callers of `quiet(within:)` waiting for every slot to be free, by a number of their own.
-        var quietWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
-        var nextWaiter = 0
 
         var taken: Int { inFlight + waiting + reserved + handedOver.count }
-
-        /// When nothing is taken any more, the waiters to resume (outside the lock).
-        mutating func waitersToWake() -> [CheckedContinuation<Void, Never>] {
-            guard taken == 0, !quietWaiters.isEmpty else { return [] }
-            defer { quietWaiters = [:] }
-            return Array(quietWaiters.values)
-        }
     }
 
     let capacity: Int
     private let state = Mutex(State())
+    /// Rung whenever the last taken slot is freed: wakes the caller of `quiet(within:)`.
+    private let quietBell = Doorbell()
 
     init(capacity: Int) {
         self.capacity = max(1, capacity)
@@ -56,12 +49,12 @@ final class WorkerSlots: Sendable {
     /// reservations (the insert failed, or an event was a duplicate and stays as it was). The caller rings the
     /// worker's doorbell.
     func handOver(_ events: [InboxEvent], unused: Int) {
-        let waiters = state.withLock { state in
+        let quiet = state.withLock { state in
             state.reserved -= events.count + unused
             state.handedOver += events
-            return state.waitersToWake()
+            return state.taken == 0
         }
-        for waiter in waiters { waiter.resume() }
+        if quiet { quietBell.ring() }
     }
 
     // MARK: The worker's side
@@ -93,46 +86,32 @@ final class WorkerSlots: Sendable {
 
     /// An event finished: its slot is free again.
     func finish() {
-        let waiters = state.withLock { state in
+        let quiet = state.withLock { state in
             state.inFlight -= 1
-            return state.waitersToWake()
+            return state.taken == 0
         }
-        for waiter in waiters { waiter.resume() }
+        if quiet { quietBell.ring() }
     }
 
     // MARK: Work that gives way
 
     /// Returns once no event is in flight, waiting, reserved or handed over, or after `limit`, whichever
     /// comes first (at once when cancelled). Work that can wait (receipts) uses it to leave the two cores to
-    /// the fulfilments of a burst, and still goes ahead after `limit` when the worker is never idle.
+    /// the fulfilments of a burst, and still goes ahead after `limit` when the worker is never idle. One caller
+    /// at a time (the outbox worker): the bell it waits on has one waiter.
     func quiet(within limit: Duration) async {
-        guard state.withLock({ $0.taken > 0 }) else { return }
+        guard !isQuiet else { return }
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.waitUntilQuiet() }
+            group.addTask {
+                while !self.isQuiet, !Task.isCancelled { await self.quietBell.wait() }
+            }
             group.addTask { try? await Task.sleep(for: limit) }
             await group.next()
             group.cancelAll()
         }
     }
 
-    private func waitUntilQuiet() async {
-        let number = state.withLock { state in
-            state.nextWaiter += 1
-            return state.nextWaiter
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLock { state in
-                    guard state.taken > 0, !Task.isCancelled else { return true }
-                    state.quietWaiters[number] = continuation
-                    return false
-                }
-                if resumeNow { continuation.resume() }
-            }
-        } onCancel: {
-            state.withLock { $0.quietWaiters.removeValue(forKey: number) }?.resume()
-        }
-    }
+    private var isQuiet: Bool { state.withLock { $0.taken == 0 } }
 
     /// Whether a slot is free for an event the worker would claim itself.
     var hasFreeSlot: Bool { state.withLock { $0.inFlight < capacity } }
