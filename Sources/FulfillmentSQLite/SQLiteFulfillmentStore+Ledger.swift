@@ -27,7 +27,7 @@ extension SQLiteFulfillmentStore {
                 for (sku, taken) in write.stockTaken {
                     try db.run("UPDATE stock SET quantity = quantity - ? WHERE sku = ?", [taken, sku])
                 }
-                for row in write.lineRows { try row.insert(db) }
+                for row in write.lineRows { try Self.insert(row, in: db) }
                 try Self.upsert(write.payment, in: db)
                 try Self.enqueue(write.outgoing, now: plan.now, in: db)
                 return .committed(write.record)
@@ -77,6 +77,25 @@ extension SQLiteFulfillmentStore {
                 row.language?.rawValue,
             ])
     }
+
+    /// Inserts a line of a fulfilled session, as `upsert` does its session: through the statement cache. GRDB's
+    /// Codable insert encoded the row through a container and ran on the group commit's one thread, where
+    /// every commit of a burst waits its turn (2.3% of the service's CPU at 16 sessions at once). The columns
+    /// are the row's coding keys, in their order: a key added without its value here fails every insert.
+    static func insert(_ row: CheckoutLineRow, in db: Database) throws {
+        try db.run(
+            insertLineSQL,
+            [
+                row.sessionID, row.lineItemID, row.position, row.description, row.quantity, row.amountTotal, row.currency,
+                row.productID, row.action, row.sku, row.outcome.rawValue, row.accessToken, row.accessURL, row.shipmentID,
+                row.servedQuantity, row.backorderedQuantity, row.performedAt.timeIntervalSince1970,
+            ])
+    }
+
+    private static let insertLineSQL: String = {
+        let columns = CheckoutLineRow.CodingKeys.allCases.map(\.rawValue)
+        return "INSERT INTO checkout_lines (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))"
+    }()
 
     static func upsert(_ payment: PaymentRow, in db: Database) throws {
         try db.run(
