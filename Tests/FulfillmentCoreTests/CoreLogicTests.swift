@@ -100,6 +100,13 @@ import Testing
         #expect(LinePerformer.perform(digital, available: nil, plan: plan(), token: "abc").line.outcome == .accessGranted(accessURL: "https://x.example/access/abc"))
     }
 
+    @Test func accessTokensAre128RandomBitsInHex() {
+        let tokens = (0..<200).map { _ in LinePerformer.newToken() }
+        #expect(tokens.allSatisfy { $0.count == 32 && $0.allSatisfy { "0123456789abcdef".contains($0) } })
+        #expect(Set(tokens).count == tokens.count, "no token repeats")
+        #expect(Set(tokens.map(\.first)).count > 8, "the leading digit varies: leading zeros are kept, not dropped")
+    }
+
     @Test func retriesBackOffExponentiallyUpToTheCap() {
         let schedule = EventProcessor.RetrySchedule(base: .seconds(2), cap: .seconds(60), maxAttempts: 10)
         #expect(schedule.delay(afterAttempts: 1) == .seconds(2))
