@@ -1,5 +1,5 @@
 import Foundation
-import FulfillmentCore
+@testable import FulfillmentCore
 import Testing
 
 /// The customer texts: one catalog per language, kept in step, and how a language is chosen.
@@ -30,6 +30,16 @@ import Testing
         #expect(CustomerLanguage.resolve(nil, .es, default: .en) == .es)
         #expect(CustomerLanguage.resolve(.en, .es, default: .es) == .en)
         #expect(CustomerLanguage.resolve(nil, nil, default: .es) == .es)
+    }
+
+    @Test func placeholdersAreFilledInOnePass() {
+        #expect(Texts.fill("{a} and {b}, {a} again", with: ["a": "1", "b": "2"]) == "1 and 2, 1 again")
+        #expect(Texts.fill("Hello {name},", with: ["name": "{url}", "url": "https://evil.example"]) == "Hello {url},",
+                "a value is never read as a placeholder")
+        #expect(Texts.fill("{unknown} {a} {", with: ["a": "x"]) == "{unknown} x {", "what no value names stays as written")
+        #expect(Texts.fill("{{a}}", with: ["a": "x"]) == "{x}")
+        #expect(Texts.fill("€{a}—ñ{b}", with: ["a": "1", "b": "ü"]) == "€1—ñü")
+        #expect(CustomerLanguage.en.texts("receipt_total", ["amount": "€49.00"]).contains("€49.00"))
     }
 
     @Test func moneyAndBlanksFollowTheLanguage() {

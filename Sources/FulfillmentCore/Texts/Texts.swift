@@ -9,9 +9,31 @@ public struct Texts: Sendable {
     public let entries: [String: String]
 
     public func callAsFunction(_ key: String, _ values: [String: String] = [:]) -> String {
-        var text = entries[key] ?? Self.english.entries[key] ?? key
-        for (name, value) in values { text = text.replacingOccurrences(of: "{\(name)}", with: value) }
-        return text
+        let template = entries[key] ?? Self.english.entries[key] ?? key
+        return values.isEmpty ? template : Self.fill(template, with: values)
+    }
+
+    /// Replaces each `{name}` that `values` names, in one pass over the template: a value is never read as a
+    /// placeholder (a customer named "{url}" stays so), and a placeholder it does not name stays as written.
+    /// Before, one `replacingOccurrences` per value (through NSString) rendered the receipt inside the
+    /// ledger's commit, on the group commit's one thread (1.6% of the service's CPU in a burst).
+    static func fill(_ template: String, with values: [String: String]) -> String {
+        var filled = ""
+        filled.reserveCapacity(template.utf8.count + 64)
+        var rest = template[...]
+        while let open = rest.firstIndex(of: "{") {
+            filled += rest[..<open]
+            let nameStart = rest.index(after: open)
+            if let close = rest[nameStart...].firstIndex(of: "}"), let value = values[String(rest[nameStart..<close])] {
+                filled += value
+                rest = rest[rest.index(after: close)...]
+            } else {
+                filled += "{"
+                rest = rest[nameStart...]
+            }
+        }
+        filled += rest
+        return filled
     }
 
     /// An amount in the customer's way of writing money: `€49.00` in English, `49,00 €` in Spanish.
