@@ -180,8 +180,11 @@ extension EmulatorState {
         if let paymentIntentID, outcome != .declined {
             createPayment(paymentIntentID, for: session, settled: outcome == .paid)
         }
-        for type in types { emit(type, object: session.json(), cause: nil) }
-        return (session.json(), outcome == .declined ? nil : session.resolvedSuccessURL)
+        // Rendered once: the events' copy and the answer are the same object (each rendering built every field
+        // anew, inside the actor that the burst's other payments wait on).
+        let json = session.json()
+        for type in types { emit(type, object: json, cause: nil) }
+        return (json, outcome == .declined ? nil : session.resolvedSuccessURL)
     }
 
     func sessionJSON(_ session: CheckoutSessionRecord, expansions: [String]) throws(APIError) -> JSONValue {
