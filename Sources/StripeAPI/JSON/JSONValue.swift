@@ -55,10 +55,6 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     public init(nilLiteral: ()) { self = .null }
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        // Sized once (the emulator builds every object it serves this way; growing as it merged showed in
-        // its profile). A repeated key keeps its last value.
-        var members = [String: JSONValue](minimumCapacity: elements.count)
-        for (key, value) in elements { members[key] = value }
-        self = .object(members)
+        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
 }
