@@ -51,6 +51,20 @@ import Testing
         #expect(failing.paymentStatus == .unpaid)
     }
 
+    @Test func dueTimersComeOutEarliestFirstAndOnlyOnceDue() {
+        var queue = DueQueue()
+        queue.schedule("cs_late", at: 500)
+        queue.schedule("cs_early", at: 100)
+        queue.schedule("cs_mid", at: 300)
+        queue.schedule("cs_early", at: 300)
+        #expect(queue.popDue(atOrBefore: 99).isEmpty, "nothing is due before its second")
+        #expect(queue.popDue(atOrBefore: 300) == ["cs_early", "cs_early", "cs_mid"], "earliest first, ties by id, a second at its second")
+        #expect(queue.count == 1)
+        #expect(queue.popDue(atOrBefore: 300).isEmpty, "what came out does not come out again")
+        #expect(queue.popDue(atOrBefore: 10_000) == ["cs_late"])
+        #expect(queue.count == 0)
+    }
+
     @Test func aSessionPastExpiryCannotBePaid() {
         var record = session()
         #expect(throws: APIError.self) { try complete(&record, .paid, at: 1000 + 3600) }

@@ -1,3 +1,4 @@
+import HeapModule
 import StripeAPI
 
 extension EmulatorState {
@@ -10,13 +11,14 @@ extension EmulatorState {
     @discardableResult
     func runTimers() -> Int {
         let now = nowSeconds
-        timerWatch.watchNew(sessions: sessions.ids, sources: sources.ids, charges: charges.ids)
+        for id in timerWatch.watchNew(sessions: sessions.ids, sources: sources.ids, charges: charges.ids) {
+            if let session = sessions[id] { scheduleTimers(of: session) }
+        }
         var due: [(at: Int, timer: Timer)] = []
-        for id in timerWatch.sessions {
-            guard let session = sessions[id], session.status == .open || session.settlement != nil else {
-                timerWatch.sessions.remove(id)
-                continue
-            }
+        // Each session once, however many of its entries fell due; what it is now decides what fires.
+        var looked: Set<String> = []
+        for id in timerWatch.sessionTimers.popDue(atOrBefore: now) where looked.insert(id).inserted {
+            guard let session = sessions[id] else { continue }
             if session.status == .open, session.expiresAt <= now { due.append((session.expiresAt, .expireSession(session.id))) }
             if let settlement = session.settlement, settlement.at <= now { due.append((settlement.at, .settleSession(session.id))) }
         }
@@ -43,6 +45,14 @@ extension EmulatorState {
         return due.count
     }
 
+    /// Queues what may fire for a session first seen: its expiry while it is open, its delayed settlement if
+    /// it has one (a payment that gives it one later queues it too). An entry the session has outgrown by its
+    /// time (paid, expired, settled) fires nothing.
+    func scheduleTimers(of session: CheckoutSessionRecord) {
+        if session.status == .open { timerWatch.sessionTimers.schedule(session.id, at: session.expiresAt) }
+        if let settlement = session.settlement { timerWatch.sessionTimers.schedule(session.id, at: settlement.at) }
+    }
+
     private func fire(_ timer: Timer, at time: Int) {
         switch timer {
         case .expireSession(let id):
@@ -66,19 +76,51 @@ extension EmulatorState {
     }
 }
 
-/// The records whose timers may still fire. New records join as they appear (records are only ever added);
-/// each leaves once nothing can fire for it (a session completed and settled, a source used or ended, a
-/// charge settled), so a tick costs what is live, not everything ever created.
+/// The records whose timers may still fire. New records join as they appear (records are only ever added).
+/// Sessions wait in a queue by due time, so a tick looks at the sessions that fell due, not at every open
+/// one (the bench keeps hundreds open, and every 25 ms tick looked at each inside the actor that the API's
+/// calls wait on). Sources and charges are few and short-lived: each is looked at every tick and leaves
+/// once nothing can fire for it (a source used or ended, a charge settled).
 struct TimerWatch: Sendable {
-    var sessions: Set<String> = []
+    var sessionTimers = DueQueue()
     var sources: Set<String> = []
     var charges: Set<String> = []
     private var seen = (sessions: 0, sources: 0, charges: 0)
 
-    mutating func watchNew(sessions sessionIDs: [String], sources sourceIDs: [String], charges chargeIDs: [String]) {
-        if sessionIDs.count > seen.sessions { sessions.formUnion(sessionIDs[seen.sessions...]) }
+    /// Takes in the records made since the last call; returns the new sessions, for their timers.
+    mutating func watchNew(sessions sessionIDs: [String], sources sourceIDs: [String], charges chargeIDs: [String]) -> ArraySlice<String> {
+        let newSessions = sessionIDs[min(seen.sessions, sessionIDs.count)...]
         if sourceIDs.count > seen.sources { sources.formUnion(sourceIDs[seen.sources...]) }
         if chargeIDs.count > seen.charges { charges.formUnion(chargeIDs[seen.charges...]) }
         seen = (sessionIDs.count, sourceIDs.count, chargeIDs.count)
+        return newSessions
+    }
+}
+
+/// Record ids by the virtual second they fall due (swift-collections' `Heap`): the earliest comes out first.
+/// An id may be queued more than once (an expiry and a settlement); whoever pops it checks what is due.
+struct DueQueue: Sendable {
+    private struct Entry: Comparable, Sendable {
+        let at: Int
+        let id: String
+        static func < (left: Entry, right: Entry) -> Bool { (left.at, left.id) < (right.at, right.id) }
+    }
+
+    private var heap = Heap<Entry>()
+
+    var count: Int { heap.count }
+
+    mutating func schedule(_ id: String, at second: Int) {
+        heap.insert(Entry(at: second, id: id))
+    }
+
+    /// Removes and returns, earliest first, the ids due at or before `now`.
+    mutating func popDue(atOrBefore now: Int) -> [String] {
+        var due: [String] = []
+        while let next = heap.min, next.at <= now {
+            due.append(next.id)
+            heap.removeMin()
+        }
+        return due
     }
 }
