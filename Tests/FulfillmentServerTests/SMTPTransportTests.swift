@@ -38,10 +38,12 @@ import Testing
         }
 
         /// Waits until the server accepts connections (up to a minute: Python's start can take many seconds while
-        /// the parallel suite keeps both cores busy).
+        /// the parallel suite keeps both cores busy). A server that exited (aiosmtpd missing, a bad option) fails
+        /// the wait at once instead of at the minute.
         func ready() async throws {
             let deadline = ContinuousClock.now + .seconds(60)
             while ContinuousClock.now < deadline {
+                guard process.isRunning else { throw Exited(status: process.terminationStatus) }
                 if let channel = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                     .connectTimeout(.seconds(1)).connect(host: "127.0.0.1", port: port).get()
                 {
@@ -51,6 +53,13 @@ import Testing
                 try await Task.sleep(for: .milliseconds(100))
             }
             throw ServiceHarness.TimedOut(description: "aiosmtpd did not start (is it installed? scripts/test installs it)")
+        }
+
+        struct Exited: Error, CustomStringConvertible {
+            let status: Int32
+            var description: String {
+                "the SMTP test server exited with status \(status) before listening (is aiosmtpd installed in .venv? scripts/test installs it)"
+            }
         }
 
         var messages: [String] {
