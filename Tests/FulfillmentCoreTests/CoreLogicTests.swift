@@ -107,6 +107,18 @@ import Testing
         #expect(Set(tokens.map(\.first)).count > 8, "the leading digit varies: leading zeros are kept, not dropped")
     }
 
+    @Test(arguments: [1, 7, 9, 16, 32])
+    func randomTokensHaveTheirLengthAndEveryDigitVaries(byteCount: Int) {
+        let tokens = (0..<300).map { _ in RandomToken.hex(byteCount: byteCount) }
+        #expect(tokens.allSatisfy { $0.count == 2 * byteCount && $0.allSatisfy { "0123456789abcdef".contains($0) } })
+        // Each position of the text takes most of the 16 digits over 300 tokens: no byte is left out of the
+        // random bits (a byte past the first 8 drawn from the same word, or left zero, would show here).
+        for position in 0..<(2 * byteCount) {
+            let digits = Set(tokens.map { Array($0)[position] })
+            #expect(digits.count >= 12, "position \(position) of \(2 * byteCount) took only \(digits.count) digits")
+        }
+    }
+
     @Test func retriesBackOffExponentiallyUpToTheCap() {
         let schedule = EventProcessor.RetrySchedule(base: .seconds(2), cap: .seconds(60), maxAttempts: 10)
         #expect(schedule.delay(afterAttempts: 1) == .seconds(2))

@@ -17,13 +17,8 @@ public enum LinePerformer {
         return (fulfilled, available == nil ? 0 : result.stockTaken, result.effects)
     }
 
-    /// A random token for an entitlement or a shipment: 128 bits from the system's generator, as 32 lowercase
-    /// hex digits (a UUID gave 122 bits, and Foundation opened /dev/urandom for each one).
+    /// A random token for an entitlement or a shipment: 128 bits, as 32 lowercase hex digits.
     public static func newToken() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return [generator.next(), generator.next()].map { (half: UInt64) in
-            let digits = String(half, radix: 16)
-            return String(repeating: "0", count: 16 - digits.count) + digits
-        }.joined()
+        RandomToken.hex(byteCount: 16)
     }
 }

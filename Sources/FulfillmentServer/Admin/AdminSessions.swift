@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import FulfillmentCore
 import Synchronization
 
 /// The console's signed-in sessions, in memory (a restart signs everyone out): an unguessable id for the
@@ -42,8 +43,7 @@ final class AdminSessions: Sendable {
 
     /// 32 random bytes, hex.
     static func randomToken() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        RandomToken.hex(byteCount: 32)
     }
 
 }
