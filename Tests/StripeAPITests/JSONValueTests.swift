@@ -22,6 +22,18 @@ import Testing
         #expect(value.serializedBytes() == Array(value.serialized().utf8))
     }
 
+    /// Unescaped text is copied in runs: the runs before, between and after escapes, and strings that are all
+    /// escapes or none, come out whole.
+    @Test(arguments: [
+        ("", #""""#), ("plain text, no escapes", #""plain text, no escapes""#), ("\"", #""\"""#),
+        ("\u{2029}", #""\u2029""#), ("\"edges\"", #""\"edges\"""#), ("x\u{2028}", #""x\u2028""#),
+        ("\n\n", #""\n\n""#), ("run\u{0}run", #""run\u0000run""#), ("\u{E2}\u{2020}", #""â†""#),
+    ])
+    func copiesTheTextAroundEscapesWhole(text: String, json: String) throws {
+        #expect(JSONValue.string(text).serialized() == json)
+        #expect(try JSONValue.parse(Data(json.utf8)) == .string(text))
+    }
+
     @Test func keepsIntegersAsIntegers() throws {
         let parsed = try JSONValue.parse(Data(#"{"amount":1999,"rate":0.5,"ok":true}"#.utf8))
         #expect(parsed["amount"] == .int(1999))

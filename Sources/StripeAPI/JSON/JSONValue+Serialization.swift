@@ -42,66 +42,70 @@ extension JSONValue {
             output.append(UInt8(ascii: "]"))
         case .object(let members):
             output.append(UInt8(ascii: "{"))
-            for (index, key) in Self.stripeKeyOrder(members.keys).enumerated() {
+            for (index, member) in Self.stripeOrder(members).enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
-                Self.writeString(key, to: &output)
+                Self.writeString(member.key, to: &output)
                 output.append(UInt8(ascii: ":"))
-                members[key]!.write(to: &output)
+                member.value.write(to: &output)
             }
             output.append(UInt8(ascii: "}"))
         }
     }
 
-    /// `id`, then `object`, then the other keys in byte order (sorting the others alone: ranking every
-    /// comparison showed in the emulator's profile).
-    private static func stripeKeyOrder(_ keys: Dictionary<String, JSONValue>.Keys) -> [String] {
-        var ordered: [String] = []
-        ordered.reserveCapacity(keys.count)
-        var others: [String] = []
-        others.reserveCapacity(keys.count)
-        for key in keys where key != "id" && key != "object" { others.append(key) }
-        if keys.contains("id") { ordered.append("id") }
-        if keys.contains("object") { ordered.append("object") }
-        // By UTF-8 bytes (Unicode scalar order): the same order as String's for every key Stripe uses, without
-        // its Unicode-aware comparison, which showed in the emulator's profile.
-        others.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        return ordered + others
+    /// The members with `id` first, then `object`, then the others by key. The pairs are sorted, not the
+    /// keys, so no value is looked up again (a lookup hashes its key: 45 of them cost half as much as the
+    /// sort). `<` orders by Unicode scalars (of the NFC form), which is byte order for Stripe's ASCII keys;
+    /// for ASCII it compares bytes (4.2 us for a session's 45 keys, against 4.9 through `utf8`).
+    private static func stripeOrder(_ members: [String: JSONValue]) -> [(key: String, value: JSONValue)] {
+        var ordered: [(key: String, value: JSONValue)] = []
+        ordered.reserveCapacity(members.count)
+        var others: [(key: String, value: JSONValue)] = []
+        others.reserveCapacity(members.count)
+        for member in members where member.key != "id" && member.key != "object" { others.append(member) }
+        if let id = members["id"] { ordered.append(("id", id)) }
+        if let object = members["object"] { ordered.append(("object", object)) }
+        others.sort { $0.key < $1.key }
+        ordered.append(contentsOf: others)
+        return ordered
     }
 
     /// A JSON string: `"`, `\\` and control characters escaped, and U+2028 and U+2029 too (JavaScript
-    /// reads them as line ends); every other byte of the UTF-8 copied as it is.
+    /// reads them as line ends); every other byte of the UTF-8 copied as it is, in runs: most strings need no
+    /// escape at all and are appended whole (byte by byte, appending was a twentieth of the emulator's CPU).
     private static func writeString(_ value: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
-        var utf8 = value.utf8.makeIterator()
-        while let byte = utf8.next() {
-            switch byte {
-            case UInt8(ascii: "\""): output += #"\""#.utf8
-            case UInt8(ascii: "\\"): output += #"\\"#.utf8
-            case UInt8(ascii: "\n"): output += #"\n"#.utf8
-            case UInt8(ascii: "\r"): output += #"\r"#.utf8
-            case UInt8(ascii: "\t"): output += #"\t"#.utf8
-            case 0..<0x20:
-                output += #"\u00"#.utf8
-                output.append(hexDigits[Int(byte >> 4)])
-                output.append(hexDigits[Int(byte & 0xF)])
-            case 0xE2:
-                // U+2028 and U+2029 are E2 80 A8 and E2 80 A9.
-                guard let second = utf8.next() else {
-                    output.append(byte)
-                    continue
-                }
-                guard second == 0x80, let third = utf8.next() else {
-                    output += [byte, second]
-                    continue
-                }
-                switch third {
-                case 0xA8: output += #"\u2028"#.utf8
-                case 0xA9: output += #"\u2029"#.utf8
-                default: output += [byte, second, third]
-                }
-            default:
-                output.append(byte)
+        var value = value
+        value.withUTF8 { bytes in
+            var runStart = 0, index = 0
+            func escape(_ text: StaticString, skipping count: Int) {
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                output.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+                index += count
+                runStart = index
             }
+            while index < bytes.count {
+                switch bytes[index] {
+                case UInt8(ascii: "\""): escape(#"\""#, skipping: 1)
+                case UInt8(ascii: "\\"): escape(#"\\"#, skipping: 1)
+                case UInt8(ascii: "\n"): escape(#"\n"#, skipping: 1)
+                case UInt8(ascii: "\r"): escape(#"\r"#, skipping: 1)
+                case UInt8(ascii: "\t"): escape(#"\t"#, skipping: 1)
+                case let byte where byte < 0x20:
+                    escape(#"\u00"#, skipping: 0)
+                    output.append(hexDigits[Int(byte >> 4)])
+                    output.append(hexDigits[Int(byte & 0xF)])
+                    index += 1
+                    runStart = index
+                case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80 && bytes[index + 2] == 0xA8:
+                    // U+2028 and U+2029 are E2 80 A8 and E2 80 A9.
+                    escape(#"\u2028"#, skipping: 3)
+                case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80 && bytes[index + 2] == 0xA9:
+                    escape(#"\u2029"#, skipping: 3)
+                default:
+                    index += 1
+                }
+            }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
         }
         output.append(UInt8(ascii: "\""))
     }
