@@ -65,6 +65,23 @@ import Testing
         #expect(queue.count == 0)
     }
 
+    @Test func storingASessionQueuesItsTimersOnceEach() throws {
+        var sessions = SessionRecords()
+        var record = session()
+        sessions[record.id] = record
+        #expect(sessions.queuedTimers == 1, "an open session queues its expiry")
+        sessions[record.id] = record
+        #expect(sessions.queuedTimers == 1, "stored again unchanged, nothing more is queued")
+        _ = try complete(&record, .delayedSuccess, at: 1100)
+        sessions[record.id] = record
+        #expect(sessions.queuedTimers == 2, "a delayed payment queues its settlement (1100 + 60)")
+        #expect(sessions.popDue(atOrBefore: 1159).isEmpty)
+        #expect(sessions.popDue(atOrBefore: 1160) == [record.id], "the settlement falls due first")
+        #expect(sessions.popDue(atOrBefore: 1000 + 3600) == [record.id], "the expiry entry still comes out; it finds the session paid")
+        #expect(sessions.queuedTimers == 0)
+        #expect(sessions[record.id]?.status == .complete)
+    }
+
     @Test func aSessionPastExpiryCannotBePaid() {
         var record = session()
         #expect(throws: APIError.self) { try complete(&record, .paid, at: 1000 + 3600) }

@@ -176,10 +176,8 @@ extension EmulatorState {
             paymentIntentID: paymentIntentID,
             details: CustomerDetails(address: address, email: customerEmail, name: customerName),
             shipping: ShippingDetails(address: address, name: customerName))
+        // Stored, it queues its delayed settlement's timer, if it has one.
         sessions[id] = session
-        // A delayed payment settles later: its timer is queued now (the expiry was queued when the session was
-        // first seen; if it has not been seen yet, both are queued then, and a session fires once a tick).
-        if let settlement = session.settlement { timerWatch.sessionTimers.schedule(session.id, at: settlement.at) }
         if let paymentIntentID, outcome != .declined {
             createPayment(paymentIntentID, for: session, settled: outcome == .paid)
         }

@@ -11,13 +11,11 @@ extension EmulatorState {
     @discardableResult
     func runTimers() -> Int {
         let now = nowSeconds
-        for id in timerWatch.watchNew(sessions: sessions.ids, sources: sources.ids, charges: charges.ids) {
-            if let session = sessions[id] { scheduleTimers(of: session) }
-        }
+        timerWatch.watchNew(sources: sources.ids, charges: charges.ids)
         var due: [(at: Int, timer: Timer)] = []
         // Each session once, however many of its entries fell due; what it is now decides what fires.
         var looked: Set<String> = []
-        for id in timerWatch.sessionTimers.popDue(atOrBefore: now) where looked.insert(id).inserted {
+        for id in sessions.popDue(atOrBefore: now) where looked.insert(id).inserted {
             guard let session = sessions[id] else { continue }
             if session.status == .open, session.expiresAt <= now { due.append((session.expiresAt, .expireSession(session.id))) }
             if let settlement = session.settlement, settlement.at <= now { due.append((settlement.at, .settleSession(session.id))) }
@@ -45,14 +43,6 @@ extension EmulatorState {
         return due.count
     }
 
-    /// Queues what may fire for a session first seen: its expiry while it is open, its delayed settlement if
-    /// it has one (a payment that gives it one later queues it too). An entry the session has outgrown by its
-    /// time (paid, expired, settled) fires nothing.
-    func scheduleTimers(of session: CheckoutSessionRecord) {
-        if session.status == .open { timerWatch.sessionTimers.schedule(session.id, at: session.expiresAt) }
-        if let settlement = session.settlement { timerWatch.sessionTimers.schedule(session.id, at: settlement.at) }
-    }
-
     private func fire(_ timer: Timer, at time: Int) {
         switch timer {
         case .expireSession(let id):
@@ -76,24 +66,21 @@ extension EmulatorState {
     }
 }
 
-/// The records whose timers may still fire. New records join as they appear (records are only ever added).
-/// Sessions wait in a queue by due time, so a tick looks at the sessions that fell due, not at every open
-/// one (the bench keeps hundreds open, and every 25 ms tick looked at each inside the actor that the API's
-/// calls wait on). Sources and charges are few and short-lived: each is looked at every tick and leaves
-/// once nothing can fire for it (a source used or ended, a charge settled).
+/// The sources and charges whose timers may still fire. New records join as they appear (records are only
+/// ever added). They are few and short-lived: each is looked at every tick and leaves once nothing can fire
+/// for it (a source used or ended, a charge settled). Sessions queue their own timers (`SessionRecords`):
+/// the bench keeps hundreds open, and every 25 ms tick looked at each inside the actor that the API's calls
+/// wait on.
 struct TimerWatch: Sendable {
-    var sessionTimers = DueQueue()
     var sources: Set<String> = []
     var charges: Set<String> = []
-    private var seen = (sessions: 0, sources: 0, charges: 0)
+    private var seen = (sources: 0, charges: 0)
 
-    /// Takes in the records made since the last call; returns the new sessions, for their timers.
-    mutating func watchNew(sessions sessionIDs: [String], sources sourceIDs: [String], charges chargeIDs: [String]) -> ArraySlice<String> {
-        let newSessions = sessionIDs[min(seen.sessions, sessionIDs.count)...]
+    /// Takes in the sources and charges made since the last call.
+    mutating func watchNew(sources sourceIDs: [String], charges chargeIDs: [String]) {
         if sourceIDs.count > seen.sources { sources.formUnion(sourceIDs[seen.sources...]) }
         if chargeIDs.count > seen.charges { charges.formUnion(chargeIDs[seen.charges...]) }
-        seen = (sessionIDs.count, sourceIDs.count, chargeIDs.count)
-        return newSessions
+        seen = (sourceIDs.count, chargeIDs.count)
     }
 }
 

@@ -14,7 +14,8 @@ public actor EmulatorState {
     var products = OrderedRecords<ProductRecord>()
     var prices = OrderedRecords<PriceRecord>()
     var customers = OrderedRecords<CustomerRecord>()
-    var sessions = OrderedRecords<CheckoutSessionRecord>()
+    /// Sessions and the queue of their timers (expiries, delayed settlements).
+    var sessions = SessionRecords()
     var sources = OrderedRecords<SourceRecord>()
     var charges = OrderedRecords<ChargeRecord>()
     var paymentIntents = OrderedRecords<PaymentIntentRecord>()
@@ -27,7 +28,7 @@ public actor EmulatorState {
     /// Deliveries still pending or in flight, by sequence: what the sender and `drain` look at, so their cost
     /// follows what is live, not everything ever delivered.
     var liveDeliveries: [Int: String] = [:]
-    /// Records whose timers may still fire (open or settling sessions, unused sources, settling charges).
+    /// Sources and charges whose timers may still fire (unused sources, settling charges).
     var timerWatch = TimerWatch()
     var deliverySequence = 0
     var shuffleHoldStarted: Date?
