@@ -3,7 +3,7 @@ found, replayed and shown processed, a POST without the CSRF token refused, a wr
 recorded, and after sign-out the pages send the browser back to the sign-in page."""
 import requests
 from demo_fixtures import ADMIN_PASSWORD, browser, console_demo  # noqa: F401 (pytest fixtures)
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import TimeoutException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -87,11 +87,23 @@ def test_a_dead_event_is_found_replayed_and_shown_processed(console_demo, browse
     row = dead_row(browser)[0]
     event_id = row.get_attribute("data-event")
     assert "checkout.session.completed" in row.text
-    row.find_element(By.CSS_SELECTOR, "button.replay").click()
+    button = row.find_element(By.CSS_SELECTOR, "button.replay")
+    button.click()
+    # The replay's POST answers with a new page: until then the click may not have been sent at all.
+    WebDriverWait(browser, 20).until(replaced(button), "the replay form was not submitted")
+    seen = []
     def status(b):
         b.get(console_demo["url"] + f"admin/events?object={session_id}")
-        return b.find_element(By.CSS_SELECTOR, f'#events .event[data-event="{event_id}"]').get_attribute("data-status")
-    WebDriverWait(browser, 30).until(lambda b: status(b) == "processed")
+        event = b.find_element(By.CSS_SELECTOR, f'#events .event[data-event="{event_id}"]')
+        seen.append(event.text)
+        return event.get_attribute("data-status")
+    try:
+        WebDriverWait(browser, 30).until(lambda b: status(b) == "processed")
+    except TimeoutException:
+        # Say what the console showed last (status, attempts, last error), and what the audit recorded.
+        browser.get(console_demo["url"] + "admin")
+        audit = [r.text for r in browser.find_elements(By.CSS_SELECTOR, "#audit .action")]
+        raise AssertionError(f"not processed 30 s after the replay; last seen: {seen[-1:]}; audit: {audit}")
     browser.get(console_demo["url"] + "admin")
     audit = [r.text for r in browser.find_elements(By.CSS_SELECTOR, "#audit .action")]
     assert any("replay event" in r and event_id in r for r in audit), audit
