@@ -40,6 +40,12 @@ def text_of(browser, element_id):
         return ""
 
 
+def audit_actions(browser, demo):
+    """The audit log's rows, as the overview page lists them."""
+    browser.get(demo["url"] + "admin")
+    return [r.text for r in browser.find_elements(By.CSS_SELECTOR, "#audit .action")]
+
+
 def wait_for_overview(browser):
     WebDriverWait(browser, 20).until(lambda b: text_of(b, "heading") == "Overview")
 
@@ -101,11 +107,9 @@ def test_a_dead_event_is_found_replayed_and_shown_processed(console_demo, browse
         WebDriverWait(browser, 30).until(lambda b: status(b) == "processed")
     except TimeoutException:
         # Say what the console showed last (status, attempts, last error), and what the audit recorded.
-        browser.get(console_demo["url"] + "admin")
-        audit = [r.text for r in browser.find_elements(By.CSS_SELECTOR, "#audit .action")]
-        raise AssertionError(f"not processed 30 s after the replay; last seen: {seen[-1:]}; audit: {audit}")
-    browser.get(console_demo["url"] + "admin")
-    audit = [r.text for r in browser.find_elements(By.CSS_SELECTOR, "#audit .action")]
+        raise AssertionError(f"not processed 30 s after the replay; last seen: {seen[-1:]}; "
+                             f"audit: {audit_actions(browser, console_demo)}")
+    audit = audit_actions(browser, console_demo)
     assert any("replay event" in r and event_id in r for r in audit), audit
 
 

@@ -92,8 +92,8 @@ extension JSONValue {
                 case UInt8(ascii: "\t"): escape(#"\t"#, skipping: 1)
                 case let byte where byte < 0x20:
                     escape(#"\u00"#, skipping: 0)
-                    output.append(hexDigits[Int(byte >> 4)])
-                    output.append(hexDigits[Int(byte & 0xF)])
+                    output.append(HexDigit.lowercaseDigits[Int(byte >> 4)])
+                    output.append(HexDigit.lowercaseDigits[Int(byte & 0xF)])
                     index += 1
                     runStart = index
                 case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80 && bytes[index + 2] == 0xA8:
@@ -109,6 +109,4 @@ extension JSONValue {
         }
         output.append(UInt8(ascii: "\""))
     }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
 }

@@ -1,5 +1,6 @@
-/// The value of one hexadecimal digit (either case), for the places that read hex: signatures, percent-encoding,
-/// JSON `\\u` escapes. Package access: not part of the public API.
+/// Hexadecimal digits, read and written: the value of one digit (either case) for the places that read hex
+/// (signatures, percent-encoding, JSON `\\u` escapes), and lowercase hex for the places that write it
+/// (signatures, tokens, JSON escapes). Package access: not part of the public API.
 package enum HexDigit {
     package static func value(_ byte: UInt8) -> UInt8? {
         switch byte {
@@ -8,5 +9,19 @@ package enum HexDigit {
         case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
         default: nil
         }
+    }
+
+    /// The lowercase digit of each value 0-15, as UTF-8.
+    package static let lowercaseDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// `bytes` as lowercase hex, two digits a byte.
+    package static func lowercase(_ bytes: some Sequence<UInt8>) -> String {
+        var hex: [UInt8] = []
+        hex.reserveCapacity(bytes.underestimatedCount * 2)
+        for byte in bytes {
+            hex.append(lowercaseDigits[Int(byte >> 4)])
+            hex.append(lowercaseDigits[Int(byte & 0x0f)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 }

@@ -71,14 +71,7 @@ public struct WebhookSignature: Sendable {
 
     /// The lowercase hex `v1` signature of `payload` at `timestamp` under `secret`.
     public static func signature(payload: some DataProtocol, secret: String, timestamp: Int) -> String {
-        let hexDigits = Array("0123456789abcdef".utf8)
-        var hex: [UInt8] = []
-        hex.reserveCapacity(64)
-        for byte in authenticationCode(payload, secret: secret, timestamp: timestamp) {
-            hex.append(hexDigits[Int(byte >> 4)])
-            hex.append(hexDigits[Int(byte & 0x0f)])
-        }
-        return String(decoding: hex, as: UTF8.self)
+        HexDigit.lowercase(authenticationCode(payload, secret: secret, timestamp: timestamp))
     }
 
     private static func keyed(_ secret: String) -> HMAC<SHA256> {
