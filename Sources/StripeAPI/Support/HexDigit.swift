@@ -24,4 +24,19 @@ package enum HexDigit {
         }
         return String(decoding: hex, as: UTF8.self)
     }
+
+    /// The bytes that hex text spells (two digits a byte, either case), or `nil` when it is not hex.
+    package static func bytes(fromHex hex: some StringProtocol) -> [UInt8]? {
+        let utf8 = Array(hex.utf8)
+        guard utf8.count.isMultiple(of: 2) else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(utf8.count / 2)
+        var index = 0
+        while index < utf8.count {
+            guard let high = value(utf8[index]), let low = value(utf8[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+            index += 2
+        }
+        return bytes
+    }
 }

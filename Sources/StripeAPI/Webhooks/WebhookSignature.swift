@@ -95,19 +95,7 @@ public struct WebhookSignature: Sendable {
     }
 
     static func bytes(fromHex hex: String) -> [UInt8]? {
-        var hex = hex
-        return hex.withUTF8 { utf8 -> [UInt8]? in
-            guard utf8.count.isMultiple(of: 2), !utf8.isEmpty else { return nil }
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(utf8.count / 2)
-            var index = 0
-            while index < utf8.count {
-                guard let high = HexDigit.value(utf8[index]), let low = HexDigit.value(utf8[index + 1]) else { return nil }
-                bytes.append(high << 4 | low)
-                index += 2
-            }
-            return bytes
-        }
+        hex.isEmpty ? nil : HexDigit.bytes(fromHex: hex)
     }
 
 }
