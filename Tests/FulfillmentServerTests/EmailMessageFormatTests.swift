@@ -7,10 +7,25 @@ import Testing
 @Suite("Email message format")
 struct EmailMessageFormatTests {
     @Test func everyLineEndsInCRLFWhateverTheBodyUsed() {
-        #expect(MessageFormat.crlfLines("a\nb\r\nc\rd\n") == "a\r\nb\r\nc\rd\r\n")
+        #expect(MessageFormat.crlfLines("a\nb\r\nc\rd\n") == "a\r\nb\r\nc\r\nd\r\n", "a lone CR is a line break too")
         #expect(MessageFormat.crlfLines("\n\n") == "\r\n\r\n")
         #expect(MessageFormat.crlfLines("Señor café ✓\n") == "Señor café ✓\r\n")
         #expect(MessageFormat.crlfLines("") == "")
+    }
+
+    @Test func controlCharactersCannotHideALoneDotFromDotStuffing() {
+        // Customer text with the SMTP-smuggling shapes: a lone CR before a ".", NEL, U+2028, NUL, ESC.
+        let hostile = "Hi\r.\r\nMAIL FROM:<x@evil.example>\r\n.\n\u{85}.\u{2028}.\u{0}\u{1B}[31m\tend"
+        let email = OutboundEmail(dedupeKey: "receipt:cs_test_x", recipient: "a@example.com", subject: "S\u{0}u\u{2028}b", body: hostile)
+        let data = SMTPTransport.dotStuffed(MessageFormat.render(email, from: "shop@example.com", date: Date(timeIntervalSince1970: 0)))
+        let lines = data.components(separatedBy: "\r\n")
+        #expect(!lines.contains("."), "no line is a lone dot, so DATA cannot end early")
+        #expect(!data.replacingOccurrences(of: "\r\n", with: "").contains("\r"), "no CR outside CRLF")
+        #expect(!data.replacingOccurrences(of: "\r\n", with: "").contains("\n"), "no LF outside CRLF")
+        #expect(!data.unicodeScalars.contains { $0.value < 0x20 && $0 != "\r" && $0 != "\n" && $0 != "\t" }, "no other control character")
+        #expect(lines.contains("Subject: Sub"), "a header keeps no control character either")
+        #expect(lines.filter { $0 == ".." }.count == 3, "each would-be lone dot is stuffed: \(lines)")
+        #expect(lines.contains("..[31m\tend"), "a line starting with a dot is stuffed too")
     }
 
     @Test func theFolderTransportMakesAMissingFolderAndOverwritesARetriedSend() async throws {

@@ -23,15 +23,16 @@ public enum CheckoutEmails {
         sessionID: String, to recipient: String?, name: String?, retryURL: String, texts: Texts = CustomerLanguage.en.texts
     ) -> OutboundEmail? {
         guard let recipient else { return nil }
-        let body = greeting(name, texts) + "\n\n" + texts("payment_failed_body", ["url": retryURL]) + "\n\n"
+        // This address has not paid: the email carries only the shop's words (no name, the merchant's own URL).
+        let body = greeting(nil, texts) + "\n\n" + texts("payment_failed_body", ["url": retryURL]) + "\n\n"
             + texts("email_reference", ["reference": sessionID]) + "\n"
         return OutboundEmail(
             dedupeKey: "payment_failed:\(sessionID)", recipient: recipient, subject: texts("payment_failed_subject"), body: body)
     }
 
-    /// "Hello Jenny," (or "Hello," without a name).
+    /// "Hello Jenny," (or "Hello," without a name, or with one not safe to echo: `GreetingName`).
     static func greeting(_ name: String?, _ texts: Texts) -> String {
-        texts("email_hello", ["name": name.map { " \($0)" } ?? ""])
+        texts("email_hello", ["name": GreetingName.safe(name).map { " \($0)" } ?? ""])
     }
 
     static func describe(_ outcome: LineOutcome, _ texts: Texts = CustomerLanguage.en.texts) -> String {

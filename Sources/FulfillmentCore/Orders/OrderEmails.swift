@@ -21,10 +21,13 @@ public enum OrderEmails {
         case .confirmed:
             return confirmed(order: order, lines: [], pageURL: pageURL)
         case .failed(let reason):
-            let body = CheckoutEmails.greeting(order.customerName, texts) + "\n\n"
+            // This address has not paid (anyone may place an order for any address): the email carries only the
+            // shop's words. No name, and the order's own page (which links on to its retry_url), not a link the
+            // caller chose.
+            let body = CheckoutEmails.greeting(nil, texts) + "\n\n"
                 + texts(
                     "order_failed_body",
-                    ["amount": texts.money(order.amount, order.currency), "reason": reason, "url": order.retryURL])
+                    ["amount": texts.money(order.amount, order.currency), "reason": reason, "url": pageURL])
                 + "\n\n" + texts("email_reference", ["reference": order.id]) + "\n"
             return OutboundEmail(
                 dedupeKey: "order_failed:\(order.id)", recipient: order.customerEmail, subject: texts("order_failed_subject"),

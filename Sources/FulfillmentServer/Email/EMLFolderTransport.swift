@@ -48,24 +48,39 @@ enum MessageFormat {
         return headers.joined(separator: "\r\n") + "\r\n\r\n" + crlfLines(email.body)
     }
 
-    /// Every line ends in CRLF, as RFC 5322 asks: a bare LF becomes CRLF, a CRLF stays, a lone CR is kept.
-    /// Byte by byte: Foundation's `replacingOccurrences` (through NSString) showed in the service's profile.
+    /// Every line ends in CRLF, as RFC 5322 asks, and nothing else can break or fake one: a CRLF stays; a bare LF,
+    /// a lone CR, NEL and the Unicode line and paragraph separators each become CRLF; other control characters
+    /// (but the tab) are dropped. Dot-stuffing (SMTP) runs over this text, so no body line can start with a
+    /// lone "." that a CR hid from it (`\r.\r\n`, the SMTP-smuggling shape).
     static func crlfLines(_ text: String) -> String {
-        let cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count + 64)
-        var previous: UInt8 = 0
-        for byte in text.utf8 {
-            if byte == lf && previous != cr { bytes.append(cr) }
-            bytes.append(byte)
-            previous = byte
+        var out = String.UnicodeScalarView()
+        var scalars = text.unicodeScalars.makeIterator()
+        var pending = scalars.next()
+        while let scalar = pending {
+            pending = scalars.next()
+            switch scalar.value {
+            case 0x0D:
+                if pending == "\n" { pending = scalars.next() }
+                out.append(contentsOf: "\r\n".unicodeScalars)
+            case 0x0A, 0x85, 0x2028, 0x2029:
+                out.append(contentsOf: "\r\n".unicodeScalars)
+            case 0x09:
+                out.append(scalar)
+            case 0x00..<0x20, 0x7F, 0x80..<0xA0:
+                continue
+            default:
+                out.append(scalar)
+            }
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return String(out)
     }
 
-    /// Header values never carry line breaks (header injection from customer-supplied text). Filters
-    /// Unicode scalars, not Characters: "\r\n" is one Character and would slip past a Character filter.
+    /// Header values never carry line breaks or other control characters (header injection from
+    /// customer-supplied text). Filters Unicode scalars, not Characters: "\r\n" is one Character and would
+    /// slip past a Character filter.
     static func headerSafe(_ value: String) -> String {
-        String(String.UnicodeScalarView(value.unicodeScalars.filter { $0 != "\r" && $0 != "\n" }))
+        String(String.UnicodeScalarView(value.unicodeScalars.filter { scalar in
+            !(scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029)
+        }))
     }
 }
