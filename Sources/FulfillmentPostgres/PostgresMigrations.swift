@@ -257,6 +257,26 @@ enum PostgresMigrations {
                 "CREATE INDEX inbox_events_object ON inbox_events (object_id)",
             ]
         ),
+        (
+            "v8: console sessions shared by every instance; buyers' claims on purchase details",
+            [
+                """
+                CREATE TABLE console_sessions (
+                    id_hash TEXT PRIMARY KEY CHECK (length(id_hash) = 64),
+                    csrf TEXT NOT NULL,
+                    created_at TIMESTAMPTZ NOT NULL,
+                    expires_at TIMESTAMPTZ NOT NULL CHECK (expires_at > created_at)
+                )
+                """,
+                "CREATE INDEX console_sessions_expiry ON console_sessions (expires_at)",
+                """
+                CREATE TABLE buyer_claims (
+                    subject_id TEXT PRIMARY KEY,
+                    claimed_at TIMESTAMPTZ NOT NULL
+                )
+                """,
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet applied, under the advisory lock, each in a transaction of its own.

@@ -259,6 +259,22 @@ enum SQLiteMigrations {
                     CREATE INDEX inbox_events_object ON inbox_events (object_id);
                     """)
         }
+        migrator.registerMigration("v10: console sessions shared by every instance; buyers' claims on purchase details") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE console_sessions (
+                        id_hash TEXT PRIMARY KEY NOT NULL CHECK (length(id_hash) = 64),
+                        csrf TEXT NOT NULL,
+                        created_at REAL NOT NULL,
+                        expires_at REAL NOT NULL CHECK (expires_at > created_at)
+                    );
+                    CREATE INDEX console_sessions_expiry ON console_sessions (expires_at);
+                    CREATE TABLE buyer_claims (
+                        subject_id TEXT PRIMARY KEY NOT NULL,
+                        claimed_at REAL NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 }

@@ -6,7 +6,7 @@ public import ServiceLifecycle
 /// (event id, session id, email dedupe key) is enforced by the store itself, so concurrent callers and
 /// several processes cannot produce a second effect. The decisions themselves (what a fulfilment or a status
 /// change writes) are `Ledger`'s pure functions: a store reads their inputs and persists their outputs.
-public protocol FulfillmentStore: Sendable {
+public protocol FulfillmentStore: DoorKeeping {
     // MARK: Running
 
     /// What the store runs while a service uses it (SQLite's WAL checkpoints; PostgreSQL's connection pool,

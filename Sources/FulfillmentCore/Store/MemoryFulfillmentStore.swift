@@ -35,6 +35,9 @@ public actor MemoryFulfillmentStore: FulfillmentStore {
     private var anomalies: [OrderAnomaly] = []
     private var afterPayments: [String: AfterPaymentRecord] = [:]
     private var operatorLog: [OperatorAction] = []
+    /// Console sessions by id hash, and claimed buyer views (`+DoorKeeping`).
+    var consoleSessions: [String: ConsoleSession] = [:]
+    var buyerClaims: [String: Date] = [:]
 
     public func recordOperatorAction(_ action: OperatorAction) async throws { operatorLog.append(action) }
 
