@@ -63,6 +63,8 @@ public struct OrderRequest: Sendable, Hashable, Decodable {
         public var request: OrderRequest
         public var lines: [OrderItem]
         public var usage: SourceUsage
+        /// `retry_url`, parsed as a browser would (its origin is checked against the allowed ones).
+        public var retryURL: ReturnURL?
         public var isRedirect: Bool { OrderRequest.redirectMethods.contains(request.paymentMethod) }
         public var total: Int { lines.reduce(0) { $0 + $1.quantity * $1.unitAmount } }
 
@@ -131,13 +133,20 @@ public struct OrderRequest: Sendable, Hashable, Decodable {
         if let locale, locale.count > 16 || !locale.allSatisfy({ $0.isASCII && ($0.isLetter || $0 == "-") }) {
             throw OrderRequestError("locale must be a language tag such as es or en")
         }
-        if let retryURL, !(retryURL.hasPrefix("https://") || retryURL.hasPrefix("http://")) || retryURL.count > 2000 {
-            throw OrderRequestError("retry_url must be an http(s) URL")
+        var returnURL: ReturnURL?
+        if let retryURL {
+            do {
+                returnURL = try ReturnURL(parsing: retryURL)
+            } catch {
+                throw OrderRequestError("retry_url \(error.description)")
+            }
         }
         var request = self
         request.email = email
         request.currency = currency.lowercased()
-        let validated = Validated(request: request, lines: lines, usage: SourceUsage(rawValue: usage))
+        // Kept as rebuilt from its parsed parts: what was checked is what is stored and shown.
+        request.retryURL = returnURL?.description
+        let validated = Validated(request: request, lines: lines, usage: SourceUsage(rawValue: usage), retryURL: returnURL)
         if validated.lines.allSatisfy({ $0.price == nil }) { try validated.checkTotal() }
         return validated
     }
