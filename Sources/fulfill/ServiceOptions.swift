@@ -51,8 +51,14 @@ struct ServiceOptions: ParsableArguments {
     @Option(name: .customLong("order-api-key"), help: "Lets the merchant's backend price order items itself (env ORDER_API_KEY).")
     var orderAPIKey: String?
 
-    @Option(name: .customLong("allowed-return-hosts"), help: "Hosts an order's retry_url may use, comma-separated (env ALLOWED_RETURN_HOSTS, default the PUBLIC_URL host).")
+    @Option(name: .customLong("allowed-return-hosts"), help: "Origins an order's retry_url may use: host (https), host:port, or http(s)://host[:port], comma-separated (env ALLOWED_RETURN_HOSTS, default the PUBLIC_URL's origin).")
     var allowedReturnHosts: String?
+
+    @Option(name: .customLong("trusted-proxies"), help: "Proxies allowed to name the client with X-Forwarded-For and X-Forwarded-Proto: addresses or networks, comma-separated (env TRUSTED_PROXIES, default none).")
+    var trustedProxies: String?
+
+    @Option(name: .customLong("order-rate-limit"), help: "Orders per minute without the order API key: CLIENT,TOTAL (env ORDER_RATE_LIMIT, default 10,600).")
+    var orderRateLimit: String?
 
     @Option(name: .customLong("admin-password"), help: "Opens the operator console at /admin (env ADMIN_PASSWORD).")
     var adminPassword: String?
@@ -94,7 +100,7 @@ struct ServiceOptions: ParsableArguments {
             ("DEFAULT_LOCALE", defaultLocale), ("ORDER_API_KEY", orderAPIKey), ("ALLOWED_RETURN_HOSTS", allowedReturnHosts),
             ("METRICS_TOKEN", metricsToken), ("ADMIN_PASSWORD", adminPassword), ("ADMIN_TOKEN", adminToken), ("STRIPE_MAX_RPS", stripeMaxRPS.map { "\($0)" }),
             ("WORKER_CONCURRENCY", workerConcurrency.map(String.init)), ("RECONCILE_INTERVAL", reconcileInterval),
-            ("RETENTION", retention),
+            ("RETENTION", retention), ("TRUSTED_PROXIES", trustedProxies), ("ORDER_RATE_LIMIT", orderRateLimit),
         ]
         return Dictionary(uniqueKeysWithValues: given.compactMap { name, value in value.map { (name, $0) } })
     }
@@ -179,12 +185,27 @@ struct ServiceOptions: ParsableArguments {
         configuration.adminToken = try secret("ADMIN_TOKEN", minimum: 16) ?? defaults?.adminToken
         configuration.metricsToken = try secret("METRICS_TOKEN", minimum: 16) ?? defaults?.metricsToken
         configuration.allowedReturnHosts = try setting("ALLOWED_RETURN_HOSTS").map { list in
-            let hosts = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
-            guard !hosts.isEmpty, hosts.allSatisfy({ $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" } }) else {
-                throw ValidationError("ALLOWED_RETURN_HOSTS must be host names, comma-separated (got \(list.prefix(80))).")
+            let entries = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard !entries.isEmpty else { throw ValidationError("ALLOWED_RETURN_HOSTS must list at least one origin.") }
+            for entry in entries {
+                do {
+                    _ = try WebOrigin(setting: entry)
+                } catch {
+                    throw ValidationError(
+                        "ALLOWED_RETURN_HOSTS: \(entry.prefix(80)) \(error); write host (https), host:port or http(s)://host[:port].")
+                }
             }
-            return hosts
+            return entries
         } ?? defaults?.allowedReturnHosts ?? []
+        configuration.doors = defaults?.doors ?? DoorSettings()
+        if let text = setting("TRUSTED_PROXIES") {
+            do { configuration.doors.trustedProxies = try DoorSettings.trustedProxies(parsing: text) } catch { throw ValidationError("\(error)") }
+        }
+        if let text = setting("ORDER_RATE_LIMIT") {
+            do {
+                (configuration.doors.ordersPerClientPerMinute, configuration.doors.ordersPerMinute) = try DoorSettings.orderRateLimit(parsing: text)
+            } catch { throw ValidationError("\(error)") }
+        }
         return configuration
     }
 

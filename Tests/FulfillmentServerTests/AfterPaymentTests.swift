@@ -75,6 +75,8 @@ import Testing
             try await harness.refund(charge: purchase.chargeID, amount: 1200)
             try await harness.waitForAfterPayment(purchase.session.id, "partly refunded") { $0.state.refundedAmount == 1200 }
             #expect(try await access(harness, purchase) == "active")
+            let partly = try await harness.get("/api/checkout/sessions/\(purchase.session.id)").json
+            #expect(partly["refund_status"] == "partial" && partly["refunded_amount"] == 1200 && partly["access"] == "active")
             #expect(try await harness.store.stockLevel(sku: "MUG") == 3, "a partial refund returns nothing by itself")
             try await harness.eventually("partial refund email") { harness.sentEmails("refund:\(purchase.session.id):1200").count == 1 }
             #expect(harness.sentEmails("refund:\(purchase.session.id):1200").first?.email.subject == "Your partial refund")
@@ -82,6 +84,12 @@ import Testing
             try await harness.refund(charge: purchase.chargeID)
             try await harness.waitForAfterPayment(purchase.session.id, "refunded in full") { $0.state.refundedAmount == 7300 }
             #expect(try await access(harness, purchase) == "revoked")
+            // The status JSON says what the access page does: refunded in full, access revoked (on the line too).
+            let status = try await harness.get("/api/checkout/sessions/\(purchase.session.id)").json
+            #expect(status["status"] == "fulfilled" && status["refund_status"] == "full" && status["refunded_amount"] == 7300)
+            #expect(status["access"] == "revoked" && status["dispute_status"] == "none")
+            #expect(status["line_items"]?.arrayValue?.first?["outcome"] == "access_granted", "the fulfilment's outcome stays as it was")
+            #expect(status["line_items"]?.arrayValue?.first?["access"] == "revoked")
             #expect(try await harness.store.stockLevel(sku: "MUG") == 5)
             try await harness.eventually("two refund notifications") { notifications(harness, "checkout.refunded").count == 2 }
             let amounts = notifications(harness, "checkout.refunded").compactMap {
@@ -158,6 +166,8 @@ import Testing
             try await harness.eventually("refund emails") { harness.emails.sent.filter { $0.email.dedupeKey.hasPrefix("refund:\(orderID)") }.count == 2 }
             try await harness.eventually("order.refunded twice") { notifications(harness, "order.refunded").count == 2 }
             #expect(try await harness.store.order(id: orderID)?.status == .paid, "the order stays paid; the refund is beside it")
+            let orderStatus = try await harness.get("/api/orders/\(orderID)").json
+            #expect(orderStatus["status"] == "paid" && orderStatus["refund_status"] == "full" && orderStatus["refunded_amount"] == 2500)
 
             let (disputed, disputedSource) = try await harness.order("ideal", amount: 1800)
             try await harness.authorize(disputedSource, "chargeable")
@@ -167,6 +177,8 @@ import Testing
             try await harness.waitForAfterPayment(disputed, "open") { $0.state.dispute == .open }
             try await harness.closeDispute(disputeID, outcome: "lost")
             try await harness.waitForAfterPayment(disputed, "lost") { $0.state.dispute == .lost && $0.access == .revoked }
+            let lost = try await harness.get("/api/orders/\(disputed)").json
+            #expect(lost["dispute_status"] == "lost" && lost["access"] == "revoked" && lost["refund_status"] == "none")
             try await harness.eventually("order.disputed twice") { notifications(harness, "order.disputed").count == 2 }
             try await harness.waitForInboxDrained()
             try await Task.sleep(for: .milliseconds(300))

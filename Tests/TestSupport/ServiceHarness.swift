@@ -162,6 +162,10 @@ package struct ServiceHarness: Sendable {
         package var headers: [String: String] = [:]
         package func header(_ name: String) -> String? { headers[name.lowercased()] }
         package var json: JSONValue { (try? JSONValue.parse(Data(text.utf8))) ?? .null }
+        /// The `name=value` of the (first) cookie the answer sets, to send back in a `Cookie` header.
+        package var cookie: String? {
+            header("Set-Cookie")?.split(separator: ";").first.map { String($0) }
+        }
     }
 
     package func get(_ path: String, base: String? = nil, headers: [(String, String)] = []) async throws -> Reply {

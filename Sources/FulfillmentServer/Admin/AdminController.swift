@@ -7,11 +7,13 @@ import Logging
 import StripeAPI
 
 /// The operator console at `/admin` (server-rendered, no script): sign-in with `ADMIN_PASSWORD` (a session
-/// cookie, HttpOnly and SameSite=Strict; a CSRF token in every form, checked on every POST; sign-out), an
-/// overview (events by status, the email and notification backlogs, the last reconciliation, recent errors,
-/// the audit log), and the events with filters and replay of one or of all matching. Its JSON twin under
-/// `/admin/api` takes `Authorization: Bearer ADMIN_TOKEN`. Every operator action, and every refused sign-in,
-/// is recorded in the store's audit log.
+/// cookie, HttpOnly and SameSite=Strict, Secure over https; a CSRF token in every form, checked on every POST;
+/// sign-out), an overview (events by status, the email and notification backlogs, the last reconciliation,
+/// recent errors, the audit log), and the events with filters and replay of one or of all matching. Its JSON
+/// twin under `/admin/api` takes `Authorization: Bearer ADMIN_TOKEN`. Sessions live in the store, so every
+/// instance knows them. Sign-in attempts and API tokens are throttled per client and in total (`Doors`);
+/// the password is verified off the event loops, at low priority, a few at a time (`PasswordVerifier`).
+/// Every operator action is recorded in the store's audit log, and refused attempts are coalesced there.
 struct AdminController<Context: RequestContext>: Sendable {
     static var sessionCookie: String { "fulfill_admin" }
     static var loginCookie: String { "fulfill_admin_login" }
@@ -19,9 +21,9 @@ struct AdminController<Context: RequestContext>: Sendable {
     let store: any FulfillmentStore
     let credentials: AdminCredentials
     let sessions: AdminSessions
+    let verifier: PasswordVerifier
+    let doors: Doors
     let pages: PageRenderer
-    /// Whether cookies are marked Secure (the service is reached over https).
-    let secureCookies: Bool
     /// Wakes the event worker after a replay.
     let onReplay: @Sendable () -> Void
     let now: @Sendable () -> Date
@@ -31,14 +33,21 @@ struct AdminController<Context: RequestContext>: Sendable {
         registerAPI(on: router)
         // The pages only with a password (the token alone opens only the JSON twin).
         guard credentials.passwordHash != nil else { return }
-        router.get("admin/login") { request, context in loginPage(error: nil, client: context.clientAddress) }
-        router.post("admin/login") { request, context in await signIn(request, client: context.clientAddress) }
-        router.post("admin/logout") { request, _ in
+        router.get("admin/login") { request, context in loginPage(error: nil, secure: doors.client(request, context).https) }
+        router.post("admin/login") { request, context in await signIn(request, client: doors.client(request, context)) }
+        router.post("admin/logout") { request, context in
             await withSession(request, form: true) { session, _ in
-                sessions.close(id: request.cookies[Self.sessionCookie]?.value)
+                do {
+                    try await sessions.close(id: request.cookies[Self.sessionCookie]?.value)
+                } catch {
+                    return unavailable(error)
+                }
                 await record("operator", "sign-out", "")
                 var response = Response.redirect(to: "/admin/login", type: .found)
-                response.setCookie(Cookie(name: Self.sessionCookie, value: "", maxAge: 0, path: "/admin", secure: secureCookies, httpOnly: true, sameSite: .strict))
+                response.setCookie(
+                    Cookie(
+                        name: Self.sessionCookie, value: "", maxAge: 0, path: "/admin", secure: doors.client(request, context).https,
+                        httpOnly: true, sameSite: .strict))
                 return response
             }
         }
@@ -85,40 +94,81 @@ struct AdminController<Context: RequestContext>: Sendable {
 
     // MARK: Sign-in
 
-    func loginPage(error: String?, client: String, status: HTTPResponse.Status = .ok) -> Response {
+    func loginPage(error: String?, secure: Bool, status: HTTPResponse.Status = .ok) -> Response {
         let csrf = AdminSessions.randomToken()
         var response = pages.render("admin_login", ["title": "Sign in", "csrf": csrf, "error": error as Any], status: status)
-        response.setCookie(Cookie(name: Self.loginCookie, value: csrf, path: "/admin", secure: secureCookies, httpOnly: true, sameSite: .strict))
+        response.setCookie(Cookie(name: Self.loginCookie, value: csrf, path: "/admin", secure: secure, httpOnly: true, sameSite: .strict))
         return response
     }
 
-    func signIn(_ request: Request, client: String) async -> Response {
+    /// The door's name in metrics and the audit log ("sign-in refused").
+    static var signInDoor: String { "sign-in" }
+
+    func signIn(_ request: Request, client: RequestClient) async -> Response {
         let form = await Self.form(request)
         // Double-submit: the form's token must be the one this browser got with the sign-in page.
         guard let expected = request.cookies[Self.loginCookie]?.value, ConstantTime.equal(form["csrf"]?.stringValue, expected) else {
-            await record(client, "sign-in refused", "missing or wrong CSRF token")
-            return loginPage(error: "The form expired. Please sign in again.", client: client, status: .forbidden)
+            await doors.refused(Self.signInDoor, client: client, reason: "missing or wrong CSRF token", audited: true, pause: false)
+            return loginPage(error: "The form expired. Please sign in again.", secure: client.https, status: .forbidden)
         }
-        guard credentials.accepts(password: form["password"]?.stringValue ?? "") else {
-            await record(client, "sign-in refused", "wrong password")
-            logger.warning("console sign-in refused", metadata: ["client": "\(client)"])
-            return loginPage(error: "Wrong password.", client: client, status: .unauthorized)
+        guard let hash = credentials.passwordHash else { return loginPage(error: nil, secure: client.https) }
+        let door = doors.consolePassword
+        // The attempt is paid for before the password is checked: a refused one costs no bcrypt verification.
+        if case .refused(let retryAfter, let reason) = door.admit(client: client.address, now: now()) {
+            await doors.refused(Self.signInDoor, client: client, reason: reason.rawValue, audited: true)
+            return tooMany(retryAfter: retryAfter, secure: client.https)
         }
-        let session = sessions.open(now: now())
-        await record("operator", "sign-in", "from \(client)")
+        guard let right = await verifier.verify(form["password"]?.stringValue ?? "", hash: hash) else {
+            door.withdraw(client: client.address, now: now())
+            await doors.refused(Self.signInDoor, client: client, reason: "too many checks waiting", audited: true)
+            return tooMany(retryAfter: 1, secure: client.https)
+        }
+        guard right else {
+            if let lockout = door.failed(client: client.address, now: now()) {
+                await doors.lockedOut(lockout, door: Self.signInDoor, audited: true)
+            }
+            await doors.refused(Self.signInDoor, client: client, reason: "wrong password", audited: true, pause: false)
+            logger.warning("console sign-in refused", metadata: ["client": "\(client.address)"])
+            return loginPage(error: "Wrong password.", secure: client.https, status: .unauthorized)
+        }
+        door.succeeded(client: client.address, now: now())
+        let session: (id: String, csrf: String)
+        do {
+            session = try await sessions.open(now: now())
+        } catch {
+            return unavailable(error)
+        }
+        await record("operator", "sign-in", "from \(client.address)")
         var response = Response.redirect(to: "/admin", type: .found)
-        response.setCookie(Cookie(name: Self.sessionCookie, value: session.id, path: "/admin", secure: secureCookies, httpOnly: true, sameSite: .strict))
+        response.setCookie(
+            Cookie(name: Self.sessionCookie, value: session.id, path: "/admin", secure: client.https, httpOnly: true, sameSite: .strict))
         return response
+    }
+
+    func tooMany(retryAfter: Int, secure: Bool) -> Response {
+        var response = loginPage(
+            error: "Too many sign-in attempts. Try again in \(retryAfter) s.", secure: secure, status: .tooManyRequests)
+        response.headers[.retryAfter] = "\(retryAfter)"
+        return response
+    }
+
+    func unavailable(_ error: any Error) -> Response {
+        logger.error("console store unavailable", metadata: ["error": "\(error)"])
+        return pages.render("admin_error", ["title": "Unavailable", "message": "The store did not answer."], status: .serviceUnavailable)
     }
 
     /// Runs `body` for a signed-in operator (a POST also needs the session's CSRF token in its form);
     /// otherwise sends the browser to the sign-in page, or refuses the POST.
     func withSession(
-        _ request: Request, form: Bool = false, _ body: (AdminSessions.Session, FormValue) async -> Response
+        _ request: Request, form: Bool = false, _ body: (ConsoleSession, FormValue) async -> Response
     ) async -> Response {
-        guard let session = sessions.session(id: request.cookies[Self.sessionCookie]?.value, now: now()) else {
-            return Response.redirect(to: "/admin/login", type: .found)
+        let session: ConsoleSession?
+        do {
+            session = try await sessions.session(id: request.cookies[Self.sessionCookie]?.value, now: now())
+        } catch {
+            return unavailable(error)
         }
+        guard let session else { return Response.redirect(to: "/admin/login", type: .found) }
         guard form else { return await body(session, .empty) }
         let fields = await Self.form(request)
         guard ConstantTime.equal(fields["csrf"]?.stringValue, session.csrf) else {
@@ -222,9 +272,17 @@ struct AdminController<Context: RequestContext>: Sendable {
 
     func registerAPI(on router: Router<Context>) {
         guard let token = credentials.token else { return }
-        @Sendable func authorized(_ request: Request) -> Bool { BearerToken.matches(request.headers, token) }
-        router.get("admin/api/overview") { request, _ in
-            guard authorized(request) else { return json(.unauthorized, ["error": "Authorization: Bearer ADMIN_TOKEN required"]) }
+        /// `nil` when the token is right; otherwise the answer (401, or 429 past the door's budget).
+        @Sendable func refusal(_ request: Request, _ context: Context) async -> Response? {
+            let client = doors.client(request, context)
+            switch await doors.checkBearer(request, client: client, expected: token, door: doors.consoleToken, name: "api token", audited: true, now: now()) {
+            case .accepted: return nil
+            case .absent, .wrong: return json(.unauthorized, ["error": "Authorization: Bearer ADMIN_TOKEN required"])
+            case .tooMany(let retryAfter): return .tooManyAttempts(retryAfter: retryAfter)
+            }
+        }
+        router.get("admin/api/overview") { request, context in
+            if let refused = await refusal(request, context) { return refused }
             let counts = (try? await store.eventCounts()) ?? [:]
             return json(
                 .ok,
@@ -234,8 +292,8 @@ struct AdminController<Context: RequestContext>: Sendable {
                     "dispatch_backlog": .int((try? await store.dispatchCounts())?[.pending] ?? 0),
                 ])
         }
-        router.get("admin/api/events") { request, _ in
-            guard authorized(request) else { return json(.unauthorized, ["error": "Authorization: Bearer ADMIN_TOKEN required"]) }
+        router.get("admin/api/events") { request, context in
+            if let refused = await refusal(request, context) { return refused }
             let events = (try? await store.listEvents(matching: Self.filter(request.uri.queryParameters), limit: 200)) ?? []
             return json(.ok, ["data": .array(events.map { event in
                 [
@@ -245,7 +303,7 @@ struct AdminController<Context: RequestContext>: Sendable {
             })])
         }
         router.get("admin/api/timeline/:id") { request, context in
-            guard authorized(request) else { return json(.unauthorized, ["error": "Authorization: Bearer ADMIN_TOKEN required"]) }
+            if let refused = await refusal(request, context) { return refused }
             let id = String((context.parameters.get("id") ?? "").prefix(255))
             guard let timeline = try? await Timeline.build(subjectID: id, store: store), timeline.found else {
                 return json(.notFound, ["error": "nothing is known about this id"])
@@ -257,8 +315,8 @@ struct AdminController<Context: RequestContext>: Sendable {
                 ]
             })])
         }
-        router.get("admin/api/anomalies") { request, _ in
-            guard authorized(request) else { return json(.unauthorized, ["error": "Authorization: Bearer ADMIN_TOKEN required"]) }
+        router.get("admin/api/anomalies") { request, context in
+            if let refused = await refusal(request, context) { return refused }
             let anomalies = (try? await store.recentAnomalies(limit: 200)) ?? []
             return json(.ok, ["data": .array(anomalies.map { anomaly in
                 [
@@ -268,7 +326,7 @@ struct AdminController<Context: RequestContext>: Sendable {
             })])
         }
         router.post("admin/api/events/:id/replay") { request, context in
-            guard authorized(request) else { return json(.unauthorized, ["error": "Authorization: Bearer ADMIN_TOKEN required"]) }
+            if let refused = await refusal(request, context) { return refused }
             let id = context.parameters.get("id") ?? ""
             let replayed = (try? await store.replayEvent(id: id, now: now())) ?? false
             await record("api token", "replay event", "\(id): \(replayed ? "queued" : "no such event")")

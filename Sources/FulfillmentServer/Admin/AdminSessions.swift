@@ -1,44 +1,37 @@
 import Crypto
 import Foundation
 import FulfillmentCore
-import Synchronization
+import StripeAPI
 
-/// The console's signed-in sessions, in memory (a restart signs everyone out): an unguessable id for the
-/// cookie, a CSRF token that every form of the session carries, and an expiry.
-final class AdminSessions: Sendable {
-    struct Session: Sendable {
-        var csrf: String
-        var expires: Date
-    }
-
-    private let sessions = Mutex<[String: Session]>([:])
+/// The console's signed-in sessions, kept in the store (`DoorKeeping`): every instance behind a load balancer
+/// knows them, a restart keeps them, and a sign-out ends one everywhere. The browser holds a 256-bit random
+/// id; the store holds only its SHA-256, beside the session's CSRF token and expiry.
+struct AdminSessions: Sendable {
+    let store: any DoorKeeping
     let lifetime: TimeInterval
 
-    init(lifetime: Duration = .seconds(8 * 3600)) {
-        self.lifetime = TimeInterval(max(lifetime.components.seconds, 60))
+    init(store: any DoorKeeping, lifetime: Duration = .seconds(8 * 3600)) {
+        self.store = store
+        self.lifetime = max(lifetime.seconds, 60)
     }
 
     /// A new session; returns its id (for the cookie) and CSRF token.
-    func open(now: Date) -> (id: String, csrf: String) {
+    func open(now: Date) async throws -> (id: String, csrf: String) {
         let id = Self.randomToken(), csrf = Self.randomToken()
-        sessions.withLock { sessions in
-            sessions = sessions.filter { $0.value.expires > now }
-            sessions[id] = Session(csrf: csrf, expires: now.addingTimeInterval(lifetime))
-        }
+        try await store.openConsoleSession(
+            ConsoleSession(idHash: Self.hash(id), csrf: csrf, createdAt: now, expiresAt: now.addingTimeInterval(lifetime)), now: now)
         return (id, csrf)
     }
 
-    func session(id: String?, now: Date) -> Session? {
-        guard let id else { return nil }
-        return sessions.withLock { sessions in
-            guard let session = sessions[id], session.expires > now else { return nil }
-            return session
-        }
+    /// The session the cookie's id opens, if it is still open.
+    func session(id: String?, now: Date) async throws -> ConsoleSession? {
+        guard let id, id.utf8.count == 64 else { return nil }
+        return try await store.consoleSession(idHash: Self.hash(id), now: now)
     }
 
-    func close(id: String?) {
-        guard let id else { return }
-        sessions.withLock { _ = $0.removeValue(forKey: id) }
+    func close(id: String?) async throws {
+        guard let id, id.utf8.count == 64 else { return }
+        try await store.closeConsoleSession(idHash: Self.hash(id))
     }
 
     /// 32 random bytes, hex.
@@ -46,4 +39,7 @@ final class AdminSessions: Sendable {
         RandomToken.hex(byteCount: 32)
     }
 
+    static func hash(_ id: String) -> String {
+        HexDigit.lowercase(SHA256.hash(data: Data(id.utf8)))
+    }
 }

@@ -27,9 +27,13 @@ public struct FulfillmentService: Sendable {
     /// The longest the outbox waits, woken with receipts to send, for the event worker to be idle.
     static let receiptsGiveWayAtMost = Duration.seconds(1)
     let outgoingDoorbells: OutgoingDoorbells
-    /// The console's credentials (the password as a hash) and signed-in sessions.
+    /// The console's credentials (the password as a hash) and signed-in sessions (in the store).
     let adminCredentials: AdminCredentials
-    let adminSessions = AdminSessions()
+    let adminSessions: AdminSessions
+    /// Verifies the console password off the event loops, at low priority, a few at a time.
+    let passwordVerifier: PasswordVerifier
+    /// Who the client is, and the throttles and budgets of the guarded doors.
+    let doors: Doors
     /// Lookups of session ids the ledger does not know (landing page, status JSON), shared by both routes.
     let lookups: LookupGuard<CheckoutView>
     let pages: PageRenderer
@@ -102,38 +106,71 @@ public struct FulfillmentService: Sendable {
         pages = try await PageRenderer.load()
         adminCredentials = AdminCredentials(
             password: configuration.adminPassword, token: configuration.adminToken, cost: configuration.adminPasswordCost)
+        adminSessions = AdminSessions(store: self.store)
+        passwordVerifier = PasswordVerifier(onVerification: { metrics.passwordVerified() })
+        doors = try Self.doors(configuration, store: self.store, metrics: metrics, logger: logger)
         lookups = LookupGuard(
             burst: configuration.unknownLookupBurst, perMinute: configuration.unknownLookupsPerMinute,
             interval: configuration.unknownLookupInterval)
+    }
+
+    static func doors(_ configuration: ServiceConfiguration, store: any FulfillmentStore, metrics: ServiceMetrics, logger: Logger) throws -> Doors {
+        let settings = configuration.doors
+        let proxies: TrustedProxies
+        do {
+            proxies = try TrustedProxies(
+                setting: settings.trustedProxies.joined(separator: ","), publicURLIsHTTPS: configuration.publicURL.lowercased().hasPrefix("https://"))
+        } catch {
+            throw ConfigurationError("TRUSTED_PROXIES: \(error.description)")
+        }
+        let policy = CredentialThrottle.Policy(
+            attemptsPerClient: settings.attemptsPerClient, lockout: settings.lockout, longestLockout: settings.longestLockout,
+            total: TokenBucket.Rate(burst: settings.attemptsBurst, perMinute: settings.attemptsPerMinute))
+        let now = configuration.now()
+        return Doors(
+            proxies: proxies,
+            consolePassword: CredentialThrottle(policy: policy, now: now), consoleToken: CredentialThrottle(policy: policy, now: now),
+            metricsToken: CredentialThrottle(policy: policy, now: now), orderKey: CredentialThrottle(policy: policy, now: now),
+            publicOrders: RequestBudget(
+                perClient: TokenBucket.Rate(burst: settings.ordersPerClientPerMinute, perMinute: Double(settings.ordersPerClientPerMinute)),
+                total: TokenBucket.Rate(burst: settings.ordersPerMinute, perMinute: Double(settings.ordersPerMinute)), now: now),
+            pause: RefusalPause(duration: settings.refusalPause),
+            audit: RefusalAudit(store: store, now: configuration.now, logger: logger), metrics: metrics, logger: logger)
+    }
+
+    /// The origins an order's `retry_url` may point to: `ALLOWED_RETURN_HOSTS`, else the `PUBLIC_URL`'s.
+    var allowedReturnOrigins: Set<WebOrigin> {
+        if configuration.allowedReturnHosts.isEmpty {
+            return Set([try? ReturnURL(parsing: configuration.publicURL)].compactMap { $0?.origin })
+        }
+        return Set(configuration.allowedReturnHosts.compactMap { try? WebOrigin(setting: $0) })
     }
 
     /// Adds the service's routes to `router`: everything but `POST /webhook`, which the server's pipeline serves.
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         router.add(middleware: SecurityHeadersMiddleware())
         CheckoutController<Context>(
-            fulfiller: fulfiller, store: store, pages: pages, wait: configuration.landingWait, lookups: lookups,
+            fulfiller: fulfiller, store: store, pages: pages, wait: configuration.landingWait, lookups: lookups, doors: doors,
+            buyerCookie: BuyerCookie(secret: configuration.stripeSecretKey, lifetime: configuration.doors.buyerCookieLifetime),
+            buyerClaimWindow: configuration.doors.buyerClaimWindow.seconds,
             defaultLanguage: configuration.defaultLanguage, now: configuration.now, logger: logger
         ).register(on: router)
-        let returnHosts = configuration.allowedReturnHosts.isEmpty
-            ? [URLComponents(string: configuration.publicURL)?.host?.lowercased() ?? ""] : configuration.allowedReturnHosts
         OrderController<Context>(
-            payments: payments,
-            door: OrderDoor(apiKey: configuration.orderAPIKey, allowedReturnHosts: Set(returnHosts.map { $0.lowercased() })),
+            payments: payments, door: OrderDoor(apiKey: configuration.orderAPIKey, allowedOrigins: allowedReturnOrigins),
             pages: pages, defaultLanguage: configuration.defaultLanguage,
             unknownLookups: LookupGuard(
                 burst: configuration.unknownLookupBurst, perMinute: configuration.unknownLookupsPerMinute,
                 interval: configuration.unknownLookupInterval),
-            now: configuration.now, logger: logger
+            doors: doors, now: configuration.now, logger: logger
         ).register(on: router)
         OperationsController<Context>(
-            store: store, metrics: metrics, metricsToken: configuration.metricsToken, pages: pages,
-            defaultLanguage: configuration.defaultLanguage, logger: logger
+            store: store, metrics: metrics, metricsToken: configuration.metricsToken, doors: doors, pages: pages,
+            defaultLanguage: configuration.defaultLanguage, now: configuration.now, logger: logger
         ).register(on: router)
         AssetsController<Context>().register(on: router)
         AdminController<Context>(
-            store: store, credentials: adminCredentials, sessions: adminSessions, pages: pages,
-            secureCookies: configuration.publicURL.hasPrefix("https://"), onReplay: { [eventDoorbell] in eventDoorbell.ring() },
-            now: configuration.now, logger: logger
+            store: store, credentials: adminCredentials, sessions: adminSessions, verifier: passwordVerifier, doors: doors, pages: pages,
+            onReplay: { [eventDoorbell] in eventDoorbell.ring() }, now: configuration.now, logger: logger
         ).register(on: router)
     }
 
@@ -225,8 +262,10 @@ public struct FulfillmentService: Sendable {
             router: router, server: makeServer(claimAtIntake: workers),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "stripe-fulfillment"),
             onServerRunning: onServerRunning, logger: logger)
-        // The store's services come first, so they stop after the workers' last commits.
+        // The store's services come first, so they stop after the workers' last commits (and after the doors'
+        // last audit rows).
         app.addServices(storeServices)
+        app.addServices(passwordVerifier, doors.audit)
         if workers { app.addServices(workerServices) }
         return app
     }

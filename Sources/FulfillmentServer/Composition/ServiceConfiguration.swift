@@ -60,6 +60,9 @@ public struct ServiceConfiguration: Sendable {
     public var unknownLookupBurst = 10
     public var unknownLookupsPerMinute = 10
     public var unknownLookupInterval: Duration = .seconds(2)
+    /// Budgets and limits at the guarded doors (credentials, public orders, buyers' details), and the proxies
+    /// trusted to name the client.
+    public var doors = DoorSettings()
     /// The language of customers whose session, order and browser name none spoken here (`DEFAULT_LOCALE`).
     public var defaultLanguage: CustomerLanguage = .en
     /// Where the merchant's notifications go (`nil`: none are queued).

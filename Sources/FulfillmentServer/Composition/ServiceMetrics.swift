@@ -73,6 +73,23 @@ public struct ServiceMetrics: Sendable {
         ).increment()
     }
 
+    /// An attempt refused at a guarded door (`console password`, `console token`, `metrics token`,
+    /// `order key`, `public orders`), by reason (`wrong password`, `locked out`, ...).
+    func refusedAttempts(door: String, reason: String) {
+        registry.makeCounter(
+            descriptor: Self.metric("fulfillment_refused_attempts", "total", "Attempts refused at a guarded door, by door and reason."),
+            labels: [("door", door), ("reason", reason)]
+        ).increment()
+    }
+
+    /// A bcrypt verification of the console password was run.
+    func passwordVerified() {
+        registry.makeCounter(
+            descriptor: Self.metric(
+                "fulfillment_console_password_verifications", "total", "bcrypt verifications of the console password (each about 0.3 s of CPU).")
+        ).increment()
+    }
+
     /// Sets the gauges read from the store at scrape time.
     func observe(outboxBacklog: Int, inbox: [String: Int]) {
         registry.makeGauge(descriptor: Self.metric("fulfillment_outbox_backlog", "", "Customer emails queued and not yet sent."))

@@ -12,12 +12,22 @@ import StripeAPI
 /// handled yet, which is idempotent). An unknown or malformed id is a plain 404 that reveals nothing. Ids the
 /// ledger does not know cost a Stripe request, so they go through `lookups`: a budget per client, and one
 /// Stripe request per id per interval.
+///
+/// A session id is no secret (success URLs, browser history, proxy logs), so the purchase's personal details
+/// (the customer's email, the shipping address, the access links) go only to the buyer's browser: the first
+/// visit of the landing page within `DoorSettings.buyerClaimWindow` of the purchase claims them (a second
+/// side effect of this read, once per purchase) and gets a signed cookie (`BuyerCookie`). Everyone else sees
+/// where the purchase stands and nothing personal.
 struct CheckoutController<Context: RequestContext>: Sendable {
     let fulfiller: CheckoutFulfiller
     let store: any FulfillmentStore
     let pages: PageRenderer
     let wait: Duration
     let lookups: LookupGuard<View>
+    let doors: Doors
+    let buyerCookie: BuyerCookie
+    /// How long after a purchase was first recorded the landing page may still claim it for a browser.
+    let buyerClaimWindow: TimeInterval
     /// Customers' language when neither the session nor the browser names one spoken here.
     let defaultLanguage: CustomerLanguage
     let now: @Sendable () -> Date
@@ -27,12 +37,12 @@ struct CheckoutController<Context: RequestContext>: Sendable {
         router.get("checkout/complete") { request, context in
             let id = request.uri.queryParameters["session_id"].map(String.init) ?? ""
             guard SessionID.isValid(id) else { return pages.notFound() }
-            return await page(for: id, client: context.clientAddress, headers: request.headers)
+            return await page(for: id, request: request, client: doors.client(request, context))
         }
-        router.get("api/checkout/sessions/:id") { _, context in
+        router.get("api/checkout/sessions/:id") { request, context in
             let id = context.parameters.get("id") ?? ""
             guard SessionID.isValid(id) else { return json(.notFound, ["error": "not found"]) }
-            return await status(of: id, client: context.clientAddress)
+            return await status(of: id, request: request, client: doors.client(request, context).address)
         }
     }
 
@@ -86,18 +96,22 @@ struct CheckoutController<Context: RequestContext>: Sendable {
 
     /// The landing page, in the customer's language: the session's (kept on the ledger), else the browser's,
     /// else `DEFAULT_LOCALE`.
-    func page(for id: String, client: String, headers: HTTPFields) async -> Response {
-        let view = await view(of: id, client: client)
-        let language = view.record?.language ?? headers.browserLanguage(default: defaultLanguage)
+    func page(for id: String, request: Request, client: RequestClient) async -> Response {
+        let view = await view(of: id, client: client.address)
+        let language = view.record?.language ?? request.headers.browserLanguage(default: defaultLanguage)
         let t = language.texts
+        let buyer = await buyerView(of: view.record, request: request, client: client)
         func render(_ key: String, tone: String, _ extra: [String: Any] = [:], status: HTTPResponse.Status = .ok) -> Response {
-            var context: [String: Any] = view.record.map { Self.context($0, texts: t) } ?? [:]
+            var context: [String: Any] = view.record.map { Self.context($0, texts: t, personal: buyer.admitted) } ?? [:]
+            if view.record != nil, !buyer.admitted { context["detailsWithheld"] = t("landing_details_withheld") }
             context["title"] = t("landing_\(key)_title")
             context["heading"] = t(t.entries["landing_\(key)_heading"] == nil ? "landing_\(key)_title" : "landing_\(key)_heading")
             context["message"] = t("landing_\(key)_message")
             context["tone"] = tone
             context.merge(extra) { _, new in new }
-            return pages.render("landing", context, status: status, language: language)
+            var response = pages.render("landing", context, status: status, language: language)
+            if let cookie = buyer.cookie { response.setCookie(cookie) }
+            return response
         }
         switch view {
         case .notFound:
@@ -125,16 +139,35 @@ struct CheckoutController<Context: RequestContext>: Sendable {
         }
     }
 
-    func status(of id: String, client: String) async -> Response {
-        switch await view(of: id, client: client) {
+    /// Whether this browser sees the purchase's personal details: it holds the purchase's cookie, or it is the
+    /// first to visit the landing page within the claim window (then the cookie comes with this answer).
+    func buyerView(of record: CheckoutRecord?, request: Request, client: RequestClient) async -> (admitted: Bool, cookie: Cookie?) {
+        guard let record else { return (false, nil) }
+        if buyerCookie.admits(request.cookies, subjectID: record.sessionID, now: now()) { return (true, nil) }
+        guard now().timeIntervalSince(record.createdAt) <= buyerClaimWindow else { return (false, nil) }
+        do {
+            guard try await store.claimBuyerView(subjectID: record.sessionID, now: now()) else { return (false, nil) }
+        } catch {
+            logger.warning("could not claim a purchase's details", metadata: ["checkout.session.id": "\(record.sessionID)", "error": "\(error)"])
+            return (false, nil)
+        }
+        return (true, buyerCookie.cookie(for: record.sessionID, now: now(), secure: client.https))
+    }
+
+    func status(of id: String, request: Request, client: String) async -> Response {
+        let view = await view(of: id, client: client)
+        let personal = view.record.map { buyerCookie.admits(request.cookies, subjectID: $0.sessionID, now: now()) } ?? false
+        let after = await afterPayment(view.record?.sessionID)
+        func body(_ record: CheckoutRecord) -> JSONValue { Self.recordJSON(record, personal: personal, after: after) }
+        switch view {
         case .notFound: return json(.notFound, ["error": "not found"])
         case .tooMany(let retryAfter):
             var response = json(.tooManyRequests, ["error": "too many lookups of unknown sessions; retry later"])
             response.headers[.retryAfter] = "\(retryAfter)"
             return response
-        case .delivered(let record), .paymentFailed(let record): return json(.ok, Self.recordJSON(record))
+        case .delivered(let record), .paymentFailed(let record): return json(.ok, body(record))
         case .processing(let record):
-            var body = record.map(Self.recordJSON) ?? ["session_id": .string(id)]
+            var body = record.map(body) ?? ["session_id": .string(id)]
             body["status"] = "awaiting_payment"
             return json(.ok, body)
         case .expired: return json(.ok, ["session_id": .string(id), "status": "expired", "line_items": []])
@@ -143,12 +176,25 @@ struct CheckoutController<Context: RequestContext>: Sendable {
         }
     }
 
-    static func context(_ record: CheckoutRecord, texts: Texts) -> [String: Any] {
+    /// What happened to the purchase's payment since, if anything (read for the status JSON).
+    func afterPayment(_ sessionID: String?) async -> AfterPaymentRecord? {
+        guard let sessionID else { return nil }
+        do {
+            return try await store.afterPayment(subjectID: sessionID)
+        } catch {
+            logger.warning("could not read a purchase's refunds and disputes", metadata: ["checkout.session.id": "\(sessionID)", "error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// The landing page's context; `personal`: with the access links, the shipping address and the email.
+    static func context(_ record: CheckoutRecord, texts: Texts, personal: Bool) -> [String: Any] {
         var context: [String: Any] = ["hasLines": !record.lines.isEmpty]
         context["lines"] = record.lines.map { line -> [String: Any] in
             var entry: [String: Any] = ["lineItemID": line.lineItemID, "description": line.description, "quantity": line.quantity]
             switch line.outcome {
-            case .accessGranted(let url): entry["accessURL"] = url
+            case .accessGranted(let url):
+                if personal { entry["accessURL"] = url } else { entry["accessWithheld"] = true }
             case .shipped(_, let quantity, let backordered):
                 if quantity > 0 { entry["shipped"] = quantity }
                 if backordered > 0 { entry["backordered"] = backordered }
@@ -160,18 +206,22 @@ struct CheckoutController<Context: RequestContext>: Sendable {
             }
             return entry
         }
-        if let shipping = record.shipping, record.lines.contains(where: { $0.outcome.kind == .shipped }) {
+        if personal, let shipping = record.shipping, record.lines.contains(where: { $0.outcome.kind == .shipped }) {
             context["shipping"] = [
                 "name": shipping.name ?? "", "line1": shipping.address?.line1 ?? "", "city": shipping.address?.city ?? "",
                 "postalCode": shipping.address?.postalCode ?? "", "country": shipping.address?.country ?? "",
             ]
         }
         if let amount = record.amountTotal, let currency = record.currency { context["total"] = texts.money(amount, currency) }
-        if let email = record.customerEmail { context["receiptNote"] = texts("receipt_goes_to", ["email": email]) }
+        if personal, let email = record.customerEmail { context["receiptNote"] = texts("receipt_goes_to", ["email": email]) }
         return context
     }
 
-    static func recordJSON(_ record: CheckoutRecord) -> JSONValue {
+    /// The status JSON of a session the ledger knows. Without `personal` (a caller who is not the buyer's
+    /// browser), the email, the shipping address and the access links are `null` and `details_withheld` says
+    /// so. Refunds, disputes and whether access holds come from `after`.
+    static func recordJSON(_ record: CheckoutRecord, personal: Bool, after: AfterPaymentRecord?) -> JSONValue {
+        let access = after?.access ?? .active
         let lines: [JSONValue] = record.lines.map { line in
             var entry: JSONValue = [
                 "id": .string(line.lineItemID), "description": .string(line.description), "quantity": .int(line.quantity),
@@ -182,7 +232,8 @@ struct CheckoutController<Context: RequestContext>: Sendable {
             switch line.outcome {
             case .accessGranted(let url):
                 entry["outcome"] = "access_granted"
-                entry["access_url"] = .string(url)
+                entry["access_url"] = personal ? .string(url) : .null
+                entry["access"] = .string(access.rawValue)
             case .shipped(let id, let quantity, _):
                 entry["outcome"] = "shipped"
                 entry["shipment_id"] = .string(id)
@@ -198,12 +249,12 @@ struct CheckoutController<Context: RequestContext>: Sendable {
             }
             return entry
         }
-        return [
+        var body: JSONValue = [
             "session_id": .string(record.sessionID), "status": .string(record.status.rawValue),
-            "customer_email": .string(record.customerEmail), "amount_total": .int(record.amountTotal),
+            "customer_email": personal ? .string(record.customerEmail) : .null, "amount_total": .int(record.amountTotal),
             "currency": .string(record.currency),
             "fulfilled_at": record.fulfilledAt.map { .int(Int($0.timeIntervalSince1970)) } ?? .null,
-            "shipping": record.shipping.map { shipping in
+            "shipping": (personal ? record.shipping : nil).map { shipping in
                 [
                     "name": .string(shipping.name), "line1": .string(shipping.address?.line1),
                     "city": .string(shipping.address?.city), "postal_code": .string(shipping.address?.postalCode),
@@ -211,7 +262,10 @@ struct CheckoutController<Context: RequestContext>: Sendable {
                 ]
             } ?? .null,
             "line_items": .array(lines),
+            "details_withheld": .bool(!personal),
         ]
+        AfterPaymentJSON.add(after, to: &body)
+        return body
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import FulfillmentCore
 import HTTPTypes
 import Hummingbird
@@ -11,9 +12,12 @@ struct OperationsController<Context: RequestContext>: Sendable {
     let metrics: ServiceMetrics
     /// `GET /metrics` needs `Authorization: Bearer METRICS_TOKEN` when one is set.
     let metricsToken: String?
+    /// Wrong metrics tokens are throttled per client and in total.
+    let doors: Doors
     let pages: PageRenderer
     /// Customers' language when neither the purchase nor the browser names one spoken here.
     let defaultLanguage: CustomerLanguage
+    let now: @Sendable () -> Date
     let logger: Logger
 
     func register(on router: Router<Context>) {
@@ -26,11 +30,18 @@ struct OperationsController<Context: RequestContext>: Sendable {
                 return json(.serviceUnavailable, ["status": "unavailable"])
             }
         }
-        router.get("metrics") { request, _ in
-            if let metricsToken, !BearerToken.matches(request.headers, metricsToken) {
-                return Response(
-                    status: .unauthorized, headers: [.wwwAuthenticate: "Bearer realm=\"metrics\""],
-                    body: .init(byteBuffer: ByteBuffer(string: "metrics need Authorization: Bearer METRICS_TOKEN\n")))
+        router.get("metrics") { request, context in
+            if let metricsToken {
+                let client = doors.client(request, context)
+                switch await doors.checkBearer(request, client: client, expected: metricsToken, door: doors.metricsToken, name: "metrics token", now: now()) {
+                case .accepted: break
+                case .absent, .wrong:
+                    return Response(
+                        status: .unauthorized, headers: [.wwwAuthenticate: "Bearer realm=\"metrics\""],
+                        body: .init(byteBuffer: ByteBuffer(string: "metrics need Authorization: Bearer METRICS_TOKEN\n")))
+                case .tooMany(let retryAfter):
+                    return .tooManyAttempts(retryAfter: retryAfter, json: false)
+                }
             }
             if let backlog = try? await store.outboxBacklog(), let counts = try? await store.eventCounts() {
                 metrics.observe(
@@ -47,7 +58,8 @@ struct OperationsController<Context: RequestContext>: Sendable {
             guard token.count <= 64, token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }),
                 let grant = try? await store.entitlement(token: token)
             else { return pages.notFound(language: browser) }
-            // A refund or a dispute may have ended or paused the access since it was granted.
+            // A refund or a dispute may have ended or paused the access since it was granted. The page names the
+            // item only: not the purchase's id, which would lead a forwarded link to the purchase's other lines.
             let access: AfterPaymentState.Access
             let language: CustomerLanguage
             do {
@@ -60,7 +72,6 @@ struct OperationsController<Context: RequestContext>: Sendable {
                 "access",
                 [
                     "title": grant.description, "description": grant.description,
-                    "grantedWith": language.texts("access_granted_with", ["reference": grant.sessionID]),
                     "active": access == .active, "suspended": access == .suspended, "revoked": access == .revoked,
                 ],
                 status: access == .active ? .ok : .forbidden, language: language)

@@ -18,26 +18,30 @@ struct OrderController<Context: RequestContext>: Sendable {
     /// Lookups of order ids the store does not know: a budget per client (they never reach Stripe), so order
     /// ids cannot be probed at speed.
     let unknownLookups: LookupGuard<Bool>
+    /// Who is asking, the order key's throttle and the budget of orders without the key.
+    let doors: Doors
     let now: @Sendable () -> Date
     let logger: Logger
     /// Largest order request accepted.
     static var maximumRequestBytes: Int { 64 * 1024 }
 
     func register(on router: Router<Context>) {
-        router.post("api/orders") { request, _ in await create(request) }
-        router.get("api/orders/:id") { _, context in
+        router.post("api/orders") { request, context in await create(request, client: doors.client(request, context)) }
+        router.get("api/orders/:id") { request, context in
             let id = context.parameters.get("id") ?? ""
             guard OrderID.isValid(id) else { return json(.notFound, ["error": "not found"]) }
             do {
                 guard let order = try await payments.refresh(orderID: id) else {
-                    if let retryAfter = await unknown(id, context) {
+                    if let retryAfter = await unknown(id, request, context) {
                         var response = json(.tooManyRequests, ["error": "too many lookups of unknown orders; retry later"])
                         response.headers[.retryAfter] = "\(retryAfter)"
                         return response
                     }
                     return json(.notFound, ["error": "not found"])
                 }
-                return json(.ok, Self.statusJSON(order))
+                var body = Self.statusJSON(order)
+                AfterPaymentJSON.add(try await payments.store.afterPayment(subjectID: order.id), to: &body)
+                return json(.ok, body)
             } catch {
                 logger.error("order status failed", metadata: ["order.id": "\(id)", "error": "\(error)"])
                 return json(.serviceUnavailable, ["error": "The order status is unavailable; please retry."])
@@ -49,7 +53,7 @@ struct OrderController<Context: RequestContext>: Sendable {
             guard OrderID.isValid(id) else { return pages.notFound(language: browser) }
             do {
                 guard let order = try await payments.refresh(orderID: id) else {
-                    if let retryAfter = await unknown(id, context) {
+                    if let retryAfter = await unknown(id, request, context) {
                         let t = browser.texts
                         var response = pages.render(
                             "landing", ["title": t("too_many_title"), "heading": t("too_many_title"), "tone": "warn", "message": t("too_many_message")],
@@ -72,16 +76,32 @@ struct OrderController<Context: RequestContext>: Sendable {
     }
 
     /// Charges an unknown order id to the client's budget; the seconds to wait when it is spent.
-    func unknown(_ id: String, _ context: Context) async -> Int? {
+    func unknown(_ id: String, _ request: Request, _ context: Context) async -> Int? {
         if case .tooMany(let retryAfter) = await unknownLookups.lookUp(
-            id: id, client: context.clientAddress, now: now(), perform: { false })
+            id: id, client: doors.client(request, context).address, now: now(), perform: { false })
         {
             return retryAfter
         }
         return nil
     }
 
-    func create(_ request: Request) async -> Response {
+    /// Creates an order. The merchant's backend proves itself with the order key (throttled like every
+    /// credential); anyone else pays from the budget of public orders, per client and in total, before the body
+    /// is read: each order creates an object at Stripe.
+    func create(_ request: Request, client: RequestClient) async -> Response {
+        let merchant: Bool
+        switch await doors.checkBearer(request, client: client, expected: door.apiKey, door: doors.orderKey, name: "order key", now: now()) {
+        case .accepted: merchant = true
+        case .absent: merchant = false
+        case .wrong: return json(.unauthorized, ["error": "The Authorization header does not carry the order API key."])
+        case .tooMany(let retryAfter): return .tooManyAttempts(retryAfter: retryAfter)
+        }
+        if !merchant, let retryAfter = doors.publicOrders.admit(client: client.address, now: now()) {
+            await doors.refused("orders", client: client, reason: "budget spent", audited: false)
+            var response = json(.tooManyRequests, ["error": .string("Too many orders; retry after \(retryAfter) s.")])
+            response.headers[.retryAfter] = "\(retryAfter)"
+            return response
+        }
         var request = request
         let body: ByteBuffer
         do {
@@ -98,7 +118,7 @@ struct OrderController<Context: RequestContext>: Sendable {
             return json(.badRequest, ["error": "The body must be a JSON order: currency, email, payment_method, items or amount."])
         }
         do {
-            try door.check(validated, headers: request.headers)
+            try door.check(validated, merchant: merchant)
         } catch {
             switch error {
             case .unauthorized(let reason): return json(.unauthorized, ["error": .string(reason)])

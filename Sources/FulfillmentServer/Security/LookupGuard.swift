@@ -13,26 +13,18 @@ final class LookupGuard<Answer: Sendable>: Sendable {
         case tooMany(retryAfter: Int)
     }
 
-    private struct Bucket {
-        var tokens: Double
-        var updated: Date
-    }
-
     private struct State {
-        var buckets: [String: Bucket] = [:]
+        var buckets: KeyedBuckets
         var lookups: [String: (task: Task<Answer, Never>, at: Date)] = [:]
     }
 
-    let burst: Double
-    let perMinute: Double
     let interval: TimeInterval
     /// Entries kept at most (the oldest are dropped first), so a flood of ids cannot grow memory without bound.
     let capacity: Int
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
     init(burst: Int = 10, perMinute: Int = 10, interval: Duration = .seconds(2), capacity: Int = 10_000) {
-        self.burst = Double(burst)
-        self.perMinute = Double(perMinute)
+        state = Mutex(State(buckets: KeyedBuckets(TokenBucket.Rate(burst: burst, perMinute: Double(perMinute)), capacity: capacity)))
         self.interval = Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18
         self.capacity = capacity
     }
@@ -42,15 +34,7 @@ final class LookupGuard<Answer: Sendable>: Sendable {
     func lookUp(id: String, client: String, now: Date, perform: @escaping @Sendable () async -> Answer) async -> Outcome {
         let decision: Result<Task<Answer, Never>, TooMany> = state.withLock { state in
             if let last = state.lookups[id], now.timeIntervalSince(last.at) < interval { return .success(last.task) }
-            var bucket = state.buckets[client] ?? Bucket(tokens: burst, updated: now)
-            bucket.tokens = min(burst, bucket.tokens + max(0, now.timeIntervalSince(bucket.updated)) * perMinute / 60)
-            bucket.updated = now
-            guard bucket.tokens >= 1 else {
-                state.buckets[client] = bucket
-                return .failure(TooMany(retryAfter: Int(((1 - bucket.tokens) * 60 / perMinute).rounded(.up))))
-            }
-            bucket.tokens -= 1
-            state.buckets[client] = bucket
+            if let wait = state.buckets.take(client, now: now) { return .failure(TooMany(retryAfter: wait)) }
             let task = Task { await perform() }
             state.lookups[id] = (task, now)
             Self.trim(&state, capacity: capacity)
@@ -67,15 +51,9 @@ final class LookupGuard<Answer: Sendable>: Sendable {
     }
 
     private static func trim(_ state: inout State, capacity: Int) {
-        if state.lookups.count > capacity {
-            for (id, _) in state.lookups.sorted(by: { $0.value.at < $1.value.at }).prefix(state.lookups.count - capacity) {
-                state.lookups[id] = nil
-            }
-        }
-        if state.buckets.count > capacity {
-            for (client, _) in state.buckets.sorted(by: { $0.value.updated < $1.value.updated }).prefix(state.buckets.count - capacity) {
-                state.buckets[client] = nil
-            }
+        guard state.lookups.count > capacity else { return }
+        for (id, _) in state.lookups.sorted(by: { $0.value.at < $1.value.at }).prefix(state.lookups.count - capacity) {
+            state.lookups[id] = nil
         }
     }
 }

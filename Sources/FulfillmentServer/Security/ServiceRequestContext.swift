@@ -3,8 +3,8 @@ public import NIOCore
 import FulfillmentCore
 import HTTPTypes
 
-/// The request context of the service's routes: Hummingbird's basic context plus the client's address (for
-/// per-client limits and the tracing middleware).
+/// The request context of the service's routes: Hummingbird's basic context plus the TCP peer's address
+/// (from which `Doors.client` tells who the client is, through `TRUSTED_PROXIES`).
 public struct ServiceRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let remoteAddress: SocketAddress?
@@ -12,14 +12,6 @@ public struct ServiceRequestContext: RequestContext, RemoteAddressRequestContext
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
-    }
-}
-
-extension RequestContext {
-    /// Who is asking, for per-client limits and the audit log: the peer's IP address (not its port), when the
-    /// context knows it.
-    var clientAddress: String {
-        (self as? any RemoteAddressRequestContext)?.remoteAddress?.ipAddress ?? "unknown"
     }
 }
 

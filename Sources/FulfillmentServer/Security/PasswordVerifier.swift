@@ -1,0 +1,58 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import HummingbirdBcrypt
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+
+/// Checks the console password against its bcrypt hash (cost 12: about a third of a second of CPU) on one
+/// thread of its own at the lowest scheduling priority (nice 19), never on the event loops or Swift's
+/// cooperative pool: under load, webhook intake and the workers get the cores first and a verification waits.
+/// At most `maximumWaiting` verifications wait at once; past that an attempt is refused without one. Counts
+/// every verification it runs (the bench and tests read it). A service: its thread stops with the application.
+final class PasswordVerifier: Service, Sendable {
+    private let pool: NIOThreadPool
+    private let waiting = Atomic<Int>(0)
+    private let verified = Atomic<Int>(0)
+    let maximumWaiting: Int
+    /// Called for every verification run (a metric).
+    private let onVerification: @Sendable () -> Void
+
+    init(maximumWaiting: Int = 4, onVerification: @escaping @Sendable () -> Void = {}) {
+        self.maximumWaiting = maximumWaiting
+        self.onVerification = onVerification
+        pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
+        pool.submit { _ in Self.lowerPriority() }
+    }
+
+    /// How many verifications ran.
+    var verifications: Int { verified.load(ordering: .relaxed) }
+
+    /// Whether `password` matches `hash`; `nil` when too many verifications already wait (the caller refuses
+    /// the attempt unchecked).
+    func verify(_ password: String, hash: String) async -> Bool? {
+        guard waiting.wrappingAdd(1, ordering: .relaxed).newValue <= maximumWaiting else {
+            waiting.wrappingSubtract(1, ordering: .relaxed)
+            return nil
+        }
+        defer { waiting.wrappingSubtract(1, ordering: .relaxed) }
+        verified.wrappingAdd(1, ordering: .relaxed)
+        onVerification()
+        return try? await pool.runIfActive { Bcrypt.verify(password, hash: hash) }
+    }
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await pool.shutdownGracefully()
+    }
+
+    /// Nice 19 for the calling thread only: Linux keeps a nice value per thread, and `PRIO_PROCESS` with id 0
+    /// names the calling thread (setpriority(2), "BUGS").
+    private static func lowerPriority() {
+        #if os(Linux)
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
+        #endif
+    }
+}
