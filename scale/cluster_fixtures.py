@@ -217,7 +217,7 @@ class Deployment:
     """Three instances on one database behind no load balancer: the emulator has one webhook endpoint per
     instance, so every event reaches every instance at about the same time."""
 
-    def __init__(self, count=3):
+    def __init__(self, count=3, environment=None):
         self.workdir = tempfile.mkdtemp(prefix="scale-")
         self.postgres = Postgres()
         self.mailbox = Mailbox()
@@ -227,7 +227,7 @@ class Deployment:
             instance = Instance(f"instance-{index + 1}", self.workdir, {
                 "STRIPE_SECRET_KEY": API_KEY, "STRIPE_API_BASE": self.emulator.url, "DATABASE_URL": self.postgres.url,
                 "EMAIL_URL": f"smtp://127.0.0.1:{self.mailbox.port}?tls=none", "EMAIL_FROM": "shop@scale.test", "LOG_LEVEL": "warning",
-                "HOST": "127.0.0.1", "ORDER_API_KEY": ORDER_KEY})
+                "HOST": "127.0.0.1", "ORDER_API_KEY": ORDER_KEY, **(environment or {})})
             endpoint = self.emulator.post("/v1/webhook_endpoints", {"url": instance.url + "/webhook", "enabled_events[]": "*"})
             instance.environment["STRIPE_WEBHOOK_SECRET"] = endpoint["secret"]
             self.instances.append(instance)
@@ -256,6 +256,62 @@ class Deployment:
         self.mailbox.stop()
         self.postgres.stop()
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+class RoundRobinProxy:
+    """A load balancer as a shop would put before its instances: each request goes to the next instance in
+    turn (no sticky sessions), with the client's address in X-Forwarded-For and the scheme in
+    X-Forwarded-Proto. Answers pass through unchanged (redirects and cookies included). `served` lists the
+    instance index of every request it forwarded."""
+
+    def __init__(self, instances):
+        import http.client
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        self.instances, self.served, self.lock, self.next = instances, [], threading.Lock(), 0
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def forward(self):
+                with proxy.lock:
+                    index = proxy.next % len(proxy.instances)
+                    proxy.next += 1
+                    proxy.served.append(index)
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection", "x-forwarded-for", "x-forwarded-proto")}
+                headers["X-Forwarded-For"] = self.client_address[0]
+                headers["X-Forwarded-Proto"] = "http"
+                upstream = http.client.HTTPConnection("127.0.0.1", proxy.instances[index].port, timeout=30)
+                try:
+                    upstream.request(self.command, self.path, body=body or None, headers=headers)
+                    answer = upstream.getresponse()
+                    data = answer.read()
+                    self.send_response(answer.status)
+                    for name, value in answer.getheaders():
+                        if name.lower() not in ("connection", "transfer-encoding", "content-length"):
+                            self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.send_header("X-Served-By", str(index))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except OSError:
+                    self.send_error(502)
+                finally:
+                    upstream.close()
+
+            do_GET = do_POST = forward
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
 
 
 @pytest.fixture(scope="module")
