@@ -152,7 +152,7 @@ public struct FulfillmentService: Sendable {
         CheckoutController<Context>(
             fulfiller: fulfiller, store: store, pages: pages, wait: configuration.landingWait, lookups: lookups, doors: doors,
             buyerCookie: BuyerCookie(secret: configuration.stripeSecretKey, lifetime: configuration.doors.buyerCookieLifetime),
-            buyerClaimWindow: configuration.doors.buyerClaimWindow.seconds,
+            buyerClaimWindow: configuration.doors.buyerClaimWindow.seconds, claimed: ClaimedPurchases(),
             defaultLanguage: configuration.defaultLanguage, now: configuration.now, logger: logger
         ).register(on: router)
         OrderController<Context>(

@@ -28,6 +28,8 @@ struct CheckoutController<Context: RequestContext>: Sendable {
     let buyerCookie: BuyerCookie
     /// How long after a purchase was first recorded the landing page may still claim it for a browser.
     let buyerClaimWindow: TimeInterval
+    /// Purchases known to be claimed already: a stranger's visit then writes nothing.
+    let claimed: ClaimedPurchases
     /// Customers' language when neither the session nor the browser names one spoken here.
     let defaultLanguage: CustomerLanguage
     let now: @Sendable () -> Date
@@ -144,9 +146,11 @@ struct CheckoutController<Context: RequestContext>: Sendable {
     func buyerView(of record: CheckoutRecord?, request: Request, client: RequestClient) async -> (admitted: Bool, cookie: Cookie?) {
         guard let record else { return (false, nil) }
         if buyerCookie.admits(request.cookies, subjectID: record.sessionID, now: now()) { return (true, nil) }
-        guard now().timeIntervalSince(record.createdAt) <= buyerClaimWindow else { return (false, nil) }
+        guard now().timeIntervalSince(record.createdAt) <= buyerClaimWindow, !claimed.contains(record.sessionID) else { return (false, nil) }
         do {
-            guard try await store.claimBuyerView(subjectID: record.sessionID, now: now()) else { return (false, nil) }
+            let won = try await store.claimBuyerView(subjectID: record.sessionID, now: now())
+            claimed.insert(record.sessionID)
+            guard won else { return (false, nil) }
         } catch {
             logger.warning("could not claim a purchase's details", metadata: ["checkout.session.id": "\(record.sessionID)", "error": "\(error)"])
             return (false, nil)

@@ -12,7 +12,10 @@ import Synchronization
 /// At most `maximumWaiting` verifications wait at once; past that an attempt is refused without one. Counts
 /// every verification it runs (the bench and tests read it). A service: its thread stops with the application.
 final class PasswordVerifier: Service, Sendable {
-    private let pool: NIOThreadPool
+    private enum PoolState { case idle, started, stopped }
+
+    private let pool = NIOThreadPool(numberOfThreads: 1)
+    private let poolState = Mutex(PoolState.idle)
     private let waiting = Atomic<Int>(0)
     private let verified = Atomic<Int>(0)
     let maximumWaiting: Int
@@ -22,22 +25,34 @@ final class PasswordVerifier: Service, Sendable {
     init(maximumWaiting: Int = 4, onVerification: @escaping @Sendable () -> Void = {}) {
         self.maximumWaiting = maximumWaiting
         self.onVerification = onVerification
-        pool = NIOThreadPool(numberOfThreads: 1)
-        pool.start()
-        pool.submit { _ in Self.lowerPriority() }
+    }
+
+    /// Stops the thread if `run` never did (a service built but never run).
+    deinit {
+        if poolState.withLock({ $0 }) == .started { try? pool.syncShutdownGracefully() }
     }
 
     /// How many verifications ran.
     var verifications: Int { verified.load(ordering: .relaxed) }
 
-    /// Whether `password` matches `hash`; `nil` when too many verifications already wait (the caller refuses
-    /// the attempt unchecked).
+    /// Whether `password` matches `hash`; `nil` when too many verifications already wait, or the application
+    /// is stopping (the caller refuses the attempt unchecked).
     func verify(_ password: String, hash: String) async -> Bool? {
         guard waiting.wrappingAdd(1, ordering: .relaxed).newValue <= maximumWaiting else {
             waiting.wrappingSubtract(1, ordering: .relaxed)
             return nil
         }
         defer { waiting.wrappingSubtract(1, ordering: .relaxed) }
+        // The thread starts with the first verification: a service that never checks a password has none.
+        let running: Bool = poolState.withLock { state in
+            if state == .idle {
+                pool.start()
+                pool.submit { _ in Self.lowerPriority() }
+                state = .started
+            }
+            return state == .started
+        }
+        guard running else { return nil }
         verified.wrappingAdd(1, ordering: .relaxed)
         onVerification()
         return try? await pool.runIfActive { Bcrypt.verify(password, hash: hash) }
@@ -45,7 +60,11 @@ final class PasswordVerifier: Service, Sendable {
 
     func run() async throws {
         try? await gracefulShutdown()
-        try await pool.shutdownGracefully()
+        let started = poolState.withLock { state in
+            defer { state = .stopped }
+            return state == .started
+        }
+        if started { try await pool.shutdownGracefully() }
     }
 
     /// Nice 19 for the calling thread only: Linux keeps a nice value per thread, and `PRIO_PROCESS` with id 0
