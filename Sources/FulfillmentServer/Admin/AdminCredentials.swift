@@ -1,7 +1,8 @@
 import HummingbirdBcrypt
 
 /// How operators prove who they are: `ADMIN_PASSWORD` for the console's pages (kept only as a bcrypt hash
-/// in memory), `ADMIN_TOKEN` for its JSON twin under `/admin/api`. Without either, the console is closed.
+/// in memory, checked by `PasswordVerifier`), `ADMIN_TOKEN` for its JSON twin under `/admin/api`. Without
+/// either, the console is closed.
 struct AdminCredentials: Sendable {
     let passwordHash: String?
     let token: String?
@@ -12,9 +13,4 @@ struct AdminCredentials: Sendable {
     }
 
     var isOpen: Bool { passwordHash != nil || token != nil }
-
-    func accepts(password: String) -> Bool {
-        guard let passwordHash else { return false }
-        return Bcrypt.verify(password, hash: passwordHash)
-    }
 }
