@@ -6,8 +6,8 @@ import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
-/// Checks the console password against its bcrypt hash (cost 12: about a third of a second of CPU) on one
-/// thread of its own at the lowest scheduling priority (nice 19), never on the event loops or Swift's
+/// Checks the console password against its bcrypt hash (cost 12: about a quarter of a second of CPU) on one
+/// thread of its own at the lowest scheduling priority (`SCHED_IDLE`), never on the event loops or Swift's
 /// cooperative pool: under load, webhook intake and the workers get the cores first and a verification waits.
 /// At most `maximumWaiting` verifications wait at once; past that an attempt is refused without one. Counts
 /// every verification it runs (the bench and tests read it). A service: its thread stops with the application.
@@ -67,11 +67,18 @@ final class PasswordVerifier: Service, Sendable {
         if started { try await pool.shutdownGracefully() }
     }
 
-    /// Nice 19 for the calling thread only: Linux keeps a nice value per thread, and `PRIO_PROCESS` with id 0
-    /// names the calling thread (setpriority(2), "BUGS").
+    /// The calling thread runs only when no other thread wants its core (`SCHED_IDLE`, which any thread may
+    /// choose for itself on Linux), or failing that at nice 19. Both are per thread: Linux keeps the policy
+    /// and the nice value per thread, and id 0 names the calling thread (sched_setscheduler(2),
+    /// setpriority(2) "BUGS").
     private static func lowerPriority() {
         #if os(Linux)
-        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
+        let schedIdle: Int32 = 5  // SCHED_IDLE, which Glibc declares only under _GNU_SOURCE
+        var parameters = sched_param()
+        parameters.sched_priority = 0
+        if sched_setscheduler(0, schedIdle, &parameters) != 0 {
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
+        }
         #endif
     }
 }
