@@ -51,6 +51,9 @@ import Testing
             order["retry_url"] = "http://shop.test/cart"
             #expect(try await harness.createOrder(.object(order)).status == 400, "only the listed hosts once there is a list")
         }
+        await #expect(throws: ConfigurationError.self, "an entry that is not an origin stops the service at start") {
+            try await ServiceHarness.run(configure: { $0.allowedReturnHosts = ["user@shop.example"] }) { _ in }
+        }
     }
 
     @Test func lookupsOfUnknownSessionsReachStripeAHandfulOfTimes() async throws {

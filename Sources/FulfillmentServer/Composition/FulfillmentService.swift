@@ -50,6 +50,13 @@ public struct FulfillmentService: Sendable {
         guard configuration.stripeSecretKey.hasPrefix("sk_") || configuration.stripeSecretKey.hasPrefix("rk_") else {
             throw ConfigurationError("STRIPE_SECRET_KEY must be a secret key (sk_... or rk_...)")
         }
+        for entry in configuration.allowedReturnHosts {
+            do {
+                _ = try WebOrigin(setting: entry)
+            } catch {
+                throw ConfigurationError("ALLOWED_RETURN_HOSTS: \(entry.prefix(80)) \(error.description)")
+            }
+        }
         self.configuration = configuration
         self.logger = logger
         self.workerSlots = WorkerSlots(capacity: configuration.workerConcurrency)
@@ -143,6 +150,7 @@ public struct FulfillmentService: Sendable {
         if configuration.allowedReturnHosts.isEmpty {
             return Set([try? ReturnURL(parsing: configuration.publicURL)].compactMap { $0?.origin })
         }
+        // Each entry was checked when the service was built.
         return Set(configuration.allowedReturnHosts.compactMap { try? WebOrigin(setting: $0) })
     }
 
