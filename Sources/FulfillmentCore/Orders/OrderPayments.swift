@@ -8,7 +8,7 @@ public import StripeAPI
 /// machine with a compare-and-set, so duplicated, reordered and concurrent callers agree.
 public struct OrderPayments: Sendable {
     let stripe: StripeClient
-    public let store: any FulfillmentStore
+    let store: any FulfillmentStore
     let publicURL: String
     /// How often the status endpoint may look at one order's source itself (across every instance).
     let sourceCheckInterval: Duration

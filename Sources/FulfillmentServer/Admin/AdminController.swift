@@ -116,12 +116,12 @@ struct AdminController<Context: RequestContext>: Sendable {
         // The attempt is paid for before the password is checked: a refused one costs no bcrypt verification.
         if case .refused(let retryAfter, let reason) = door.admit(client: client.address, now: now()) {
             await doors.refused(Self.signInDoor, client: client, reason: reason.rawValue, audited: true)
-            return tooMany(retryAfter: retryAfter, secure: client.https)
+            return tooManySignIns(retryAfter: retryAfter, secure: client.https)
         }
         guard let right = await verifier.verify(form["password"]?.stringValue ?? "", hash: hash) else {
             door.withdraw(client: client.address, now: now())
             await doors.refused(Self.signInDoor, client: client, reason: "too many checks waiting", audited: true)
-            return tooMany(retryAfter: 1, secure: client.https)
+            return tooManySignIns(retryAfter: 1, secure: client.https)
         }
         guard right else {
             if let lockout = door.failed(client: client.address, now: now()) {
@@ -145,7 +145,7 @@ struct AdminController<Context: RequestContext>: Sendable {
         return response
     }
 
-    func tooMany(retryAfter: Int, secure: Bool) -> Response {
+    func tooManySignIns(retryAfter: Int, secure: Bool) -> Response {
         var response = loginPage(
             error: "Too many sign-in attempts. Try again in \(retryAfter) s.", secure: secure, status: .tooManyRequests)
         response.headers[.retryAfter] = "\(retryAfter)"
@@ -278,7 +278,7 @@ struct AdminController<Context: RequestContext>: Sendable {
             switch await doors.checkBearer(request, client: client, expected: token, door: doors.consoleToken, name: "api token", audited: true, now: now()) {
             case .accepted: return nil
             case .absent, .wrong: return json(.unauthorized, ["error": "Authorization: Bearer ADMIN_TOKEN required"])
-            case .tooMany(let retryAfter): return .tooManyAttempts(retryAfter: retryAfter)
+            case .tooMany(let retryAfter): return tooMany(retryAfter: retryAfter)
             }
         }
         router.get("admin/api/overview") { request, context in

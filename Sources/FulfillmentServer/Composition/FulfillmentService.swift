@@ -34,6 +34,8 @@ public struct FulfillmentService: Sendable {
     let passwordVerifier: PasswordVerifier
     /// Who the client is, and the throttles and budgets of the guarded doors.
     let doors: Doors
+    /// Where an order's `retry_url` may point.
+    let allowedReturnOrigins: Set<WebOrigin>
     /// Lookups of session ids the ledger does not know (landing page, status JSON), shared by both routes.
     let lookups: LookupGuard<CheckoutView>
     let pages: PageRenderer
@@ -50,13 +52,7 @@ public struct FulfillmentService: Sendable {
         guard configuration.stripeSecretKey.hasPrefix("sk_") || configuration.stripeSecretKey.hasPrefix("rk_") else {
             throw ConfigurationError("STRIPE_SECRET_KEY must be a secret key (sk_... or rk_...)")
         }
-        for entry in configuration.allowedReturnHosts {
-            do {
-                _ = try WebOrigin(setting: entry)
-            } catch {
-                throw ConfigurationError("ALLOWED_RETURN_HOSTS: \(entry.prefix(80)) \(error.description)")
-            }
-        }
+        allowedReturnOrigins = try Self.allowedReturnOrigins(configuration)
         self.configuration = configuration
         self.logger = logger
         self.workerSlots = WorkerSlots(capacity: configuration.workerConcurrency)
@@ -145,13 +141,21 @@ public struct FulfillmentService: Sendable {
             audit: RefusalAudit(store: store, now: configuration.now, logger: logger), metrics: metrics, logger: logger)
     }
 
-    /// The origins an order's `retry_url` may point to: `ALLOWED_RETURN_HOSTS`, else the `PUBLIC_URL`'s.
-    var allowedReturnOrigins: Set<WebOrigin> {
+    /// The origins an order's `retry_url` may point to: `ALLOWED_RETURN_HOSTS` (an entry that is not an origin
+    /// stops the service at start), else the `PUBLIC_URL`'s.
+    static func allowedReturnOrigins(_ configuration: ServiceConfiguration) throws -> Set<WebOrigin> {
         if configuration.allowedReturnHosts.isEmpty {
             return Set([try? ReturnURL(parsing: configuration.publicURL)].compactMap { $0?.origin })
         }
-        // Each entry was checked when the service was built.
-        return Set(configuration.allowedReturnHosts.compactMap { try? WebOrigin(setting: $0) })
+        var origins: Set<WebOrigin> = []
+        for entry in configuration.allowedReturnHosts {
+            do {
+                origins.insert(try WebOrigin(setting: entry))
+            } catch {
+                throw ConfigurationError("ALLOWED_RETURN_HOSTS: \(entry.prefix(80)) \(error.description)")
+            }
+        }
+        return origins
     }
 
     /// Adds the service's routes to `router`: everything but `POST /webhook`, which the server's pipeline serves.
@@ -165,7 +169,7 @@ public struct FulfillmentService: Sendable {
         ).register(on: router)
         OrderController<Context>(
             payments: payments, door: OrderDoor(apiKey: configuration.orderAPIKey, allowedOrigins: allowedReturnOrigins),
-            pages: pages, defaultLanguage: configuration.defaultLanguage,
+            store: store, pages: pages, defaultLanguage: configuration.defaultLanguage,
             unknownLookups: LookupGuard(
                 burst: configuration.unknownLookupBurst, perMinute: configuration.unknownLookupsPerMinute,
                 interval: configuration.unknownLookupInterval),

@@ -166,9 +166,7 @@ struct CheckoutController<Context: RequestContext>: Sendable {
         switch view {
         case .notFound: return json(.notFound, ["error": "not found"])
         case .tooMany(let retryAfter):
-            var response = json(.tooManyRequests, ["error": "too many lookups of unknown sessions; retry later"])
-            response.headers[.retryAfter] = "\(retryAfter)"
-            return response
+            return tooMany(retryAfter: retryAfter, error: "too many lookups of unknown sessions; retry later")
         case .delivered(let record), .paymentFailed(let record): return json(.ok, body(record))
         case .processing(let record):
             var body = record.map(body) ?? ["session_id": .string(id)]

@@ -40,7 +40,7 @@ struct OperationsController<Context: RequestContext>: Sendable {
                         status: .unauthorized, headers: [.wwwAuthenticate: "Bearer realm=\"metrics\""],
                         body: .init(byteBuffer: ByteBuffer(string: "metrics need Authorization: Bearer METRICS_TOKEN\n")))
                 case .tooMany(let retryAfter):
-                    return .tooManyAttempts(retryAfter: retryAfter, json: false)
+                    return tooMany(retryAfter: retryAfter, json: false)
                 }
             }
             if let backlog = try? await store.outboxBacklog(), let counts = try? await store.eventCounts() {

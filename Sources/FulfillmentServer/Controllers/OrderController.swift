@@ -12,6 +12,8 @@ import StripeAPI
 struct OrderController<Context: RequestContext>: Sendable {
     let payments: OrderPayments
     let door: OrderDoor
+    /// Refunds and disputes, for the status JSON.
+    let store: any FulfillmentStore
     let pages: PageRenderer
     /// Customers' language when neither the order nor the browser names one spoken here.
     let defaultLanguage: CustomerLanguage
@@ -33,14 +35,12 @@ struct OrderController<Context: RequestContext>: Sendable {
             do {
                 guard let order = try await payments.refresh(orderID: id) else {
                     if let retryAfter = await unknown(id, request, context) {
-                        var response = json(.tooManyRequests, ["error": "too many lookups of unknown orders; retry later"])
-                        response.headers[.retryAfter] = "\(retryAfter)"
-                        return response
+                        return tooMany(retryAfter: retryAfter, error: "too many lookups of unknown orders; retry later")
                     }
                     return json(.notFound, ["error": "not found"])
                 }
                 var body = Self.statusJSON(order)
-                AfterPaymentJSON.add(try await payments.store.afterPayment(subjectID: order.id), to: &body)
+                AfterPaymentJSON.add(try await store.afterPayment(subjectID: order.id), to: &body)
                 return json(.ok, body)
             } catch {
                 logger.error("order status failed", metadata: ["order.id": "\(id)", "error": "\(error)"])
@@ -94,13 +94,11 @@ struct OrderController<Context: RequestContext>: Sendable {
         case .accepted: merchant = true
         case .absent: merchant = false
         case .wrong: return json(.unauthorized, ["error": "The Authorization header does not carry the order API key."])
-        case .tooMany(let retryAfter): return .tooManyAttempts(retryAfter: retryAfter)
+        case .tooMany(let retryAfter): return tooMany(retryAfter: retryAfter)
         }
         if !merchant, let retryAfter = doors.publicOrders.admit(client: client.address, now: now()) {
             await doors.refused("orders", client: client, reason: "budget spent", audited: false)
-            var response = json(.tooManyRequests, ["error": .string("Too many orders; retry after \(retryAfter) s.")])
-            response.headers[.retryAfter] = "\(retryAfter)"
-            return response
+            return tooMany(retryAfter: retryAfter, error: "Too many orders; retry after \(retryAfter) s.")
         }
         var request = request
         let body: ByteBuffer

@@ -72,14 +72,3 @@ struct Doors: Sendable {
         if audited { await audit.lockout(lockout, door: name) }
     }
 }
-
-extension Response {
-    /// 429 with `Retry-After`.
-    static func tooManyAttempts(retryAfter: Int, json body: Bool = true) -> Response {
-        var response = body
-            ? json(.tooManyRequests, ["error": .string("Too many attempts; retry after \(retryAfter) s.")])
-            : Response(status: .tooManyRequests)
-        response.headers[.retryAfter] = "\(retryAfter)"
-        return response
-    }
-}

@@ -58,7 +58,7 @@ struct TrustedProxies: Sendable, Hashable {
 }
 
 /// An IPv4 or IPv6 network (`10.0.0.0/8`, `fd00::/8`; a bare address is a network of one).
-struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
+struct IPNetwork: Sendable, Hashable {
     let address: [UInt8]
     let prefixLength: Int
 
@@ -78,8 +78,6 @@ struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
         address = bytes
         prefixLength = length
     }
-
-    var description: String { "\(address.count == 4 ? address.map(String.init).joined(separator: ".") : "ipv6")/\(prefixLength)" }
 
     func contains(_ bytes: [UInt8]) -> Bool {
         // An IPv4 client seen through an IPv6 socket (::ffff:a.b.c.d) is the IPv4 address.

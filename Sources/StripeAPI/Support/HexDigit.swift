@@ -25,9 +25,14 @@ package enum HexDigit {
         return String(decoding: hex, as: UTF8.self)
     }
 
-    /// The bytes that hex text spells (two digits a byte, either case), or `nil` when it is not hex.
+    /// The bytes that hex text spells (two digits a byte, either case), or `nil` when it is not hex. Reads a
+    /// native string's UTF-8 in place: the webhook signature's digits are read on every delivery.
     package static func bytes(fromHex hex: some StringProtocol) -> [UInt8]? {
-        let utf8 = Array(hex.utf8)
+        if let bytes = hex.utf8.withContiguousStorageIfAvailable(decode) { return bytes }
+        return Array(hex.utf8).withUnsafeBufferPointer(decode)
+    }
+
+    private static func decode(_ utf8: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         guard utf8.count.isMultiple(of: 2) else { return nil }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(utf8.count / 2)
