@@ -47,8 +47,8 @@ class Store:
         """Everything a reconciliation could change, for before/after comparisons."""
         return {
             "inbox": self.rows("SELECT id, status, origin, attempts FROM inbox_events ORDER BY id"),
-            "checkouts": self.rows("SELECT session_id, status FROM checkouts ORDER BY session_id"),
-            "lines": self.rows("SELECT session_id, line_item_id, served_quantity FROM checkout_lines ORDER BY session_id, line_item_id"),
+            "purchases": self.rows("SELECT subject_id, kind, status FROM purchases ORDER BY subject_id"),
+            "lines": self.rows("SELECT subject_id, line_item_id, served_quantity FROM purchase_lines ORDER BY subject_id, line_item_id"),
             "outbox": self.rows("SELECT dedupe_key FROM outbox ORDER BY dedupe_key"),
             "orders": self.rows("SELECT id, status, version, charge_id FROM orders ORDER BY id"),
         }
@@ -122,7 +122,7 @@ def test_the_reconciler_recovers_every_event_stripe_gave_up_on_during_an_outage(
         shop.emulator.post(f"/_emulator/sources/{settling_source}/authorize", {"outcome": "chargeable"})
         authorised_late, late_source = shop.order("ideal", "late@shop.test")
         abandoned, _ = shop.order("ideal", "abandoned@shop.test")
-        wait_until(lambda: len(shop.store.rows("SELECT session_id FROM checkouts WHERE status = 'fulfilled' AND session_id LIKE 'cs_%'")) == 3, 30, "3 fulfilled")
+        wait_until(lambda: len(shop.store.rows("SELECT subject_id FROM purchases WHERE status = 'fulfilled' AND kind = 'checkout_session'")) == 3, 30, "3 fulfilled")
         wait_until(lambda: shop.store.rows(f"SELECT status FROM orders WHERE id = '{settling}'") == [["charge_pending"]], 30, "sofort charged")
 
         # The outage: the service is down while customers pay and authorise.
@@ -146,7 +146,7 @@ def test_the_reconciler_recovers_every_event_stripe_gave_up_on_during_an_outage(
         # Back up: its first reconciliation pass (5 s after start) finds every missed event.
         shop.instance.start()
         def settled():
-            fulfilled = shop.store.rows("SELECT count(*) FROM checkouts WHERE status = 'fulfilled' AND session_id LIKE 'cs_%'")[0][0]
+            fulfilled = shop.store.rows("SELECT count(*) FROM purchases WHERE status = 'fulfilled' AND kind = 'checkout_session'")[0][0]
             final = shop.store.rows("SELECT count(*) FROM orders WHERE status IN ('paid', 'canceled')")[0][0]
             pending = shop.store.rows("SELECT count(*) FROM inbox_events WHERE status = 'pending'")[0][0]
             unsent = shop.store.rows("SELECT count(*) FROM outbox WHERE sent_at IS NULL")[0][0]
@@ -209,7 +209,7 @@ def test_a_burst_of_300_paid_sessions_under_a_25_per_second_limit_is_fulfilled_w
         with concurrent.futures.ThreadPoolExecutor(16) as pool:
             list(pool.map(shop.pay, sessions))
         try:
-            wait_until(lambda: shop.store.rows("SELECT count(*) FROM checkouts WHERE status = 'fulfilled' AND session_id LIKE 'cs_%'") == [["300"]],
+            wait_until(lambda: shop.store.rows("SELECT count(*) FROM purchases WHERE status = 'fulfilled' AND kind = 'checkout_session'") == [["300"]],
                        180, "300 fulfilled sessions")
         except AssertionError:
             raise AssertionError(f"{shop.store.rows('SELECT status, count(*) FROM inbox_events GROUP BY status')}\n"

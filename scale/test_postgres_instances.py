@@ -42,7 +42,7 @@ def receipts_by_session(mailbox, session_ids):
 
 def fulfilled(postgres, session_ids):
     listed = ",".join(f"'{s}'" for s in session_ids)
-    return int(postgres.psql(f"SELECT count(*) FROM checkouts WHERE status = 'fulfilled' AND session_id IN ({listed})")[0][0])
+    return int(postgres.psql(f"SELECT count(*) FROM purchases WHERE status = 'fulfilled' AND subject_id IN ({listed})")[0][0])
 
 
 def test_two_hundred_buyers_of_fifty_seats_across_three_instances(deployment):
@@ -58,7 +58,7 @@ def test_two_hundred_buyers_of_fifty_seats_across_three_instances(deployment):
     except AssertionError:
         raise AssertionError(f"{fulfilled(postgres, sessions)} of 200 fulfilled\n{deployment.logs()}")
     served, backordered = postgres.psql(
-        "SELECT sum(served_quantity), sum(backordered_quantity) FROM checkout_lines WHERE sku = 'SEAT'")[0]
+        "SELECT sum(served_quantity), sum(backordered_quantity) FROM purchase_lines WHERE sku = 'SEAT'")[0]
     assert (int(served), int(backordered)) == (50, 150)
     assert postgres.psql("SELECT quantity FROM stock WHERE sku = 'SEAT'") == [["0"]]
     wait_until(lambda: len(receipts_by_session(deployment.mailbox, sessions)) == 200, 60, "200 receipts")
@@ -148,7 +148,7 @@ def test_instances_killed_and_restarted_while_sessions_are_paid_and_orders_autho
     # At-least-once to SMTP: a kill between the server's 250 and the outbox's commit resends the message in
     # flight, under the same Message-ID. At most one email is in flight per instance at a kill.
     assert deliveries - distinct <= kills
-    lines = postgres.psql("SELECT session_id, count(*) FROM checkout_lines GROUP BY session_id")
+    lines = postgres.psql("SELECT subject_id, count(*) FROM purchase_lines GROUP BY subject_id")
     assert all(count == "2" for sid, count in lines if sid in sessions), "each session's two lines, once"
     mugs = sum(1 + i % 3 for i in range(60))
     assert postgres.psql("SELECT quantity FROM stock WHERE sku = 'MUG'") == [[str(1000 - mugs)]], "stock taken once per session"

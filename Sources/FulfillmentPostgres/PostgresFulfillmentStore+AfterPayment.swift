@@ -3,10 +3,10 @@ public import FulfillmentCore
 import PostgresNIO
 
 extension PostgresFulfillmentStore {
-    public func checkoutSessionID(paymentIntent: String) async throws -> String? {
+    public func purchaseSubjectID(paymentIntent: String) async throws -> String? {
         var found: String?
         for try await sessionID in try await query(
-            "SELECT session_id FROM payments WHERE payment_intent = \(paymentIntent) LIMIT 1"
+            "SELECT subject_id FROM purchase_payments WHERE payment_intent = \(paymentIntent) LIMIT 1"
         ).decode(String.self) { found = sessionID }
         return found
     }
@@ -19,7 +19,7 @@ extension PostgresFulfillmentStore {
     public func applyAfterPayment(_ change: AfterPaymentChange) async throws -> AfterPaymentDecision {
         try await transaction { connection in
             // The purchase's ledger lock (the session's or the order's id): instances deciding about it take turns.
-            try await lockSession(change.subjectID, on: connection)
+            try await lockPurchase(change.subjectID, on: connection)
             let (decision, write) = Ledger.afterPayment(change, current: try await afterPayment(change.subjectID, on: connection))
             guard let write else { return decision }
             let record = write.record

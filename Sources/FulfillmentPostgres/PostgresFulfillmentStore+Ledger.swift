@@ -5,26 +5,26 @@ import PostgresNIO
 import StripeAPI
 
 extension PostgresFulfillmentStore {
-    /// The advisory-lock namespace of ledger decisions (the second key is the session id's hash): instances
-    /// deciding about one session take turns, even before its row exists.
+    /// The advisory-lock namespace of ledger decisions (the second key is the subject id's hash): instances
+    /// deciding about one purchase take turns, even before its row exists.
     static let ledgerLockClass: Int32 = 0x4C45_4447  // "LEDG"
 
-    static let checkoutColumns =
-        "session_id, status, customer_email, customer_name, amount_total, currency, shipping_json, created_at, updated_at, fulfilled_at, language"
+    static let purchaseColumns =
+        "subject_id, kind, status, customer_email, customer_name, amount_total, currency, shipping_json, created_at, updated_at, fulfilled_at, language"
     static let lineColumns = """
-        session_id, line_item_id, position, description, quantity, amount_total, currency, product_id, action, sku, outcome, \
+        subject_id, line_item_id, position, description, quantity, amount_total, currency, product_id, action, sku, outcome, \
         access_token, access_url, shipment_id, served_quantity, backordered_quantity, performed_at
         """
 
-    public func checkoutRecord(sessionID: String) async throws -> CheckoutRecord? {
+    public func purchase(subjectID: String) async throws -> Purchase? {
         try await ready.wait()
-        return try await client.withConnection { connection in try await record(sessionID, on: connection) }
+        return try await client.withConnection { connection in try await record(subjectID, on: connection) }
     }
 
     public func commitFulfillment(_ plan: FulfillmentPlan) async throws -> FulfillmentCommit {
         try await transaction { connection in
-            try await lockSession(plan.sessionID, on: connection)
-            let current = try await record(plan.sessionID, on: connection)
+            try await lockPurchase(plan.subjectID, on: connection)
+            let current = try await record(plan.subjectID, on: connection)
             // Stock rows are locked in sku order, so sessions sharing skus never deadlock; a concurrent
             // fulfilment on another instance waits here and then reads what this one left.
             let skus = Set(plan.lines.compactMap(\.action.sku)).sorted()
@@ -38,7 +38,7 @@ extension PostgresFulfillmentStore {
             case .alreadyFulfilled(let record):
                 return .alreadyFulfilled(record)
             case .fulfil(let write):
-                try await upsert(CheckoutRow(write.record), on: connection)
+                try await upsert(PurchaseRow(write.record), on: connection)
                 for (sku, taken) in write.stockTaken.sorted(by: { $0.key < $1.key }) {
                     try await connection.query("UPDATE stock SET quantity = quantity - \(taken) WHERE sku = \(sku)", logger: logger)
                 }
@@ -46,10 +46,10 @@ extension PostgresFulfillmentStore {
                 let payment = write.payment
                 try await connection.query(
                     """
-                    INSERT INTO payments (session_id, payment_intent, amount_total, currency, session_json, recorded_at)
-                    VALUES (\(payment.sessionID), \(payment.paymentIntent), \(payment.amountTotal), \(payment.currency),
-                            \(ByteBuffer(bytes: payment.sessionJSON)), \(payment.recordedAt))
-                    ON CONFLICT (session_id) DO UPDATE SET session_json = EXCLUDED.session_json
+                    INSERT INTO purchase_payments (subject_id, payment_intent, amount_total, currency, object_json, recorded_at)
+                    VALUES (\(payment.subjectID), \(payment.paymentIntent), \(payment.amountTotal), \(payment.currency),
+                            \(ByteBuffer(bytes: payment.objectJSON)), \(payment.recordedAt))
+                    ON CONFLICT (subject_id) DO UPDATE SET object_json = EXCLUDED.object_json
                     """, logger: logger)
                 try await enqueue(write.outgoing, now: plan.now, on: connection)
                 return .committed(write.record)
@@ -57,10 +57,10 @@ extension PostgresFulfillmentStore {
         }
     }
 
-    public func transitionCheckout(_ transition: CheckoutTransition) async throws -> TransitionOutcome {
+    public func transitionPurchase(_ transition: PurchaseTransition) async throws -> TransitionOutcome {
         try await transaction { connection in
-            try await lockSession(transition.sessionID, on: connection)
-            let decision = Ledger.transition(transition, current: try await record(transition.sessionID, on: connection))
+            try await lockPurchase(transition.subjectID, on: connection)
+            let decision = Ledger.transition(transition, current: try await record(transition.subjectID, on: connection))
             if case .apply(let row, let outgoing) = decision {
                 try await upsert(row, on: connection)
                 try await enqueue(outgoing, now: transition.now, on: connection)
@@ -72,77 +72,78 @@ extension PostgresFulfillmentStore {
     public func entitlement(token: String) async throws -> Entitlement? {
         let rows = try await query(
             """
-            SELECT l.session_id, l.description, c.customer_email FROM checkout_lines l
-            JOIN checkouts c ON c.session_id = l.session_id WHERE l.access_token = \(token)
+            SELECT l.subject_id, l.description, p.customer_email FROM purchase_lines l
+            JOIN purchases p ON p.subject_id = l.subject_id WHERE l.access_token = \(token)
             """)
         var found: Entitlement?
-        for try await (sessionID, description, email) in rows.decode((String, String, String?).self) {
-            found = Entitlement(token: token, sessionID: sessionID, description: description, customerEmail: email)
+        for try await (subjectID, description, email) in rows.decode((String, String, String?).self) {
+            found = Entitlement(token: token, subjectID: subjectID, description: description, customerEmail: email)
         }
         return found
     }
 
     // MARK: Rows
 
-    func lockSession(_ sessionID: String, on connection: PostgresConnection) async throws {
+    func lockPurchase(_ subjectID: String, on connection: PostgresConnection) async throws {
         try await connection.query(
-            "SELECT pg_advisory_xact_lock(\(Self.ledgerLockClass), hashtext(\(sessionID)))", logger: logger)
+            "SELECT pg_advisory_xact_lock(\(Self.ledgerLockClass), hashtext(\(subjectID)))", logger: logger)
     }
 
-    func record(_ sessionID: String, on connection: PostgresConnection) async throws -> CheckoutRecord? {
+    func record(_ subjectID: String, on connection: PostgresConnection) async throws -> Purchase? {
         let rows = try await connection.query(
-            "SELECT \(unescaped: Self.checkoutColumns) FROM checkouts WHERE session_id = \(sessionID)", logger: logger)
-        var found: CheckoutRow?
+            "SELECT \(unescaped: Self.purchaseColumns) FROM purchases WHERE subject_id = \(subjectID)", logger: logger)
+        var found: PurchaseRow?
         for try await columns in rows.decode(
-            (String, String, String?, String?, Int?, String?, String?, Date, Date, Date?, String?).self)
+            (String, String, String, String?, String?, Int?, String?, String?, Date, Date, Date?, String?).self)
         {
-            found = try Self.checkoutRow(columns)
+            found = try Self.purchaseRow(columns)
         }
         guard let found else { return nil }
         let lineRows = try await connection.query(
-            "SELECT \(unescaped: Self.lineColumns) FROM checkout_lines WHERE session_id = \(sessionID) ORDER BY position",
+            "SELECT \(unescaped: Self.lineColumns) FROM purchase_lines WHERE subject_id = \(subjectID) ORDER BY position",
             logger: logger)
-        var lines: [CheckoutLineRow] = []
+        var lines: [PurchaseLineRow] = []
         for try await columns in lineRows.decode(
             (String, String, Int, String, Int, Int, String, String?, String, String?, String, String?, String?, String?, Int, Int, Date).self)
         {
             lines.append(try Self.lineRow(columns))
         }
-        return CheckoutRecord(found, lines: lines)
+        return Purchase(found, lines: lines)
     }
 
-    private func upsert(_ row: CheckoutRow, on connection: PostgresConnection) async throws {
+    private func upsert(_ row: PurchaseRow, on connection: PostgresConnection) async throws {
         let shipping = try row.shipping.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         try await connection.query(
             """
-            INSERT INTO checkouts (\(unescaped: Self.checkoutColumns))
-            VALUES (\(row.sessionID), \(row.status.rawValue), \(row.customerEmail), \(row.customerName), \(row.amountTotal),
+            INSERT INTO purchases (\(unescaped: Self.purchaseColumns))
+            VALUES (\(row.subjectID), \(row.kind.rawValue), \(row.status.rawValue), \(row.customerEmail), \(row.customerName), \(row.amountTotal),
                     \(row.currency), \(shipping), \(row.createdAt), \(row.updatedAt), \(row.fulfilledAt), \(row.language?.rawValue))
-            ON CONFLICT (session_id) DO UPDATE SET
+            ON CONFLICT (subject_id) DO UPDATE SET
                 status = EXCLUDED.status, customer_email = EXCLUDED.customer_email, customer_name = EXCLUDED.customer_name,
                 amount_total = EXCLUDED.amount_total, currency = EXCLUDED.currency, shipping_json = EXCLUDED.shipping_json,
                 updated_at = EXCLUDED.updated_at, fulfilled_at = EXCLUDED.fulfilled_at, language = EXCLUDED.language
             """, logger: logger)
     }
 
-    private func insert(_ row: CheckoutLineRow, on connection: PostgresConnection) async throws {
+    private func insert(_ row: PurchaseLineRow, on connection: PostgresConnection) async throws {
         try await connection.query(
             """
-            INSERT INTO checkout_lines (\(unescaped: Self.lineColumns))
-            VALUES (\(row.sessionID), \(row.lineItemID), \(row.position), \(row.description), \(row.quantity), \(row.amountTotal),
+            INSERT INTO purchase_lines (\(unescaped: Self.lineColumns))
+            VALUES (\(row.subjectID), \(row.lineItemID), \(row.position), \(row.description), \(row.quantity), \(row.amountTotal),
                     \(row.currency), \(row.productID), \(row.action), \(row.sku), \(row.outcome.rawValue),
                     \(row.accessToken), \(row.accessURL), \(row.shipmentID), \(row.servedQuantity), \(row.backorderedQuantity),
                     \(row.performedAt))
             """, logger: logger)
     }
 
-    private static func checkoutRow(
-        _ columns: (String, String, String?, String?, Int?, String?, String?, Date, Date, Date?, String?)
-    ) throws -> CheckoutRow {
-        let (sessionID, status, email, name, amount, currency, shipping, createdAt, updatedAt, fulfilledAt, language) = columns
-        guard let status = CheckoutStatus(rawValue: status) else { throw UnknownStoredValue(column: "checkouts.status", value: status) }
-        return CheckoutRow(
-            sessionID: sessionID, status: status, customerEmail: email, customerName: name, amountTotal: amount, currency: currency,
+    private static func purchaseRow(
+        _ columns: (String, String, String, String?, String?, Int?, String?, String?, Date, Date, Date?, String?)
+    ) throws -> PurchaseRow {
+        let (subjectID, kind, status, email, name, amount, currency, shipping, createdAt, updatedAt, fulfilledAt, language) = columns
+        guard let kind = PurchaseKind(rawValue: kind) else { throw UnknownStoredValue(column: "purchases.kind", value: kind) }
+        guard let status = PurchaseStatus(rawValue: status) else { throw UnknownStoredValue(column: "purchases.status", value: status) }
+        return PurchaseRow(
+            subjectID: subjectID, kind: kind, status: status, customerEmail: email, customerName: name, amountTotal: amount, currency: currency,
             shipping: try shipping.map { try JSONDecoder().decode(ShippingDetails.self, from: Data($0.utf8)) },
             createdAt: createdAt, updatedAt: updatedAt, fulfilledAt: fulfilledAt,
             language: language.flatMap(CustomerLanguage.init(rawValue:)))
@@ -150,14 +151,14 @@ extension PostgresFulfillmentStore {
 
     private static func lineRow(
         _ columns: (String, String, Int, String, Int, Int, String, String?, String, String?, String, String?, String?, String?, Int, Int, Date)
-    ) throws -> CheckoutLineRow {
-        let (sessionID, lineItemID, position, description, quantity, amountTotal, currency, productID, action, sku, outcome,
+    ) throws -> PurchaseLineRow {
+        let (subjectID, lineItemID, position, description, quantity, amountTotal, currency, productID, action, sku, outcome,
              accessToken, accessURL, shipmentID, served, backordered, performedAt) = columns
         guard let outcomeKind = LineOutcome.Kind(rawValue: outcome) else {
-            throw UnknownStoredValue(column: "checkout_lines.outcome", value: outcome)
+            throw UnknownStoredValue(column: "purchase_lines.outcome", value: outcome)
         }
-        return CheckoutLineRow(
-            sessionID: sessionID, lineItemID: lineItemID, position: position, description: description, quantity: quantity,
+        return PurchaseLineRow(
+            subjectID: subjectID, lineItemID: lineItemID, position: position, description: description, quantity: quantity,
             amountTotal: amountTotal, currency: currency, productID: productID, action: action, sku: sku,
             outcome: outcomeKind, accessToken: accessToken, accessURL: accessURL, shipmentID: shipmentID,
             servedQuantity: served, backorderedQuantity: backordered, performedAt: performedAt)

@@ -277,6 +277,35 @@ enum PostgresMigrations {
                 """,
             ]
         ),
+        (
+            // The ledger held orders beside Checkout Sessions under checkout names: renamed in place (no copy,
+            // constraints kept), each row given its kind (an order's id is in `orders`), and each kind held to
+            // its statuses.
+            "v9: one ledger of purchases (purchases, purchase_lines, purchase_payments), each with its kind",
+            [
+                "ALTER TABLE checkouts RENAME TO purchases",
+                "ALTER TABLE purchases RENAME COLUMN session_id TO subject_id",
+                "ALTER TABLE purchases RENAME CONSTRAINT checkouts_pkey TO purchases_pkey",
+                "ALTER TABLE purchases ADD COLUMN kind TEXT",
+                """
+                UPDATE purchases SET kind = CASE WHEN subject_id IN (SELECT id FROM orders) THEN 'order' ELSE 'checkout_session' END
+                """,
+                "ALTER TABLE purchases ALTER COLUMN kind SET NOT NULL",
+                """
+                ALTER TABLE purchases ADD CONSTRAINT purchases_status_of_kind CHECK (
+                    (kind = 'checkout_session' AND status IN ('awaiting_payment', 'fulfilled', 'payment_failed', 'expired'))
+                    OR (kind = 'order' AND status = 'fulfilled'))
+                """,
+                "ALTER TABLE checkout_lines RENAME TO purchase_lines",
+                "ALTER TABLE purchase_lines RENAME COLUMN session_id TO subject_id",
+                "ALTER TABLE purchase_lines RENAME CONSTRAINT checkout_lines_pkey TO purchase_lines_pkey",
+                "ALTER TABLE payments RENAME TO purchase_payments",
+                "ALTER TABLE purchase_payments RENAME COLUMN session_id TO subject_id",
+                "ALTER TABLE purchase_payments RENAME COLUMN session_json TO object_json",
+                "ALTER TABLE purchase_payments RENAME CONSTRAINT payments_pkey TO purchase_payments_pkey",
+                "ALTER INDEX payments_intent RENAME TO purchase_payments_intent",
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet applied, under the advisory lock, each in a transaction of its own.

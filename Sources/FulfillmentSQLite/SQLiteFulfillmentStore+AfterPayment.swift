@@ -3,10 +3,10 @@ public import FulfillmentCore
 import GRDB
 
 extension SQLiteFulfillmentStore {
-    public func checkoutSessionID(paymentIntent: String) async throws -> String? {
+    public func purchaseSubjectID(paymentIntent: String) async throws -> String? {
         try await pool.read { db in
             try String.fetchOne(
-                db.cachedStatement(sql: "SELECT session_id FROM payments WHERE payment_intent = ? LIMIT 1"), arguments: [paymentIntent])
+                db.cachedStatement(sql: "SELECT subject_id FROM purchase_payments WHERE payment_intent = ? LIMIT 1"), arguments: [paymentIntent])
         }
     }
 

@@ -1,7 +1,7 @@
 import GRDB
 
 /// The schema, as append-only SQL migrations. The database enforces the invariants it can: one inbox row
-/// per event id, one ledger row per session, one row per line item, one email per dedupe key, stock never
+/// per event id, one ledger row per purchase, one row per line item, one email per dedupe key, stock never
 /// below zero, and states limited to the ones the code knows.
 enum SQLiteMigrations {
     static var migrator: DatabaseMigrator {
@@ -273,6 +273,76 @@ enum SQLiteMigrations {
                         subject_id TEXT PRIMARY KEY NOT NULL,
                         claimed_at REAL NOT NULL
                     );
+                    """)
+        }
+        migrator.registerMigration("v11: one ledger of purchases (purchases, purchase_lines, purchase_payments), each with its kind") { db in
+            // The ledger held orders beside Checkout Sessions under checkout names. SQLite cannot add a CHECK
+            // to a table: the three tables are rebuilt under their new names, each row given its kind (an
+            // order's id is in `orders`), and each kind held to its statuses.
+            try db.execute(
+                sql: """
+                    CREATE TABLE purchases (
+                        subject_id TEXT PRIMARY KEY NOT NULL,
+                        kind TEXT NOT NULL CHECK (kind IN ('checkout_session', 'order')),
+                        status TEXT NOT NULL,
+                        customer_email TEXT,
+                        customer_name TEXT,
+                        amount_total INTEGER CHECK (amount_total >= 0),
+                        currency TEXT,
+                        shipping_json TEXT,
+                        created_at REAL NOT NULL,
+                        updated_at REAL NOT NULL,
+                        fulfilled_at REAL,
+                        language TEXT CHECK (language IN ('en', 'es')),
+                        CHECK ((status = 'fulfilled') = (fulfilled_at IS NOT NULL)),
+                        CHECK ((kind = 'checkout_session' AND status IN ('awaiting_payment', 'fulfilled', 'payment_failed', 'expired'))
+                            OR (kind = 'order' AND status = 'fulfilled'))
+                    );
+                    INSERT INTO purchases
+                    SELECT session_id, CASE WHEN session_id IN (SELECT id FROM orders) THEN 'order' ELSE 'checkout_session' END,
+                           status, customer_email, customer_name, amount_total, currency, shipping_json, created_at, updated_at,
+                           fulfilled_at, language
+                    FROM checkouts;
+
+                    CREATE TABLE purchase_lines (
+                        subject_id TEXT NOT NULL REFERENCES purchases (subject_id),
+                        line_item_id TEXT NOT NULL,
+                        position INTEGER NOT NULL,
+                        description TEXT NOT NULL,
+                        quantity INTEGER NOT NULL CHECK (quantity > 0),
+                        amount_total INTEGER NOT NULL,
+                        currency TEXT NOT NULL,
+                        product_id TEXT,
+                        action TEXT NOT NULL CHECK (length(action) BETWEEN 1 AND 64),
+                        sku TEXT,
+                        outcome TEXT NOT NULL CHECK (length(outcome) BETWEEN 1 AND 32),
+                        access_token TEXT UNIQUE,
+                        access_url TEXT,
+                        shipment_id TEXT UNIQUE,
+                        served_quantity INTEGER NOT NULL CHECK (served_quantity >= 0),
+                        backordered_quantity INTEGER NOT NULL CHECK (backordered_quantity >= 0),
+                        performed_at REAL NOT NULL,
+                        PRIMARY KEY (subject_id, line_item_id)
+                    );
+                    INSERT INTO purchase_lines SELECT session_id, line_item_id, position, description, quantity, amount_total,
+                        currency, product_id, action, sku, outcome, access_token, access_url, shipment_id, served_quantity,
+                        backordered_quantity, performed_at FROM checkout_lines;
+
+                    CREATE TABLE purchase_payments (
+                        subject_id TEXT PRIMARY KEY NOT NULL REFERENCES purchases (subject_id),
+                        payment_intent TEXT,
+                        amount_total INTEGER,
+                        currency TEXT,
+                        object_json BLOB NOT NULL,
+                        recorded_at REAL NOT NULL
+                    );
+                    INSERT INTO purchase_payments SELECT session_id, payment_intent, amount_total, currency, session_json, recorded_at
+                    FROM payments;
+                    CREATE INDEX purchase_payments_intent ON purchase_payments (payment_intent);
+
+                    DROP TABLE checkout_lines;
+                    DROP TABLE payments;
+                    DROP TABLE checkouts;
                     """)
         }
         return migrator

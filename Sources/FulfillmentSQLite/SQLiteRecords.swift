@@ -15,16 +15,16 @@ extension InboxEvent: UnixTimeRecord {
     static var databaseTableName: String { "inbox_events" }
 }
 
-extension CheckoutRow: UnixTimeRecord {
-    static var databaseTableName: String { "checkouts" }
+extension PurchaseRow: UnixTimeRecord {
+    static var databaseTableName: String { "purchases" }
 }
 
-extension CheckoutLineRow: UnixTimeRecord {
-    static var databaseTableName: String { "checkout_lines" }
+extension PurchaseLineRow: UnixTimeRecord {
+    static var databaseTableName: String { "purchase_lines" }
 }
 
-extension PaymentRow: UnixTimeRecord {
-    static var databaseTableName: String { "payments" }
+extension PurchasePaymentRow: UnixTimeRecord {
+    static var databaseTableName: String { "purchase_payments" }
 }
 
 extension OutboxRow: UnixTimeRecord {

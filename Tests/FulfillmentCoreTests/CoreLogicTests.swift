@@ -7,15 +7,47 @@ import Testing
 /// The core's pure logic, without I/O.
 @Suite struct CoreLogicTests {
     @Test func theLedgerOnlyMovesForward() {
-        #expect(CheckoutStatus.fulfilled.canFollow(nil))
-        #expect(CheckoutStatus.fulfilled.canFollow(.awaitingPayment))
-        #expect(!CheckoutStatus.fulfilled.canFollow(.fulfilled), "fulfilled once")
-        #expect(!CheckoutStatus.expired.canFollow(.fulfilled), "an expiry never undoes a fulfillment")
-        #expect(!CheckoutStatus.paymentFailed.canFollow(.fulfilled))
-        #expect(!CheckoutStatus.awaitingPayment.canFollow(.paymentFailed), "no going back to waiting")
-        #expect(CheckoutStatus.paymentFailed.canFollow(.awaitingPayment))
-        for status in CheckoutStatus.allCases where status != .fulfilled {
-            #expect(!status.canFollow(.fulfilled))
+        let session = PurchaseKind.checkoutSession
+        #expect(session.allows(.fulfilled, after: nil))
+        #expect(session.allows(.fulfilled, after: .awaitingPayment))
+        #expect(!session.allows(.fulfilled, after: .fulfilled), "fulfilled once")
+        #expect(!session.allows(.expired, after: .fulfilled), "an expiry never undoes a fulfillment")
+        #expect(!session.allows(.paymentFailed, after: .fulfilled))
+        #expect(!session.allows(.awaitingPayment, after: .paymentFailed), "no going back to waiting")
+        #expect(session.allows(.paymentFailed, after: .awaitingPayment))
+        for kind in PurchaseKind.all {
+            for status in PurchaseStatus.allCases {
+                #expect(!kind.allows(status, after: .fulfilled), "\(kind) never leaves fulfilled for \(status)")
+            }
+        }
+    }
+
+    @Test func eachKindOfPurchaseHasItsOwnStatuses() throws {
+        #expect(PurchaseKind.order.statuses == [.fulfilled], "an order's payment lives on the order; the ledger records its fulfilment")
+        #expect(PurchaseKind.order.allows(.fulfilled, after: nil))
+        #expect(!PurchaseKind.order.allows(.expired, after: nil) && !PurchaseKind.order.allows(.awaitingPayment, after: nil))
+        #expect(PurchaseKind.checkoutSession.statuses == Set(PurchaseStatus.allCases))
+        #expect(PurchaseKind(rawValue: "order") == .order && PurchaseKind(rawValue: "checkout_session") == .checkoutSession)
+        #expect(PurchaseKind(rawValue: "subscription") == nil, "a kind this version does not know is refused")
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(PurchaseKind.self, from: Data(#""gift""#.utf8)) }
+        #expect(try JSONDecoder().decode(PurchaseKind.self, from: JSONEncoder().encode(PurchaseKind.order)) == .order)
+    }
+
+    @Test func anOrderIsNeverMovedByACheckoutTransition() {
+        let order = Purchase(
+            subjectID: "ord_1", kind: .order, status: .fulfilled, customerEmail: nil, customerName: nil, amountTotal: 100,
+            currency: "eur", shipping: nil, createdAt: Date(timeIntervalSince1970: 1), updatedAt: Date(timeIntervalSince1970: 1),
+            fulfilledAt: Date(timeIntervalSince1970: 1), lines: [])
+        let expire = PurchaseTransition(
+            subjectID: "ord_1", kind: .checkoutSession, to: .expired, customerEmail: nil, customerName: nil, amountTotal: nil,
+            currency: nil, email: nil, now: Date(timeIntervalSince1970: 2))
+        #expect(Ledger.transition(expire, current: order) == .refused(current: .fulfilled))
+        let unknownOrder = PurchaseTransition(
+            subjectID: "ord_2", kind: .order, to: .awaitingPayment, customerEmail: nil, customerName: nil, amountTotal: nil,
+            currency: nil, email: nil, now: Date(timeIntervalSince1970: 2))
+        guard case .refused = Ledger.transition(unknownOrder, current: nil) else {
+            Issue.record("an order's ledger row is only ever written fulfilled")
+            return
         }
     }
 
@@ -78,8 +110,8 @@ import Testing
 
     func plan(now: Date = Date(timeIntervalSince1970: 100)) -> FulfillmentPlan {
         FulfillmentPlan(
-            sessionID: "cs_1", paymentIntentID: nil, customerEmail: nil, customerName: nil, amountTotal: nil, currency: nil,
-            shipping: nil, lines: [], sessionJSON: Data(), receipt: { _ in nil }, accessURL: { "https://x.example/access/\($0)" }, now: now)
+            subjectID: "cs_1", kind: .checkoutSession, paymentIntentID: nil, customerEmail: nil, customerName: nil, amountTotal: nil,
+            currency: nil, shipping: nil, lines: [], objectJSON: Data(), receipt: { _ in nil }, accessURL: { "https://x.example/access/\($0)" }, now: now)
     }
 
     @Test(arguments: [(5, 3, 3, 0), (2, 3, 2, 1), (0, 3, 0, 3), (-1, 2, 0, 2)])

@@ -9,13 +9,13 @@ import Testing
 /// charge move access, stock, the ledger, the customer's email and the merchant's notification, once each.
 @Suite struct AfterPaymentTests {
     /// A course (digital) and two mugs (stock 5): 4,900 + 2 × 1,200 = 7,300.
-    struct Purchase {
+    struct Bought {
         var session: CheckoutSession
         var chargeID: String
         var accessPath: String
     }
 
-    func buy(_ harness: ServiceHarness) async throws -> Purchase {
+    func buy(_ harness: ServiceHarness) async throws -> Bought {
         try await harness.store.setStock(sku: "MUG", quantity: 5)
         let course = try await harness.price("Course", amount: 4900, metadata: ["fulfillment": "digital"])
         let mug = try await harness.price("Mug", amount: 1200, metadata: ["fulfillment": "physical", "sku": "MUG"])
@@ -23,14 +23,14 @@ import Testing
         try await harness.pay(session)
         try await harness.waitForStatus(session.id, .fulfilled)
         #expect(try await harness.store.stockLevel(sku: "MUG") == 3)
-        let record = try #require(try await harness.store.checkoutRecord(sessionID: session.id))
+        let record = try #require(try await harness.store.purchase(subjectID: session.id))
         guard case .accessGranted(let url)? = record.lines.first?.outcome else { throw ServiceHarness.TimedOut(description: "no access") }
         let path = String(url.dropFirst("http://shop.test".count))
         #expect(try await harness.get(path).status == 200)
-        return Purchase(session: session, chargeID: try await harness.chargeID(paying: session), accessPath: path)
+        return Bought(session: session, chargeID: try await harness.chargeID(paying: session), accessPath: path)
     }
 
-    func access(_ harness: ServiceHarness, _ purchase: Purchase) async throws -> String? {
+    func access(_ harness: ServiceHarness, _ purchase: Bought) async throws -> String? {
         let page = try await harness.get(purchase.accessPath)
         return page.text.firstMatch(of: /data-access="([a-z]+)"/).map { String($0.1) }
     }
@@ -137,7 +137,7 @@ import Testing
             let events = try await harness.store.listEvents(status: .pending, limit: 100)
             let refund = try #require(events.first { $0.type == "charge.refunded" })
             #expect(await processor.process(refund) == .processed)
-            #expect(try await harness.store.checkoutRecord(sessionID: session.id)?.status == .fulfilled)
+            #expect(try await harness.store.purchase(subjectID: session.id)?.status == .fulfilled)
             for event in events where event.id != refund.id { _ = await processor.process(event) }
 
             let record = try #require(try await harness.store.afterPayment(subjectID: session.id))

@@ -66,7 +66,7 @@ import Testing
     @Test func anAccessLinkAloneOpensItsOwnItemAndLeadsNowhereElse() async throws {
         try await ServiceHarness.run { harness in
             let session = try await paidSession(harness)
-            let record = try #require(try await harness.store.checkoutRecord(sessionID: session.id))
+            let record = try #require(try await harness.store.purchase(subjectID: session.id))
             guard case .accessGranted(let url)? = record.lines.first?.outcome else { throw ServiceHarness.TimedOut(description: "no access") }
             let access = try await harness.get(String(url.dropFirst("http://shop.test".count)))
             #expect(access.status == 200 && access.text.contains("Swift course"))

@@ -45,7 +45,7 @@ import Testing
             #expect(event.attempts == 1, "no retry can fix it: parked at once")
             #expect(event.lastError?.contains("\"phsyical\" is not an action (digital, none, notify, physical, stock)") == true)
             #expect(event.lastError?.contains("product \(mug.product.id) metadata") == true, "it says where: \(event.lastError ?? "-")")
-            #expect(try await harness.store.checkoutRecord(sessionID: session.id)?.status != .fulfilled, "never read as none")
+            #expect(try await harness.store.purchase(subjectID: session.id)?.status != .fulfilled, "never read as none")
             #expect(harness.emails.sent.isEmpty)
         }
     }
@@ -92,7 +92,7 @@ import Testing
             let session = try await harness.session([(course.id, 1), (mug.id, 2), (donation.id, 1)])
             try await harness.pay(session)
             try await harness.waitForStatus(session.id, .fulfilled)
-            let record = try #require(try await harness.store.checkoutRecord(sessionID: session.id))
+            let record = try #require(try await harness.store.purchase(subjectID: session.id))
             #expect(record.lines.map(\.action.name) == ["digital", "physical", "none"])
             #expect(record.lines[1].outcome.backordered == 0)
             #expect(record.shipping?.address?.city == "Berlin")
@@ -165,7 +165,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(300))
             #expect(harness.emails.sent.count == 1)
             #expect(try await harness.store.stockLevel(sku: "SEAT") == 58)
-            #expect(try await harness.store.checkoutRecord(sessionID: session.id)?.lines.count == 1)
+            #expect(try await harness.store.purchase(subjectID: session.id)?.lines.count == 1)
         }
     }
 
@@ -203,7 +203,7 @@ import Testing
             #expect(email.recipient == "late@example.com")
             let page = try await harness.get("/checkout/complete?session_id=\(session.id)")
             #expect(page.text.contains("Your payment did not go through"))
-            #expect(try await harness.store.checkoutRecord(sessionID: session.id)?.lines.isEmpty == true, "nothing delivered")
+            #expect(try await harness.store.purchase(subjectID: session.id)?.lines.isEmpty == true, "nothing delivered")
         }
     }
 
@@ -228,7 +228,7 @@ import Testing
             let session = try await harness.session(lines, shipping: false)
             try await harness.pay(session)
             try await harness.waitForStatus(session.id, .fulfilled)
-            let record = try #require(try await harness.store.checkoutRecord(sessionID: session.id))
+            let record = try #require(try await harness.store.purchase(subjectID: session.id))
             #expect(record.lines.count == 100)
             #expect(record.lines.map(\.description) == (0..<100).map { "Ebook \($0)" })
             #expect(record.lines.allSatisfy { if case .accessGranted = $0.outcome { true } else { false } })
@@ -242,7 +242,7 @@ import Testing
             let session = try await harness.session([(mug.id, 3)])
             try await harness.pay(session)
             try await harness.waitForStatus(session.id, .fulfilled)
-            let line = try #require(try await harness.store.checkoutRecord(sessionID: session.id)?.lines.first)
+            let line = try #require(try await harness.store.purchase(subjectID: session.id)?.lines.first)
             guard case .shipped(_, let shipped, let backordered) = line.outcome else {
                 Issue.record("expected a shipment, got \(line.outcome)")
                 return

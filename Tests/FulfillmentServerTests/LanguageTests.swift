@@ -14,7 +14,7 @@ import Testing
             let session = try await harness.session([(course.id, 1)], shipping: false, locale: "es")
             try await harness.pay(session)
             try await harness.waitForStatus(session.id, .fulfilled)
-            #expect(try await harness.store.checkoutRecord(sessionID: session.id)?.language == .es)
+            #expect(try await harness.store.purchase(subjectID: session.id)?.language == .es)
             let page = try await harness.get("/checkout/complete?session_id=\(session.id)", headers: [("Accept-Language", "en")])
             #expect(page.text.contains(#"<html lang="es">"#), "the session's language wins over the browser's")
             #expect(page.text.contains("¡Gracias! Tu pedido está completo.") && page.text.contains("Total pagado:"))

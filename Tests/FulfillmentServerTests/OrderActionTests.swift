@@ -28,8 +28,8 @@ import Testing
         #expect(order.items.map(\.action) == [.grantAccess, .ship(sku: "MUG")])
         try await harness.authorize(sourceID, "chargeable")
         try await harness.waitForOrder(id, .paid)
-        try await harness.eventually("order fulfilled") { try await harness.store.checkoutRecord(sessionID: id)?.status == .fulfilled }
-        let record = try #require(try await harness.store.checkoutRecord(sessionID: id))
+        try await harness.eventually("order fulfilled") { try await harness.store.purchase(subjectID: id)?.status == .fulfilled }
+        let record = try #require(try await harness.store.purchase(subjectID: id))
         guard case .accessGranted(let url)? = record.lines.first?.outcome else { throw ServiceHarness.TimedOut(description: "no access") }
         return (id, String(url.dropFirst("http://shop.test".count)))
     }
@@ -40,7 +40,7 @@ import Testing
             let (id, accessPath) = try await orderByPrice(harness)
             #expect(try await harness.get(accessPath).status == 200)
             #expect(try await harness.store.stockLevel(sku: "MUG") == 3)
-            let record = try #require(try await harness.store.checkoutRecord(sessionID: id))
+            let record = try #require(try await harness.store.purchase(subjectID: id))
             #expect(record.lines.map(\.outcome.kind) == [.accessGranted, .shipped])
             try await harness.eventually("confirmation") { harness.sentEmails("order_confirmed:\(id)").count == 1 }
             let body = try #require(harness.sentEmails("order_confirmed:\(id)").first?.email.body)

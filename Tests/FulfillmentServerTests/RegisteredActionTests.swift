@@ -63,7 +63,7 @@ import Testing
                 try await harness.store.dispatches(status: .delivered, subjectID: session.id, limit: 10).count == 2
             }
 
-            let record = try #require(try await harness.store.checkoutRecord(sessionID: session.id))
+            let record = try #require(try await harness.store.purchase(subjectID: session.id))
             let engraved = record.lines.filter { $0.action.name == "engrave" }
             #expect(engraved.count == 2)
             var keys: Set<String> = []
@@ -98,7 +98,7 @@ import Testing
             }
             let events = harness.service.eventProcessor
             for event in try await harness.store.listEvents(status: .pending, limit: 100) { _ = await events.process(event) }
-            #expect(try await harness.store.checkoutRecord(sessionID: session.id)?.status == .fulfilled, "the ledger committed")
+            #expect(try await harness.store.purchase(subjectID: session.id)?.status == .fulfilled, "the ledger committed")
 
             // The process dies after claiming the effect and before performing it: nothing marks it.
             let dispatches = harness.service.dispatchProcessor

@@ -31,8 +31,8 @@ import Testing
             try await harness.waitForInboxDrained()
             try await harness.eventually("our receipt") { harness.sentEmails("receipt:\(ours.id)").count == 1 }
 
-            #expect(try await harness.store.checkoutRecord(sessionID: theirs.id) == nil, "no ledger row for another integration's session")
-            #expect(try await harness.store.checkoutRecord(sessionID: theirsDelayed.id) == nil)
+            #expect(try await harness.store.purchase(subjectID: theirs.id) == nil, "no ledger row for another integration's session")
+            #expect(try await harness.store.purchase(subjectID: theirsDelayed.id) == nil)
             let ignored = try await harness.store.listEvents(status: .ignored, limit: 100)
             let aboutTheirs = ignored.filter { $0.objectID == theirs.id || $0.objectID == theirsDelayed.id }
             #expect(
@@ -44,7 +44,7 @@ import Testing
 
             let landing = try await harness.get("/checkout/complete?session_id=\(theirs.id)")
             #expect(landing.status == 404, "not an order of this shop")
-            #expect(try await harness.store.checkoutRecord(sessionID: theirs.id) == nil, "the landing page fulfilled nothing either")
+            #expect(try await harness.store.purchase(subjectID: theirs.id) == nil, "the landing page fulfilled nothing either")
         }
     }
 
@@ -55,7 +55,7 @@ import Testing
             try await harness.pay(paid)
             try await harness.waitForStatus(paid.id, .fulfilled)
             try await harness.waitForInboxDrained()
-            let record = try #require(try await harness.store.checkoutRecord(sessionID: paid.id))
+            let record = try #require(try await harness.store.purchase(subjectID: paid.id))
             guard case .accessGranted = record.lines.first?.outcome else {
                 Issue.record("access is still granted (the landing page shows the link): \(record.lines)")
                 return

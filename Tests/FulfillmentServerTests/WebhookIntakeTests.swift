@@ -120,7 +120,7 @@ import Testing
             let reclaimed = try await restarted.eventProcessor.claim(limit: 10)
             #expect(reclaimed.map(\.id) == claimed.map(\.id))
             for event in reclaimed { #expect(await restarted.eventProcessor.process(event) == .processed) }
-            #expect(try await restarted.store.checkoutRecord(sessionID: session.id)?.status == .fulfilled)
+            #expect(try await restarted.store.purchase(subjectID: session.id)?.status == .fulfilled)
             #expect(try await restarted.store.event(id: claimed[0].id)?.status == .processed)
         }
     }

@@ -64,8 +64,8 @@ import Testing
     func aFulfilledSessionIsFoundByItsPaymentIntent(kind: String) async throws {
         try await TestStores.with(kind) { store async throws in
             _ = try await store.commitFulfillment(StoreFixtures.plan(lines: [StoreFixtures.line("li_1", .recordOnly)]))
-            #expect(try await store.checkoutSessionID(paymentIntent: "pi_1") == "cs_test_1")
-            #expect(try await store.checkoutSessionID(paymentIntent: "pi_other") == nil)
+            #expect(try await store.purchaseSubjectID(paymentIntent: "pi_1") == "cs_test_1")
+            #expect(try await store.purchaseSubjectID(paymentIntent: "pi_other") == nil)
         }
     }
 }

@@ -41,13 +41,13 @@ import Testing
     @Test(arguments: TestStores.kinds)
     func aRefusedTransitionQueuesNothingAndAnAppliedOneQueuesOnce(kind: String) async throws {
         try await TestStores.with(kind) { store async throws in
-            func expire(_ id: String) -> CheckoutTransition {
-                CheckoutTransition(
-                    sessionID: "cs_test_2", to: .expired, customerEmail: nil, customerName: nil, amountTotal: 100, currency: "eur",
+            func expire(_ id: String) -> PurchaseTransition {
+                PurchaseTransition(
+                    subjectID: "cs_test_2", kind: .checkoutSession, to: .expired, customerEmail: nil, customerName: nil, amountTotal: 100, currency: "eur",
                     email: nil, dispatches: [dispatch(id, subject: "cs_test_2")], now: t0)
             }
-            #expect(try await store.transitionCheckout(expire("fev_expired")) == .applied)
-            #expect(try await store.transitionCheckout(expire("fev_expired_again")) == .refused(current: .expired))
+            #expect(try await store.transitionPurchase(expire("fev_expired")) == .applied)
+            #expect(try await store.transitionPurchase(expire("fev_expired_again")) == .refused(current: .expired))
             let ids = try await store.dispatches(status: nil, subjectID: "cs_test_2", limit: 10).map(\.dispatch.id)
             #expect(ids == ["fev_expired"])
         }
@@ -127,7 +127,7 @@ import Testing
             }
             let key = ActionEffect.key(action: "engrave", subjectID: "cs_test_1", lineItemID: "li_1")
             #expect(record.lines.first?.outcome == .queued(effectID: key))
-            let stored = try #require(try await store.checkoutRecord(sessionID: "cs_test_1"))
+            let stored = try #require(try await store.purchase(subjectID: "cs_test_1"))
             #expect(stored.lines.first?.action == LineItemAction(name: "engrave", sku: "PEN"))
             #expect(stored.lines.first?.outcome == .queued(effectID: key))
             let effect = try #require(try await store.dispatches(status: nil, subjectID: "cs_test_1", limit: 10).first { $0.dispatch.id == key })

@@ -117,7 +117,7 @@ import Testing
             guard case .accessGranted(let url) = record.lines[0].outcome else { Issue.record("access"); return }
             #expect(url.hasPrefix("https://shop.example/access/"))
             let token = String(url.split(separator: "/").last!)
-            #expect(try await store.entitlement(token: token)?.sessionID == "cs_test_1")
+            #expect(try await store.entitlement(token: token)?.subjectID == "cs_test_1")
             #expect(record.lines[1].outcome.backordered == 0)
             #expect(record.shipping?.address?.city == "Berlin")
             #expect(try await store.stockLevel(sku: "MUG") == 3)
@@ -128,7 +128,7 @@ import Testing
             #expect(again.lines == record.lines)
             #expect(try await store.stockLevel(sku: "MUG") == 3, "stock taken once")
             #expect(try await store.emails(dedupeKeyPrefix: "receipt:").count == 1)
-            #expect(try await store.checkoutRecord(sessionID: "cs_test_1")?.fulfilledAt == t0)
+            #expect(try await store.purchase(subjectID: "cs_test_1")?.fulfilledAt == t0)
         }
     }
 
@@ -166,11 +166,30 @@ import Testing
     }
 
     @Test(arguments: TestStores.kinds)
+    func keepsEachPurchaseWithItsKind(kind: String) async throws {
+        try await TestStores.with(kind) { store async throws in
+            _ = try await store.commitFulfillment(StoreFixtures.plan("cs_kinds", lines: [line("li_1", .recordOnly)]))
+            _ = try await store.commitFulfillment(StoreFixtures.plan("ord_kinds", kind: .order, lines: [line("ord_kinds-1", .recordOnly)]))
+            let session = try #require(try await store.purchase(subjectID: "cs_kinds"))
+            let order = try #require(try await store.purchase(subjectID: "ord_kinds"))
+            #expect(session.kind == .checkoutSession && order.kind == .order)
+            #expect(order.status == .fulfilled && order.lines.map(\.lineItemID) == ["ord_kinds-1"])
+            #expect(try await store.purchaseSubjectID(paymentIntent: "pi_1") != nil)
+            // A Checkout transition never moves an order's row, whatever the caller says its kind is.
+            let expire = PurchaseTransition(
+                subjectID: "ord_kinds", kind: .checkoutSession, to: .expired, customerEmail: nil, customerName: nil,
+                amountTotal: nil, currency: nil, email: nil, now: t0)
+            #expect(try await store.transitionPurchase(expire) == .refused(current: .fulfilled))
+            #expect(try await store.purchase(subjectID: "ord_kinds")?.kind == .order)
+        }
+    }
+
+    @Test(arguments: TestStores.kinds)
     func movesTheLedgerOnlyForward(kind: String) async throws {
         try await TestStores.with(kind) { store async throws in
-            func move(_ id: String, to status: CheckoutStatus, email: OutboundEmail? = nil) async throws -> TransitionOutcome {
-                try await store.transitionCheckout(
-                    CheckoutTransition(sessionID: id, to: status, customerEmail: "a@b.example", customerName: nil, amountTotal: 100, currency: "eur", email: email, now: t0))
+            func move(_ id: String, to status: PurchaseStatus, email: OutboundEmail? = nil) async throws -> TransitionOutcome {
+                try await store.transitionPurchase(
+                    PurchaseTransition(subjectID: id, kind: .checkoutSession, to: status, customerEmail: "a@b.example", customerName: nil, amountTotal: 100, currency: "eur", email: email, now: t0))
             }
             #expect(try await move("cs_a", to: .awaitingPayment) == .applied)
             let failure = OutboundEmail(dedupeKey: "payment_failed:cs_a", recipient: "a@b.example", subject: "Failed", body: "…")
@@ -180,7 +199,7 @@ import Testing
             _ = try await store.commitFulfillment(plan("cs_b", lines: [line("li_1", .recordOnly)]))
             #expect(try await move("cs_b", to: .expired) == .refused(current: .fulfilled), "an expiry never undoes a fulfillment")
             #expect(try await move("cs_b", to: .awaitingPayment) == .refused(current: .fulfilled))
-            #expect(try await store.checkoutRecord(sessionID: "cs_b")?.status == .fulfilled)
+            #expect(try await store.purchase(subjectID: "cs_b")?.status == .fulfilled)
             #expect(try await move("cs_c", to: .expired) == .applied)
         }
     }

@@ -222,8 +222,8 @@ package struct ServiceHarness: Sendable {
         package init(description: String) { self.description = description }
     }
 
-    package func waitForStatus(_ sessionID: String, _ status: CheckoutStatus) async throws {
-        try await eventually("\(sessionID) \(status)") { try await store.checkoutRecord(sessionID: sessionID)?.status == status }
+    package func waitForStatus(_ sessionID: String, _ status: PurchaseStatus) async throws {
+        try await eventually("\(sessionID) \(status)") { try await store.purchase(subjectID: sessionID)?.status == status }
     }
 
     // MARK: Shop fixtures

@@ -15,12 +15,14 @@ package enum StoreFixtures {
             receivedAt: t0.addingTimeInterval(offset), nextAttemptAt: t0.addingTimeInterval(offset))
     }
 
-    package static func plan(_ sessionID: String = "cs_test_1", lines: [PlannedLine], now: Date? = nil) -> FulfillmentPlan {
+    package static func plan(
+        _ sessionID: String = "cs_test_1", kind: PurchaseKind = .checkoutSession, lines: [PlannedLine], now: Date? = nil
+    ) -> FulfillmentPlan {
         FulfillmentPlan(
-            sessionID: sessionID, paymentIntentID: "pi_1", customerEmail: "jenny@example.com", customerName: "Jenny",
+            subjectID: sessionID, kind: kind, paymentIntentID: "pi_1", customerEmail: "jenny@example.com", customerName: "Jenny",
             amountTotal: 3000, currency: "eur",
             shipping: ShippingDetails(address: Address(city: "Berlin", country: "DE", line1: "Street 1"), name: "Jenny"),
-            lines: lines, sessionJSON: Data("{\"id\":\"\(sessionID)\"}".utf8),
+            lines: lines, objectJSON: Data("{\"id\":\"\(sessionID)\"}".utf8),
             receipt: { lines in
                 OutboundEmail(dedupeKey: "receipt:\(sessionID)", recipient: "jenny@example.com", subject: "Receipt", body: "\(lines.count) lines")
             },

@@ -74,9 +74,9 @@ public struct RegisteredAction: FulfillmentAction {
 
     public func perform(_ line: PlannedLine, in context: ActionContext) -> ActionResult {
         let purchase = context.plan
-        let key = ActionEffect.key(action: name, subjectID: purchase.sessionID, lineItemID: line.lineItemID)
+        let key = ActionEffect.key(action: name, subjectID: purchase.subjectID, lineItemID: line.lineItemID)
         let effect = ActionEffect(
-            idempotencyKey: key, action: name, subjectID: purchase.sessionID, lineItemID: line.lineItemID,
+            idempotencyKey: key, action: name, subjectID: purchase.subjectID, lineItemID: line.lineItemID,
             description: line.description, quantity: line.quantity, amountTotal: line.amountTotal, currency: line.currency,
             productID: line.productID, sku: line.action.sku, customerEmail: purchase.customerEmail,
             customerName: purchase.customerName, shipping: purchase.shipping, plan: plan(line, context))
@@ -85,7 +85,7 @@ public struct RegisteredAction: FulfillmentAction {
             outcome: .queued(effectID: key),
             effects: [
                 Dispatch(
-                    id: key, channel: ActionEffect.channel(action: name), type: name, subjectID: purchase.sessionID,
+                    id: key, channel: ActionEffect.channel(action: name), type: name, subjectID: purchase.subjectID,
                     payload: payload)
             ])
     }

@@ -64,13 +64,13 @@ public struct AfterPaymentHandler: Sendable {
         guard let sessionID = try await sessionID(paymentIntent: paymentIntent) else {
             throw IgnoredEvent(reason: "no Checkout Session paid with \(paymentIntent) (another integration's payment)")
         }
-        var record = try await store.checkoutRecord(sessionID: sessionID)
+        var record = try await store.purchase(subjectID: sessionID)
         if record?.status != .fulfilled {
             // The completion has not been handled yet: fulfil first, so what follows undoes a real fulfilment.
             if case .notOurs(let reason) = try await fulfiller.fulfill(sessionID: sessionID) { throw IgnoredEvent(reason: reason) }
-            record = try await store.checkoutRecord(sessionID: sessionID)
+            record = try await store.purchase(subjectID: sessionID)
         }
-        let purchase = Purchase(
+        let purchase = AfterPaymentSubject(
             subjectID: sessionID, customerEmail: record?.customerEmail, customerName: record?.customerName,
             currency: record?.currency ?? charge.currency, lines: record?.lines ?? [],
             pageURL: "\(publicURL)/checkout/complete?session_id=\(sessionID)",
@@ -81,7 +81,7 @@ public struct AfterPaymentHandler: Sendable {
 
     /// The session a PaymentIntent paid for: from the ledger when it was fulfilled, else from Stripe.
     func sessionID(paymentIntent: String) async throws -> String? {
-        if let known = try await store.checkoutSessionID(paymentIntent: paymentIntent) { return known }
+        if let known = try await store.purchaseSubjectID(paymentIntent: paymentIntent) { return known }
         let page: StripeList<CheckoutSession> = try await stripe.send(
             .get, "/v1/checkout/sessions", parameters: ["payment_intent": .string(paymentIntent), "limit": 1],
             as: StripeList<CheckoutSession>.self)
@@ -95,9 +95,9 @@ public struct AfterPaymentHandler: Sendable {
             throw OrphanEventError("charge \(charge.id) names order \(orderID), which does not know it")
         }
         // A paid order is fulfilled through the ledger (its items' actions): what a refund undoes is there.
-        let purchase = Purchase(
+        let purchase = AfterPaymentSubject(
             subjectID: orderID, customerEmail: order.customerEmail, customerName: order.customerName, currency: order.currency,
-            lines: try await store.checkoutRecord(sessionID: orderID)?.lines ?? [], pageURL: "\(publicURL)/orders/\(orderID)",
+            lines: try await store.purchase(subjectID: orderID)?.lines ?? [], pageURL: "\(publicURL)/orders/\(orderID)",
             object: MerchantNotifier.object(order), refunded: .orderRefunded, disputed: .orderDisputed,
             texts: (order.language ?? defaultLanguage).texts)
         return try await apply(facts, of: charge, to: purchase)
@@ -106,7 +106,7 @@ public struct AfterPaymentHandler: Sendable {
     // MARK: Applying
 
     /// What a refund or a dispute acts on, whether a Checkout Session or an order.
-    struct Purchase: Sendable {
+    struct AfterPaymentSubject: Sendable {
         var subjectID: String
         var customerEmail: String?
         var customerName: String?
@@ -136,7 +136,7 @@ public struct AfterPaymentHandler: Sendable {
 
     /// Lets the store apply `facts` to the purchase in one transaction, with the customer's email and the
     /// merchant's notifications the decision calls for.
-    func apply(_ facts: PaymentFacts, of charge: Charge, to purchase: Purchase) async throws -> String {
+    func apply(_ facts: PaymentFacts, of charge: Charge, to purchase: AfterPaymentSubject) async throws -> String {
         let notifier = self.notifier
         let at = now()
         let change = AfterPaymentChange(

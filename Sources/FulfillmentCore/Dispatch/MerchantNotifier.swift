@@ -58,21 +58,21 @@ public struct MerchantNotifier: Sendable {
 
     /// `checkout.fulfilled`: the session, its customer and shipping, each line with its action, quantity and
     /// outcome.
-    public func fulfilled(_ record: CheckoutRecord, now: Date) -> [Dispatch] {
-        notification(.checkoutFulfilled, subjectID: record.sessionID, object: Self.object(record), now: now)
+    public func fulfilled(_ record: Purchase, now: Date) -> [Dispatch] {
+        notification(.checkoutFulfilled, subjectID: record.subjectID, object: Self.object(record), now: now)
     }
 
-    public func checkoutChanged(_ type: EventType, row: CheckoutRow, now: Date) -> [Dispatch] {
-        notification(type, subjectID: row.sessionID, object: Self.object(row, lines: []), now: now)
+    public func checkoutChanged(_ type: EventType, row: PurchaseRow, now: Date) -> [Dispatch] {
+        notification(type, subjectID: row.subjectID, object: Self.object(row, lines: []), now: now)
     }
 
-    static func object(_ record: CheckoutRecord) -> JSONValue {
-        object(CheckoutRow(record), lines: record.lines)
+    static func object(_ record: Purchase) -> JSONValue {
+        object(PurchaseRow(record), lines: record.lines)
     }
 
-    static func object(_ row: CheckoutRow, lines: [FulfilledLine]) -> JSONValue {
+    static func object(_ row: PurchaseRow, lines: [FulfilledLine]) -> JSONValue {
         var object: [String: JSONValue] = [
-            "object": "checkout_session", "id": .string(row.sessionID), "status": .string(row.status.rawValue),
+            "object": "checkout_session", "id": .string(row.subjectID), "status": .string(row.status.rawValue),
             "customer": ["email": row.customerEmail.map(JSONValue.string) ?? .null, "name": row.customerName.map(JSONValue.string) ?? .null],
             "amount_total": row.amountTotal.map(JSONValue.int) ?? .null, "currency": row.currency.map(JSONValue.string) ?? .null,
             "shipping": row.shipping.flatMap(Self.json) ?? .null,
@@ -116,7 +116,7 @@ public struct MerchantNotifier: Sendable {
     }
 
     /// `order.paid`: the order and each item with its action, quantity and outcome.
-    public func orderPaid(_ order: Order, record: CheckoutRecord, now: Date) -> [Dispatch] {
+    public func orderPaid(_ order: Order, record: Purchase, now: Date) -> [Dispatch] {
         guard isEnabled else { return [] }
         var object = Self.object(order).objectValue ?? [:]
         object["status"] = "paid"

@@ -49,17 +49,17 @@ public struct CheckoutFulfiller: Sendable {
     /// What a call did.
     public enum Result: Sendable {
         /// This call fulfilled the session.
-        case fulfilled(CheckoutRecord)
+        case fulfilled(Purchase)
         /// It had been fulfilled already; nothing was done twice.
-        case alreadyFulfilled(CheckoutRecord)
+        case alreadyFulfilled(Purchase)
         /// Paid by a delayed method that has not settled: recorded as awaiting payment.
-        case awaitingPayment(CheckoutRecord?)
+        case awaitingPayment(Purchase?)
         /// Still open (the customer has not paid), or ended without payment.
-        case notPaid(status: CheckoutSessionStatus?, record: CheckoutRecord?)
+        case notPaid(status: CheckoutSessionStatus?, record: Purchase?)
         /// Another integration's session (`FULFILL_WHEN`): nothing done, for this reason.
         case notOurs(reason: String)
 
-        public var record: CheckoutRecord? {
+        public var record: Purchase? {
             switch self {
             case .fulfilled(let record), .alreadyFulfilled(let record): record
             case .awaitingPayment(let record), .notPaid(_, let record): record
@@ -70,7 +70,7 @@ public struct CheckoutFulfiller: Sendable {
 
     /// Fulfils the session if it is paid; records that payment is pending if it is not yet.
     public func fulfill(sessionID: String) async throws -> Result {
-        if let existing = try await store.checkoutRecord(sessionID: sessionID), existing.status == .fulfilled {
+        if let existing = try await store.purchase(subjectID: sessionID), existing.status == .fulfilled {
             return .alreadyFulfilled(existing)
         }
         let started = ContinuousClock.now
@@ -93,13 +93,13 @@ public struct CheckoutFulfiller: Sendable {
             }
         default:
             if session.status == .complete {
-                _ = try await store.transitionCheckout(transition(for: session, to: .awaitingPayment, email: nil))
-                return .awaitingPayment(try await store.checkoutRecord(sessionID: sessionID))
+                _ = try await store.transitionPurchase(transition(for: session, to: .awaitingPayment, email: nil))
+                return .awaitingPayment(try await store.purchase(subjectID: sessionID))
             }
             if session.status == .expired {
-                _ = try await store.transitionCheckout(transition(for: session, to: .expired, email: nil))
+                _ = try await store.transitionPurchase(transition(for: session, to: .expired, email: nil))
             }
-            return .notPaid(status: session.status, record: try await store.checkoutRecord(sessionID: sessionID))
+            return .notPaid(status: session.status, record: try await store.purchase(subjectID: sessionID))
         }
     }
 
@@ -116,7 +116,7 @@ public struct CheckoutFulfiller: Sendable {
             sessionID: sessionID, to: session.customerDetails?.email ?? session.customerEmail,
             name: session.customerDetails?.name, retryURL: session.cancelURL ?? publicURL,
             texts: (CustomerLanguage(stripeLocale: session.locale) ?? defaultLanguage).texts)
-        return try await store.transitionCheckout(transition(for: session, to: .paymentFailed, email: email))
+        return try await store.transitionPurchase(transition(for: session, to: .paymentFailed, email: email))
     }
 
     /// `checkout.session.expired`: the session ended unpaid (never overrides a fulfillment).
@@ -124,9 +124,9 @@ public struct CheckoutFulfiller: Sendable {
         let session = try await stripe.retrieveCheckoutSession(sessionID)
         if let reason = sessionFilter.reasonToIgnore(session) { throw IgnoredEvent(reason: reason) }
         guard session.status == .expired else {
-            return .refused(current: try await store.checkoutRecord(sessionID: sessionID)?.status ?? .awaitingPayment)
+            return .refused(current: try await store.purchase(subjectID: sessionID)?.status ?? .awaitingPayment)
         }
-        return try await store.transitionCheckout(transition(for: session, to: .expired, email: nil))
+        return try await store.transitionPurchase(transition(for: session, to: .expired, email: nil))
     }
 
     func plan(for session: CheckoutSession, rawSession: Data) async throws -> FulfillmentPlan {
@@ -157,9 +157,9 @@ public struct CheckoutFulfiller: Sendable {
         let language = CustomerLanguage(stripeLocale: session.locale)
         let texts = (language ?? defaultLanguage).texts
         return FulfillmentPlan(
-            sessionID: session.id, paymentIntentID: session.paymentIntent, customerEmail: email, customerName: name,
+            subjectID: session.id, kind: .checkoutSession, paymentIntentID: session.paymentIntent, customerEmail: email, customerName: name,
             amountTotal: session.amountTotal, currency: session.currency, shipping: session.shippingDetails, lines: lines,
-            sessionJSON: rawSession,
+            objectJSON: rawSession,
             receipt: { lines in
                 guard sendsReceipts else { return nil }
                 return CheckoutEmails.receipt(
@@ -171,10 +171,10 @@ public struct CheckoutFulfiller: Sendable {
             now: plannedAt)
     }
 
-    func transition(for session: CheckoutSession, to status: CheckoutStatus, email: OutboundEmail?) -> CheckoutTransition {
+    func transition(for session: CheckoutSession, to status: PurchaseStatus, email: OutboundEmail?) -> PurchaseTransition {
         let at = now()
-        let row = CheckoutRow(
-            sessionID: session.id, status: status, customerEmail: session.customerDetails?.email ?? session.customerEmail,
+        let row = PurchaseRow(
+            subjectID: session.id, kind: .checkoutSession, status: status, customerEmail: session.customerDetails?.email ?? session.customerEmail,
             customerName: session.customerDetails?.name, amountTotal: session.amountTotal, currency: session.currency,
             shipping: session.shippingDetails, createdAt: at, updatedAt: at, fulfilledAt: nil)
         let notification: MerchantNotifier.EventType? =
@@ -183,8 +183,8 @@ public struct CheckoutFulfiller: Sendable {
             case .expired: .checkoutExpired
             case .awaitingPayment, .fulfilled: nil
             }
-        return CheckoutTransition(
-            sessionID: session.id, to: status, customerEmail: row.customerEmail, customerName: row.customerName,
+        return PurchaseTransition(
+            subjectID: session.id, kind: .checkoutSession, to: status, customerEmail: row.customerEmail, customerName: row.customerName,
             amountTotal: row.amountTotal, currency: row.currency, email: email,
             dispatches: notification.map { notifier.checkoutChanged($0, row: row, now: at) } ?? [],
             language: CustomerLanguage(stripeLocale: session.locale), now: at)

@@ -1,10 +1,11 @@
 public import Foundation
 public import StripeAPI
 
-/// Everything needed to fulfil one paid session, gathered from Stripe before any write. The store applies
+/// Everything needed to fulfil one paid purchase (a Checkout Session, an order), gathered from Stripe before any write. The store applies
 /// it in one transaction: claim the ledger row, perform each line, copy the payment, queue the receipt.
 public struct FulfillmentPlan: Sendable {
-    public var sessionID: String
+    public var subjectID: String
+    public var kind: PurchaseKind
     public var paymentIntentID: String?
     public var customerEmail: String?
     public var customerName: String?
@@ -12,14 +13,14 @@ public struct FulfillmentPlan: Sendable {
     public var currency: String?
     public var shipping: ShippingDetails?
     public var lines: [PlannedLine]
-    /// The session as Stripe returned it (the stored copy of the payment).
-    public var sessionJSON: Data
+    /// The purchased object (the session as Stripe returned it, the order as stored): the stored copy of the payment.
+    public var objectJSON: Data
     /// Builds the receipt from what was actually done (backorders included).
     public var receipt: @Sendable (_ lines: [FulfilledLine]) -> OutboundEmail?
     /// Makes the access link for an entitlement token.
     public var accessURL: @Sendable (_ token: String) -> String
     /// The merchant's notifications of the fulfilment (`checkout.fulfilled`), from the ledger record.
-    public var notifications: @Sendable (_ record: CheckoutRecord) -> [Dispatch]
+    public var notifications: @Sendable (_ record: Purchase) -> [Dispatch]
     /// The actions the lines name (their planning steps run in the ledger transaction).
     public var actions: ActionRegistry
     /// The customer's language, kept on the ledger for later pages and emails.
@@ -27,14 +28,15 @@ public struct FulfillmentPlan: Sendable {
     public var now: Date
 
     public init(
-        sessionID: String, paymentIntentID: String?, customerEmail: String?, customerName: String?, amountTotal: Int?,
-        currency: String?, shipping: ShippingDetails?, lines: [PlannedLine], sessionJSON: Data,
+        subjectID: String, kind: PurchaseKind, paymentIntentID: String?, customerEmail: String?, customerName: String?, amountTotal: Int?,
+        currency: String?, shipping: ShippingDetails?, lines: [PlannedLine], objectJSON: Data,
         receipt: @escaping @Sendable ([FulfilledLine]) -> OutboundEmail?, accessURL: @escaping @Sendable (String) -> String,
-        notifications: @escaping @Sendable (CheckoutRecord) -> [Dispatch] = { _ in [] }, actions: ActionRegistry = .builtIn,
+        notifications: @escaping @Sendable (Purchase) -> [Dispatch] = { _ in [] }, actions: ActionRegistry = .builtIn,
         language: CustomerLanguage? = nil, now: Date
     ) {
         self.language = language
-        self.sessionID = sessionID
+        self.subjectID = subjectID
+        self.kind = kind
         self.paymentIntentID = paymentIntentID
         self.customerEmail = customerEmail
         self.customerName = customerName
@@ -42,7 +44,7 @@ public struct FulfillmentPlan: Sendable {
         self.currency = currency
         self.shipping = shipping
         self.lines = lines
-        self.sessionJSON = sessionJSON
+        self.objectJSON = objectJSON
         self.receipt = receipt
         self.accessURL = accessURL
         self.notifications = notifications
@@ -78,16 +80,17 @@ public struct PlannedLine: Sendable, Hashable {
 
 /// The outcome of applying a plan.
 public enum FulfillmentCommit: Sendable {
-    /// This call fulfilled the session.
-    case committed(CheckoutRecord)
+    /// This call fulfilled the purchase.
+    case committed(Purchase)
     /// Someone else already had (a webhook, the landing page, a redelivery): nothing was done twice.
-    case alreadyFulfilled(CheckoutRecord)
+    case alreadyFulfilled(Purchase)
 }
 
 /// A status change without fulfillment effects (awaiting payment, payment failed, expired).
-public struct CheckoutTransition: Sendable {
-    public var sessionID: String
-    public var to: CheckoutStatus
+public struct PurchaseTransition: Sendable {
+    public var subjectID: String
+    public var kind: PurchaseKind
+    public var to: PurchaseStatus
     public var customerEmail: String?
     public var customerName: String?
     public var amountTotal: Int?
@@ -100,11 +103,12 @@ public struct CheckoutTransition: Sendable {
     public var now: Date
 
     public init(
-        sessionID: String, to: CheckoutStatus, customerEmail: String?, customerName: String?, amountTotal: Int?,
+        subjectID: String, kind: PurchaseKind, to: PurchaseStatus, customerEmail: String?, customerName: String?, amountTotal: Int?,
         currency: String?, email: OutboundEmail?, dispatches: [Dispatch] = [], language: CustomerLanguage? = nil, now: Date
     ) {
         self.language = language
-        self.sessionID = sessionID
+        self.subjectID = subjectID
+        self.kind = kind
         self.to = to
         self.customerEmail = customerEmail
         self.customerName = customerName
@@ -119,5 +123,5 @@ public struct CheckoutTransition: Sendable {
 /// Whether a transition was applied, or refused because the ledger had moved past it.
 public enum TransitionOutcome: Sendable, Hashable {
     case applied
-    case refused(current: CheckoutStatus)
+    case refused(current: PurchaseStatus)
 }

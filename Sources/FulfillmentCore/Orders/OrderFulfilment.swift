@@ -8,7 +8,7 @@ extension OrderPayments {
     /// between the payment and the fulfilment is mended by the next event, page view or replay.
     func fulfilIfPaid(_ order: Order) async throws {
         guard order.status == .paid else { return }
-        if try await store.checkoutRecord(sessionID: order.id)?.status == .fulfilled { return }
+        if try await store.purchase(subjectID: order.id)?.status == .fulfilled { return }
         if case .committed = try await store.commitFulfillment(plan(for: order)) {
             onEmailQueued()
             logger.info("order fulfilled", metadata: ["order.id": "\(order.id)", "order.lines": "\(order.items.count)"])
@@ -27,9 +27,9 @@ extension OrderPayments {
         let pageURL = pageURL(orderID: order.id)
         let publicURL = self.publicURL
         return FulfillmentPlan(
-            sessionID: order.id, paymentIntentID: nil, customerEmail: order.customerEmail, customerName: order.customerName,
+            subjectID: order.id, kind: .order, paymentIntentID: nil, customerEmail: order.customerEmail, customerName: order.customerName,
             amountTotal: order.amount, currency: order.currency, shipping: nil, lines: lines,
-            sessionJSON: (try? JSONEncoder().encode(order)) ?? Data(),
+            objectJSON: (try? JSONEncoder().encode(order)) ?? Data(),
             receipt: { lines in OrderEmails.confirmed(order: order, lines: lines, pageURL: pageURL) },
             accessURL: { token in "\(publicURL)/access/\(token)" },
             notifications: { record in notifier.orderPaid(order, record: record, now: at) }, actions: catalog.actions, now: at)

@@ -166,7 +166,7 @@ public struct Reconciler: Sendable {
                 summary.progress.sessionsChecked += 1
                 // Another integration's session (`FULFILL_WHEN`): not ours to fulfil, and not worth a re-fetch.
                 guard fulfiller.sessionFilter.reasonToIgnore(session) == nil else { continue }
-                guard try await store.checkoutRecord(sessionID: session.id)?.status != .fulfilled else { continue }
+                guard try await store.purchase(subjectID: session.id)?.status != .fulfilled else { continue }
                 if summary.dryRun {
                     summary.progress.sessionsFulfilled += 1
                     summary.fulfilledSessions.append(session.id)

@@ -65,21 +65,23 @@ public protocol FulfillmentStore: DoorKeeping {
     /// and releases the lease.
     func finishReconciliation(holder: String, watermark: Date?, summary: String, now: Date) async throws
 
-    // MARK: Checkout ledger
+    // MARK: Purchases ledger
 
-    func checkoutRecord(sessionID: String) async throws -> CheckoutRecord?
+    /// The ledger's record of a purchase (a Checkout Session's or an order's), with its lines.
+    func purchase(subjectID: String) async throws -> Purchase?
 
-    /// The Checkout Session whose payment was this PaymentIntent, once fulfilled (from the stored payment).
-    func checkoutSessionID(paymentIntent: String) async throws -> String?
+    /// The purchase paid by this PaymentIntent, once fulfilled (from the stored payment).
+    func purchaseSubjectID(paymentIntent: String) async throws -> String?
 
-    /// Claims the session's ledger row (compare-and-set from any status `fulfilled` may follow) and, in the
-    /// same transaction, performs every line, stores the payment copy and queues the receipt.
+    /// Claims the purchase's ledger row (compare-and-set from any status its kind lets `fulfilled` follow)
+    /// and, in the same transaction, performs every line, stores the payment copy and queues the receipt.
     func commitFulfillment(_ plan: FulfillmentPlan) async throws -> FulfillmentCommit
 
-    /// Moves the session's status (compare-and-set), queueing `transition.email` in the same transaction.
-    func transitionCheckout(_ transition: CheckoutTransition) async throws -> TransitionOutcome
+    /// Moves the purchase's status as its kind allows (compare-and-set), queueing `transition.email` in the
+    /// same transaction.
+    func transitionPurchase(_ transition: PurchaseTransition) async throws -> TransitionOutcome
 
-    /// The session and line an access token was granted for (the access page).
+    /// The purchase and line an access token was granted for (the access page).
     func entitlement(token: String) async throws -> Entitlement?
 
     // MARK: After the payment (refunds, disputes)
@@ -253,13 +255,14 @@ public struct OutboxEntry: Sendable, Hashable {
 /// Digital access granted by a fulfillment.
 public struct Entitlement: Sendable, Hashable {
     public var token: String
-    public var sessionID: String
+    /// The purchase it was granted by (a Checkout Session's or an order's id).
+    public var subjectID: String
     public var description: String
     public var customerEmail: String?
 
-    public init(token: String, sessionID: String, description: String, customerEmail: String?) {
+    public init(token: String, subjectID: String, description: String, customerEmail: String?) {
         self.token = token
-        self.sessionID = sessionID
+        self.subjectID = subjectID
         self.description = description
         self.customerEmail = customerEmail
     }

@@ -24,9 +24,9 @@ public actor MemoryFulfillmentStore: FulfillmentStore {
 
     private var events: [String: StoredEvent] = [:]
     private var eventSequence = 0
-    private var checkouts: [String: CheckoutRecord] = [:]
-    private var lineRows: [String: [CheckoutLineRow]] = [:]
-    private var payments: [String: PaymentRow] = [:]
+    private var purchases: [String: Purchase] = [:]
+    private var purchaseLines: [String: [PurchaseLineRow]] = [:]
+    private var purchasePayments: [String: PurchasePaymentRow] = [:]
     private var sourceChecks: [String: Date] = [:]
     private var reconciler = ReconcilerState()
     private var stock: [String: Int] = [:]
@@ -162,12 +162,12 @@ public actor MemoryFulfillmentStore: FulfillmentStore {
         reconciler.leaseUntil = nil
     }
 
-    // MARK: Checkout ledger
+    // MARK: Purchases ledger
 
-    public func checkoutRecord(sessionID: String) async throws -> CheckoutRecord? { checkouts[sessionID] }
+    public func purchase(subjectID: String) async throws -> Purchase? { purchases[subjectID] }
 
-    public func checkoutSessionID(paymentIntent: String) async throws -> String? {
-        payments.values.first { $0.paymentIntent == paymentIntent }?.sessionID
+    public func purchaseSubjectID(paymentIntent: String) async throws -> String? {
+        purchasePayments.values.first { $0.paymentIntent == paymentIntent }?.subjectID
     }
 
     public func afterPayment(subjectID: String) async throws -> AfterPaymentRecord? { afterPayments[subjectID] }
@@ -185,34 +185,34 @@ public actor MemoryFulfillmentStore: FulfillmentStore {
     public func commitFulfillment(_ plan: FulfillmentPlan) async throws -> FulfillmentCommit {
         // An actor runs one call at a time: the read and the write below are one transaction.
         let skus = Set(plan.lines.compactMap(\.action.sku))
-        switch Ledger.fulfil(plan, current: checkouts[plan.sessionID], stock: stock.filter { skus.contains($0.key) }) {
+        switch Ledger.fulfil(plan, current: purchases[plan.subjectID], stock: stock.filter { skus.contains($0.key) }) {
         case .alreadyFulfilled(let record):
             return .alreadyFulfilled(record)
         case .fulfil(let write):
             for (sku, taken) in write.stockTaken { stock[sku, default: 0] -= taken }
-            checkouts[plan.sessionID] = write.record
-            lineRows[plan.sessionID] = write.lineRows
-            payments[plan.sessionID] = write.payment
+            purchases[plan.subjectID] = write.record
+            purchaseLines[plan.subjectID] = write.lineRows
+            purchasePayments[plan.subjectID] = write.payment
             enqueue(write.outgoing, now: plan.now)
             return .committed(write.record)
         }
     }
 
-    public func transitionCheckout(_ transition: CheckoutTransition) async throws -> TransitionOutcome {
-        let decision = Ledger.transition(transition, current: checkouts[transition.sessionID])
+    public func transitionPurchase(_ transition: PurchaseTransition) async throws -> TransitionOutcome {
+        let decision = Ledger.transition(transition, current: purchases[transition.subjectID])
         if case .apply(let row, let outgoing) = decision {
-            checkouts[transition.sessionID] = CheckoutRecord(row, lines: lineRows[transition.sessionID] ?? [])
+            purchases[transition.subjectID] = Purchase(row, lines: purchaseLines[transition.subjectID] ?? [])
             enqueue(outgoing, now: transition.now)
         }
         return decision.outcome
     }
 
     public func entitlement(token: String) async throws -> Entitlement? {
-        for (sessionID, rows) in lineRows {
+        for (subjectID, rows) in purchaseLines {
             if let row = rows.first(where: { $0.accessToken == token }) {
                 return Entitlement(
-                    token: token, sessionID: sessionID, description: row.description,
-                    customerEmail: checkouts[sessionID]?.customerEmail)
+                    token: token, subjectID: subjectID, description: row.description,
+                    customerEmail: purchases[subjectID]?.customerEmail)
             }
         }
         return nil

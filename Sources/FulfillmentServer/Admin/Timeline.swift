@@ -19,7 +19,7 @@ struct Timeline {
     static func build(subjectID: String, store: any FulfillmentStore) async throws -> Timeline {
         var entries: [Entry] = []
         var relatedIDs = [subjectID]
-        let record = try await store.checkoutRecord(sessionID: subjectID)
+        let record = try await store.purchase(subjectID: subjectID)
         let order = subjectID.hasPrefix("ord_") ? try await store.order(id: subjectID) : nil
         if let order {
             relatedIDs += [order.sourceID] + (order.chargeID.map { [$0] } ?? [])

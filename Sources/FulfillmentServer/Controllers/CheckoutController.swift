@@ -53,7 +53,7 @@ struct CheckoutController<Context: RequestContext>: Sendable {
 
     /// The view of a session; one the ledger does not know goes through the lookup guard first.
     func view(of id: String, client: String) async -> View {
-        if (try? await store.checkoutRecord(sessionID: id)) != nil { return await view(of: id) }
+        if (try? await store.purchase(subjectID: id)) != nil { return await view(of: id) }
         switch await lookups.lookUp(id: id, client: client, now: now(), perform: { await view(of: id) }) {
         case .tooMany(let retryAfter): return .tooMany(retryAfter: retryAfter)
         case .answer(let view): return view
@@ -143,26 +143,26 @@ struct CheckoutController<Context: RequestContext>: Sendable {
 
     /// Whether this browser sees the purchase's personal details: it holds the purchase's cookie, or it is the
     /// first to visit the landing page within the claim window (then the cookie comes with this answer).
-    func buyerView(of record: CheckoutRecord?, request: Request, client: RequestClient) async -> (admitted: Bool, cookie: Cookie?) {
+    func buyerView(of record: Purchase?, request: Request, client: RequestClient) async -> (admitted: Bool, cookie: Cookie?) {
         guard let record else { return (false, nil) }
-        if buyerCookie.admits(request.cookies, subjectID: record.sessionID, now: now()) { return (true, nil) }
-        guard now().timeIntervalSince(record.createdAt) <= buyerClaimWindow, !claimed.contains(record.sessionID) else { return (false, nil) }
+        if buyerCookie.admits(request.cookies, subjectID: record.subjectID, now: now()) { return (true, nil) }
+        guard now().timeIntervalSince(record.createdAt) <= buyerClaimWindow, !claimed.contains(record.subjectID) else { return (false, nil) }
         do {
-            let won = try await store.claimBuyerView(subjectID: record.sessionID, now: now())
-            claimed.insert(record.sessionID)
+            let won = try await store.claimBuyerView(subjectID: record.subjectID, now: now())
+            claimed.insert(record.subjectID)
             guard won else { return (false, nil) }
         } catch {
-            logger.warning("could not claim a purchase's details", metadata: ["checkout.session.id": "\(record.sessionID)", "error": "\(error)"])
+            logger.warning("could not claim a purchase's details", metadata: ["checkout.session.id": "\(record.subjectID)", "error": "\(error)"])
             return (false, nil)
         }
-        return (true, buyerCookie.cookie(for: record.sessionID, now: now(), secure: client.https))
+        return (true, buyerCookie.cookie(for: record.subjectID, now: now(), secure: client.https))
     }
 
     func status(of id: String, request: Request, client: String) async -> Response {
         let view = await view(of: id, client: client)
-        let personal = view.record.map { buyerCookie.admits(request.cookies, subjectID: $0.sessionID, now: now()) } ?? false
-        let after = await afterPayment(view.record?.sessionID)
-        func body(_ record: CheckoutRecord) -> JSONValue { Self.recordJSON(record, personal: personal, after: after) }
+        let personal = view.record.map { buyerCookie.admits(request.cookies, subjectID: $0.subjectID, now: now()) } ?? false
+        let after = await afterPayment(view.record?.subjectID)
+        func body(_ record: Purchase) -> JSONValue { Self.recordJSON(record, personal: personal, after: after) }
         switch view {
         case .notFound: return json(.notFound, ["error": "not found"])
         case .tooMany(let retryAfter):
@@ -190,7 +190,7 @@ struct CheckoutController<Context: RequestContext>: Sendable {
     }
 
     /// The landing page's context; `personal`: with the access links, the shipping address and the email.
-    static func context(_ record: CheckoutRecord, texts: Texts, personal: Bool) -> [String: Any] {
+    static func context(_ record: Purchase, texts: Texts, personal: Bool) -> [String: Any] {
         var context: [String: Any] = ["hasLines": !record.lines.isEmpty]
         context["lines"] = record.lines.map { line -> [String: Any] in
             var entry: [String: Any] = ["lineItemID": line.lineItemID, "description": line.description, "quantity": line.quantity]
@@ -222,7 +222,7 @@ struct CheckoutController<Context: RequestContext>: Sendable {
     /// The status JSON of a session the ledger knows. Without `personal` (a caller who is not the buyer's
     /// browser), the email, the shipping address and the access links are `null` and `details_withheld` says
     /// so. Refunds, disputes and whether access holds come from `after`.
-    static func recordJSON(_ record: CheckoutRecord, personal: Bool, after: AfterPaymentRecord?) -> JSONValue {
+    static func recordJSON(_ record: Purchase, personal: Bool, after: AfterPaymentRecord?) -> JSONValue {
         let access = after?.access ?? .active
         let lines: [JSONValue] = record.lines.map { line in
             var entry: JSONValue = [
@@ -252,7 +252,7 @@ struct CheckoutController<Context: RequestContext>: Sendable {
             return entry
         }
         var body: JSONValue = [
-            "session_id": .string(record.sessionID), "status": .string(record.status.rawValue),
+            "session_id": .string(record.subjectID), "status": .string(record.status.rawValue),
             "customer_email": personal ? .string(record.customerEmail) : .null, "amount_total": .int(record.amountTotal),
             "currency": .string(record.currency),
             "fulfilled_at": record.fulfilledAt.map { .int(Int($0.timeIntervalSince1970)) } ?? .null,
@@ -283,9 +283,9 @@ enum SessionID {
 
 /// What the customer and the API see of a Checkout Session.
 enum CheckoutView: Sendable {
-    case delivered(CheckoutRecord)
-    case processing(CheckoutRecord?)
-    case paymentFailed(CheckoutRecord)
+    case delivered(Purchase)
+    case processing(Purchase?)
+    case paymentFailed(Purchase)
     case expired
     case unpaid
     case notFound
@@ -295,7 +295,7 @@ enum CheckoutView: Sendable {
     case tooMany(retryAfter: Int)
 
     /// The ledger's record the view shows, if any.
-    var record: CheckoutRecord? {
+    var record: Purchase? {
         switch self {
         case .delivered(let record), .paymentFailed(let record): record
         case .processing(let record): record

@@ -63,8 +63,8 @@ struct OperationsController<Context: RequestContext>: Sendable {
             let access: AfterPaymentState.Access
             let language: CustomerLanguage
             do {
-                access = try await store.afterPayment(subjectID: grant.sessionID)?.access ?? .active
-                language = try await store.checkoutRecord(sessionID: grant.sessionID)?.language ?? browser
+                access = try await store.afterPayment(subjectID: grant.subjectID)?.access ?? .active
+                language = try await store.purchase(subjectID: grant.subjectID)?.language ?? browser
             } catch {
                 return pages.render("notfound", ["title": "Unavailable"], status: .serviceUnavailable, language: browser)
             }

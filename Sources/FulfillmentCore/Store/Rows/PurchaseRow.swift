@@ -1,11 +1,12 @@
 public import Foundation
 public import StripeAPI
 
-/// A `checkouts` row: the ledger's status of one Checkout Session. Every SQL store keeps these columns; the
+/// A `purchases` row: the ledger's status of one purchase. Every SQL store keeps these columns; the
 /// coding keys are the column names, so a store maps rows with its driver's Codable support.
-public struct CheckoutRow: Sendable, Hashable, Codable {
-    public var sessionID: String
-    public var status: CheckoutStatus
+public struct PurchaseRow: Sendable, Hashable, Codable {
+    public var subjectID: String
+    public var kind: PurchaseKind
+    public var status: PurchaseStatus
     public var customerEmail: String?
     public var customerName: String?
     public var amountTotal: Int?
@@ -18,12 +19,13 @@ public struct CheckoutRow: Sendable, Hashable, Codable {
     public var language: CustomerLanguage?
 
     public init(
-        sessionID: String, status: CheckoutStatus, customerEmail: String?, customerName: String?, amountTotal: Int?,
+        subjectID: String, kind: PurchaseKind, status: PurchaseStatus, customerEmail: String?, customerName: String?, amountTotal: Int?,
         currency: String?, shipping: ShippingDetails?, createdAt: Date, updatedAt: Date, fulfilledAt: Date?,
         language: CustomerLanguage? = nil
     ) {
         self.language = language
-        self.sessionID = sessionID
+        self.subjectID = subjectID
+        self.kind = kind
         self.status = status
         self.customerEmail = customerEmail
         self.customerName = customerName
@@ -36,7 +38,8 @@ public struct CheckoutRow: Sendable, Hashable, Codable {
     }
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
-        case sessionID = "session_id"
+        case subjectID = "subject_id"
+        case kind
         case status
         case customerEmail = "customer_email"
         case customerName = "customer_name"
@@ -50,22 +53,22 @@ public struct CheckoutRow: Sendable, Hashable, Codable {
     }
 }
 
-extension CheckoutRow {
-    /// The row of a ledger record (its lines live in `checkout_lines`).
-    public init(_ record: CheckoutRecord) {
+extension PurchaseRow {
+    /// The row of a ledger record (its lines live in `purchase_lines`).
+    public init(_ record: Purchase) {
         self.init(
-            sessionID: record.sessionID, status: record.status, customerEmail: record.customerEmail,
+            subjectID: record.subjectID, kind: record.kind, status: record.status, customerEmail: record.customerEmail,
             customerName: record.customerName, amountTotal: record.amountTotal, currency: record.currency,
             shipping: record.shipping, createdAt: record.createdAt, updatedAt: record.updatedAt,
             fulfilledAt: record.fulfilledAt, language: record.language)
     }
 }
 
-extension CheckoutRecord {
+extension Purchase {
     /// The ledger record of a row and its lines (in position order).
-    public init(_ row: CheckoutRow, lines: [CheckoutLineRow]) {
+    public init(_ row: PurchaseRow, lines: [PurchaseLineRow]) {
         self.init(
-            sessionID: row.sessionID, status: row.status, customerEmail: row.customerEmail, customerName: row.customerName,
+            subjectID: row.subjectID, kind: row.kind, status: row.status, customerEmail: row.customerEmail, customerName: row.customerName,
             amountTotal: row.amountTotal, currency: row.currency, shipping: row.shipping, createdAt: row.createdAt,
             updatedAt: row.updatedAt, fulfilledAt: row.fulfilledAt,
             lines: lines.sorted { $0.position < $1.position }.map(\.line), language: row.language)

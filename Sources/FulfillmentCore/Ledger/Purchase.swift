@@ -1,11 +1,13 @@
 public import Foundation
 public import StripeAPI
 
-/// What the ledger knows of one Checkout Session: its status and, once fulfilled, every line and what was
-/// done for it.
-public struct CheckoutRecord: Sendable, Hashable {
-    public var sessionID: String
-    public var status: CheckoutStatus
+/// What the ledger knows of one purchase (a Checkout Session, an order): its status and, once fulfilled,
+/// every line and what was done for it. One row per purchase, keyed by its subject id.
+public struct Purchase: Sendable, Hashable {
+    /// The id of what was bought through: the Checkout Session's (`cs_...`) or the order's (`ord_...`).
+    public var subjectID: String
+    public var kind: PurchaseKind
+    public var status: PurchaseStatus
     public var customerEmail: String?
     public var customerName: String?
     public var amountTotal: Int?
@@ -19,12 +21,13 @@ public struct CheckoutRecord: Sendable, Hashable {
     public var language: CustomerLanguage?
 
     public init(
-        sessionID: String, status: CheckoutStatus, customerEmail: String?, customerName: String?, amountTotal: Int?,
+        subjectID: String, kind: PurchaseKind, status: PurchaseStatus, customerEmail: String?, customerName: String?, amountTotal: Int?,
         currency: String?, shipping: ShippingDetails?, createdAt: Date, updatedAt: Date, fulfilledAt: Date?,
         lines: [FulfilledLine], language: CustomerLanguage? = nil
     ) {
         self.language = language
-        self.sessionID = sessionID
+        self.subjectID = subjectID
+        self.kind = kind
         self.status = status
         self.customerEmail = customerEmail
         self.customerName = customerName
@@ -38,7 +41,7 @@ public struct CheckoutRecord: Sendable, Hashable {
     }
 }
 
-/// One line item of a fulfilled session and what was performed for it.
+/// One line of a fulfilled purchase and what was performed for it.
 public struct FulfilledLine: Sendable, Hashable {
     public var lineItemID: String
     public var description: String

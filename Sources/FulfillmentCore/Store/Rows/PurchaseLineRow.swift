@@ -1,9 +1,9 @@
 public import Foundation
 
-/// A `checkout_lines` row: one line of a fulfilled session and what was performed for it, in the columns every
+/// A `purchase_lines` row: one line of a fulfilled purchase and what was performed for it, in the columns every
 /// SQL store keeps (the coding keys are the column names).
-public struct CheckoutLineRow: Sendable, Hashable, Codable {
-    public var sessionID: String
+public struct PurchaseLineRow: Sendable, Hashable, Codable {
+    public var subjectID: String
     public var lineItemID: String
     public var position: Int
     public var description: String
@@ -24,7 +24,7 @@ public struct CheckoutLineRow: Sendable, Hashable, Codable {
     public var performedAt: Date
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
-        case sessionID = "session_id"
+        case subjectID = "subject_id"
         case lineItemID = "line_item_id"
         case position, description, quantity
         case amountTotal = "amount_total"
@@ -40,12 +40,12 @@ public struct CheckoutLineRow: Sendable, Hashable, Codable {
     }
 
     public init(
-        sessionID: String, lineItemID: String, position: Int, description: String, quantity: Int, amountTotal: Int,
+        subjectID: String, lineItemID: String, position: Int, description: String, quantity: Int, amountTotal: Int,
         currency: String, productID: String?, action: String, sku: String?, outcome: LineOutcome.Kind,
         accessToken: String?, accessURL: String?, shipmentID: String?, servedQuantity: Int, backorderedQuantity: Int,
         performedAt: Date
     ) {
-        self.sessionID = sessionID
+        self.subjectID = subjectID
         self.lineItemID = lineItemID
         self.position = position
         self.description = description
@@ -64,8 +64,8 @@ public struct CheckoutLineRow: Sendable, Hashable, Codable {
         self.performedAt = performedAt
     }
 
-    /// The row for `line`, at `position` in its session; `token` is the entitlement's, for a `digital` line.
-    public init(_ line: FulfilledLine, sessionID: String, position: Int, token: String) {
+    /// The row for `line`, at `position` in its purchase; `token` is the entitlement's, for a `digital` line.
+    public init(_ line: FulfilledLine, subjectID: String, position: Int, token: String) {
         var accessToken: String?, accessURL: String?, shipmentID: String?
         var served = line.quantity
         switch line.outcome {
@@ -81,7 +81,7 @@ public struct CheckoutLineRow: Sendable, Hashable, Codable {
             break
         }
         self.init(
-            sessionID: sessionID, lineItemID: line.lineItemID, position: position, description: line.description,
+            subjectID: subjectID, lineItemID: line.lineItemID, position: position, description: line.description,
             quantity: line.quantity, amountTotal: line.amountTotal, currency: line.currency, productID: line.productID,
             action: line.action.name, sku: line.action.sku, outcome: line.outcome.kind, accessToken: accessToken,
             accessURL: accessURL, shipmentID: shipmentID, servedQuantity: served,
@@ -96,7 +96,7 @@ public struct CheckoutLineRow: Sendable, Hashable, Codable {
         case .shipped: outcome = .shipped(shipmentID: shipmentID ?? "", quantity: servedQuantity, backordered: backorderedQuantity)
         case .stockTaken: outcome = .stockTaken(quantity: servedQuantity, backordered: backorderedQuantity)
         case .recorded: outcome = .recorded
-        case .queued: outcome = .queued(effectID: ActionEffect.key(action: action, subjectID: sessionID, lineItemID: lineItemID))
+        case .queued: outcome = .queued(effectID: ActionEffect.key(action: action, subjectID: subjectID, lineItemID: lineItemID))
         }
         return FulfilledLine(
             lineItemID: lineItemID, description: description, quantity: quantity, amountTotal: amountTotal,
