@@ -1,11 +1,11 @@
 import Foundation
 import FulfillmentCore
+import StripeAPI
 import TestSupport
 import Testing
 
 /// Console sessions and buyers' claims, against every store: what several instances share through the store.
-@Suite struct DoorKeepingContractTests {
-    let t0 = StoreFixtures.t0
+@Suite struct DoorKeepingContractTests: StoreContract {
     static let hashA = String(repeating: "a", count: 64)
     static let hashB = String(repeating: "b", count: 64)
 

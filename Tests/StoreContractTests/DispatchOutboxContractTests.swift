@@ -5,14 +5,8 @@ import TestSupport
 import Testing
 
 /// The dispatch queue's contract (merchant notifications, action effects), on every store: queued with the
-/// change it reports or not at all, once per id, claimed under a lease, retried, parked dead, replayed.
-@Suite struct DispatchContractTests {
-    let t0 = StoreFixtures.t0
-
-    func dispatch(_ id: String, subject: String = "cs_test_1") -> Dispatch {
-        Dispatch(id: id, channel: "merchant", type: "checkout.fulfilled", subjectID: subject, payload: Data("{\"id\":\"\(id)\"}".utf8))
-    }
-
+/// change it reports or not at all, once per id, claimed under a lease, retried, parked dead, replayed, counted.
+@Suite struct DispatchOutboxContractTests: StoreContract {
     @Test(arguments: TestStores.kinds)
     func aFulfilmentQueuesItsNotificationOnceWithTheLedger(kind: String) async throws {
         try await TestStores.with(kind) { store async throws in
@@ -91,9 +85,7 @@ import Testing
             #expect(try await store.claimDispatches(limit: 10, now: t0.addingTimeInterval(10_000), leaseUntil: t0.addingTimeInterval(10_100)).isEmpty)
         }
     }
-}
 
-@Suite struct DispatchCountContractTests {
     @Test(arguments: TestStores.kinds)
     func dispatchesAreCountedByStatus(kind: String) async throws {
         try await TestStores.with(kind) { store async throws in
@@ -109,31 +101,6 @@ import Testing
             try await store.markDispatchDelivered(id: "fev_1", now: StoreFixtures.t0)
             try await store.markDispatchFailed(id: "fev_2", error: "gave up", retryAt: nil, now: StoreFixtures.t0)
             #expect(try await store.dispatchCounts() == [.delivered: 1, .dead: 1, .pending: 1])
-        }
-    }
-}
-
-@Suite struct RegisteredActionContractTests {
-    @Test(arguments: TestStores.kinds)
-    func aRegisteredActionsLineAndEffectAreStoredByName(kind: String) async throws {
-        try await TestStores.with(kind) { store async throws in
-            var actions = ActionRegistry()
-            actions.register(RegisteredAction(name: "engrave") { line, _ in ["pieces": .int(line.quantity)] })
-            var plan = StoreFixtures.plan(lines: [StoreFixtures.line("li_1", LineItemAction(name: "engrave", sku: "PEN"), quantity: 2)])
-            plan.actions = actions
-            guard case .committed(let record) = try await store.commitFulfillment(plan) else {
-                Issue.record("should fulfil")
-                return
-            }
-            let key = ActionEffect.key(action: "engrave", subjectID: "cs_test_1", lineItemID: "li_1")
-            #expect(record.lines.first?.outcome == .queued(effectID: key))
-            let stored = try #require(try await store.purchase(subjectID: "cs_test_1"))
-            #expect(stored.lines.first?.action == LineItemAction(name: "engrave", sku: "PEN"))
-            #expect(stored.lines.first?.outcome == .queued(effectID: key))
-            let effect = try #require(try await store.dispatches(status: nil, subjectID: "cs_test_1", limit: 10).first { $0.dispatch.id == key })
-            #expect(effect.dispatch.channel == "action.engrave")
-            let decoded = try JSONDecoder().decode(ActionEffect.self, from: effect.dispatch.payload)
-            #expect(decoded.plan["pieces"]?.intValue == 2 && decoded.sku == "PEN" && decoded.idempotencyKey == key)
         }
     }
 }

@@ -3,14 +3,6 @@ public import FulfillmentCore
 import PostgresNIO
 
 extension PostgresFulfillmentStore {
-    public func purchaseSubjectID(paymentIntent: String) async throws -> String? {
-        var found: String?
-        for try await sessionID in try await query(
-            "SELECT subject_id FROM purchase_payments WHERE payment_intent = \(paymentIntent) LIMIT 1"
-        ).decode(String.self) { found = sessionID }
-        return found
-    }
-
     public func afterPayment(subjectID: String) async throws -> AfterPaymentRecord? {
         try await ready.wait()
         return try await client.withConnection { connection in try await afterPayment(subjectID, on: connection) }

@@ -6,9 +6,7 @@ import Testing
 
 /// After the payment, on every store: the policy's decision is persisted with its stock and its queued
 /// email and notification in one transaction, and a repeated fact changes nothing.
-@Suite struct AfterPaymentContractTests {
-    let t0 = StoreFixtures.t0
-
+@Suite struct AfterPaymentLedgerContractTests: StoreContract {
     func change(refunded: Int, dispute: DisputeStatus? = nil, served: [String: Int] = ["MUG": 2]) -> AfterPaymentChange {
         AfterPaymentChange(
             subjectID: "cs_test_1", chargeID: "ch_1", facts: PaymentFacts(chargeAmount: 3000, amountRefunded: refunded, dispute: dispute),
@@ -57,15 +55,6 @@ import Testing
             #expect(try await store.applyAfterPayment(change(refunded: 0, dispute: .needsResponse)).isNoChange, "a late 'open' changes nothing")
             #expect(try await store.afterPayment(subjectID: "cs_test_1")?.state.dispute == .won)
             #expect(try await store.dispatches(status: nil, subjectID: "cs_test_1", limit: 10).map(\.dispatch.type) == ["checkout.disputed", "checkout.disputed"])
-        }
-    }
-
-    @Test(arguments: TestStores.kinds)
-    func aFulfilledSessionIsFoundByItsPaymentIntent(kind: String) async throws {
-        try await TestStores.with(kind) { store async throws in
-            _ = try await store.commitFulfillment(StoreFixtures.plan(lines: [StoreFixtures.line("li_1", .recordOnly)]))
-            #expect(try await store.purchaseSubjectID(paymentIntent: "pi_1") == "cs_test_1")
-            #expect(try await store.purchaseSubjectID(paymentIntent: "pi_other") == nil)
         }
     }
 }

@@ -3,23 +3,6 @@ public import FulfillmentCore
 import GRDB
 
 extension SQLiteFulfillmentStore {
-    /// Queues the emails and dispatches a change brings, in the change's transaction; what is queued already
-    /// (same dedupe key, same dispatch id) stays as it is.
-    static func enqueue(_ outgoing: Outgoing, now: Date, in db: Database) throws {
-        for email in outgoing.emails { try enqueue(email, now: now, in: db) }
-        for dispatch in outgoing.dispatches {
-            try db.run(
-                """
-                INSERT INTO dispatches (id, channel, type, subject_id, payload, status, created_at, next_attempt_at)
-                VALUES (?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (id) DO NOTHING
-                """,
-                [
-                    dispatch.id, dispatch.channel, dispatch.type, dispatch.subjectID, dispatch.payload,
-                    now.timeIntervalSince1970, now.timeIntervalSince1970,
-                ])
-        }
-    }
-
     public func claimDispatches(limit: Int, now: Date, leaseUntil: Date) async throws -> [QueuedDispatch] {
         try await writeBookkeeping { db in
             let rows = try DispatchRow.fetchAll(

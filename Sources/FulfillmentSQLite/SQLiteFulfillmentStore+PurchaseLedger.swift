@@ -3,6 +3,13 @@ public import FulfillmentCore
 import GRDB
 
 extension SQLiteFulfillmentStore {
+    public func purchaseSubjectID(paymentIntent: String) async throws -> String? {
+        try await pool.read { db in
+            try String.fetchOne(
+                db.cachedStatement(sql: "SELECT subject_id FROM purchase_payments WHERE payment_intent = ? LIMIT 1"), arguments: [paymentIntent])
+        }
+    }
+
     public func purchase(subjectID: String) async throws -> Purchase? {
         try pointRead { db in try Self.record(subjectID, in: db) }
     }

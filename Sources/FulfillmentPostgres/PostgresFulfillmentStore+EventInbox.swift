@@ -95,21 +95,6 @@ extension PostgresFulfillmentStore {
                 """))
     }
 
-    public func recordOperatorAction(_ action: OperatorAction) async throws {
-        try await query(
-            "INSERT INTO operator_actions (at, actor, action, detail) VALUES (\(action.at), \(action.actor), \(action.action), \(action.detail))")
-    }
-
-    public func operatorActions(limit: Int) async throws -> [OperatorAction] {
-        var actions: [OperatorAction] = []
-        for try await (at, actor, action, detail) in try await query(
-            "SELECT at, actor, action, detail FROM operator_actions ORDER BY id DESC LIMIT \(limit)"
-        ).decode((Date, String, String, String).self) {
-            actions.append(OperatorAction(at: at, actor: actor, action: action, detail: detail))
-        }
-        return actions
-    }
-
     public func event(id: String) async throws -> InboxEvent? {
         try await events(query("SELECT \(unescaped: Self.inboxColumns) FROM inbox_events WHERE id = \(id)")).first
     }
@@ -176,11 +161,4 @@ extension PostgresFulfillmentStore {
             id: id, type: type, objectID: objectID, payload: Data(payload.readableBytesView), status: status, attempts: attempts,
             receivedAt: receivedAt, nextAttemptAt: nextAttemptAt, processedAt: processedAt, lastError: lastError, origin: origin)
     }
-}
-
-/// A stored value this version does not know (a row written by a newer version, or by hand).
-struct UnknownStoredValue: Error, CustomStringConvertible {
-    var column: String
-    var value: String
-    var description: String { "unknown value \(value) in \(column)" }
 }

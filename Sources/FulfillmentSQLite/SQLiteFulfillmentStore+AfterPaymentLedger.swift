@@ -3,13 +3,6 @@ public import FulfillmentCore
 import GRDB
 
 extension SQLiteFulfillmentStore {
-    public func purchaseSubjectID(paymentIntent: String) async throws -> String? {
-        try await pool.read { db in
-            try String.fetchOne(
-                db.cachedStatement(sql: "SELECT subject_id FROM purchase_payments WHERE payment_intent = ? LIMIT 1"), arguments: [paymentIntent])
-        }
-    }
-
     public func afterPayment(subjectID: String) async throws -> AfterPaymentRecord? {
         try await pool.read { db in try Self.afterPayment(subjectID, in: db) }
     }

@@ -6,17 +6,6 @@ extension PostgresFulfillmentStore {
     static let outboxColumns =
         "id, dedupe_key, recipient, subject, body, attempts, created_at, next_attempt_at, lease_until, sent_at, last_error"
 
-    public func setStock(sku: String, quantity: Int) async throws {
-        try await query(
-            "INSERT INTO stock (sku, quantity) VALUES (\(sku), \(quantity)) ON CONFLICT (sku) DO UPDATE SET quantity = EXCLUDED.quantity")
-    }
-
-    public func stockLevel(sku: String) async throws -> Int? {
-        var level: Int?
-        for try await quantity in try await query("SELECT quantity FROM stock WHERE sku = \(sku)").decode(Int.self) { level = quantity }
-        return level
-    }
-
     /// Queues `email` unless one with its dedupe key exists (sent at most once per key).
     func enqueue(_ email: OutboundEmail, now: Date, on connection: PostgresConnection) async throws {
         try await connection.query(

@@ -5,6 +5,14 @@ import PostgresNIO
 import StripeAPI
 
 extension PostgresFulfillmentStore {
+    public func purchaseSubjectID(paymentIntent: String) async throws -> String? {
+        var found: String?
+        for try await sessionID in try await query(
+            "SELECT subject_id FROM purchase_payments WHERE payment_intent = \(paymentIntent) LIMIT 1"
+        ).decode(String.self) { found = sessionID }
+        return found
+    }
+
     /// The advisory-lock namespace of ledger decisions (the second key is the subject id's hash): instances
     /// deciding about one purchase take turns, even before its row exists.
     static let ledgerLockClass: Int32 = 0x4C45_4447  // "LEDG"
@@ -81,8 +89,6 @@ extension PostgresFulfillmentStore {
         }
         return found
     }
-
-    // MARK: Rows
 
     func lockPurchase(_ subjectID: String, on connection: PostgresConnection) async throws {
         try await connection.query(

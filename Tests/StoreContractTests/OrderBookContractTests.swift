@@ -4,12 +4,9 @@ import StripeAPI
 import TestSupport
 import Testing
 
-/// The order part of the store contract, against every store.
-@Suite struct OrderStoreContractTests {
-    let t0 = StoreFixtures.t0
-
-    func order(_ id: String, source: String) -> Order { StoreFixtures.order(id, source: source) }
-
+/// The order book's contract, on every store: orders found by id, source and charge, unique, changed only
+/// at their version, anomalies recorded once.
+@Suite struct OrderBookContractTests: StoreContract {
     @Test(arguments: TestStores.kinds)
     func ordersAreFoundByIdSourceAndChargeAndRoundTrip(kind: String) async throws {
         try await TestStores.with(kind) { store async throws in
@@ -88,23 +85,6 @@ import Testing
                         OrderAnomaly(orderID: "ord_a", detail: "second charge", recordedAt: t0.addingTimeInterval(5)),
                         OrderAnomaly(orderID: "ord_a", detail: "late cancel", recordedAt: t0),
                     ])
-        }
-    }
-
-    @Test(arguments: TestStores.kinds)
-    func orphanedEventsAreParkedAndListedApart(kind: String) async throws {
-        try await TestStores.with(kind) { store async throws in
-            let event = InboxEvent(
-                id: "evt_o", type: "source.chargeable", objectID: "src_x", payload: Data("{}".utf8), status: .pending,
-                receivedAt: t0, nextAttemptAt: t0)
-            _ = try await store.insertEvent(event)
-            _ = try await store.claimEvents(limit: 1, now: t0, leaseUntil: t0.addingTimeInterval(60))
-            try await store.failEvent(id: "evt_o", error: "orphan: no order", retryAt: nil, parkAs: .orphaned, now: t0)
-            #expect(try await store.listEvents(status: .orphaned, limit: 5).map(\.id) == ["evt_o"])
-            #expect(try await store.listEvents(status: .dead, limit: 5).isEmpty)
-            #expect(try await store.claimEvents(limit: 1, now: t0.addingTimeInterval(3600), leaseUntil: t0.addingTimeInterval(4000)).isEmpty)
-            #expect(try await store.replayEvent(id: "evt_o", now: t0))
-            #expect(try await store.event(id: "evt_o")?.status == .pending)
         }
     }
 }
