@@ -152,7 +152,7 @@ import Testing
     }
 
     @Test func retriesBackOffExponentiallyUpToTheCap() {
-        let schedule = EventProcessor.RetrySchedule(base: .seconds(2), cap: .seconds(60), maxAttempts: 10)
+        let schedule = RetrySchedule(base: .seconds(2), cap: .seconds(60), maxAttempts: 10)
         #expect(schedule.delay(afterAttempts: 1) == .seconds(2))
         #expect(schedule.delay(afterAttempts: 3) == .seconds(8))
         #expect(schedule.delay(afterAttempts: 9) == .seconds(60))
@@ -185,12 +185,12 @@ import Testing
             throw StripeError(httpStatus: 503, details: .init(type: .apiError), requestID: nil, idempotencyKey: nil)
         }
         let processor = EventProcessor(
-            store: store, router: router, schedule: .init(base: .seconds(2), maxAttempts: 2), now: { t0 }, logger: Logger(label: "test"))
+            store: store, router: router, schedule: .init(base: .seconds(2), cap: .seconds(600), maxAttempts: 2), now: { t0 }, logger: Logger(label: "test"))
         let outcomes = try await processor.claim(limit: 10).asyncMap { await processor.process($0) }
         #expect(outcomes == [.dead, .retried])
         #expect(try await store.event(id: "evt_flaky")?.nextAttemptAt == t0.addingTimeInterval(2))
         let later = EventProcessor(
-            store: store, router: router, schedule: .init(base: .seconds(2), maxAttempts: 2), now: { t0.addingTimeInterval(3) }, logger: Logger(label: "test"))
+            store: store, router: router, schedule: .init(base: .seconds(2), cap: .seconds(600), maxAttempts: 2), now: { t0.addingTimeInterval(3) }, logger: Logger(label: "test"))
         let second = try await later.claim(limit: 10)
         #expect(second.map(\.attempts) == [2])
         #expect(await later.process(second[0]) == .dead, "parked after the last attempt")
@@ -209,14 +209,20 @@ extension Sequence {
     let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
     @Test func retriesBackOffUpToTheCapAndStopAtTheWindow() {
-        let schedule = DispatchSchedule(base: .seconds(30), cap: .seconds(3600), window: .seconds(3 * 24 * 3600))
-        #expect(schedule.retryAt(afterAttempts: 1, createdAt: t0, now: t0) == t0.addingTimeInterval(30))
-        #expect(schedule.retryAt(afterAttempts: 3, createdAt: t0, now: t0) == t0.addingTimeInterval(120))
-        #expect(schedule.retryAt(afterAttempts: 20, createdAt: t0, now: t0) == t0.addingTimeInterval(3600))
+        let schedule = RetrySchedule.outgoing
+        #expect(schedule.retryAt(afterAttempts: 1, queuedAt: t0, now: t0) == t0.addingTimeInterval(30))
+        #expect(schedule.retryAt(afterAttempts: 3, queuedAt: t0, now: t0) == t0.addingTimeInterval(120))
+        #expect(schedule.retryAt(afterAttempts: 20, queuedAt: t0, now: t0) == t0.addingTimeInterval(3600))
         // Never past the window's end, and nothing once it has passed.
         let late = t0.addingTimeInterval(3 * 24 * 3600 - 10)
-        #expect(schedule.retryAt(afterAttempts: 20, createdAt: t0, now: late) == t0.addingTimeInterval(3 * 24 * 3600))
-        #expect(schedule.retryAt(afterAttempts: 20, createdAt: t0, now: t0.addingTimeInterval(3 * 24 * 3600)) == nil)
+        #expect(schedule.retryAt(afterAttempts: 20, queuedAt: t0, now: late) == t0.addingTimeInterval(3 * 24 * 3600))
+        #expect(schedule.retryAt(afterAttempts: 20, queuedAt: t0, now: t0.addingTimeInterval(3 * 24 * 3600)) == nil)
+        // By attempts: the last allowed attempt's failure parks it, whatever the window says.
+        let counted = RetrySchedule(base: .seconds(2), cap: .seconds(600), maxAttempts: 3, window: .seconds(3600))
+        #expect(counted.retryAt(afterAttempts: 2, queuedAt: t0, now: t0) == t0.addingTimeInterval(4))
+        #expect(counted.retryAt(afterAttempts: 3, queuedAt: t0, now: t0) == nil)
+        #expect(RetrySchedule.events.retryAt(afterAttempts: 9, queuedAt: t0, now: t0.addingTimeInterval(30 * 24 * 3600)) != nil,
+                "events are limited by attempts only")
     }
 
     @Test func aFactKeepsItsIdAndDifferentFactsDiffer() {

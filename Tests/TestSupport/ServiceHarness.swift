@@ -65,7 +65,7 @@ package struct ServiceHarness: Sendable {
             workerPollInterval: .milliseconds(100), eventRetryBase: .milliseconds(50), reconcileInterval: nil, now: { clock.now })
         configuration.orderAPIKey = orderAPIKey
         // Notifications and effects retried within the test's patience (the three-day window is kept).
-        configuration.dispatchSchedule = DispatchSchedule(base: .milliseconds(50), cap: .milliseconds(200))
+        configuration.outgoingSchedule = RetrySchedule(base: .milliseconds(50), cap: .milliseconds(200), window: .seconds(3 * 24 * 3600))
         return configuration
     }
 

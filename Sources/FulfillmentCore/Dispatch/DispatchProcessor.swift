@@ -12,13 +12,13 @@ public struct DispatchProcessor: Sendable {
 
     let store: any FulfillmentStore
     let registry: DispatchRegistry
-    let schedule: DispatchSchedule
+    let schedule: RetrySchedule
     let lease: Duration
     let now: @Sendable () -> Date
     let logger: Logger
 
     public init(
-        store: any FulfillmentStore, registry: DispatchRegistry, schedule: DispatchSchedule = DispatchSchedule(),
+        store: any FulfillmentStore, registry: DispatchRegistry, schedule: RetrySchedule = .outgoing,
         lease: Duration = .seconds(60), now: @escaping @Sendable () -> Date, logger: Logger
     ) {
         self.store = store
@@ -49,7 +49,7 @@ public struct DispatchProcessor: Sendable {
             logger.debug("dispatch delivered")
             return .delivered
         } catch {
-            let retryAt = schedule.retryAt(afterAttempts: queued.attempts, createdAt: queued.createdAt, now: now())
+            let retryAt = schedule.retryAt(afterAttempts: queued.attempts, queuedAt: queued.createdAt, now: now())
             do {
                 try await store.markDispatchFailed(id: queued.dispatch.id, error: String(describing: error), retryAt: retryAt, now: now())
             } catch let storeError {

@@ -3,31 +3,10 @@ public import Logging
 public import StripeAPI
 
 /// One pass of the event worker: claims due events, routes each, and records the outcome. Failures retry
-/// with capped exponential backoff; after `maxAttempts`, or at once for errors no retry can fix (Stripe
-/// does not know the object), the event is parked as `dead` with its error, for an operator.
+/// on `schedule` (`RetrySchedule.events`); once it is spent, or at once for errors no retry can fix (Stripe
+/// does not know the object), the event is parked as `dead` with its error, for an operator. An event about
+/// an order not known yet retries on `orphanSchedule` and is parked as `orphaned`.
 public struct EventProcessor: Sendable {
-    /// Backoff for failed events.
-    public struct RetrySchedule: Sendable, Hashable {
-        public var base: Duration
-        public var cap: Duration
-        public var maxAttempts: Int
-        /// Attempts for an event naming an order we do not know (it may be about to be recorded) before it is
-        /// parked as `orphaned`.
-        public var orphanMaxAttempts: Int
-
-        public init(base: Duration = .seconds(2), cap: Duration = .seconds(600), maxAttempts: Int = 10, orphanMaxAttempts: Int = 6) {
-            self.base = base
-            self.cap = cap
-            self.maxAttempts = maxAttempts
-            self.orphanMaxAttempts = orphanMaxAttempts
-        }
-
-        /// The wait after `attempts` failed attempts.
-        public func delay(afterAttempts attempts: Int) -> Duration {
-            min(base * (1 << max(0, min(attempts - 1, 30))), cap)
-        }
-    }
-
     /// How one event went, for metrics and logs.
     public enum Outcome: Sendable, Hashable {
         case processed, ignored, retried, dead, orphaned
@@ -36,18 +15,20 @@ public struct EventProcessor: Sendable {
     let store: any FulfillmentStore
     let router: EventRouter
     let schedule: RetrySchedule
+    let orphanSchedule: RetrySchedule
     /// How long a claim hides an event from other workers; a crashed worker's claim ends with it.
     let lease: Duration
     let now: @Sendable () -> Date
     let logger: Logger
 
     public init(
-        store: any FulfillmentStore, router: EventRouter, schedule: RetrySchedule = RetrySchedule(),
-        lease: Duration = .seconds(60), now: @escaping @Sendable () -> Date, logger: Logger
+        store: any FulfillmentStore, router: EventRouter, schedule: RetrySchedule = .events,
+        orphanSchedule: RetrySchedule = .orphanedEvents, lease: Duration = .seconds(60), now: @escaping @Sendable () -> Date, logger: Logger
     ) {
         self.store = store
         self.router = router
         self.schedule = schedule
+        self.orphanSchedule = orphanSchedule
         self.lease = lease
         self.now = now
         self.logger = logger
@@ -80,9 +61,8 @@ public struct EventProcessor: Sendable {
             return .ignored
         } catch {
             let orphan = error is OrphanEventError
-            let limit = orphan ? min(schedule.orphanMaxAttempts, schedule.maxAttempts) : schedule.maxAttempts
-            let retryAt = Self.isPermanent(error) || event.attempts >= limit
-                ? nil : now().addingTimeInterval(schedule.delay(afterAttempts: event.attempts).seconds)
+            let retryAt = Self.isPermanent(error)
+                ? nil : (orphan ? orphanSchedule : schedule).retryAt(afterAttempts: event.attempts, queuedAt: event.receivedAt, now: now())
             let parkAs: InboxEventStatus = orphan ? .orphaned : .dead
             do {
                 try await store.failEvent(

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// How the service's guarded doors are budgeted (`ServiceConfiguration.doors`). Tests lower them; operators
 /// change what the settings expose (`TRUSTED_PROXIES`, `ORDER_RATE_LIMIT`).

@@ -190,14 +190,17 @@ public struct FulfillmentService: Sendable {
     public var eventProcessor: EventProcessor {
         EventProcessor(
             store: store, router: router,
-            schedule: .init(base: configuration.eventRetryBase, maxAttempts: configuration.eventMaxAttempts),
+            schedule: RetrySchedule(base: configuration.eventRetryBase, cap: RetrySchedule.events.cap, maxAttempts: configuration.eventMaxAttempts),
+            orphanSchedule: RetrySchedule(
+                base: configuration.eventRetryBase, cap: RetrySchedule.orphanedEvents.cap,
+                maxAttempts: min(RetrySchedule.orphanedEvents.maxAttempts ?? 6, configuration.eventMaxAttempts)),
             lease: configuration.claimLease, now: configuration.now, logger: logger)
     }
 
     /// The dispatch processor, as the dispatch worker runs it (tests drive it directly).
     public var dispatchProcessor: DispatchProcessor {
         DispatchProcessor(
-            store: store, registry: dispatchers, schedule: configuration.dispatchSchedule, lease: configuration.claimLease,
+            store: store, registry: dispatchers, schedule: configuration.outgoingSchedule, lease: configuration.claimLease,
             now: configuration.now, logger: logger)
     }
 

@@ -67,9 +67,9 @@ public struct ServiceConfiguration: Sendable {
     public var defaultLanguage: CustomerLanguage = .en
     /// Where the merchant's notifications go (`nil`: none are queued).
     public var merchantWebhook: MerchantWebhookSetting?
-    /// How failed notifications and action effects are retried: backoff, then dead after the window (three
-    /// days, as Stripe's own webhooks).
-    public var dispatchSchedule = DispatchSchedule()
+    /// How failed emails, notifications and action effects are retried: backoff, then dead after the window
+    /// (three days, as Stripe's own webhooks).
+    public var outgoingSchedule = RetrySchedule.outgoing
     /// Webhook bodies larger than this are refused with 413.
     public var maximumWebhookBytes: Int
     /// How long the landing page waits for fulfill-checkout before showing what it has.

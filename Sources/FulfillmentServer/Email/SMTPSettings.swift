@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Where and how SMTP mail leaves, from `EMAIL_URL`:
 /// `smtp://[USER:PASSWORD@]HOST[:PORT][?tls=none][&ca=PATH]` (STARTTLS, required unless `tls=none`; port 587
