@@ -9,7 +9,7 @@ extension PostgresFulfillmentStore {
     }
 
     public func applyAfterPayment(_ change: AfterPaymentChange) async throws -> AfterPaymentDecision {
-        try await transaction { connection in
+        try await transactionQueueing { connection, queued in
             // The purchase's ledger lock (the session's or the order's id): instances deciding about it take turns.
             try await lockPurchase(change.subjectID, on: connection)
             let (decision, write) = Ledger.afterPayment(change, current: try await afterPayment(change.subjectID, on: connection))
@@ -28,7 +28,7 @@ extension PostgresFulfillmentStore {
             for (sku, units) in write.stockReturned.sorted(by: { $0.key < $1.key }) {
                 try await connection.query("UPDATE stock SET quantity = quantity + \(units) WHERE sku = \(sku)", logger: logger)
             }
-            try await enqueue(write.outgoing, now: change.now, on: connection)
+            try await enqueue(write.outgoing, now: change.now, on: connection, noting: queued)
             return decision
         }
     }

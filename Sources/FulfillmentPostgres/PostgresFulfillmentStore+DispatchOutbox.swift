@@ -62,7 +62,9 @@ extension PostgresFulfillmentStore {
             UPDATE dispatches SET status = 'pending', next_attempt_at = \(now), lease_until = NULL, delivered_at = NULL
             WHERE id = \(id) RETURNING id
             """)
-        return try await rows.collect().count == 1
+        guard try await rows.collect().count == 1 else { return false }
+        try await wakeOutgoing()
+        return true
     }
 
     private func dispatchRows(_ rows: PostgresRowSequence) async throws -> [DispatchRow] {

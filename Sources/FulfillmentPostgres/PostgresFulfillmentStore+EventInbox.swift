@@ -37,7 +37,13 @@ extension PostgresFulfillmentStore {
         var inserted: Set<String> = []
         for try await id in rows.decode(String.self) { inserted.insert(id) }
         // A batch may hold one event twice (a redelivery racing the first delivery): the first is the insert.
-        return events.map { inserted.remove($0.id) != nil ? .inserted : .duplicate }
+        let outcomes: [InboxInsertOutcome] = events.map { inserted.remove($0.id) != nil ? .inserted : .duplicate }
+        // Events stored claimed are handed to their worker by the caller; the others wait for any worker (the
+        // other instances hear of them through the trigger's NOTIFY).
+        if zip(events, outcomes).contains(where: { $0.status == .pending && $0.leaseUntil == nil && $1 == .inserted }) {
+            bells.ringEvents()
+        }
+        return outcomes
     }
 
     public func claimEvents(limit: Int, now: Date, leaseUntil: Date) async throws -> [InboxEvent] {
@@ -101,7 +107,7 @@ extension PostgresFulfillmentStore {
 
     /// Back in the queue, and every instance told at once.
     public func replayEvent(id: String, now: Date) async throws -> Bool {
-        try await transaction { connection in
+        let replayed = try await transaction { connection in
             let rows = try await connection.query(
                 """
                 UPDATE inbox_events SET status = 'pending', next_attempt_at = \(now), attempts = 0, lease_until = NULL
@@ -111,6 +117,8 @@ extension PostgresFulfillmentStore {
             try await connection.query("SELECT pg_notify(\(Self.notificationChannel), 'events')", logger: logger)
             return true
         }
+        if replayed { bells.ringEvents() }
+        return replayed
     }
 
     public func pruneEvents(payloadsBefore: Date, rowsBefore: Date) async throws -> PruneResult {

@@ -39,7 +39,7 @@ extension PostgresFulfillmentStore {
         _ order: Order, expectedVersion: Int, outgoing: Outgoing, anomaly: String?, now: Date
     ) async throws -> Bool {
         let items = String(decoding: try JSONEncoder().encode(order.items), as: UTF8.self)
-        return try await transaction { connection in
+        return try await transactionQueueing { connection, queued in
             // The compare-and-set: only the version the change was decided on may be replaced.
             let rows = try await connection.query(
                 """
@@ -55,7 +55,7 @@ extension PostgresFulfillmentStore {
                 RETURNING id
                 """, logger: logger)
             guard try await rows.collect().count == 1 else { return false }
-            try await enqueue(outgoing, now: now, on: connection)
+            try await enqueue(outgoing, now: now, on: connection, noting: queued)
             if let anomaly {
                 try await connection.query(
                     """

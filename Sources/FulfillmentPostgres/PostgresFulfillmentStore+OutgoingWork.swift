@@ -3,11 +3,29 @@ public import FulfillmentCore
 import NIOCore
 import PostgresNIO
 
-// The outgoing work a change brings (emails, dispatches), queued in the change's own transaction.
 extension PostgresFulfillmentStore {
+    /// One transaction whose queued work rings this process's workers once it has committed (the others hear
+    /// of it through the NOTIFY the outbox's trigger sends).
+    func transactionQueueing<Result: Sendable>(
+        _ body: (PostgresConnection, QueuedWork) async throws -> Result
+    ) async throws -> Result {
+        let queued = QueuedWork()
+        let result = try await transaction { connection in try await body(connection, queued) }
+        bells.ring(for: queued.outgoing)
+        return result
+    }
+
+    /// Wakes the outgoing workers of every instance (this one's at once; the others through NOTIFY) for work
+    /// an update made due again (a replay), which the insert triggers do not see.
+    func wakeOutgoing() async throws {
+        bells.ringOutgoing()
+        try await query("SELECT pg_notify(\(Self.notificationChannel), 'outbox')")
+    }
+
     /// Queues the emails and dispatches a change brings, in the change's transaction; what is queued already
     /// (same dedupe key, same dispatch id) stays as it is.
-    func enqueue(_ outgoing: Outgoing, now: Date, on connection: PostgresConnection) async throws {
+    func enqueue(_ outgoing: Outgoing, now: Date, on connection: PostgresConnection, noting queued: QueuedWork) async throws {
+        queued.note(outgoing)
         for email in outgoing.emails { try await enqueue(email, now: now, on: connection) }
         for dispatch in outgoing.dispatches {
             try await connection.query(

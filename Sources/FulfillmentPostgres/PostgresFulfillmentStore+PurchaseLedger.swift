@@ -30,7 +30,7 @@ extension PostgresFulfillmentStore {
     }
 
     public func commitFulfillment(_ plan: FulfillmentPlan) async throws -> FulfillmentCommit {
-        try await transaction { connection in
+        try await transactionQueueing { connection, queued in
             try await lockPurchase(plan.subjectID, on: connection)
             let current = try await record(plan.subjectID, on: connection)
             // Stock rows are locked in sku order, so sessions sharing skus never deadlock; a concurrent
@@ -59,19 +59,19 @@ extension PostgresFulfillmentStore {
                             \(ByteBuffer(bytes: payment.objectJSON)), \(payment.recordedAt))
                     ON CONFLICT (subject_id) DO UPDATE SET object_json = EXCLUDED.object_json
                     """, logger: logger)
-                try await enqueue(write.outgoing, now: plan.now, on: connection)
+                try await enqueue(write.outgoing, now: plan.now, on: connection, noting: queued)
                 return .committed(write.record)
             }
         }
     }
 
     public func transitionPurchase(_ transition: PurchaseTransition) async throws -> TransitionOutcome {
-        try await transaction { connection in
+        try await transactionQueueing { connection, queued in
             try await lockPurchase(transition.subjectID, on: connection)
             let decision = Ledger.transition(transition, current: try await record(transition.subjectID, on: connection))
             if case .apply(let row, let outgoing) = decision {
                 try await upsert(row, on: connection)
-                try await enqueue(outgoing, now: transition.now, on: connection)
+                try await enqueue(outgoing, now: transition.now, on: connection, noting: queued)
             }
             return decision.outcome
         }

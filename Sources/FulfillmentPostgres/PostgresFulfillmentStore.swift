@@ -7,9 +7,9 @@ public import ServiceLifecycle
 /// The store for several instances: PostgreSQL through PostgresNIO's pooled client. Workers on every instance
 /// claim rows with `FOR UPDATE SKIP LOCKED` and a lease; ledger decisions run under a per-session advisory
 /// lock with the stock rows they touch locked; uniqueness constraints keep every effect single; and a
-/// trigger tells every instance (LISTEN/NOTIFY) when events or emails are added.
+/// trigger tells every instance (LISTEN/NOTIFY) when events, emails or dispatches are added.
 ///
-/// The client runs inside the store's service (`services(wakeUp:logger:)`), which also migrates the schema
+/// The client runs inside the store's service (`services(logger:)`), which also migrates the schema
 /// under an advisory lock; operations wait until that is done. Tools and tests use `whileRunning`.
 public final class PostgresFulfillmentStore: FulfillmentStore {
     /// The channel the schema's trigger notifies (`events` or `outbox`).
@@ -19,6 +19,7 @@ public final class PostgresFulfillmentStore: FulfillmentStore {
     let logger: Logger
     let ready = ReadinessGate()
     public let configuration: PostgresStoreConfiguration
+    public let bells = WorkBells()
 
     public init(configuration: PostgresStoreConfiguration, logger: Logger) {
         self.configuration = configuration
@@ -28,8 +29,8 @@ public final class PostgresFulfillmentStore: FulfillmentStore {
 
     /// The client's pool, the migrations, then the LISTEN connection that wakes this process's workers.
     /// Call once: a client runs once.
-    public func services(wakeUp: StoreWakeUp, logger: Logger) -> [any Service] {
-        [PostgresStoreService(store: self, wakeUp: wakeUp, logger: logger)]
+    public func services(logger: Logger) -> [any Service] {
+        [PostgresStoreService(store: self, logger: logger)]
     }
 
     /// Applies the migrations not applied yet (also what `fulfill migrate` runs); returns their names.

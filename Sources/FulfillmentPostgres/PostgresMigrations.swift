@@ -306,6 +306,16 @@ enum PostgresMigrations {
                 "ALTER INDEX payments_intent RENAME TO purchase_payments_intent",
             ]
         ),
+        (
+            "v10: emails end dead after their retry window, as dispatches do",
+            [
+                "ALTER TABLE outbox ADD COLUMN status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'dead'))",
+                "UPDATE outbox SET status = 'sent' WHERE sent_at IS NOT NULL",
+                "ALTER TABLE outbox ADD CONSTRAINT outbox_sent_status CHECK ((status = 'sent') = (sent_at IS NOT NULL))",
+                "DROP INDEX outbox_unsent",
+                "CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE status = 'pending'",
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet applied, under the advisory lock, each in a transaction of its own.

@@ -9,7 +9,6 @@ import ServiceLifecycle
 /// graceful shutdown it stops listening and the pool closes; listed first, it stops after the workers.
 struct PostgresStoreService: Service {
     let store: PostgresFulfillmentStore
-    let wakeUp: StoreWakeUp
     let logger: Logger
 
     func run() async throws {
@@ -41,15 +40,15 @@ struct PostgresStoreService: Service {
                 try await store.client.withConnection { connection in
                     try await connection.listen(on: PostgresFulfillmentStore.notificationChannel) { notifications in
                         backoff = .milliseconds(100)
-                        wakeUp.events()
-                        wakeUp.outbox()
+                        store.bells.ringEvents()
+                        store.bells.ringOutgoing()
                         for try await notification in notifications {
                             switch notification.payload {
-                            case "events": wakeUp.events()
-                            case "outbox": wakeUp.outbox()
+                            case "events": store.bells.ringEvents()
+                            case "outbox": store.bells.ringOutgoing()
                             default:
-                                wakeUp.events()
-                                wakeUp.outbox()
+                                store.bells.ringEvents()
+                                store.bells.ringOutgoing()
                             }
                         }
                     }

@@ -31,7 +31,7 @@ struct CheckpointService: Service {
 extension SQLiteFulfillmentStore {
     /// WAL checkpoints beside the commits. Processes sharing one SQLite file have no way to wake each other:
     /// their workers' poll interval picks up what another process stored.
-    public func services(wakeUp: StoreWakeUp, logger: Logger) -> [any Service] {
+    public func services(logger: Logger) -> [any Service] {
         [CheckpointService(store: self, logger: logger)]
     }
 }

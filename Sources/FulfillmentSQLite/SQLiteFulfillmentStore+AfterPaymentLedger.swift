@@ -9,7 +9,7 @@ extension SQLiteFulfillmentStore {
 
     public func applyAfterPayment(_ change: AfterPaymentChange) async throws -> AfterPaymentDecision {
         // The write lock is held from the read to the write: the decision is the compare, the write the set.
-        try await writer.write { db in
+        try await writeQueueing { db, queued in
             let (decision, write) = Ledger.afterPayment(change, current: try Self.afterPayment(change.subjectID, in: db))
             guard let write else { return decision }
             let record = write.record
@@ -29,7 +29,7 @@ extension SQLiteFulfillmentStore {
             for (sku, units) in write.stockReturned.sorted(by: { $0.key < $1.key }) {
                 try db.run("UPDATE stock SET quantity = quantity + ? WHERE sku = ?", [units, sku])
             }
-            try Self.enqueue(write.outgoing, now: change.now, in: db)
+            try Self.enqueue(write.outgoing, now: change.now, in: db, noting: queued)
             return decision
         }
     }

@@ -66,11 +66,13 @@ extension SQLiteFulfillmentStore {
     }
 
     public func replayDispatch(id: String, now: Date) async throws -> Bool {
-        try await writer.write { db in
+        let replayed = try await writer.write { db in
             try db.run(
                 "UPDATE dispatches SET status = 'pending', next_attempt_at = ?, lease_until = NULL, delivered_at = NULL WHERE id = ?",
                 [now.timeIntervalSince1970, id])
             return db.changesCount == 1
         }
+        if replayed { bells.ringDispatches() }
+        return replayed
     }
 }

@@ -8,9 +8,14 @@ extension SQLiteFulfillmentStore {
     }
 
     public func insertEvents(_ events: [InboxEvent]) async throws -> [InboxInsertOutcome] {
-        try await writer.write { db in
+        let outcomes = try await writer.write { db in
             try events.map { event in try Self.insert(event, in: db) }
         }
+        // Events stored claimed are handed to their worker by the caller; the others wait for any worker.
+        if zip(events, outcomes).contains(where: { $0.status == .pending && $0.leaseUntil == nil && $1 == .inserted }) {
+            bells.ringEvents()
+        }
+        return outcomes
     }
 
     static func insert(_ event: InboxEvent, in db: Database) throws -> InboxInsertOutcome {
@@ -93,13 +98,15 @@ extension SQLiteFulfillmentStore {
     }
 
     public func replayEvent(id: String, now: Date) async throws -> Bool {
-        try await writer.write { db in
+        let replayed = try await writer.write { db in
             try db.run("""
                     UPDATE inbox_events SET status = 'pending', next_attempt_at = ?, attempts = 0, lease_until = NULL
                     WHERE id = ?
                     """, [now.timeIntervalSince1970, id])
             return db.changesCount == 1
         }
+        if replayed { bells.ringEvents() }
+        return replayed
     }
 
     public func pruneEvents(payloadsBefore: Date, rowsBefore: Date) async throws -> PruneResult {

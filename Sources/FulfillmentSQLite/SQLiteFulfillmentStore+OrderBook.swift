@@ -22,13 +22,13 @@ extension SQLiteFulfillmentStore {
     public func updateOrder(
         _ order: Order, expectedVersion: Int, outgoing: Outgoing, anomaly: String?, now: Date
     ) async throws -> Bool {
-        try await writer.write { db in
+        try await writeQueueing { db, queued in
             // The compare-and-set: only the version the change was decided on may be replaced.
             let replaced = try Order.filter(key: order.id).filter(Column(Order.CodingKeys.version) == expectedVersion)
                 .fetchCount(db) == 1
             guard replaced else { return false }
             try order.update(db)
-            try Self.enqueue(outgoing, now: now, in: db)
+            try Self.enqueue(outgoing, now: now, in: db, noting: queued)
             if let anomaly {
                 try db.run("INSERT INTO order_anomalies (order_id, detail, recorded_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [order.id, anomaly, now.timeIntervalSince1970])
             }

@@ -2,11 +2,19 @@ import Foundation
 import FulfillmentCore
 import GRDB
 
-// The outgoing work a change brings (emails, dispatches), queued in the change's own transaction.
 extension SQLiteFulfillmentStore {
+    /// One write transaction whose queued work rings this process's workers once it has committed.
+    func writeQueueing<T: Sendable>(_ body: @escaping @Sendable (Database, QueuedWork) throws -> T) async throws -> T {
+        let queued = QueuedWork()
+        let result = try await writer.write { db in try body(db, queued) }
+        bells.ring(for: queued.outgoing)
+        return result
+    }
+
     /// Queues the emails and dispatches a change brings, in the change's transaction; what is queued already
     /// (same dedupe key, same dispatch id) stays as it is.
-    static func enqueue(_ outgoing: Outgoing, now: Date, in db: Database) throws {
+    static func enqueue(_ outgoing: Outgoing, now: Date, in db: Database, noting queued: QueuedWork) throws {
+        queued.note(outgoing)
         for email in outgoing.emails { try enqueue(email, now: now, in: db) }
         for dispatch in outgoing.dispatches {
             try db.run(

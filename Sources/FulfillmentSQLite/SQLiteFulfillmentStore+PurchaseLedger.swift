@@ -17,7 +17,7 @@ extension SQLiteFulfillmentStore {
     public func commitFulfillment(_ plan: FulfillmentPlan) async throws -> FulfillmentCommit {
         // SQLite holds the write lock for the whole transaction: what is read here cannot change before the
         // write, so the decision is the compare and the write is the set.
-        try await writer.write { db in
+        try await writeQueueing { db, queued in
             let current = try Self.record(plan.subjectID, in: db)
             let skus = Set(plan.lines.compactMap(\.action.sku))
             var stock: [String: Int] = [:]
@@ -36,18 +36,18 @@ extension SQLiteFulfillmentStore {
                 }
                 for row in write.lineRows { try Self.insert(row, in: db) }
                 try Self.upsert(write.payment, in: db)
-                try Self.enqueue(write.outgoing, now: plan.now, in: db)
+                try Self.enqueue(write.outgoing, now: plan.now, in: db, noting: queued)
                 return .committed(write.record)
             }
         }
     }
 
     public func transitionPurchase(_ transition: PurchaseTransition) async throws -> TransitionOutcome {
-        try await writer.write { db in
+        try await writeQueueing { db, queued in
             let decision = Ledger.transition(transition, current: try Self.record(transition.subjectID, in: db))
             if case .apply(let row, let outgoing) = decision {
                 try Self.upsert(row, in: db)
-                try Self.enqueue(outgoing, now: transition.now, in: db)
+                try Self.enqueue(outgoing, now: transition.now, in: db, noting: queued)
             }
             return decision.outcome
         }

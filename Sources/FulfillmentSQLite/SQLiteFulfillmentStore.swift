@@ -8,6 +8,7 @@ public final class SQLiteFulfillmentStore: FulfillmentStore {
     let pool: DatabasePool
     /// Every write goes through it: concurrent writes share one transaction and one sync.
     let writer: GroupCommitter
+    public let bells = WorkBells()
 
     /// How hard each commit pushes data to disk.
     public enum Synchronous: String, Sendable {

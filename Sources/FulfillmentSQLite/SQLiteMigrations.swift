@@ -345,6 +345,15 @@ enum SQLiteMigrations {
                     DROP TABLE checkouts;
                     """)
         }
+        migrator.registerMigration("v12: emails end dead after their retry window, as dispatches do") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE outbox ADD COLUMN status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'dead'));
+                    UPDATE outbox SET status = 'sent' WHERE sent_at IS NOT NULL;
+                    DROP INDEX outbox_unsent;
+                    CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
+                    """)
+        }
         return migrator
     }
 }

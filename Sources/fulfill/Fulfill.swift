@@ -7,7 +7,7 @@ struct Fulfill: AsyncParsableCommand {
         commandName: "fulfill",
         abstract: "Fulfil Stripe payments exactly once, and emulate Stripe offline.",
         subcommands: [
-            ServeCommand.self, SetupCommand.self, DemoCommand.self, TriggerCommand.self, EventsCommand.self, DispatchesCommand.self,
+            ServeCommand.self, SetupCommand.self, DemoCommand.self, TriggerCommand.self, EventsCommand.self, EmailsCommand.self, DispatchesCommand.self,
             ReconcileCommand.self, StockCommand.self,
             MigrateCommand.self,
             EmulatorCommand.self,

@@ -22,7 +22,7 @@ struct PostgresInstancesTests {
         }
         return try await withThrowingTaskGroup(of: Void.self) { group in
             for store in stores {
-                for service in store.services(wakeUp: .none, logger: TestStores.logger) { group.addTask { try await service.run() } }
+                for service in store.services(logger: TestStores.logger) { group.addTask { try await service.run() } }
             }
             defer { group.cancelAll() }
             return try await body(stores)
@@ -71,24 +71,24 @@ struct PostgresInstancesTests {
         let url = try await PostgresTestServer.shared.makeDatabase()
         let listener = PostgresFulfillmentStore(configuration: try PostgresStoreConfiguration(url: url), logger: TestStores.logger)
         let writer = PostgresFulfillmentStore(configuration: try PostgresStoreConfiguration(url: url), logger: TestStores.logger)
-        let wakes = WakeUpCounter()
-        let wakeUp = StoreWakeUp(events: { wakes.withLock { $0.events += 1 } }, outbox: { wakes.withLock { $0.outbox += 1 } })
+        let bells = listener.bells
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for service in listener.services(wakeUp: wakeUp, logger: TestStores.logger) { group.addTask { try await service.run() } }
+            for service in listener.services(logger: TestStores.logger) { group.addTask { try await service.run() } }
             defer { group.cancelAll() }
             try await writer.whileRunning(logger: TestStores.logger) { () async throws in
-                // Listening starts with one wake-up of each kind (for whatever arrived while nobody listened).
-                try await eventually { wakes.withLock { $0.events >= 1 && $0.outbox >= 1 } }
-                let before = wakes.withLock { $0 }
+                // Listening starts with one ring of each bell (for whatever arrived while nobody listened), once
+                // both have migrated (slow while the other suites load the same server).
+                #expect(await bells.events.rings(within: .seconds(60)))
+                #expect(await bells.emails.rings())
+                #expect(await bells.dispatches.rings())
                 _ = try await writer.insertEvent(StoreFixtures.event("evt_elsewhere"))
-                try await eventually { wakes.withLock { $0.events > before.events } }
-                #expect(wakes.withLock { $0.outbox } == before.outbox, "an event wakes the event workers only")
+                #expect(await bells.events.rings(), "another instance's event wakes this one's event worker")
+                #expect(await !bells.emails.rings(within: .milliseconds(300)), "an event wakes the event workers only")
                 _ = try await writer.commitFulfillment(StoreFixtures.plan(lines: [StoreFixtures.line("li_1", .recordOnly)]))
-                try await eventually { wakes.withLock { $0.outbox > before.outbox } }
+                #expect(await bells.emails.rings(), "another instance's receipt wakes this one's email worker")
                 // An operator's replay from another process wakes the workers too.
-                let beforeReplay = wakes.withLock { $0.events }
                 #expect(try await writer.replayEvent(id: "evt_elsewhere", now: t0))
-                try await eventually { wakes.withLock { $0.events > beforeReplay } }
+                #expect(await bells.events.rings())
             }
         }
     }
@@ -132,11 +132,4 @@ struct PostgresInstancesTests {
         }
         Issue.record("condition not met within 4 s")
     }
-}
-
-/// Counts the wake-ups a store delivers.
-final class WakeUpCounter: Sendable {
-    private let counts = Mutex<(events: Int, outbox: Int)>((0, 0))
-
-    func withLock<T>(_ body: (inout (events: Int, outbox: Int)) -> T) -> T { counts.withLock { body(&$0) } }
 }

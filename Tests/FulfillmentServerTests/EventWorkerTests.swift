@@ -28,11 +28,9 @@ import Testing
         })
         var logger = Logger(label: "test.worker")
         logger.logLevel = .critical
-        let doorbell = Doorbell()
         let worker = EventWorker(
-            processor: EventProcessor(store: store, router: router, now: { Date() }, logger: logger), doorbell: doorbell,
-            slots: WorkerSlots(capacity: 2), pollInterval: .seconds(5), metrics: ServiceMetrics(),
-            afterEvent: {}, logger: logger)
+            processor: EventProcessor(store: store, router: router, now: { Date() }, logger: logger), doorbell: store.bells.events,
+            slots: WorkerSlots(capacity: 2), pollInterval: .seconds(5), metrics: ServiceMetrics(), logger: logger)
         let running = Task { try await worker.run() }
         defer { running.cancel() }
         // With a batch barrier, the batch holding the slow event would keep the rest waiting for 30 s. Here the
@@ -52,16 +50,15 @@ import Testing
         router.on(EventType(rawValue: "test.fast")) { _ in "fast" }
         var logger = Logger(label: "test.worker")
         logger.logLevel = .critical
-        let doorbell = Doorbell()
         let slots = WorkerSlots(capacity: 4)
         // A poll interval and a lease of a minute: an event the handover missed would wait that long.
         let worker = EventWorker(
-            processor: EventProcessor(store: store, router: router, now: { Date() }, logger: logger), doorbell: doorbell,
-            slots: slots, pollInterval: .seconds(60), metrics: ServiceMetrics(), afterEvent: {}, logger: logger)
+            processor: EventProcessor(store: store, router: router, now: { Date() }, logger: logger), doorbell: store.bells.events,
+            slots: slots, pollInterval: .seconds(60), metrics: ServiceMetrics(), logger: logger)
         let running = Task { try await worker.run() }
         defer { running.cancel() }
         try await Task.sleep(for: .milliseconds(100))  // the worker's first (empty) claim is behind it
-        let writer = InboxWriter(store: store, doorbell: doorbell, slots: slots, lease: .seconds(60), now: { Date() })
+        let writer = InboxWriter(store: store, slots: slots, lease: .seconds(60), now: { Date() })
         let now = Date()
         for index in 0..<3 {
             var event = StoreFixtures.event("evt_\(index)", type: "test.fast")

@@ -15,13 +15,11 @@ public struct AfterPaymentHandler: Sendable {
     let defaultLanguage: CustomerLanguage
     let publicURL: String
     let now: @Sendable () -> Date
-    /// Told when something was queued (wakes the outgoing workers).
-    let onQueued: @Sendable () -> Void
     let logger: Logger
 
     public init(
         stripe: StripeClient, store: any FulfillmentStore, fulfiller: CheckoutFulfiller, notifier: MerchantNotifier,
-        defaultLanguage: CustomerLanguage = .en, publicURL: String, now: @escaping @Sendable () -> Date, onQueued: @escaping @Sendable () -> Void = {}, logger: Logger
+        defaultLanguage: CustomerLanguage = .en, publicURL: String, now: @escaping @Sendable () -> Date, logger: Logger
     ) {
         self.stripe = stripe
         self.store = store
@@ -30,7 +28,6 @@ public struct AfterPaymentHandler: Sendable {
         self.defaultLanguage = defaultLanguage
         self.publicURL = publicURL
         self.now = now
-        self.onQueued = onQueued
         self.logger = logger
     }
 
@@ -155,7 +152,6 @@ public struct AfterPaymentHandler: Sendable {
             }, now: at)
         let decision = try await store.applyAfterPayment(change)
         if !decision.isNoChange {
-            onQueued()
             logger.info("after payment", metadata: ["purchase.id": "\(purchase.subjectID)", "change": "\(decision.note)"])
         }
         return decision.note

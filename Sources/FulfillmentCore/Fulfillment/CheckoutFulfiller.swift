@@ -23,7 +23,8 @@ public struct CheckoutFulfiller: Sendable {
     let defaultLanguage: CustomerLanguage
     let publicURL: String
     let now: @Sendable () -> Date
-    /// Told how long each fulfillment took (re-fetch, plan, commit), for metrics.
+    /// Told how long each fulfillment took (re-fetch, plan, commit), for metrics only: the workers are woken
+    /// by the store, which rings them when the fulfilment's receipt and notifications are committed.
     let onFulfilled: @Sendable (_ duration: Duration) -> Void
     let logger: Logger
 

@@ -10,7 +10,6 @@ extension OrderPayments {
         guard order.status == .paid else { return }
         if try await store.purchase(subjectID: order.id)?.status == .fulfilled { return }
         if case .committed = try await store.commitFulfillment(plan(for: order)) {
-            onEmailQueued()
             logger.info("order fulfilled", metadata: ["order.id": "\(order.id)", "order.lines": "\(order.items.count)"])
         }
     }

@@ -19,15 +19,12 @@ public struct OrderPayments: Sendable {
     let catalog: Catalog
     /// The language of customers whose order and browser name none we speak (`DEFAULT_LOCALE`).
     let defaultLanguage: CustomerLanguage
-    /// Told when an email or a dispatch was queued (wakes the outbox workers).
-    let onEmailQueued: @Sendable () -> Void
     let logger: Logger
 
     public init(
         stripe: StripeClient, store: any FulfillmentStore, publicURL: String, sourceCheckInterval: Duration,
         notifier: MerchantNotifier = .disabled, catalog: Catalog = Catalog(), defaultLanguage: CustomerLanguage = .en,
-        now: @escaping @Sendable () -> Date,
-        onEmailQueued: @escaping @Sendable () -> Void = {}, logger: Logger
+        now: @escaping @Sendable () -> Date, logger: Logger
     ) {
         self.notifier = notifier
         self.catalog = catalog
@@ -37,7 +34,6 @@ public struct OrderPayments: Sendable {
         self.publicURL = publicURL
         self.sourceCheckInterval = sourceCheckInterval
         self.now = now
-        self.onEmailQueued = onEmailQueued
         self.logger = logger
     }
 
@@ -262,7 +258,6 @@ public struct OrderPayments: Sendable {
             let stored = try await store.updateOrder(
                 decision.order, expectedVersion: current.version, outgoing: outgoing, anomaly: decision.anomaly, now: now())
             if stored {
-                if !outgoing.isEmpty { onEmailQueued() }
                 if let anomaly = decision.anomaly {
                     logger.warning("order anomaly", metadata: ["order.id": "\(current.id)", "anomaly": "\(anomaly)"])
                 }

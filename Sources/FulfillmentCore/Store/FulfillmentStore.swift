@@ -13,15 +13,18 @@ public protocol FulfillmentStore:
 {
     // MARK: Running
 
+    /// The doorbells of this process's workers: the store rings them once a transaction of its has committed
+    /// work to a queue, and (PostgreSQL) when another process's commit is heard of.
+    var bells: WorkBells { get }
+
     /// What the store runs while a service uses it (SQLite's WAL checkpoints; PostgreSQL's connection pool,
-    /// migrations and LISTEN connection), listed before the workers so that they stop after them. `wakeUp`
-    /// is how the store tells this process's workers of work another process added.
-    func services(wakeUp: StoreWakeUp, logger: Logger) -> [any Service]
+    /// migrations and LISTEN connection), listed before the workers so that they stop after them.
+    func services(logger: Logger) -> [any Service]
 }
 
 extension FulfillmentStore {
     /// A store with nothing to run in the background (the in-memory store).
-    public func services(wakeUp: StoreWakeUp, logger: Logger) -> [any Service] { [] }
+    public func services(logger: Logger) -> [any Service] { [] }
 
     /// Runs `body` while the store's services run (a pool, migrations), then stops them: for command-line
     /// tools and tests, which have no service group. Operations wait until the store is ready.
@@ -29,7 +32,7 @@ extension FulfillmentStore {
         logger: Logger, _ body: () async throws -> Result
     ) async throws -> Result {
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for service in services(wakeUp: .none, logger: logger) {
+            for service in services(logger: logger) {
                 group.addTask { try await service.run() }
             }
             defer { group.cancelAll() }
@@ -37,20 +40,3 @@ extension FulfillmentStore {
         }
     }
 }
-
-/// How a store wakes this process's workers when work arrives from elsewhere (another instance).
-public struct StoreWakeUp: Sendable {
-    /// New events in the inbox.
-    public var events: @Sendable () -> Void
-    /// New emails in the outbox.
-    public var outbox: @Sendable () -> Void
-
-    public init(events: @escaping @Sendable () -> Void, outbox: @escaping @Sendable () -> Void) {
-        self.events = events
-        self.outbox = outbox
-    }
-
-    /// Wakes nobody (command-line tools, tests).
-    public static let none = StoreWakeUp(events: {}, outbox: {})
-}
-

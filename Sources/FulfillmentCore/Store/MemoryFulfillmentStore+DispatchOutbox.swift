@@ -49,6 +49,7 @@ extension MemoryFulfillmentStore {
         entry.nextAttemptAt = now
         dispatchQueue[id] = entry
         dispatchLeases[id] = nil
+        bells.ringDispatches()
         return true
     }
 }

@@ -3,7 +3,8 @@ public import Foundation
 extension MemoryFulfillmentStore {
     func enqueue(_ email: OutboundEmail, now: Date) {
         guard !outbox.contains(where: { $0.entry.email.dedupeKey == email.dedupeKey }) else { return }
-        let entry = OutboxEntry(id: Int64(outbox.count + 1), email: email, attempts: 0, sentAt: nil, lastError: nil)
+        let entry = OutboxEntry(
+            id: Int64(outbox.count + 1), email: email, status: .pending, attempts: 0, createdAt: now, sentAt: nil, lastError: nil)
         outbox.append(StoredEmail(entry: entry, createdAt: now, nextAttemptAt: now, leaseUntil: nil))
     }
 
@@ -11,7 +12,7 @@ extension MemoryFulfillmentStore {
         var claimed: [QueuedEmail] = []
         for index in outbox.indices where claimed.count < limit {
             let stored = outbox[index]
-            guard stored.entry.sentAt == nil, stored.nextAttemptAt <= now, stored.leaseUntil.map({ $0 <= now }) ?? true else {
+            guard stored.entry.status == .pending, stored.nextAttemptAt <= now, stored.leaseUntil.map({ $0 <= now }) ?? true else {
                 continue
             }
             outbox[index].leaseUntil = leaseUntil
@@ -24,20 +25,41 @@ extension MemoryFulfillmentStore {
 
     public func markEmailSent(id: Int64, now: Date) async throws {
         guard let index = outbox.firstIndex(where: { $0.entry.id == id }) else { return }
+        outbox[index].entry.status = .sent
         outbox[index].entry.sentAt = now
+        outbox[index].entry.lastError = nil
         outbox[index].leaseUntil = nil
     }
 
-    public func markEmailFailed(id: Int64, error: String, retryAt: Date, now: Date) async throws {
+    public func markEmailFailed(id: Int64, error: String, retryAt: Date?, now: Date) async throws {
         guard let index = outbox.firstIndex(where: { $0.entry.id == id }) else { return }
         outbox[index].entry.lastError = error
-        outbox[index].nextAttemptAt = retryAt
         outbox[index].leaseUntil = nil
+        if let retryAt {
+            outbox[index].nextAttemptAt = retryAt
+        } else {
+            outbox[index].entry.status = .dead
+        }
     }
-
-    public func outboxBacklog() async throws -> Int { outbox.filter { $0.entry.sentAt == nil }.count }
 
     public func emails(dedupeKeyPrefix: String?) async throws -> [OutboxEntry] {
         outbox.map(\.entry).filter { dedupeKeyPrefix == nil || $0.email.dedupeKey.hasPrefix(dedupeKeyPrefix!) }
+    }
+
+    public func emails(status: EmailStatus?, limit: Int) async throws -> [OutboxEntry] {
+        Array(outbox.map(\.entry).filter { status == nil || $0.status == status }.prefix(limit))
+    }
+
+    public func emailCounts() async throws -> [EmailStatus: Int] {
+        outbox.reduce(into: [:]) { counts, stored in counts[stored.entry.status, default: 0] += 1 }
+    }
+
+    public func replayEmail(id: Int64, now: Date) async throws -> Bool {
+        guard let index = outbox.firstIndex(where: { $0.entry.id == id && $0.entry.status == .dead }) else { return false }
+        outbox[index].entry.status = .pending
+        outbox[index].nextAttemptAt = now
+        outbox[index].leaseUntil = nil
+        bells.ringEmails()
+        return true
     }
 }

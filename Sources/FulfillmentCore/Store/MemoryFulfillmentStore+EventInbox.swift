@@ -7,6 +7,7 @@ extension MemoryFulfillmentStore {
         var stored = event
         stored.leaseUntil = nil
         events[event.id] = StoredEvent(event: stored, leaseUntil: event.leaseUntil, sequence: eventSequence)
+        if event.status == .pending, event.leaseUntil == nil { bells.ringEvents() }
         return .inserted
     }
 
@@ -68,6 +69,7 @@ extension MemoryFulfillmentStore {
         stored.event.attempts = 0
         stored.leaseUntil = nil
         events[id] = stored
+        bells.ringEvents()
         return true
     }
 

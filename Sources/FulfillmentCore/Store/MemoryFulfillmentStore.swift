@@ -42,5 +42,7 @@ public actor MemoryFulfillmentStore: FulfillmentStore {
     var consoleSessions: [String: ConsoleSession] = [:]
     var buyerClaims: [String: Date] = [:]
 
+    public nonisolated let bells = WorkBells()
+
     public init() {}
 }

@@ -24,8 +24,6 @@ struct AdminController<Context: RequestContext>: Sendable {
     let verifier: PasswordVerifier
     let doors: Doors
     let pages: PageRenderer
-    /// Wakes the event worker after a replay.
-    let onReplay: @Sendable () -> Void
     let now: @Sendable () -> Date
     let logger: Logger
 
@@ -76,7 +74,6 @@ struct AdminController<Context: RequestContext>: Sendable {
                 let id = form["id"]?.stringValue ?? ""
                 let replayed = (try? await store.replayEvent(id: id, now: now())) ?? false
                 await record("operator", "replay event", "\(id): \(replayed ? "queued" : "no such event")")
-                if replayed { onReplay() }
                 return Response.redirect(to: "/admin/events?object=\(Self.query(form["object"]?.stringValue ?? ""))", type: .found)
             }
         }
@@ -256,7 +253,6 @@ struct AdminController<Context: RequestContext>: Sendable {
         for event in (try? await store.listEvents(matching: filter, limit: 1000)) ?? [] where event.status != .pending {
             if (try? await store.replayEvent(id: event.id, now: now())) == true { count += 1 }
         }
-        if count > 0 { onReplay() }
         return count
     }
 
@@ -330,7 +326,6 @@ struct AdminController<Context: RequestContext>: Sendable {
             let id = context.parameters.get("id") ?? ""
             let replayed = (try? await store.replayEvent(id: id, now: now())) ?? false
             await record("api token", "replay event", "\(id): \(replayed ? "queued" : "no such event")")
-            if replayed { onReplay() }
             return replayed ? json(.ok, ["id": .string(id), "status": "pending"]) : json(.notFound, ["error": "no such event"])
         }
     }

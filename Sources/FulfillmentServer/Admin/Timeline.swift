@@ -61,7 +61,7 @@ struct Timeline {
                     Entry(
                         at: email.sentAt ?? .distantFuture, kind: "email",
                         what: "\(email.email.subject) to \(email.email.recipient) (\(email.email.dedupeKey))",
-                        outcome: email.sentAt != nil ? "sent" : "waiting (\(email.attempts) attempt(s)\(email.lastError.map { ": \($0)" } ?? ""))"))
+                        outcome: Self.outcome(of: email)))
             }
         }
         for dispatch in try await store.dispatches(status: nil, subjectID: subjectID, limit: 100) {
@@ -72,5 +72,15 @@ struct Timeline {
                     outcome: "\(dispatch.status.rawValue) after \(dispatch.attempts) attempt(s)" + (dispatch.lastError.map { ": \($0)" } ?? "")))
         }
         return Timeline(subjectID: subjectID, entries: entries.sorted { $0.at < $1.at }, found: record != nil || order != nil || !entries.isEmpty)
+    }
+
+    /// What became of an email: sent, waiting for its next attempt, or parked after its retry window.
+    static func outcome(of email: OutboxEntry) -> String {
+        let error = email.lastError.map { ": \($0)" } ?? ""
+        switch email.status {
+        case .sent: return "sent"
+        case .pending: return "waiting (\(email.attempts) attempt(s)\(error))"
+        case .dead: return "dead after \(email.attempts) attempt(s)\(error)"
+        }
     }
 }

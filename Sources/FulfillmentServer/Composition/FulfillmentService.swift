@@ -21,12 +21,10 @@ public struct FulfillmentService: Sendable {
     public let emailTransport: any EmailTransport
     /// Who delivers each channel of dispatches (the merchant's endpoint; registered actions' effects).
     let dispatchers: DispatchRegistry
-    let eventDoorbell = Doorbell()
     /// The event worker's slots, shared with the webhook intake (which claims new events as it stores them).
     let workerSlots: WorkerSlots
     /// The longest the outbox waits, woken with receipts to send, for the event worker to be idle.
     static let receiptsGiveWayAtMost = Duration.seconds(1)
-    let outgoingDoorbells: OutgoingDoorbells
     /// The console's credentials (the password as a hash) and signed-in sessions (in the store).
     let adminCredentials: AdminCredentials
     let adminSessions: AdminSessions
@@ -74,27 +72,22 @@ public struct FulfillmentService: Sendable {
         let catalog = try configuration.catalogPath.map { try Catalog(contentsOf: URL(fileURLWithPath: $0), actions: actions) }
             ?? Catalog(actions: actions)
         let metrics = ServiceMetrics()
-        let outgoingDoorbells = OutgoingDoorbells()
         let notifier = MerchantNotifier(isEnabled: configuration.merchantWebhook != nil)
         fulfiller = CheckoutFulfiller(
             stripe: stripe, store: self.store, catalog: catalog, sessionFilter: configuration.sessionFilter,
             sendsReceipts: configuration.sendsReceipts, notifier: notifier, defaultLanguage: configuration.defaultLanguage,
             publicURL: configuration.publicURL,
             now: configuration.now,
-            onFulfilled: { duration in
-                metrics.fulfillmentLatency.record(duration)
-                outgoingDoorbells.ring()  // a receipt and a notification were queued
-            },
+            onFulfilled: { duration in metrics.fulfillmentLatency.record(duration) },
             logger: logger)
         payments = OrderPayments(
             stripe: stripe, store: self.store, publicURL: configuration.publicURL,
             sourceCheckInterval: configuration.sourceCheckInterval, notifier: notifier, catalog: catalog,
-            defaultLanguage: configuration.defaultLanguage, now: configuration.now,
-            onEmailQueued: { outgoingDoorbells.ring() }, logger: logger)
+            defaultLanguage: configuration.defaultLanguage, now: configuration.now, logger: logger)
         let afterPayment = AfterPaymentHandler(
             stripe: stripe, store: self.store, fulfiller: fulfiller, notifier: notifier,
             defaultLanguage: configuration.defaultLanguage, publicURL: configuration.publicURL,
-            now: configuration.now, onQueued: { outgoingDoorbells.ring() }, logger: logger)
+            now: configuration.now, logger: logger)
         router = EventRouter.checkout(fulfiller).merging(.orders(payments)).merging(.afterPayment(afterPayment))
         var dispatchers = DispatchRegistry()
         for (channel, handler) in actions.effectDispatchers { dispatchers.register(handler, for: channel) }
@@ -105,7 +98,6 @@ public struct FulfillmentService: Sendable {
         }
         self.dispatchers = dispatchers
         self.metrics = metrics
-        self.outgoingDoorbells = outgoingDoorbells
         pages = try await PageRenderer.load()
         adminCredentials = AdminCredentials(
             password: configuration.adminPassword, token: configuration.adminToken, cost: configuration.adminPasswordCost)
@@ -182,7 +174,7 @@ public struct FulfillmentService: Sendable {
         AssetsController<Context>().register(on: router)
         AdminController<Context>(
             store: store, credentials: adminCredentials, sessions: adminSessions, verifier: passwordVerifier, doors: doors, pages: pages,
-            onReplay: { [eventDoorbell] in eventDoorbell.ring() }, now: configuration.now, logger: logger
+            now: configuration.now, logger: logger
         ).register(on: router)
     }
 
@@ -212,7 +204,7 @@ public struct FulfillmentService: Sendable {
             router: router, secrets: configuration.webhookSecrets, maximumBytes: configuration.maximumWebhookBytes,
             metrics: metrics, now: configuration.now, logger: logger)
         let writer = InboxWriter(
-            store: store, doorbell: eventDoorbell, slots: claimAtIntake ? workerSlots : nil, lease: configuration.claimLease, now: configuration.now)
+            store: store, slots: claimAtIntake ? workerSlots : nil, lease: configuration.claimLease, now: configuration.now)
         return HTTPServerBuilder { responder in
             WebhookHTTP1Channel(responder: responder, makeWebhookHandler: { WebhookChannelHandler(intake: intake, writer: writer) })
         }
@@ -227,30 +219,28 @@ public struct FulfillmentService: Sendable {
 
     /// What the store runs (a pool, migrations, checkpoints): needed whether or not the workers run.
     var storeServices: [any Service] {
-        let wakeUp = StoreWakeUp(events: { [eventDoorbell] in eventDoorbell.ring() }, outbox: { [outgoingDoorbells] in outgoingDoorbells.ring() })
-        return store.services(wakeUp: wakeUp, logger: logger)
+        store.services(logger: logger)
     }
 
     /// The background work: events, emails, the reconciler and retention (each optional as configured).
     var workerServices: [any Service] {
         var services: [any Service] = [
             EventWorker(
-                processor: eventProcessor, doorbell: eventDoorbell, slots: workerSlots,
-                pollInterval: configuration.workerPollInterval, metrics: metrics,
-                afterEvent: { [outgoingDoorbells] in outgoingDoorbells.ring() }, logger: logger),
+                processor: eventProcessor, doorbell: store.bells.events, slots: workerSlots,
+                pollInterval: configuration.workerPollInterval, metrics: metrics, logger: logger),
             OutboxWorker(
-                store: store, transport: emailTransport, doorbell: outgoingDoorbells.emails, pollInterval: configuration.workerPollInterval,
-                lease: configuration.claimLease, metrics: metrics, now: configuration.now, logger: logger,
-                giveWay: { [workerSlots] in await workerSlots.quiet(within: Self.receiptsGiveWayAtMost) }),
+                store: store, transport: emailTransport, doorbell: store.bells.emails, pollInterval: configuration.workerPollInterval,
+                lease: configuration.claimLease, schedule: configuration.outgoingSchedule, metrics: metrics, now: configuration.now,
+                logger: logger, giveWay: { [workerSlots] in await workerSlots.quiet(within: Self.receiptsGiveWayAtMost) }),
             DispatchWorker(
-                processor: dispatchProcessor, doorbell: outgoingDoorbells.dispatches, concurrency: 16,
+                processor: dispatchProcessor, doorbell: store.bells.dispatches, concurrency: 16,
                 pollInterval: configuration.workerPollInterval, metrics: metrics, logger: logger),
         ]
         if let interval = configuration.reconcileInterval {
             services.append(
                 ReconcilerService(
                     reconciler: reconciler(holder: ReconcilerService.holderName()), interval: interval,
-                    firstRunAfter: configuration.reconcileFirstRunAfter, eventDoorbell: eventDoorbell, metrics: metrics,
+                    firstRunAfter: configuration.reconcileFirstRunAfter, metrics: metrics,
                     logger: logger))
         }
         if let retention = configuration.retention {

@@ -10,6 +10,7 @@ public struct ServiceMetrics: Sendable {
     let fulfillmentLatency: DurationHistogram
     let emailsSent: Counter
     let emailsFailed: Counter
+    let emailsDead: Counter
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -22,7 +23,9 @@ public struct ServiceMetrics: Sendable {
             buckets: [.milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
                       .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10)])
         emailsSent = registry.makeCounter(descriptor: Self.metric("fulfillment_emails_sent", "total", "Customer emails sent."))
-        emailsFailed = registry.makeCounter(descriptor: Self.metric("fulfillment_email_failures", "total", "Failed email attempts (retried)."))
+        emailsFailed = registry.makeCounter(descriptor: Self.metric("fulfillment_email_failures", "total", "Failed email attempts."))
+        emailsDead = registry.makeCounter(
+            descriptor: Self.metric("fulfillment_emails_dead", "total", "Emails parked as dead after their retry window."))
     }
 
     /// A webhook refused before storage, by reason (`signature`, `malformed`, `too_large`).

@@ -12,8 +12,8 @@ import Synchronization
 ///
 /// Claim at intake: for as many new events to handle as the event worker has free slots, the batch stores
 /// them claimed by this instance (lease and first attempt in the same insert), and hands them to the worker
-/// once committed, so their handling does not start with a claim of its own. A batch that stored an event to
-/// handle rings the worker's doorbell once.
+/// once committed, so their handling does not start with a claim of its own, ringing the worker once for
+/// them. (The store rings for the events it stored unclaimed.)
 final class InboxWriter: Sendable {
     static let maximumBatch = 512
     typealias Completion = @Sendable (Result<InboxInsertOutcome, any Error>) -> Void
@@ -24,16 +24,14 @@ final class InboxWriter: Sendable {
     }
 
     private let store: any FulfillmentStore
-    private let doorbell: Doorbell
     private let slots: WorkerSlots?
     private let lease: Duration
     private let now: @Sendable () -> Date
     private let queue = Mutex(Queue())
 
     /// `slots`: the event worker's, when this instance runs one (then new events are claimed as stored).
-    init(store: any FulfillmentStore, doorbell: Doorbell, slots: WorkerSlots?, lease: Duration, now: @escaping @Sendable () -> Date) {
+    init(store: any FulfillmentStore, slots: WorkerSlots?, lease: Duration, now: @escaping @Sendable () -> Date) {
         self.store = store
-        self.doorbell = doorbell
         self.slots = slots
         self.lease = lease
         self.now = now
@@ -65,7 +63,7 @@ final class InboxWriter: Sendable {
                 let outcomes = try await store.insertEvents(events)
                 let handedOver = claimed.filter { outcomes[$0] == .inserted }.map { events[$0] }
                 slots?.handOver(handedOver, unused: claimed.count - handedOver.count)
-                if zip(events, outcomes).contains(where: { $0.status == .pending && $1 == .inserted }) { doorbell.ring() }
+                if !handedOver.isEmpty { store.bells.ringEvents() }
                 for (entry, outcome) in zip(batch, outcomes) { entry.completion(.success(outcome)) }
             } catch {
                 slots?.handOver([], unused: claimed.count)

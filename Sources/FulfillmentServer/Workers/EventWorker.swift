@@ -23,8 +23,6 @@ struct EventWorker: Service {
     let slots: WorkerSlots
     let pollInterval: Duration
     let metrics: ServiceMetrics
-    /// Called after each event (it may have queued an email: wake the outbox worker).
-    let afterEvent: @Sendable () -> Void
     let logger: Logger
 
     var concurrency: Int { slots.capacity }
@@ -103,6 +101,5 @@ struct EventWorker: Service {
     private func handle(_ event: InboxEvent) async {
         let outcome = await processor.process(event)
         metrics.processed("\(outcome)")
-        afterEvent()
     }
 }

@@ -5,8 +5,9 @@ import Prometheus
 import ServiceLifecycle
 import StripeAPI
 
-/// Sends queued customer emails, each once per dedupe key, retrying failures with capped backoff. Woken
-/// when a fulfillment queues an email and on a poll interval.
+/// Sends queued customer emails, each once per dedupe key, retrying failures on `schedule` (the outgoing
+/// work's: backoff, then parked as dead after three days, for an operator to replay). Woken when a
+/// fulfillment queues an email and on a poll interval.
 ///
 /// Receipts give way to fulfilments: woken from idle, it first waits (`giveWay`, in `serve` up to a second)
 /// until the event worker has nothing in flight, then sends everything due, batch after batch, without
@@ -19,6 +20,7 @@ struct OutboxWorker: Service {
     let doorbell: Doorbell
     let pollInterval: Duration
     let lease: Duration
+    let schedule: RetrySchedule
     let metrics: ServiceMetrics
     let now: @Sendable () -> Date
     let logger: Logger
@@ -50,9 +52,16 @@ struct OutboxWorker: Service {
                 logger.info("email sent", metadata: ["email.key": "\(email.email.dedupeKey)"])
             } catch {
                 metrics.emailsFailed.increment()
-                let wait = min(Duration.seconds(5) * (1 << min(email.attempts - 1, 10)), .seconds(1800))
-                try? await store.markEmailFailed(id: email.id, error: "\(error)", retryAt: now().addingTimeInterval(wait.seconds), now: now())
-                logger.warning("email failed, will retry", metadata: ["email.key": "\(email.email.dedupeKey)", "error": "\(error)"])
+                let retryAt = schedule.retryAt(afterAttempts: email.attempts, queuedAt: email.createdAt, now: now())
+                // A failure to record it is no loss: the lease ends and the email is tried again.
+                try? await store.markEmailFailed(id: email.id, error: "\(error)", retryAt: retryAt, now: now())
+                let metadata: Logger.Metadata = ["email.key": "\(email.email.dedupeKey)", "error": "\(error)", "attempts": "\(email.attempts)"]
+                if retryAt == nil {
+                    metrics.emailsDead.increment()
+                    logger.error("email parked as dead", metadata: metadata)
+                } else {
+                    logger.warning("email failed, will retry", metadata: metadata)
+                }
             }
         }
         return emails.count

@@ -11,8 +11,6 @@ struct ReconcilerService: Service {
     let reconciler: Reconciler
     let interval: Duration
     let firstRunAfter: Duration
-    /// Rung when a pass recovered events (the workers handle them at once).
-    let eventDoorbell: Doorbell
     let metrics: ServiceMetrics
     let logger: Logger
 
@@ -38,10 +36,8 @@ struct ReconcilerService: Service {
 
     private func pass() async {
         do {
-            let summary = try await reconciler.run(onRecovered: { count in
-                metrics.recovered(count)
-                eventDoorbell.ring()
-            })
+            // Recovered events ring the event worker from the store, as they are stored.
+            let summary = try await reconciler.run(onRecovered: { count in metrics.recovered(count) })
             metrics.reconciled(outcome: "finished", at: summary.startedAt)
         } catch let busy as Reconciler.Busy {
             metrics.reconciled(outcome: "skipped", at: nil)

@@ -1,29 +1,49 @@
 public import Foundation
 
-/// Customers' emails, queued in the transaction that decided them (one per dedupe key) and sent by a worker.
+/// Customers' emails, queued in the transaction that decided them (one per dedupe key) and sent by a worker:
+/// the same queue shape as the inbox and the dispatches (claimed under a lease, each claim an attempt,
+/// retried on a `RetrySchedule`, parked `dead`, listed, counted and replayed by operators).
 public protocol EmailOutbox: Sendable {
-    /// Claims up to `limit` unsent emails due at `now` until `leaseUntil`.
+    /// Claims up to `limit` pending emails due at `now` until `leaseUntil`, oldest first; each claim counts an
+    /// attempt.
     func claimEmails(limit: Int, now: Date, leaseUntil: Date) async throws -> [QueuedEmail]
     func markEmailSent(id: Int64, now: Date) async throws
-    func markEmailFailed(id: Int64, error: String, retryAt: Date, now: Date) async throws
-    /// Emails not yet sent.
-    func outboxBacklog() async throws -> Int
-    /// Every email queued (sent or not), oldest first, optionally those whose key starts with a prefix.
+    /// Records a failed attempt: tried again at `retryAt`, or parked as `dead` when it is `nil`.
+    func markEmailFailed(id: Int64, error: String, retryAt: Date?, now: Date) async throws
+    /// Every email queued, oldest first, optionally those whose key starts with a prefix.
     func emails(dedupeKeyPrefix: String?) async throws -> [OutboxEntry]
+    /// Emails, oldest first, optionally of one status.
+    func emails(status: EmailStatus?, limit: Int) async throws -> [OutboxEntry]
+    /// How many emails there are per status.
+    func emailCounts() async throws -> [EmailStatus: Int]
+    /// Puts a dead email back in the queue, due at once (an operator's replay); `false` if there is no dead
+    /// email with this id. A sent email is never sent again.
+    func replayEmail(id: Int64, now: Date) async throws -> Bool
+}
+
+extension EmailOutbox {
+    /// Emails not yet sent nor parked.
+    public func outboxBacklog() async throws -> Int { try await emailCounts()[.pending] ?? 0 }
 }
 
 /// An outbox row as operators and tests see it.
 public struct OutboxEntry: Sendable, Hashable {
     public var id: Int64
     public var email: OutboundEmail
+    public var status: EmailStatus
     public var attempts: Int
+    public var createdAt: Date
     public var sentAt: Date?
     public var lastError: String?
 
-    public init(id: Int64, email: OutboundEmail, attempts: Int, sentAt: Date?, lastError: String?) {
+    public init(
+        id: Int64, email: OutboundEmail, status: EmailStatus, attempts: Int, createdAt: Date, sentAt: Date?, lastError: String?
+    ) {
         self.id = id
         self.email = email
+        self.status = status
         self.attempts = attempts
+        self.createdAt = createdAt
         self.sentAt = sentAt
         self.lastError = lastError
     }

@@ -7,6 +7,7 @@ public struct OutboxRow: Sendable, Hashable, Codable {
     public var recipient: String
     public var subject: String
     public var body: String
+    public var status: EmailStatus
     public var attempts: Int
     public var createdAt: Date
     public var nextAttemptAt: Date
@@ -17,7 +18,7 @@ public struct OutboxRow: Sendable, Hashable, Codable {
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case id
         case dedupeKey = "dedupe_key"
-        case recipient, subject, body, attempts
+        case recipient, subject, body, status, attempts
         case createdAt = "created_at"
         case nextAttemptAt = "next_attempt_at"
         case leaseUntil = "lease_until"
@@ -29,11 +30,12 @@ public struct OutboxRow: Sendable, Hashable, Codable {
     public init(queueing email: OutboundEmail, now: Date) {
         self.init(
             id: nil, dedupeKey: email.dedupeKey, recipient: email.recipient, subject: email.subject, body: email.body,
-            attempts: 0, createdAt: now, nextAttemptAt: now, leaseUntil: nil, sentAt: nil, lastError: nil)
+            status: .pending, attempts: 0, createdAt: now, nextAttemptAt: now, leaseUntil: nil, sentAt: nil, lastError: nil)
     }
 
     public init(
-        id: Int64?, dedupeKey: String, recipient: String, subject: String, body: String, attempts: Int, createdAt: Date,
+        id: Int64?, dedupeKey: String, recipient: String, subject: String, body: String, status: EmailStatus = .pending,
+        attempts: Int, createdAt: Date,
         nextAttemptAt: Date, leaseUntil: Date?, sentAt: Date?, lastError: String?
     ) {
         self.id = id
@@ -41,6 +43,7 @@ public struct OutboxRow: Sendable, Hashable, Codable {
         self.recipient = recipient
         self.subject = subject
         self.body = body
+        self.status = status
         self.attempts = attempts
         self.createdAt = createdAt
         self.nextAttemptAt = nextAttemptAt
@@ -55,7 +58,8 @@ public struct OutboxRow: Sendable, Hashable, Codable {
 
     /// The row as operators and tests see it.
     public var entry: OutboxEntry {
-        OutboxEntry(id: id ?? 0, email: email, attempts: attempts, sentAt: sentAt, lastError: lastError)
+        OutboxEntry(
+            id: id ?? 0, email: email, status: status, attempts: attempts, createdAt: createdAt, sentAt: sentAt, lastError: lastError)
     }
 
     /// The row as the outbox worker gets it, once claimed (`attempts` counts the claim).
