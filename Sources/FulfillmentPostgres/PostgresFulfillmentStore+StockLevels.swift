@@ -1,5 +1,5 @@
-public import Foundation
-public import FulfillmentCore
+import Foundation
+import FulfillmentCore
 import PostgresNIO
 
 extension PostgresFulfillmentStore {

@@ -1,4 +1,4 @@
-public import FulfillmentCore
+import FulfillmentCore
 public import Logging
 public import ServiceLifecycle
 

@@ -41,8 +41,7 @@ public struct ActionEffect: Sendable, Hashable, Codable {
 
     /// The stable key of `action`'s effect for one line of one purchase.
     public static func key(action: String, subjectID: String, lineItemID: String) -> String {
-        let digest = SHA256.hash(data: Data("\(action)\u{0}\(subjectID)\u{0}\(lineItemID)".utf8))
-        return "act_" + digest.prefix(12).map { String(format: "%02x", $0) }.joined()
+        FactID.make(prefix: "act_", action, subjectID, lineItemID)
     }
 
     /// The dispatch channel of `action`'s effects.

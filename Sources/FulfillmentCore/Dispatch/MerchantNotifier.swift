@@ -34,8 +34,7 @@ public struct MerchantNotifier: Sendable {
 
     /// The stable id of a fact: the same `type` and `fact` always give the same id.
     public static func eventID(_ type: EventType, fact: String) -> String {
-        let digest = SHA256.hash(data: Data("\(type.rawValue)\u{0}\(fact)".utf8))
-        return "fev_" + digest.prefix(12).map { String(format: "%02x", $0) }.joined()
+        FactID.make(prefix: "fev_", type.rawValue, fact)
     }
 
     /// A notification about `subjectID`; `fact` tells this fact apart from others of its type about the same

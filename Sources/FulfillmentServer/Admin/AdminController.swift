@@ -49,6 +49,7 @@ struct AdminController<Context: RequestContext>: Sendable {
                 return response
             }
         }
+        registerOutgoingPages(on: router)
         router.get("admin") { request, _ in await withSession(request) { session, _ in await overview(csrf: session.csrf) } }
         router.get("admin/events") { request, _ in
             await withSession(request) { session, _ in await eventsPage(filter: Self.filter(request.uri.queryParameters), csrf: session.csrf) }
@@ -185,6 +186,7 @@ struct AdminController<Context: RequestContext>: Sendable {
             let reconciler = try await store.reconcilerState()
             let dead = try await store.listEvents(status: .dead, limit: 10)
             let dispatchCounts = try await store.dispatchCounts()
+            let emailCounts = try await store.emailCounts()
             let actions = try await store.operatorActions(limit: 20)
             let formatter = ISO8601DateFormatter()
             return pages.render(
@@ -192,7 +194,7 @@ struct AdminController<Context: RequestContext>: Sendable {
                 [
                     "title": "Console", "csrf": csrf,
                     "counts": InboxEventStatus.allCases.map { ["status": $0.rawValue, "count": counts[$0] ?? 0] },
-                    "emailBacklog": try await store.outboxBacklog(), "dispatchBacklog": dispatchCounts[.pending] ?? 0, "deadDispatches": dispatchCounts[.dead] ?? 0,
+                    "emailBacklog": emailCounts[.pending] ?? 0, "deadEmails": emailCounts[.dead] ?? 0, "dispatchBacklog": dispatchCounts[.pending] ?? 0, "deadDispatches": dispatchCounts[.dead] ?? 0,
                     "reconciled": reconciler.lastFinishedAt.map { formatter.string(from: $0) } ?? "never",
                     "reconcileSummary": reconciler.lastSummary ?? "",
                     "errors": dead.map(Self.row), "hasErrors": !dead.isEmpty,
@@ -277,15 +279,21 @@ struct AdminController<Context: RequestContext>: Sendable {
             case .tooMany(let retryAfter): return tooMany(retryAfter: retryAfter)
             }
         }
+        registerOutgoingAPI(on: router, refusal: refusal)
         router.get("admin/api/overview") { request, context in
             if let refused = await refusal(request, context) { return refused }
             let counts = (try? await store.eventCounts()) ?? [:]
+            let emails = (try? await store.emailCounts()) ?? [:]
+            let dispatches = (try? await store.dispatchCounts()) ?? [:]
             return json(
                 .ok,
                 [
                     "events": .object(Dictionary(uniqueKeysWithValues: InboxEventStatus.allCases.map { ($0.rawValue, JSONValue.int(counts[$0] ?? 0)) })),
-                    "email_backlog": .int((try? await store.outboxBacklog()) ?? 0),
-                    "dispatch_backlog": .int((try? await store.dispatchCounts())?[.pending] ?? 0),
+                    "email_backlog": .int(emails[.pending] ?? 0),
+                    "dispatch_backlog": .int(dispatches[.pending] ?? 0),
+                    "emails": .object(Dictionary(uniqueKeysWithValues: EmailStatus.allCases.map { ($0.rawValue, JSONValue.int(emails[$0] ?? 0)) })),
+                    "dispatches": .object(
+                        Dictionary(uniqueKeysWithValues: DispatchStatus.allCases.map { ($0.rawValue, JSONValue.int(dispatches[$0] ?? 0)) })),
                 ])
         }
         router.get("admin/api/events") { request, context in

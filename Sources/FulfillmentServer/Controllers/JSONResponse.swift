@@ -1,3 +1,4 @@
+import Foundation
 import StripeAPI
 import HTTPTypes
 import Hummingbird
@@ -18,4 +19,13 @@ func json(_ status: HTTPResponse.Status, _ body: JSONValue) -> Response {
     Response(
         status: status, headers: [.contentType: "application/json"],
         body: .init(byteBuffer: ByteBuffer(bytes: body.serializedBytes())))
+}
+
+/// A JSON response from a Codable answer (keys as the type's coding keys say, dates as Unix seconds).
+func json<Answer: Encodable>(_ status: HTTPResponse.Status, encoding answer: Answer) -> Response {
+    let encoder = JSONEncoder()
+    encoder.dateEncodingStrategy = .secondsSince1970
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    let body = (try? encoder.encode(answer)) ?? Data(#"{"error":"the answer could not be encoded"}"#.utf8)
+    return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
 }

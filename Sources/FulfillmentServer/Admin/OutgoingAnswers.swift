@@ -1,0 +1,107 @@
+import Foundation
+import FulfillmentCore
+
+/// An email as the console's API shows it (`GET /admin/api/emails`).
+struct EmailAnswer: Codable, Sendable, Hashable {
+    var id: Int64
+    var dedupeKey: String
+    var recipient: String
+    var subject: String
+    var status: String
+    var attempts: Int
+    /// Unix seconds.
+    var queuedAt: Int
+    var sentAt: Int?
+    var lastError: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, recipient, subject, status, attempts
+        case dedupeKey = "dedupe_key"
+        case queuedAt = "queued_at"
+        case sentAt = "sent_at"
+        case lastError = "last_error"
+    }
+
+    init(_ entry: OutboxEntry) {
+        id = entry.id
+        dedupeKey = entry.email.dedupeKey
+        recipient = entry.email.recipient
+        subject = entry.email.subject
+        status = entry.status.rawValue
+        attempts = entry.attempts
+        queuedAt = Int(entry.createdAt.timeIntervalSince1970)
+        sentAt = entry.sentAt.map { Int($0.timeIntervalSince1970) }
+        lastError = entry.lastError
+    }
+
+    /// Absent values are `null`, not missing keys: every field is always there.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(dedupeKey, forKey: .dedupeKey)
+        try container.encode(recipient, forKey: .recipient)
+        try container.encode(subject, forKey: .subject)
+        try container.encode(status, forKey: .status)
+        try container.encode(attempts, forKey: .attempts)
+        try container.encode(queuedAt, forKey: .queuedAt)
+        try container.encode(sentAt, forKey: .sentAt)
+        try container.encode(lastError, forKey: .lastError)
+    }
+}
+
+/// A merchant notification or action effect as the console's API shows it (`GET /admin/api/dispatches`).
+struct DispatchAnswer: Codable, Sendable, Hashable {
+    var id: String
+    var channel: String
+    var type: String
+    var subject: String
+    var status: String
+    var attempts: Int
+    var queuedAt: Int
+    var deliveredAt: Int?
+    var lastError: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, channel, type, subject, status, attempts
+        case queuedAt = "queued_at"
+        case deliveredAt = "delivered_at"
+        case lastError = "last_error"
+    }
+
+    init(_ entry: DispatchEntry) {
+        id = entry.dispatch.id
+        channel = entry.dispatch.channel
+        type = entry.dispatch.type
+        subject = entry.dispatch.subjectID
+        status = entry.status.rawValue
+        attempts = entry.attempts
+        queuedAt = Int(entry.createdAt.timeIntervalSince1970)
+        deliveredAt = entry.deliveredAt.map { Int($0.timeIntervalSince1970) }
+        lastError = entry.lastError
+    }
+
+    /// Absent values are `null`, not missing keys: every field is always there.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(channel, forKey: .channel)
+        try container.encode(type, forKey: .type)
+        try container.encode(subject, forKey: .subject)
+        try container.encode(status, forKey: .status)
+        try container.encode(attempts, forKey: .attempts)
+        try container.encode(queuedAt, forKey: .queuedAt)
+        try container.encode(deliveredAt, forKey: .deliveredAt)
+        try container.encode(lastError, forKey: .lastError)
+    }
+}
+
+/// A list answer: `{"data": [...]}`.
+struct ListAnswer<Item: Codable & Sendable>: Codable, Sendable {
+    var data: [Item]
+}
+
+/// What a replay did: the item is queued again (`pending`).
+struct ReplayAnswer: Codable, Sendable, Hashable {
+    var id: String
+    var status: String
+}
