@@ -18,7 +18,7 @@ import Testing
                         : [],
                     dispatches: MerchantNotifier(isEnabled: true).afterPayment(
                         decision, subjectID: "cs_test_1", chargeID: "ch_1", refunded: .checkoutRefunded, disputed: .checkoutDisputed,
-                        object: [:], now: t0))
+                        object: MerchantNotifier.unknownSession("cs_test_1"), now: t0))
             }, now: t0)
     }
 

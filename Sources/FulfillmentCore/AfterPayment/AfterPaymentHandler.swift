@@ -71,7 +71,7 @@ public struct AfterPaymentHandler: Sendable {
             subjectID: sessionID, customerEmail: record?.customerEmail, customerName: record?.customerName,
             currency: record?.currency ?? charge.currency, lines: record?.lines ?? [],
             pageURL: "\(publicURL)/checkout/complete?session_id=\(sessionID)",
-            object: record.map(MerchantNotifier.object) ?? ["object": "checkout_session", "id": .string(sessionID)],
+            object: record.map(MerchantNotifier.object) ?? MerchantNotifier.unknownSession(sessionID),
             refunded: .checkoutRefunded, disputed: .checkoutDisputed, texts: (record?.language ?? defaultLanguage).texts)
         return try await apply(facts, of: charge, to: purchase)
     }
@@ -112,7 +112,7 @@ public struct AfterPaymentHandler: Sendable {
         var lines: [FulfilledLine]
         var pageURL: String
         /// The purchase as the merchant's notification shows it.
-        var object: JSONValue
+        var object: NotifiedPurchase
         var refunded: MerchantNotifier.EventType
         var disputed: MerchantNotifier.EventType
         /// The customer's language.

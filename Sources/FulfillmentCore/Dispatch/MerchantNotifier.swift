@@ -1,4 +1,3 @@
-import Crypto
 public import Foundation
 public import StripeAPI
 
@@ -41,16 +40,12 @@ public struct MerchantNotifier: Sendable {
     /// subject (empty when there is only one, as a session is fulfilled once). `object` is built only when
     /// notifications are on: without a merchant endpoint, a fulfilment pays nothing for them.
     public func notification(
-        _ type: EventType, subjectID: String, fact: String = "", object: @autoclosure () -> JSONValue, now: Date
+        _ type: EventType, subjectID: String, fact: String = "", object: @autoclosure () -> NotifiedPurchase, now: Date
     ) -> [Dispatch] {
         guard isEnabled else { return [] }
-        let object = object()
         let id = Self.eventID(type, fact: fact.isEmpty ? subjectID : "\(subjectID)\u{0}\(fact)")
-        let event: JSONValue = [
-            "id": .string(id), "object": "event", "type": .string(type.rawValue),
-            "created": .int(Int(now.timeIntervalSince1970)), "data": ["object": object],
-        ]
-        return [Dispatch(id: id, channel: Self.channel, type: type.rawValue, subjectID: subjectID, payload: event.serializedData())]
+        let event = NotificationEvent(id: id, type: type, created: now, object: object())
+        return [Dispatch(id: id, channel: Self.channel, type: type.rawValue, subjectID: subjectID, payload: event.body)]
     }
 
     // MARK: Checkout Sessions
@@ -62,47 +57,17 @@ public struct MerchantNotifier: Sendable {
     }
 
     public func checkoutChanged(_ type: EventType, row: PurchaseRow, now: Date) -> [Dispatch] {
-        notification(type, subjectID: row.subjectID, object: Self.object(row, lines: []), now: now)
+        notification(type, subjectID: row.subjectID, object: .checkoutSession(NotifiedSession(row, lines: [])), now: now)
     }
 
-    static func object(_ record: Purchase) -> JSONValue {
-        object(PurchaseRow(record), lines: record.lines)
+    /// A session as notifications show it.
+    static func object(_ record: Purchase) -> NotifiedPurchase {
+        .checkoutSession(NotifiedSession(PurchaseRow(record), lines: record.lines))
     }
 
-    static func object(_ row: PurchaseRow, lines: [FulfilledLine]) -> JSONValue {
-        var object: [String: JSONValue] = [
-            "object": "checkout_session", "id": .string(row.subjectID), "status": .string(row.status.rawValue),
-            "customer": ["email": row.customerEmail.map(JSONValue.string) ?? .null, "name": row.customerName.map(JSONValue.string) ?? .null],
-            "amount_total": row.amountTotal.map(JSONValue.int) ?? .null, "currency": row.currency.map(JSONValue.string) ?? .null,
-            "shipping": row.shipping.flatMap(Self.json) ?? .null,
-            "lines": .array(lines.map(Self.object)),
-        ]
-        if let fulfilledAt = row.fulfilledAt { object["fulfilled_at"] = .int(Int(fulfilledAt.timeIntervalSince1970)) }
-        return .object(object)
-    }
-
-    static func object(_ line: FulfilledLine) -> JSONValue {
-        var object: [String: JSONValue] = [
-            "line_item": .string(line.lineItemID), "description": .string(line.description), "quantity": .int(line.quantity),
-            "amount_total": .int(line.amountTotal), "currency": .string(line.currency),
-            "product": line.productID.map(JSONValue.string) ?? .null, "action": .string(line.action.name),
-            "outcome": .string(line.outcome.kind.rawValue), "backordered": .int(line.outcome.backordered),
-        ]
-        if let sku = line.action.sku { object["sku"] = .string(sku) }
-        switch line.outcome {
-        case .accessGranted(let url): object["access_url"] = .string(url)
-        case .shipped(let shipmentID, let quantity, _):
-            object["shipment"] = .string(shipmentID)
-            object["served"] = .int(quantity)
-        case .stockTaken(let quantity, _): object["served"] = .int(quantity)
-        case .queued(let effectID): object["effect"] = .string(effectID)
-        case .recorded: break
-        }
-        return .object(object)
-    }
-
-    static func json(_ value: some Encodable) -> JSONValue? {
-        (try? JSONEncoder().encode(value)).flatMap { try? JSONValue.parse($0) }
+    /// A session the ledger does not know (yet): its id alone.
+    public static func unknownSession(_ id: String) -> NotifiedPurchase {
+        .checkoutSession(NotifiedSession(unknown: id))
     }
 
     // MARK: Orders
@@ -117,24 +82,14 @@ public struct MerchantNotifier: Sendable {
     /// `order.paid`: the order and each item with its action, quantity and outcome.
     public func orderPaid(_ order: Order, record: Purchase, now: Date) -> [Dispatch] {
         guard isEnabled else { return [] }
-        var object = Self.object(order).objectValue ?? [:]
-        object["status"] = "paid"
-        object["lines"] = .array(record.lines.map(Self.object))
-        return notification(.orderPaid, subjectID: order.id, object: .object(object), now: now)
+        var notice = NotifiedOrder(order)
+        notice.status = "paid"
+        notice.lines = record.lines.map(NotifiedLine.init)
+        return notification(.orderPaid, subjectID: order.id, object: .order(notice), now: now)
     }
 
-    static func object(_ order: Order) -> JSONValue {
-        [
-            "object": "order", "id": .string(order.id), "status": .string(order.status.rawValue), "amount": .int(order.amount),
-            "currency": .string(order.currency),
-            "customer": ["email": .string(order.customerEmail), "name": order.customerName.map(JSONValue.string) ?? .null],
-            "items": .array(
-                order.items.map { ["name": .string($0.name), "quantity": .int($0.quantity), "unit_amount": .int($0.unitAmount)] }),
-            "payment_method": .string(order.paymentMethod), "source": .string(order.sourceID),
-            "charge": order.chargeID.map(JSONValue.string) ?? .null,
-            "failure_reason": order.failureReason.map(JSONValue.string) ?? .null,
-        ]
-    }
+    /// An order as notifications show it.
+    static func object(_ order: Order) -> NotifiedPurchase { .order(NotifiedOrder(order)) }
 
     // MARK: After the payment
 
@@ -143,25 +98,23 @@ public struct MerchantNotifier: Sendable {
     /// under `after_payment`.
     public func afterPayment(
         _ decision: AfterPaymentDecision, subjectID: String, chargeID: String, refunded: EventType, disputed: EventType,
-        object: JSONValue, now: Date
+        object: NotifiedPurchase, now: Date
     ) -> [Dispatch] {
         guard isEnabled else { return [] }
-        var purchase = object.objectValue ?? [:]
-        purchase["after_payment"] = [
-            "charge": .string(chargeID), "charge_amount": .int(decision.chargeAmount),
-            "amount_refunded": .int(decision.next.refundedAmount), "newly_refunded": .int(decision.newlyRefunded),
-            "fully_refunded": .bool(decision.next.isFullyRefunded(chargeAmount: decision.chargeAmount)),
-            "dispute": .string(decision.next.dispute.rawValue), "access": .string(decision.accessAfter.rawValue),
-            "stock_returned": .bool(decision.next.stockReturned),
-        ]
+        let purchase = object.with(
+            afterPayment: NotifiedAfterPayment(
+                charge: chargeID, chargeAmount: decision.chargeAmount, amountRefunded: decision.next.refundedAmount,
+                newlyRefunded: decision.newlyRefunded, fullyRefunded: decision.next.isFullyRefunded(chargeAmount: decision.chargeAmount),
+                dispute: decision.next.dispute.rawValue, access: decision.accessAfter.rawValue,
+                stockReturned: decision.next.stockReturned))
         var dispatches: [Dispatch] = []
         if decision.newlyRefunded > 0 {
             dispatches += notification(
-                refunded, subjectID: subjectID, fact: "refunded:\(decision.next.refundedAmount)", object: .object(purchase), now: now)
+                refunded, subjectID: subjectID, fact: "refunded:\(decision.next.refundedAmount)", object: purchase, now: now)
         }
         if decision.next.dispute != decision.previous.dispute {
             dispatches += notification(
-                disputed, subjectID: subjectID, fact: "dispute:\(decision.next.dispute.rawValue)", object: .object(purchase), now: now)
+                disputed, subjectID: subjectID, fact: "dispute:\(decision.next.dispute.rawValue)", object: purchase, now: now)
         }
         return dispatches
     }
