@@ -32,35 +32,35 @@ extension AdminController {
     func registerOutgoingAPI(on router: Router<Context>, refusal: @escaping @Sendable (Request, Context) async -> Response?) {
         router.get("admin/api/emails") { request, context in
             if let refused = await refusal(request, context) { return refused }
-            guard let status = Self.status(request, EmailStatus.self) else { return json(.badRequest, ["error": "unknown status"]) }
+            guard let status = Self.status(request, EmailStatus.self) else { return json(.badRequest, error: "unknown status") }
             do {
                 let emails = try await store.emails(status: status, limit: Self.limit(request))
                 return json(.ok, encoding: ListAnswer(data: emails.map(EmailAnswer.init)))
             } catch {
-                return json(.serviceUnavailable, ["error": "the store did not answer"])
+                return json(.serviceUnavailable, error: "the store did not answer")
             }
         }
         router.post("admin/api/emails/:id/replay") { request, context in
             if let refused = await refusal(request, context) { return refused }
             let id = context.parameters.get("id") ?? ""
-            guard await replayEmail(id, actor: "api token") else { return json(.notFound, ["error": "no dead email with this id"]) }
+            guard await replayEmail(id, actor: "api token") else { return json(.notFound, error: "no dead email with this id") }
             return json(.ok, encoding: ReplayAnswer(id: id, status: EmailStatus.pending.rawValue))
         }
         router.get("admin/api/dispatches") { request, context in
             if let refused = await refusal(request, context) { return refused }
-            guard let status = Self.status(request, DispatchStatus.self) else { return json(.badRequest, ["error": "unknown status"]) }
+            guard let status = Self.status(request, DispatchStatus.self) else { return json(.badRequest, error: "unknown status") }
             let subject = Self.nonEmpty(request.uri.queryParameters["subject"].map(String.init))
             do {
                 let dispatches = try await store.dispatches(status: status, subjectID: subject, limit: Self.limit(request))
                 return json(.ok, encoding: ListAnswer(data: dispatches.map(DispatchAnswer.init)))
             } catch {
-                return json(.serviceUnavailable, ["error": "the store did not answer"])
+                return json(.serviceUnavailable, error: "the store did not answer")
             }
         }
         router.post("admin/api/dispatches/:id/replay") { request, context in
             if let refused = await refusal(request, context) { return refused }
             let id = context.parameters.get("id") ?? ""
-            guard await replayDispatch(id, actor: "api token") else { return json(.notFound, ["error": "no dead dispatch with this id"]) }
+            guard await replayDispatch(id, actor: "api token") else { return json(.notFound, error: "no dead dispatch with this id") }
             return json(.ok, encoding: ReplayAnswer(id: id, status: DispatchStatus.pending.rawValue))
         }
     }

@@ -43,7 +43,7 @@ struct CheckoutController<Context: RequestContext>: Sendable {
         }
         router.get("api/checkout/sessions/:id") { request, context in
             let id = context.parameters.get("id") ?? ""
-            guard SessionID.isValid(id) else { return json(.notFound, ["error": "not found"]) }
+            guard SessionID.isValid(id) else { return json(.notFound, error: "not found") }
             return await status(of: id, request: request, client: doors.client(request, context).address)
         }
     }
@@ -162,19 +162,19 @@ struct CheckoutController<Context: RequestContext>: Sendable {
         let view = await view(of: id, client: client)
         let personal = view.record.map { buyerCookie.admits(request.cookies, subjectID: $0.subjectID, now: now()) } ?? false
         let after = await afterPayment(view.record?.subjectID)
-        func body(_ record: Purchase) -> JSONValue { Self.recordJSON(record, personal: personal, after: after) }
+        func answer(_ record: Purchase) -> CheckoutStatusAnswer { CheckoutStatusAnswer(record, personal: personal, after: after) }
         switch view {
-        case .notFound: return json(.notFound, ["error": "not found"])
+        case .notFound: return json(.notFound, error: "not found")
         case .tooMany(let retryAfter):
             return tooMany(retryAfter: retryAfter, error: "too many lookups of unknown sessions; retry later")
-        case .delivered(let record), .paymentFailed(let record): return json(.ok, body(record))
+        case .delivered(let record), .paymentFailed(let record): return json(.ok, encoding: answer(record))
         case .processing(let record):
-            var body = record.map(body) ?? ["session_id": .string(id)]
-            body["status"] = "awaiting_payment"
-            return json(.ok, body)
-        case .expired: return json(.ok, ["session_id": .string(id), "status": "expired", "line_items": []])
-        case .unpaid: return json(.ok, ["session_id": .string(id), "status": "open", "line_items": []])
-        case .pending: return json(.accepted, ["session_id": .string(id), "status": "pending", "line_items": []])
+            var processing = record.map(answer) ?? CheckoutStatusAnswer(sessionID: id, status: "", lineItems: nil, record: nil)
+            processing.status = PurchaseStatus.awaitingPayment.rawValue
+            return json(.ok, encoding: processing)
+        case .expired: return json(.ok, encoding: CheckoutStatusAnswer(unknown: id, status: "expired"))
+        case .unpaid: return json(.ok, encoding: CheckoutStatusAnswer(unknown: id, status: "open"))
+        case .pending: return json(.accepted, encoding: CheckoutStatusAnswer(unknown: id, status: "pending"))
         }
     }
 
@@ -217,57 +217,6 @@ struct CheckoutController<Context: RequestContext>: Sendable {
         if let amount = record.amountTotal, let currency = record.currency { context["total"] = texts.money(amount, currency) }
         if personal, let email = record.customerEmail { context["receiptNote"] = texts("receipt_goes_to", ["email": email]) }
         return context
-    }
-
-    /// The status JSON of a session the ledger knows. Without `personal` (a caller who is not the buyer's
-    /// browser), the email, the shipping address and the access links are `null` and `details_withheld` says
-    /// so. Refunds, disputes and whether access holds come from `after`.
-    static func recordJSON(_ record: Purchase, personal: Bool, after: AfterPaymentRecord?) -> JSONValue {
-        let access = after?.access ?? .active
-        let lines: [JSONValue] = record.lines.map { line in
-            var entry: JSONValue = [
-                "id": .string(line.lineItemID), "description": .string(line.description), "quantity": .int(line.quantity),
-                "amount_total": .int(line.amountTotal), "currency": .string(line.currency), "product": .string(line.productID),
-                "action": .string(line.action.name), "sku": .string(line.action.sku),
-                "performed_at": .int(Int(line.performedAt.timeIntervalSince1970)), "backordered": .int(line.outcome.backordered),
-            ]
-            switch line.outcome {
-            case .accessGranted(let url):
-                entry["outcome"] = "access_granted"
-                entry["access_url"] = personal ? .string(url) : .null
-                entry["access"] = .string(access.rawValue)
-            case .shipped(let id, let quantity, _):
-                entry["outcome"] = "shipped"
-                entry["shipment_id"] = .string(id)
-                entry["shipped"] = .int(quantity)
-            case .stockTaken(let quantity, _):
-                entry["outcome"] = "stock_taken"
-                entry["reserved"] = .int(quantity)
-            case .recorded:
-                entry["outcome"] = "recorded"
-            case .queued(let effectID):
-                entry["outcome"] = "queued"
-                entry["effect_id"] = .string(effectID)
-            }
-            return entry
-        }
-        var body: JSONValue = [
-            "session_id": .string(record.subjectID), "status": .string(record.status.rawValue),
-            "customer_email": personal ? .string(record.customerEmail) : .null, "amount_total": .int(record.amountTotal),
-            "currency": .string(record.currency),
-            "fulfilled_at": record.fulfilledAt.map { .int(Int($0.timeIntervalSince1970)) } ?? .null,
-            "shipping": (personal ? record.shipping : nil).map { shipping in
-                [
-                    "name": .string(shipping.name), "line1": .string(shipping.address?.line1),
-                    "city": .string(shipping.address?.city), "postal_code": .string(shipping.address?.postalCode),
-                    "country": .string(shipping.address?.country),
-                ]
-            } ?? .null,
-            "line_items": .array(lines),
-            "details_withheld": .bool(!personal),
-        ]
-        AfterPaymentJSON.add(after, to: &body)
-        return body
     }
 }
 

@@ -24,10 +24,10 @@ struct OperationsController<Context: RequestContext>: Sendable {
         router.get("health") { _, _ in
             do {
                 let counts = try await store.eventCounts()
-                return json(.ok, ["status": "ok", "pending_events": .int(counts[.pending] ?? 0)])
+                return json(.ok, encoding: HealthAnswer(status: "ok", pendingEvents: counts[.pending] ?? 0))
             } catch {
                 logger.error("health check failed", metadata: ["error": "\(error)"])
-                return json(.serviceUnavailable, ["status": "unavailable"])
+                return json(.serviceUnavailable, encoding: HealthAnswer(status: "unavailable", pendingEvents: nil))
             }
         }
         router.get("metrics") { request, context in

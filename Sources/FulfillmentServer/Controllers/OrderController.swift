@@ -31,20 +31,19 @@ struct OrderController<Context: RequestContext>: Sendable {
         router.post("api/orders") { request, context in await create(request, client: doors.client(request, context)) }
         router.get("api/orders/:id") { request, context in
             let id = context.parameters.get("id") ?? ""
-            guard OrderID.isValid(id) else { return json(.notFound, ["error": "not found"]) }
+            guard OrderID.isValid(id) else { return json(.notFound, error: "not found") }
             do {
                 guard let order = try await payments.refresh(orderID: id) else {
                     if let retryAfter = await unknown(id, request, context) {
                         return tooMany(retryAfter: retryAfter, error: "too many lookups of unknown orders; retry later")
                     }
-                    return json(.notFound, ["error": "not found"])
+                    return json(.notFound, error: "not found")
                 }
-                var body = Self.statusJSON(order)
-                AfterPaymentJSON.add(try await store.afterPayment(subjectID: order.id), to: &body)
-                return json(.ok, body)
+                let after = AfterPaymentSummary(try await store.afterPayment(subjectID: order.id))
+                return json(.ok, encoding: OrderStatusAnswer(order, after: after))
             } catch {
                 logger.error("order status failed", metadata: ["order.id": "\(id)", "error": "\(error)"])
-                return json(.serviceUnavailable, ["error": "The order status is unavailable; please retry."])
+                return json(.serviceUnavailable, error: "The order status is unavailable; please retry.")
             }
         }
         router.get("orders/:id") { request, context in
@@ -93,7 +92,7 @@ struct OrderController<Context: RequestContext>: Sendable {
         switch await doors.checkBearer(request, client: client, expected: door.apiKey, door: doors.orderKey, name: "order key", now: now()) {
         case .accepted: merchant = true
         case .absent: merchant = false
-        case .wrong: return json(.unauthorized, ["error": "The Authorization header does not carry the order API key."])
+        case .wrong: return json(.unauthorized, error: "The Authorization header does not carry the order API key.")
         case .tooMany(let retryAfter): return tooMany(retryAfter: retryAfter)
         }
         if !merchant, let retryAfter = doors.publicOrders.admit(client: client.address, now: now()) {
@@ -105,66 +104,38 @@ struct OrderController<Context: RequestContext>: Sendable {
         do {
             body = try await request.collectBody(upTo: Self.maximumRequestBytes)
         } catch {
-            return json(.contentTooLarge, ["error": .string("The order request exceeds \(Self.maximumRequestBytes) bytes.")])
+            return json(.contentTooLarge, error: "The order request exceeds \(Self.maximumRequestBytes) bytes.")
         }
         let validated: OrderRequest.Validated
         do {
             validated = try JSONDecoder().decode(OrderRequest.self, from: Data(body.readableBytesView)).validated()
         } catch let error as OrderRequestError {
-            return json(.badRequest, ["error": .string(error.description)])
+            return json(.badRequest, error: error.description)
         } catch {
-            return json(.badRequest, ["error": "The body must be a JSON order: currency, email, payment_method, items or amount."])
+            return json(.badRequest, error: "The body must be a JSON order: currency, email, payment_method, items or amount.")
         }
         do {
             try door.check(validated, merchant: merchant)
         } catch {
             switch error {
-            case .unauthorized(let reason): return json(.unauthorized, ["error": .string(reason)])
-            case .forbidden(let reason): return json(.forbidden, ["error": .string(reason)])
-            case .badRequest(let reason): return json(.badRequest, ["error": .string(reason)])
+            case .unauthorized(let reason): return json(.unauthorized, error: reason)
+            case .forbidden(let reason): return json(.forbidden, error: reason)
+            case .badRequest(let reason): return json(.badRequest, error: reason)
             }
         }
         do {
             let order = try await payments.createOrder(validated, acceptLanguage: request.headers[.acceptLanguage])
-            var answer = Self.statusJSON(order)
-            answer["next_url"] = .string(order.redirectURL ?? payments.pageURL(orderID: order.id))
-            return json(.created, answer)
+            return json(.created, encoding: OrderStatusAnswer(order, nextURL: order.redirectURL ?? payments.pageURL(orderID: order.id)))
         } catch let error as OrderRequestError {
             // An item's price is unknown, inactive, in another currency, or names no action.
-            return json(.badRequest, ["error": .string(error.description)])
+            return json(.badRequest, error: error.description)
         } catch let error as StripeError where error.httpStatus == 400 || error.httpStatus == 402 {
             // Stripe refused the payment details (an invalid IBAN, an unknown token): the customer can fix them.
-            return json(.badRequest, ["error": .string(error.details.message ?? "The payment details were refused.")])
+            return json(.badRequest, error: error.details.message ?? "The payment details were refused.")
         } catch {
             logger.error("order creation failed", metadata: ["error": "\(error)"])
-            return json(.badGateway, ["error": "The payment could not be started; please retry."])
+            return json(.badGateway, error: "The payment could not be started; please retry.")
         }
-    }
-
-    /// The status JSON: the order, its state and the message the page shows.
-    static func statusJSON(_ order: Order) -> JSONValue {
-        let message = OrderMessage(for: order)
-        return [
-            "id": .string(order.id),
-            "status": .string(order.status.rawValue),
-            "state": .string(message.state),
-            "title": .string(message.title),
-            "message": .string(message.detail),
-            "final": .bool(message.isFinal),
-            "amount": .int(order.amount),
-            "currency": .string(order.currency),
-            "total": .string(order.texts.money(order.amount, order.currency)),
-            "language": .string(order.language?.rawValue),
-            "payment_method": .string(order.paymentMethod),
-            "source_status": .string(order.sourceStatus.rawValue),
-            "charge_status": .string(order.chargeStatus?.rawValue),
-            "failure_reason": .string(order.failureReason),
-            "retry_url": .string(order.retryURL),
-            "items": .array(order.items.map { ["name": .string($0.name), "quantity": .int($0.quantity), "unit_amount": .int($0.unitAmount)] }),
-            "created": .int(Int(order.createdAt.timeIntervalSince1970)),
-            "updated": .int(Int(order.updatedAt.timeIntervalSince1970)),
-            "paid_at": order.paidAt.map { .int(Int($0.timeIntervalSince1970)) } ?? .null,
-        ]
     }
 
     static func pageContext(_ order: Order, texts: Texts) -> [String: Any] {

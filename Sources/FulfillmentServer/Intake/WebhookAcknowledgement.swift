@@ -1,21 +1,29 @@
-import StripeAPI
+import Foundation
 import NIOCore
 
-/// The bodies of the answers to `POST /webhook`. The four 200 bodies are serialized once, not per request.
-enum WebhookAcknowledgement {
+/// The answer to `POST /webhook` once the event is stored: `{"received":true,"duplicate":…,"ignored":…}`.
+struct WebhookAcknowledgement: Codable, Sendable, Hashable {
+    var received = true
+    var duplicate: Bool
+    var ignored: Bool
+
+    /// The four 200 bodies, encoded once, not per request (the intake's hot path).
     private static let bodies: [ByteBuffer] = [false, true].flatMap { duplicate in
-        [false, true].map { ignored in
-            ByteBuffer(string: JSONValue.object(["received": true, "duplicate": .bool(duplicate), "ignored": .bool(ignored)]).serialized())
-        }
+        [false, true].map { ignored in encoded(WebhookAcknowledgement(duplicate: duplicate, ignored: ignored)) }
     }
 
-    /// `{"received":true,"duplicate":…,"ignored":…}`: the event is stored.
     static func body(duplicate: Bool, ignored: Bool) -> ByteBuffer {
         bodies[(duplicate ? 2 : 0) + (ignored ? 1 : 0)]
     }
 
     /// `{"error":"…"}`: nothing was stored.
     static func error(_ message: String) -> ByteBuffer {
-        ByteBuffer(string: JSONValue.object(["error": .string(message)]).serialized())
+        encoded(ErrorAnswer(error: message))
+    }
+
+    private static func encoded(_ answer: some Encodable) -> ByteBuffer {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return ByteBuffer(bytes: (try? encoder.encode(answer)) ?? Data(#"{"error":"unencodable"}"#.utf8))
     }
 }

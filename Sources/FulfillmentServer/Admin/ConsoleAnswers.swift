@@ -105,3 +105,63 @@ struct ReplayAnswer: Codable, Sendable, Hashable {
     var id: String
     var status: String
 }
+
+/// `GET /admin/api/overview`: counts by status of each queue, and the backlogs.
+struct OverviewAnswer: Codable, Sendable, Hashable {
+    var events: [String: Int]
+    var emailBacklog: Int
+    var dispatchBacklog: Int
+    var emails: [String: Int]
+    var dispatches: [String: Int]
+
+    enum CodingKeys: String, CodingKey {
+        case events, emails, dispatches
+        case emailBacklog = "email_backlog"
+        case dispatchBacklog = "dispatch_backlog"
+    }
+}
+
+/// An event as `GET /admin/api/events` lists it.
+struct EventAnswer: Codable, Sendable, Hashable {
+    var id: String
+    var type: String
+    @Nullable var object: String?
+    var status: String
+    var attempts: Int
+    @Nullable var note: String?
+
+    init(_ event: InboxEvent) {
+        id = event.id
+        type = event.type
+        object = event.objectID
+        status = event.status.rawValue
+        attempts = event.attempts
+        note = event.lastError
+    }
+}
+
+/// `GET /admin/api/timeline/{id}`: what happened to a purchase, in time order (`at` is `null` for what has
+/// not happened yet, an email still waiting).
+struct TimelineAnswer: Codable, Sendable, Hashable {
+    var id: String
+    var entries: [Entry]
+
+    struct Entry: Codable, Sendable, Hashable {
+        @Nullable var at: Int?
+        var kind: String
+        var what: String
+        var outcome: String
+    }
+}
+
+/// An anomaly as `GET /admin/api/anomalies` lists it.
+struct AnomalyAnswer: Codable, Sendable, Hashable {
+    var order: String
+    var detail: String
+    var recordedAt: Int
+
+    enum CodingKeys: String, CodingKey {
+        case order, detail
+        case recordedAt = "recorded_at"
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import FulfillmentCore
+import StripeAPI
+
+/// An order as `POST /api/orders` (201, with `next_url`, where to send the customer) and
+/// `GET /api/orders/{id}` (with what happened to its payment since) answer it: its status, the state and
+/// message its confirmation page shows, amounts, items, source and charge. The contract is
+/// `openapi/fulfillment.yaml` (`OrderStatus`).
+struct OrderStatusAnswer: Encodable, Sendable {
+    var id: String
+    var status: String
+    var state: String
+    var title: String
+    var message: String
+    var final: Bool
+    var amount: Int
+    var currency: String
+    var total: String
+    @Nullable var language: String?
+    var paymentMethod: String
+    var sourceStatus: String
+    @Nullable var chargeStatus: String?
+    @Nullable var failureReason: String?
+    var retryURL: String
+    var items: [Item]
+    var created: Int
+    var updated: Int
+    @Nullable var paidAt: Int?
+    var nextURL: String?
+    var afterPayment: AfterPaymentSummary?
+
+    struct Item: Encodable, Sendable {
+        var name: String
+        var quantity: Int
+        var unitAmount: Int
+
+        enum CodingKeys: String, CodingKey {
+            case name, quantity
+            case unitAmount = "unit_amount"
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, status, state, title, message, final, amount, currency, total, language, items, created, updated
+        case paymentMethod = "payment_method"
+        case sourceStatus = "source_status"
+        case chargeStatus = "charge_status"
+        case failureReason = "failure_reason"
+        case retryURL = "retry_url"
+        case paidAt = "paid_at"
+        case nextURL = "next_url"
+        case refundedAmount = "refunded_amount"
+        case refundStatus = "refund_status"
+        case disputeStatus = "dispute_status"
+        case access
+    }
+
+    init(_ order: Order, nextURL: String? = nil, after: AfterPaymentSummary? = nil) {
+        let message = OrderMessage(for: order)
+        id = order.id
+        status = order.status.rawValue
+        state = message.state
+        title = message.title
+        self.message = message.detail
+        final = message.isFinal
+        amount = order.amount
+        currency = order.currency
+        total = order.texts.money(order.amount, order.currency)
+        language = order.language?.rawValue
+        paymentMethod = order.paymentMethod
+        sourceStatus = order.sourceStatus.rawValue
+        chargeStatus = order.chargeStatus?.rawValue
+        failureReason = order.failureReason
+        retryURL = order.retryURL
+        items = order.items.map { Item(name: $0.name, quantity: $0.quantity, unitAmount: $0.unitAmount) }
+        created = Int(order.createdAt.timeIntervalSince1970)
+        updated = Int(order.updatedAt.timeIntervalSince1970)
+        paidAt = order.paidAt.map { Int($0.timeIntervalSince1970) }
+        self.nextURL = nextURL
+        afterPayment = after
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(status, forKey: .status)
+        try container.encode(state, forKey: .state)
+        try container.encode(title, forKey: .title)
+        try container.encode(message, forKey: .message)
+        try container.encode(final, forKey: .final)
+        try container.encode(amount, forKey: .amount)
+        try container.encode(currency, forKey: .currency)
+        try container.encode(total, forKey: .total)
+        try container.encode(_language, forKey: .language)
+        try container.encode(paymentMethod, forKey: .paymentMethod)
+        try container.encode(sourceStatus, forKey: .sourceStatus)
+        try container.encode(_chargeStatus, forKey: .chargeStatus)
+        try container.encode(_failureReason, forKey: .failureReason)
+        try container.encode(retryURL, forKey: .retryURL)
+        try container.encode(items, forKey: .items)
+        try container.encode(created, forKey: .created)
+        try container.encode(updated, forKey: .updated)
+        try container.encode(_paidAt, forKey: .paidAt)
+        try container.encodeIfPresent(nextURL, forKey: .nextURL)
+        if let afterPayment {
+            try container.encode(afterPayment.refundedAmount, forKey: .refundedAmount)
+            try container.encode(afterPayment.refundStatus, forKey: .refundStatus)
+            try container.encode(afterPayment.disputeStatus, forKey: .disputeStatus)
+            try container.encode(afterPayment.access, forKey: .access)
+        }
+    }
+}
