@@ -8,6 +8,7 @@ import StripeAPI
 extension AdminController {
     func registerAPI(on router: Router<Context>) {
         guard let token = credentials.token else { return }
+        let api = router.group("admin/api")
         /// `nil` when the token is right; otherwise the answer (401, or 429 past the door's budget).
         @Sendable func refusal(_ request: Request, _ context: Context) async -> Response? {
             let client = doors.client(request, context)
@@ -17,8 +18,8 @@ extension AdminController {
             case .tooMany(let retryAfter): return tooMany(retryAfter: retryAfter)
             }
         }
-        registerOutgoingAPI(on: router, refusal: refusal)
-        router.get("admin/api/overview") { request, context in
+        registerOutgoingAPI(on: api, refusal: refusal)
+        api.get("overview") { request, context in
             if let refused = await refusal(request, context) { return refused }
             let counts = (try? await store.eventCounts()) ?? [:]
             let emails = (try? await store.emailCounts()) ?? [:]
@@ -31,12 +32,12 @@ extension AdminController {
                     emails: Dictionary(uniqueKeysWithValues: EmailStatus.allCases.map { ($0.rawValue, emails[$0] ?? 0) }),
                     dispatches: Dictionary(uniqueKeysWithValues: DispatchStatus.allCases.map { ($0.rawValue, dispatches[$0] ?? 0) })))
         }
-        router.get("admin/api/events") { request, context in
+        api.get("events") { request, context in
             if let refused = await refusal(request, context) { return refused }
             let events = (try? await store.listEvents(matching: Self.filter(request.uri.queryParameters), limit: 200)) ?? []
             return json(.ok, encoding: ListAnswer(data: events.map(EventAnswer.init)))
         }
-        router.get("admin/api/timeline/:id") { request, context in
+        api.get("timeline/:id") { request, context in
             if let refused = await refusal(request, context) { return refused }
             let id = String((context.parameters.get("id") ?? "").prefix(255))
             guard let timeline = try? await Timeline.build(subjectID: id, store: store), timeline.found else {
@@ -48,14 +49,14 @@ extension AdminController {
                     outcome: entry.outcome)
             }))
         }
-        router.get("admin/api/anomalies") { request, context in
+        api.get("anomalies") { request, context in
             if let refused = await refusal(request, context) { return refused }
             let anomalies = (try? await store.recentAnomalies(limit: 200)) ?? []
             return json(.ok, encoding: ListAnswer(data: anomalies.map { anomaly in
                 AnomalyAnswer(order: anomaly.orderID, detail: anomaly.detail, recordedAt: Int(anomaly.recordedAt.timeIntervalSince1970))
             }))
         }
-        router.post("admin/api/events/:id/replay") { request, context in
+        api.post("events/:id/replay") { request, context in
             if let refused = await refusal(request, context) { return refused }
             let id = context.parameters.get("id") ?? ""
             let replayed = (try? await store.replayEvent(id: id, now: now())) ?? false

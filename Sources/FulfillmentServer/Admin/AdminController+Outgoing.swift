@@ -8,20 +8,20 @@ import StripeAPI
 /// (`/admin/outgoing`, signed in, CSRF on every POST) and their JSON twins (`/admin/api/emails`,
 /// `/admin/api/dispatches`, bearer token). Every replay is in the audit log; the store wakes the workers.
 extension AdminController {
-    func registerOutgoingPages(on router: Router<Context>) {
-        router.get("admin/outgoing") { request, _ in
+    func registerOutgoingPages(on console: RouterGroup<Context>) {
+        console.get("outgoing") { request, _ in
             await withSession(request) { session, _ in
                 let status = request.uri.queryParameters["status"].map(String.init) ?? "dead"
                 return await outgoingPage(status: status, csrf: session.csrf)
             }
         }
-        router.post("admin/emails/replay") { request, _ in
+        console.post("emails/replay") { request, _ in
             await withSession(request, form: true) { _, form in
                 _ = await replayEmail(form["id"]?.stringValue ?? "", actor: "operator")
                 return Response.redirect(to: "/admin/outgoing?status=dead", type: .found)
             }
         }
-        router.post("admin/dispatches/replay") { request, _ in
+        console.post("dispatches/replay") { request, _ in
             await withSession(request, form: true) { _, form in
                 _ = await replayDispatch(form["id"]?.stringValue ?? "", actor: "operator")
                 return Response.redirect(to: "/admin/outgoing?status=dead", type: .found)
@@ -29,8 +29,8 @@ extension AdminController {
         }
     }
 
-    func registerOutgoingAPI(on router: Router<Context>, refusal: @escaping @Sendable (Request, Context) async -> Response?) {
-        router.get("admin/api/emails") { request, context in
+    func registerOutgoingAPI(on api: RouterGroup<Context>, refusal: @escaping @Sendable (Request, Context) async -> Response?) {
+        api.get("emails") { request, context in
             if let refused = await refusal(request, context) { return refused }
             guard let status = Self.status(request, EmailStatus.self) else { return json(.badRequest, error: "unknown status") }
             do {
@@ -40,13 +40,13 @@ extension AdminController {
                 return json(.serviceUnavailable, error: "the store did not answer")
             }
         }
-        router.post("admin/api/emails/:id/replay") { request, context in
+        api.post("emails/:id/replay") { request, context in
             if let refused = await refusal(request, context) { return refused }
             let id = context.parameters.get("id") ?? ""
             guard await replayEmail(id, actor: "api token") else { return json(.notFound, error: "no dead email with this id") }
             return json(.ok, encoding: ReplayAnswer(id: id, status: EmailStatus.pending.rawValue))
         }
-        router.get("admin/api/dispatches") { request, context in
+        api.get("dispatches") { request, context in
             if let refused = await refusal(request, context) { return refused }
             guard let status = Self.status(request, DispatchStatus.self) else { return json(.badRequest, error: "unknown status") }
             let subject = Self.nonEmpty(request.uri.queryParameters["subject"].map(String.init))
@@ -57,7 +57,7 @@ extension AdminController {
                 return json(.serviceUnavailable, error: "the store did not answer")
             }
         }
-        router.post("admin/api/dispatches/:id/replay") { request, context in
+        api.post("dispatches/:id/replay") { request, context in
             if let refused = await refusal(request, context) { return refused }
             let id = context.parameters.get("id") ?? ""
             guard await replayDispatch(id, actor: "api token") else { return json(.notFound, error: "no dead dispatch with this id") }

@@ -31,9 +31,10 @@ struct AdminController<Context: RequestContext>: Sendable {
         registerAPI(on: router)
         // The pages only with a password (the token alone opens only the JSON twin).
         guard credentials.passwordHash != nil else { return }
-        router.get("admin/login") { request, context in loginPage(error: nil, secure: doors.client(request, context).https) }
-        router.post("admin/login") { request, context in await signIn(request, client: doors.client(request, context)) }
-        router.post("admin/logout") { request, context in
+        let console = router.group("admin")
+        console.get("login") { request, context in loginPage(error: nil, secure: doors.client(request, context).https) }
+        console.post("login") { request, context in await signIn(request, client: doors.client(request, context)) }
+        console.post("logout") { request, context in
             await withSession(request, form: true) { session, _ in
                 do {
                     try await sessions.close(id: request.cookies[Self.sessionCookie]?.value)
@@ -49,12 +50,12 @@ struct AdminController<Context: RequestContext>: Sendable {
                 return response
             }
         }
-        registerOutgoingPages(on: router)
-        router.get("admin") { request, _ in await withSession(request) { session, _ in await overview(csrf: session.csrf) } }
-        router.get("admin/events") { request, _ in
+        registerOutgoingPages(on: console)
+        console.get { request, _ in await withSession(request) { session, _ in await overview(csrf: session.csrf) } }
+        console.get("events") { request, _ in
             await withSession(request) { session, _ in await eventsPage(filter: Self.filter(request.uri.queryParameters), csrf: session.csrf) }
         }
-        router.get("admin/anomalies") { request, _ in
+        console.get("anomalies") { request, _ in
             await withSession(request) { session, _ in
                 let anomalies = (try? await store.recentAnomalies(limit: 200)) ?? []
                 let formatter = ISO8601DateFormatter()
@@ -66,11 +67,11 @@ struct AdminController<Context: RequestContext>: Sendable {
                     ])
             }
         }
-        router.get("admin/timeline/:id") { request, context in
+        console.get("timeline/:id") { request, context in
             let id = String((context.parameters.get("id") ?? "").prefix(255))
             return await withSession(request) { session, _ in await timelinePage(id: id, csrf: session.csrf) }
         }
-        router.post("admin/events/replay") { request, _ in
+        console.post("events/replay") { request, _ in
             await withSession(request, form: true) { _, form in
                 let id = form["id"]?.stringValue ?? ""
                 let replayed = (try? await store.replayEvent(id: id, now: now())) ?? false
@@ -78,7 +79,7 @@ struct AdminController<Context: RequestContext>: Sendable {
                 return Response.redirect(to: "/admin/events?object=\(Self.query(form["object"]?.stringValue ?? ""))", type: .found)
             }
         }
-        router.post("admin/events/replay-all") { request, _ in
+        console.post("events/replay-all") { request, _ in
             await withSession(request, form: true) { _, form in
                 let filter = EventFilter(
                     status: (form["status"]?.stringValue).flatMap(InboxEventStatus.init(rawValue:)) ?? .dead,

@@ -36,12 +36,13 @@ struct CheckoutController<Context: RequestContext>: Sendable {
     let logger: Logger
 
     func register(on router: Router<Context>) {
+        let sessions = router.group("api/checkout/sessions")
         router.get("checkout/complete") { request, context in
             let id = request.uri.queryParameters["session_id"].map(String.init) ?? ""
             guard SessionID.isValid(id) else { return pages.notFound() }
             return await page(for: id, request: request, client: doors.client(request, context))
         }
-        router.get("api/checkout/sessions/:id") { request, context in
+        sessions.get(":id") { request, context in
             let id = context.parameters.get("id") ?? ""
             guard SessionID.isValid(id) else { return json(.notFound, error: "not found") }
             return await status(of: id, request: request, client: doors.client(request, context).address)

@@ -28,8 +28,9 @@ struct OrderController<Context: RequestContext>: Sendable {
     static var maximumRequestBytes: Int { 64 * 1024 }
 
     func register(on router: Router<Context>) {
-        router.post("api/orders") { request, context in await create(request, client: doors.client(request, context)) }
-        router.get("api/orders/:id") { request, context in
+        let orders = router.group("api/orders")
+        orders.post { request, context in await create(request, client: doors.client(request, context)) }
+        orders.get(":id") { request, context in
             let id = context.parameters.get("id") ?? ""
             guard OrderID.isValid(id) else { return json(.notFound, error: "not found") }
             do {
