@@ -16,7 +16,7 @@ extension PostgresFulfillmentStore {
             """
             INSERT INTO orders (\(unescaped: Self.orderColumns))
             VALUES (\(order.id), \(order.version), \(order.status.rawValue), \(order.amount), \(order.currency),
-                    \(order.customerEmail), \(order.customerName), \(items), \(order.paymentMethod), \(order.usage.rawValue),
+                    \(order.customerEmail), \(order.customerName), \(items), \(order.paymentMethod.rawValue), \(order.usage.rawValue),
                     \(order.sourceID), \(order.sourceStatus.rawValue), \(order.redirectURL), \(order.customerID), \(order.chargeID),
                     \(order.chargeStatus?.rawValue), \(order.failureReason), \(order.retryURL), \(order.createdAt),
                     \(order.updatedAt), \(order.paidAt), \(order.canceledAt), \(order.language?.rawValue))
@@ -45,7 +45,7 @@ extension PostgresFulfillmentStore {
                 """
                 UPDATE orders SET version = \(order.version), status = \(order.status.rawValue), amount = \(order.amount),
                     currency = \(order.currency), customer_email = \(order.customerEmail), customer_name = \(order.customerName),
-                    items_json = \(items), payment_method = \(order.paymentMethod), usage = \(order.usage.rawValue),
+                    items_json = \(items), payment_method = \(order.paymentMethod.rawValue), usage = \(order.usage.rawValue),
                     source_id = \(order.sourceID), source_status = \(order.sourceStatus.rawValue), redirect_url = \(order.redirectURL),
                     customer_id = \(order.customerID), charge_id = \(order.chargeID), charge_status = \(order.chargeStatus?.rawValue),
                     failure_reason = \(order.failureReason), retry_url = \(order.retryURL), created_at = \(order.createdAt),
@@ -107,6 +107,9 @@ extension PostgresFulfillmentStore {
                  String?, String?, String?, String, Date, Date, Date?, Date?, String?).self)
         {
             guard let status = OrderStatus(rawValue: status) else { throw UnknownStoredValue(column: "orders.status", value: status) }
+            guard let method = OrderPaymentMethod(rawValue: method) else {
+                throw UnknownStoredValue(column: "orders.payment_method", value: method)
+            }
             orders.append(
                 Order(
                     id: id, version: version, status: status, amount: amount, currency: currency, customerEmail: email,

@@ -235,7 +235,7 @@ extension Sequence {
 
     @Test func aDisabledNotifierQueuesNothing() {
         let order = Order(
-            id: "ord_1", amount: 100, currency: "eur", customerEmail: "a@example.com", items: [], paymentMethod: "ideal",
+            id: "ord_1", amount: 100, currency: "eur", customerEmail: "a@example.com", items: [], paymentMethod: .ideal,
             usage: .singleUse, sourceID: "src_1", sourceStatus: .chargeable, retryURL: "https://shop.example", createdAt: t0)
         var canceled = order
         canceled.status = .canceled

@@ -10,7 +10,7 @@ import Testing
     var fresh: Order {
         Order(
             id: "ord_1", amount: 1000, currency: "eur", customerEmail: "a@b.co", items: [OrderItem(name: "X", quantity: 1, unitAmount: 1000)],
-            paymentMethod: "sofort", usage: .singleUse, sourceID: "src_1", sourceStatus: .pending, retryURL: "https://shop",
+            paymentMethod: .sofort, usage: .singleUse, sourceID: "src_1", sourceStatus: .pending, retryURL: "https://shop",
             createdAt: t0)
     }
 

@@ -39,7 +39,7 @@ package enum StoreFixtures {
     package static func order(_ id: String, source: String) -> Order {
         Order(
             id: id, amount: 2500, currency: "eur", customerEmail: "sam@example.com", customerName: "Sam",
-            items: [OrderItem(name: "Bulbs", quantity: 2, unitAmount: 1250)], paymentMethod: "ideal", usage: .singleUse,
+            items: [OrderItem(name: "Bulbs", quantity: 2, unitAmount: 1250)], paymentMethod: .ideal, usage: .singleUse,
             sourceID: source, sourceStatus: .pending, redirectURL: "https://pay.example/src", retryURL: "https://shop.example",
             createdAt: t0)
     }

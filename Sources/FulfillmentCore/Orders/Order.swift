@@ -14,7 +14,7 @@ public struct Order: Sendable, Hashable, Codable {
     public var customerName: String?
     public var items: [OrderItem]
     /// The source type (`ideal`, `sofort`, `bancontact`, `sepa_debit`, `card`).
-    public var paymentMethod: String
+    public var paymentMethod: OrderPaymentMethod
     /// `single_use` or `reusable` (a reusable source is attached to a customer before it is charged).
     public var usage: SourceUsage
     public var sourceID: String
@@ -41,7 +41,7 @@ public struct Order: Sendable, Hashable, Codable {
 
     public init(
         id: String, version: Int = 1, status: OrderStatus = .awaitingPayment, amount: Int, currency: String,
-        customerEmail: String, customerName: String? = nil, items: [OrderItem], paymentMethod: String, usage: SourceUsage,
+        customerEmail: String, customerName: String? = nil, items: [OrderItem], paymentMethod: OrderPaymentMethod, usage: SourceUsage,
         sourceID: String, sourceStatus: SourceStatus, redirectURL: String? = nil, customerID: String? = nil,
         chargeID: String? = nil, chargeStatus: ChargeStatus? = nil, failureReason: String? = nil, retryURL: String,
         createdAt: Date, updatedAt: Date? = nil, paidAt: Date? = nil, canceledAt: Date? = nil, language: CustomerLanguage? = nil

@@ -53,19 +53,17 @@ public struct OrderRequest: Sendable, Hashable, Decodable {
         case retryURL = "retry_url"
     }
 
-    /// The payment methods an order may use: the redirect methods, SEPA debit and cards.
-    public static let paymentMethods: Set<String> = ["ideal", "sofort", "bancontact", "sepa_debit", "card"]
-    static let redirectMethods: Set<String> = ["ideal", "sofort", "bancontact"]
 
     /// The checked request: its lines (one line for a bare amount), their total and its usage. Lines that
     /// refer to a Stripe price are priced by `OrderPayments` before the order is created.
     public struct Validated: Sendable, Hashable {
         public var request: OrderRequest
+        public var method: OrderPaymentMethod
         public var lines: [OrderItem]
         public var usage: SourceUsage
         /// `retry_url`, parsed as a browser would (its origin is checked against the allowed ones).
         public var retryURL: ReturnURL?
-        public var isRedirect: Bool { OrderRequest.redirectMethods.contains(request.paymentMethod) }
+        public var isRedirect: Bool { method.isRedirect }
         public var total: Int { lines.reduce(0) { $0 + $1.quantity * $1.unitAmount } }
 
         /// Whether every line has its price (none waits for Stripe's).
@@ -79,8 +77,9 @@ public struct OrderRequest: Sendable, Hashable, Decodable {
 
     /// Checks the request; the error says what to fix.
     public func validated() throws(OrderRequestError) -> Validated {
-        guard Self.paymentMethods.contains(paymentMethod) else {
-            throw OrderRequestError("payment_method must be one of \(Self.paymentMethods.sorted().joined(separator: ", "))")
+        guard let method = OrderPaymentMethod(rawValue: paymentMethod) else {
+            throw OrderRequestError(
+                "payment_method must be one of \(OrderPaymentMethod.allCases.map(\.rawValue).sorted().joined(separator: ", "))")
         }
         guard currency.count == 3, currency.allSatisfy({ $0.isASCII && $0.isLetter }) else {
             throw OrderRequestError("currency must be a three-letter ISO code")
@@ -118,13 +117,13 @@ public struct OrderRequest: Sendable, Hashable, Decodable {
             throw OrderRequestError("give either items or amount")
         }
         let usage = self.usage ?? "single_use"
-        guard usage == "single_use" || (usage == "reusable" && (paymentMethod == "card" || paymentMethod == "sepa_debit")) else {
+        guard usage == "single_use" || (usage == "reusable" && method.allowsReuse) else {
             throw OrderRequestError("usage reusable is for card and sepa_debit only")
         }
-        switch paymentMethod {
-        case "card" where cardToken?.isEmpty ?? true: throw OrderRequestError("a card payment needs card_token")
-        case "sepa_debit" where iban?.isEmpty ?? true: throw OrderRequestError("a SEPA debit needs iban")
-        case "sofort" where sofortCountry?.isEmpty ?? true: throw OrderRequestError("a SOFORT payment needs sofort_country")
+        switch method {
+        case .card where cardToken?.isEmpty ?? true: throw OrderRequestError("a card payment needs card_token")
+        case .sepaDebit where iban?.isEmpty ?? true: throw OrderRequestError("a SEPA debit needs iban")
+        case .sofort where sofortCountry?.isEmpty ?? true: throw OrderRequestError("a SOFORT payment needs sofort_country")
         default: break
         }
         for value in [idealBank, sofortCountry, iban, cardToken] {
@@ -146,7 +145,7 @@ public struct OrderRequest: Sendable, Hashable, Decodable {
         request.currency = currency.lowercased()
         // Kept as rebuilt from its parsed parts: what was checked is what is stored and shown.
         request.retryURL = returnURL?.description
-        let validated = Validated(request: request, lines: lines, usage: SourceUsage(rawValue: usage), retryURL: returnURL)
+        let validated = Validated(request: request, method: method, lines: lines, usage: SourceUsage(rawValue: usage), retryURL: returnURL)
         if validated.lines.allSatisfy({ $0.price == nil }) { try validated.checkTotal() }
         return validated
     }

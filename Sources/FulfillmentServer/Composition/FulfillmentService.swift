@@ -16,6 +16,8 @@ public struct FulfillmentService: Sendable {
     public let stripe: StripeClient
     public let fulfiller: CheckoutFulfiller
     public let payments: OrderPayments
+    /// Creates orders (their sources); `payments` applies what Stripe says about them.
+    public let orderDesk: OrderDesk
     public let router: EventRouter
     public let metrics: ServiceMetrics
     public let emailTransport: any EmailTransport
@@ -83,6 +85,9 @@ public struct FulfillmentService: Sendable {
         payments = OrderPayments(
             stripe: stripe, store: self.store, publicURL: configuration.publicURL,
             sourceCheckInterval: configuration.sourceCheckInterval, notifier: notifier, catalog: catalog,
+            defaultLanguage: configuration.defaultLanguage, now: configuration.now, logger: logger)
+        orderDesk = OrderDesk(
+            stripe: stripe, store: self.store, payments: payments, publicURL: configuration.publicURL, catalog: catalog,
             defaultLanguage: configuration.defaultLanguage, now: configuration.now, logger: logger)
         let afterPayment = AfterPaymentHandler(
             stripe: stripe, store: self.store, fulfiller: fulfiller, notifier: notifier,
@@ -160,7 +165,7 @@ public struct FulfillmentService: Sendable {
             defaultLanguage: configuration.defaultLanguage, now: configuration.now, logger: logger
         ).register(on: router)
         OrderController<Context>(
-            payments: payments, door: OrderDoor(apiKey: configuration.orderAPIKey, allowedOrigins: allowedReturnOrigins),
+            payments: payments, desk: orderDesk, door: OrderDoor(apiKey: configuration.orderAPIKey, allowedOrigins: allowedReturnOrigins),
             store: store, pages: pages, defaultLanguage: configuration.defaultLanguage,
             unknownLookups: LookupGuard(
                 burst: configuration.unknownLookupBurst, perMinute: configuration.unknownLookupsPerMinute,

@@ -11,6 +11,7 @@ import StripeAPI
 /// the webhook. Order ids are unguessable; an unknown or malformed one is a 404 that reveals nothing.
 struct OrderController<Context: RequestContext>: Sendable {
     let payments: OrderPayments
+    let desk: OrderDesk
     let door: OrderDoor
     /// Refunds and disputes, for the status JSON.
     let store: any FulfillmentStore
@@ -125,7 +126,7 @@ struct OrderController<Context: RequestContext>: Sendable {
             }
         }
         do {
-            let order = try await payments.createOrder(validated, acceptLanguage: request.headers[.acceptLanguage])
+            let order = try await desk.createOrder(validated, acceptLanguage: request.headers[.acceptLanguage])
             return json(.created, encoding: OrderStatusAnswer(order, nextURL: order.redirectURL ?? payments.pageURL(orderID: order.id)))
         } catch let error as OrderRequestError {
             // An item's price is unknown, inactive, in another currency, or names no action.

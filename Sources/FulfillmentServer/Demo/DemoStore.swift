@@ -149,7 +149,7 @@ extension DemoStore {
             paymentMethod: Self.bankMethods.contains { $0.value == method } ? method : "ideal",
             sofortCountry: method == "sofort" ? "DE" : nil, retryURL: "\(service.configuration.publicURL)/")
         do {
-            let order = try await service.payments.createOrder(try orderRequest.validated())
+            let order = try await service.orderDesk.createOrder(try orderRequest.validated())
             return Response.redirect(to: order.redirectURL ?? service.payments.pageURL(orderID: order.id), type: .normal)
         } catch {
             service.logger.error("demo store could not create an order", metadata: ["error": "\(error)"])

@@ -147,7 +147,7 @@ public struct NotifiedOrder: Codable, Sendable, Hashable {
         currency = order.currency
         customer = NotifiedCustomer(email: order.customerEmail, name: order.customerName)
         items = order.items.map { Item(name: $0.name, quantity: $0.quantity, unitAmount: $0.unitAmount) }
-        paymentMethod = order.paymentMethod
+        paymentMethod = order.paymentMethod.rawValue
         source = order.sourceID
         charge = order.chargeID
         failureReason = order.failureReason

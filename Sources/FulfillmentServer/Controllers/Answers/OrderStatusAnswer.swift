@@ -67,7 +67,7 @@ struct OrderStatusAnswer: Encodable, Sendable {
         currency = order.currency
         total = order.texts.money(order.amount, order.currency)
         language = order.language?.rawValue
-        paymentMethod = order.paymentMethod
+        paymentMethod = order.paymentMethod.rawValue
         sourceStatus = order.sourceStatus.rawValue
         chargeStatus = order.chargeStatus?.rawValue
         failureReason = order.failureReason
