@@ -109,6 +109,15 @@ def check(before, after, sent_again, fresh, new_emails):
     return compared
 
 
+def check_emails_listed(before, database_url):
+    """The release's emails are listed by today's `fulfill emails list`, every one sent (plus the new purchase's
+    receipt), none dead."""
+    lines = shop_history.fulfill("emails", "list", "--limit", "500", "--database-url", database_url).splitlines()
+    assert len(lines) == len(before["emails"]) + 1, lines
+    assert all("  sent  " in line for line in lines), lines
+    assert shop_history.fulfill("emails", "list", "--status", "dead", "--database-url", database_url).strip() == ""
+
+
 def check_kinds(before, kinds):
     """Each purchase the release recorded keeps its row, with the kind of what its id names."""
     ids = before["ids"]
@@ -128,6 +137,7 @@ def test_a_sqlite_shop_upgrades_with_fulfill_migrate(release):
         shop_history.fulfill("migrate", "--database-url", f"sqlite:{path}")
         before, *rest = upgraded_answers(release, "sqlite", f"sqlite:{path}", workdir)
         check(before, *rest)
+        check_emails_listed(before, f"sqlite:{path}")
         with sqlite3.connect(path) as database:
             kinds = dict(database.execute("SELECT subject_id, kind FROM purchases").fetchall())
         check_kinds(before, kinds)
@@ -147,6 +157,7 @@ def test_a_postgres_shop_upgrades_when_serve_starts(release):
         assert result.returncode == 0, result.stderr
         before, *rest = upgraded_answers(release, "postgres", postgres.url, workdir)
         check(before, *rest)
+        check_emails_listed(before, postgres.url)
         check_kinds(before, dict(postgres.psql("SELECT subject_id, kind FROM purchases")))
     finally:
         postgres.stop()

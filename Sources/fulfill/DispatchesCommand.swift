@@ -18,12 +18,7 @@ struct DispatchesCommand: AsyncParsableCommand {
         @Option(help: "How many.") var limit = 50
 
         func run() async throws {
-            let filter = try status.map { name -> DispatchStatus in
-                guard let status = DispatchStatus(rawValue: name) else {
-                    throw ValidationError("Unknown status \(name) (pending, delivered, dead).")
-                }
-                return status
-            }
+            let filter = try parseStatus(status, of: DispatchStatus.self)
             let entries = try await database.withStore { store in
                 try await store.dispatches(status: filter, subjectID: subject, limit: limit)
             }

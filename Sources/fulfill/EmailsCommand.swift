@@ -16,12 +16,7 @@ struct EmailsCommand: AsyncParsableCommand {
         @Option(help: "How many.") var limit = 50
 
         func run() async throws {
-            let filter = try status.map { name -> EmailStatus in
-                guard let status = EmailStatus(rawValue: name) else {
-                    throw ValidationError("Unknown status \(name) (pending, sent, dead).")
-                }
-                return status
-            }
+            let filter = try parseStatus(status, of: EmailStatus.self)
             let entries = try await database.withStore { store in try await store.emails(status: filter, limit: limit) }
             let formatter = ISO8601DateFormatter()
             for entry in entries {

@@ -16,10 +16,7 @@ struct EventsCommand: AsyncParsableCommand {
         @Option(help: "How many.") var limit = 50
 
         func run() async throws {
-            let filter = try status.map { name -> InboxEventStatus in
-                guard let status = InboxEventStatus(rawValue: name) else { throw ValidationError("Unknown status \(name).") }
-                return status
-            }
+            let filter = try parseStatus(status, of: InboxEventStatus.self)
             let (events, counts) = try await database.withStore { store in
                 (try await store.listEvents(status: filter, limit: limit), try await store.eventCounts())
             }

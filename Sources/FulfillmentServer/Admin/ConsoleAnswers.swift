@@ -11,8 +11,8 @@ struct EmailAnswer: Codable, Sendable, Hashable {
     var attempts: Int
     /// Unix seconds.
     var queuedAt: Int
-    var sentAt: Int?
-    var lastError: String?
+    @Nullable var sentAt: Int?
+    @Nullable var lastError: String?
 
     enum CodingKeys: String, CodingKey {
         case id, recipient, subject, status, attempts
@@ -34,19 +34,6 @@ struct EmailAnswer: Codable, Sendable, Hashable {
         lastError = entry.lastError
     }
 
-    /// Absent values are `null`, not missing keys: every field is always there.
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(dedupeKey, forKey: .dedupeKey)
-        try container.encode(recipient, forKey: .recipient)
-        try container.encode(subject, forKey: .subject)
-        try container.encode(status, forKey: .status)
-        try container.encode(attempts, forKey: .attempts)
-        try container.encode(queuedAt, forKey: .queuedAt)
-        try container.encode(sentAt, forKey: .sentAt)
-        try container.encode(lastError, forKey: .lastError)
-    }
 }
 
 /// A merchant notification or action effect as the console's API shows it (`GET /admin/api/dispatches`).
@@ -58,8 +45,8 @@ struct DispatchAnswer: Codable, Sendable, Hashable {
     var status: String
     var attempts: Int
     var queuedAt: Int
-    var deliveredAt: Int?
-    var lastError: String?
+    @Nullable var deliveredAt: Int?
+    @Nullable var lastError: String?
 
     enum CodingKeys: String, CodingKey {
         case id, channel, type, subject, status, attempts
@@ -80,19 +67,6 @@ struct DispatchAnswer: Codable, Sendable, Hashable {
         lastError = entry.lastError
     }
 
-    /// Absent values are `null`, not missing keys: every field is always there.
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(channel, forKey: .channel)
-        try container.encode(type, forKey: .type)
-        try container.encode(subject, forKey: .subject)
-        try container.encode(status, forKey: .status)
-        try container.encode(attempts, forKey: .attempts)
-        try container.encode(queuedAt, forKey: .queuedAt)
-        try container.encode(deliveredAt, forKey: .deliveredAt)
-        try container.encode(lastError, forKey: .lastError)
-    }
 }
 
 /// A list answer: `{"data": [...]}`.

@@ -6,7 +6,7 @@ import StripeAPI
 /// `GET /api/orders/{id}` (with what happened to its payment since) answer it: its status, the state and
 /// message its confirmation page shows, amounts, items, source and charge. The contract is
 /// `openapi/fulfillment.yaml` (`OrderStatus`).
-struct OrderStatusAnswer: Encodable, Sendable {
+struct OrderStatusAnswer: Codable, Sendable, Hashable {
     var id: String
     var status: String
     var state: String
@@ -26,10 +26,15 @@ struct OrderStatusAnswer: Encodable, Sendable {
     var created: Int
     var updated: Int
     @Nullable var paidAt: Int?
+    /// In the answer to `POST /api/orders` only.
     var nextURL: String?
-    var afterPayment: AfterPaymentSummary?
+    /// In `GET /api/orders/{id}` only: what happened to the payment since (`AfterPaymentSummary`).
+    var refundedAmount: Int?
+    var refundStatus: String?
+    var disputeStatus: String?
+    var access: String?
 
-    struct Item: Encodable, Sendable {
+    struct Item: Codable, Sendable, Hashable {
         var name: String
         var quantity: Int
         var unitAmount: Int
@@ -77,36 +82,9 @@ struct OrderStatusAnswer: Encodable, Sendable {
         updated = Int(order.updatedAt.timeIntervalSince1970)
         paidAt = order.paidAt.map { Int($0.timeIntervalSince1970) }
         self.nextURL = nextURL
-        afterPayment = after
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(status, forKey: .status)
-        try container.encode(state, forKey: .state)
-        try container.encode(title, forKey: .title)
-        try container.encode(message, forKey: .message)
-        try container.encode(final, forKey: .final)
-        try container.encode(amount, forKey: .amount)
-        try container.encode(currency, forKey: .currency)
-        try container.encode(total, forKey: .total)
-        try container.encode(_language, forKey: .language)
-        try container.encode(paymentMethod, forKey: .paymentMethod)
-        try container.encode(sourceStatus, forKey: .sourceStatus)
-        try container.encode(_chargeStatus, forKey: .chargeStatus)
-        try container.encode(_failureReason, forKey: .failureReason)
-        try container.encode(retryURL, forKey: .retryURL)
-        try container.encode(items, forKey: .items)
-        try container.encode(created, forKey: .created)
-        try container.encode(updated, forKey: .updated)
-        try container.encode(_paidAt, forKey: .paidAt)
-        try container.encodeIfPresent(nextURL, forKey: .nextURL)
-        if let afterPayment {
-            try container.encode(afterPayment.refundedAmount, forKey: .refundedAmount)
-            try container.encode(afterPayment.refundStatus, forKey: .refundStatus)
-            try container.encode(afterPayment.disputeStatus, forKey: .disputeStatus)
-            try container.encode(afterPayment.access, forKey: .access)
-        }
+        refundedAmount = after?.refundedAmount
+        refundStatus = after?.refundStatus
+        disputeStatus = after?.disputeStatus
+        access = after?.access
     }
 }
