@@ -13,6 +13,24 @@ extension PostgresFulfillmentStore {
 
     /// One statement for the whole batch (group commit: one round trip and one commit for many webhooks).
     /// Columns go as arrays; an empty string stands for a missing object id or note.
+    /// Group commit for the inbox: events from concurrent webhook requests share one insert statement and one
+    /// commit, and each request is answered once the statement holding its event has committed.
+    public func receiveEvent(_ event: InboxEvent, completion: @escaping @Sendable (Result<InboxInsertOutcome, any Error>) -> Void) {
+        guard arriving.add((event, completion)) else { return }
+        Task {
+            while true {
+                let batch = arriving.nextBatch()
+                guard !batch.isEmpty else { return }
+                do {
+                    let outcomes = try await insertEvents(batch.map(\.event))
+                    for (entry, outcome) in zip(batch, outcomes) { entry.completion(.success(outcome)) }
+                } catch {
+                    for entry in batch { entry.completion(.failure(error)) }
+                }
+            }
+        }
+    }
+
     public func insertEvents(_ events: [InboxEvent]) async throws -> [InboxInsertOutcome] {
         guard !events.isEmpty else { return [] }
         let rows = try await query(

@@ -20,6 +20,10 @@ public final class PostgresFulfillmentStore: FulfillmentStore {
     let ready = ReadinessGate()
     public let configuration: PostgresStoreConfiguration
     public let bells = WorkBells()
+    /// Webhooks waiting for the next insert statement (`receiveEvent`): one statement, one commit, for every
+    /// event that arrived while the previous one ran.
+    let arriving = BatchQueue<(event: InboxEvent, completion: @Sendable (Result<InboxInsertOutcome, any Error>) -> Void)>(
+        maximumBatch: 512)
 
     public init(configuration: PostgresStoreConfiguration, logger: Logger) {
         self.configuration = configuration

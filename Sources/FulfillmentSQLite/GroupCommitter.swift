@@ -1,4 +1,5 @@
 import Dispatch
+import FulfillmentCore
 import GRDB
 import Synchronization
 
@@ -31,7 +32,7 @@ final class GroupCommitter: Sendable {
     private let pool: DatabasePool
     /// Whether the store's commits are synced at all (`synchronous=FULL`); if not, nothing is relaxed either.
     private let syncs: Bool
-    private let queue = Mutex<(waiting: [Write], flushing: Bool)>(([], false))
+    private let queue = BatchQueue<Write>(maximumBatch: GroupCommitter.maximumBatch)
     private let flusher = DispatchQueue(label: "sqlite.group-commit")
 
     init(pool: DatabasePool, syncs: Bool) {
@@ -42,49 +43,48 @@ final class GroupCommitter: Sendable {
     /// Runs `updates` in the next group transaction and returns its result once that transaction committed.
     func write<T: Sendable>(durable: Bool = true, _ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            let outcome = Mutex<Result<T, any Error>?>(nil)
-            let write = Write(
-                durable: durable,
-                run: { db in
-                    let result = Result<T, any Error> {
-                        try db.run("SAVEPOINT write")
-                        do {
-                            let value = try updates(db)
-                            try db.run("RELEASE SAVEPOINT write")
-                            return value
-                        } catch {
-                            try? db.run("ROLLBACK TO SAVEPOINT write")
-                            try? db.run("RELEASE SAVEPOINT write")
-                            throw error
-                        }
-                    }
-                    outcome.withLock { $0 = result }
-                },
-                answer: { commitError in
-                    if let commitError {
-                        continuation.resume(throwing: commitError)
-                    } else {
-                        continuation.resume(with: outcome.withLock { $0 } ?? .failure(CancellationError()))
-                    }
-                })
-            let startFlush = queue.withLock { queue in
-                queue.waiting.append(write)
-                guard !queue.flushing else { return false }
-                queue.flushing = true
-                return true
-            }
-            if startFlush { flusher.async { self.flush() } }
+            enqueue(durable: durable, updates) { continuation.resume(with: $0) }
         }
+    }
+
+    /// Runs `updates` in the next group transaction and calls `completion` (on the group commit's thread) with
+    /// its result once that transaction committed, or with why it did not: for callers on an event loop, which
+    /// must neither block nor start a task per write.
+    func enqueue<T: Sendable>(
+        durable: Bool = true, _ updates: @escaping @Sendable (Database) throws -> T,
+        completion: @escaping @Sendable (Result<T, any Error>) -> Void
+    ) {
+        let outcome = Mutex<Result<T, any Error>?>(nil)
+        let write = Write(
+            durable: durable,
+            run: { db in
+                let result = Result<T, any Error> {
+                    try db.run("SAVEPOINT write")
+                    do {
+                        let value = try updates(db)
+                        try db.run("RELEASE SAVEPOINT write")
+                        return value
+                    } catch {
+                        try? db.run("ROLLBACK TO SAVEPOINT write")
+                        try? db.run("RELEASE SAVEPOINT write")
+                        throw error
+                    }
+                }
+                outcome.withLock { $0 = result }
+            },
+            answer: { commitError in
+                if let commitError {
+                    completion(.failure(commitError))
+                } else {
+                    completion(outcome.withLock { $0 } ?? .failure(CancellationError()))
+                }
+            })
+        if queue.add(write) { flusher.async { self.flush() } }
     }
 
     private func flush() {
         while true {
-            let batch = queue.withLock { queue in
-                let batch = Array(queue.waiting.prefix(Self.maximumBatch))
-                queue.waiting.removeFirst(batch.count)
-                if batch.isEmpty { queue.flushing = false }
-                return batch
-            }
+            let batch = queue.nextBatch()
             guard !batch.isEmpty else { return }
             let relaxed = syncs && !batch.contains { $0.durable }
             do {

@@ -18,6 +18,15 @@ extension SQLiteFulfillmentStore {
         return outcomes
     }
 
+    /// Straight into the group commit: SQLite's one batching loop (`GroupCommitter`) joins the event to
+    /// every write that arrived meanwhile, webhooks and fulfilments alike.
+    public func receiveEvent(_ event: InboxEvent, completion: @escaping @Sendable (Result<InboxInsertOutcome, any Error>) -> Void) {
+        writer.enqueue({ db in try Self.insert(event, in: db) }) { [bells] result in
+            if case .success(.inserted) = result, event.status == .pending, event.leaseUntil == nil { bells.ringEvents() }
+            completion(result)
+        }
+    }
+
     static func insert(_ event: InboxEvent, in db: Database) throws -> InboxInsertOutcome {
         // A cached statement: the hot path of webhook intake should not parse SQL for every event.
         let statement = try db.cachedStatement(

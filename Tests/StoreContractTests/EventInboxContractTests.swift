@@ -142,4 +142,36 @@ import Testing
             #expect(replayed.map(\.id).contains("evt_dead"))
         }
     }
+
+    @Test(arguments: TestStores.kinds)
+    func eventsReceivedAtOnceAreStoredOnceEachAndAnsweredOnceDurable(kind: String) async throws {
+        try await TestStores.with(kind) { store async throws in
+            // 40 webhooks at once, each event delivered twice, one in four stored claimed by this instance.
+            let deliveries = (0..<80).map { index -> InboxEvent in
+                var event = event(String(format: "evt_burst_%02d", index % 40), at: Double(index % 40))
+                if index % 4 == 0 { event.leaseUntil = t0.addingTimeInterval(60) }
+                return event
+            }
+            let outcomes = await withTaskGroup(of: (String, InboxInsertOutcome?).self) { group in
+                for event in deliveries {
+                    group.addTask {
+                        await withCheckedContinuation { continuation in
+                            store.receiveEvent(event) { result in continuation.resume(returning: (event.id, try? result.get())) }
+                        }
+                    }
+                }
+                var outcomes: [String: [InboxInsertOutcome?]] = [:]
+                for await (id, outcome) in group { outcomes[id, default: []].append(outcome) }
+                return outcomes
+            }
+            #expect(outcomes.count == 40)
+            for (id, answers) in outcomes {
+                #expect(answers.filter { $0 == .inserted }.count == 1, "\(id) stored once")
+                #expect(answers.filter { $0 == .duplicate }.count == 1, "\(id)'s second delivery is a duplicate")
+            }
+            #expect(try await store.eventCounts()[.pending] == 40)
+            // Answered only once durable: every event answered is there to read.
+            for id in outcomes.keys { #expect(try await store.event(id: id) != nil) }
+        }
+    }
 }

@@ -12,6 +12,12 @@ public protocol EventInbox: Sendable {
     /// duplicate leaves the stored event as it was.
     func insertEvents(_ events: [InboxEvent]) async throws -> [InboxInsertOutcome]
 
+    /// Stores `event` with whatever else arrives meanwhile, in the store's one group commit (a burst of
+    /// webhooks shares one durable write), and calls `completion` once it is durable, or with the error. For
+    /// the webhook intake on an event loop: it neither blocks nor starts a task per event. An event with a
+    /// `leaseUntil` is stored claimed, as `insertEvents` does.
+    func receiveEvent(_ event: InboxEvent, completion: @escaping @Sendable (Result<InboxInsertOutcome, any Error>) -> Void)
+
     /// Claims up to `limit` pending events due at `now`, oldest first, hiding them from other workers until
     /// `leaseUntil` (a worker that dies loses its claim when the lease ends). Each claim counts an attempt.
     func claimEvents(limit: Int, now: Date, leaseUntil: Date) async throws -> [InboxEvent]
@@ -41,6 +47,17 @@ public protocol EventInbox: Sendable {
 }
 
 extension EventInbox {
+    /// A store with no group commit of its own (the in-memory store) stores each event as it comes.
+    public func receiveEvent(_ event: InboxEvent, completion: @escaping @Sendable (Result<InboxInsertOutcome, any Error>) -> Void) {
+        Task {
+            do {
+                completion(.success(try await insertEvents([event])[0]))
+            } catch {
+                completion(.failure(error))
+            }
+        }
+    }
+
     /// Events, newest first, optionally of one status.
     public func listEvents(status: InboxEventStatus?, limit: Int) async throws -> [InboxEvent] {
         try await listEvents(matching: EventFilter(status: status), limit: limit)
