@@ -39,6 +39,14 @@ def collect(emulator):
     call("GET", "/v1/prices", "price list")
     customer = call("POST", "/v1/customers", "customer", email="c@example.com", name="C")
     call("GET", f"/v1/customers/{customer['id']}", "customer retrieved")
+    card = call("POST", "/v1/payment_methods", "payment_method card", type="card", **{"card[token]": "tok_visa", "billing_details[name]": "C"})
+    call("POST", "/v1/payment_methods", "payment_method ideal", type="ideal", **{"ideal[bank]": "ing"})
+    call("POST", "/v1/payment_methods", "payment_method bancontact", type="bancontact")
+    call("POST", "/v1/payment_methods", "payment_method sepa_debit", type="sepa_debit", **{"sepa_debit[iban]": "DE89370400440532013000"})
+    call("GET", "/v1/payment_methods/pm_card_threeDSecure2Required", "payment_method test id")
+    call("POST", f"/v1/payment_methods/{card['id']}/attach", "payment_method attached", customer=customer["id"])
+    call("GET", "/v1/payment_methods", "payment_method list", customer=customer["id"], type="card")
+    call("POST", f"/v1/payment_methods/{card['id']}/detach", "payment_method detached")
 
     def session(**extra):
         form = {"mode": "payment", "success_url": "https://x.example/ok?id={CHECKOUT_SESSION_ID}",

@@ -150,3 +150,23 @@ def test_verifies_webhook_signatures_with_construct_event(stripe_sdk, receiver):
         stripe_sdk.Webhook.construct_event(body + b" ", signature, SECRET)
     with pytest.raises(stripe_sdk.SignatureVerificationError):
         stripe_sdk.Webhook.construct_event(body, signature, "whsec_wrong")
+
+
+def test_payment_methods_are_made_saved_listed_and_detached_with_the_sdk(stripe_sdk):
+    customer = stripe_sdk.Customer.create(email="returning@example.com")
+    card = stripe_sdk.PaymentMethod.create(type="card", card={"token": "tok_visa"})
+    assert card.type == "card" and card.card.last4 == "4242" and card.customer is None
+    attached = stripe_sdk.PaymentMethod.attach(card.id, customer=customer.id)
+    assert attached.customer == customer.id
+    listed = stripe_sdk.PaymentMethod.list(customer=customer.id, type="card")
+    assert [method.id for method in listed.auto_paging_iter()] == [card.id]
+    debit = stripe_sdk.PaymentMethod.create(type="sepa_debit", sepa_debit={"iban": "DE62370400440532013001"})
+    assert debit.sepa_debit.last4 == "3001"
+    with pytest.raises(stripe_sdk.InvalidRequestError) as refused:
+        stripe_sdk.PaymentMethod.create(type="sepa_debit", sepa_debit={"iban": "DE00370400440532013000"})
+    assert refused.value.code == "invalid_bank_account_iban"
+    with pytest.raises(stripe_sdk.InvalidRequestError) as sofort:
+        stripe_sdk.PaymentMethod.create(type="sofort", sofort={"country": "DE"})
+    assert "SOFORT" in str(sofort.value)
+    assert stripe_sdk.PaymentMethod.retrieve("pm_card_chargeDeclined").card.last4 == "0002"
+    assert stripe_sdk.PaymentMethod.detach(card.id).customer is None

@@ -29,6 +29,11 @@ struct EmulatorAPIRoutes<Context: RequestContext>: Sendable {
         route(api, .post, "charges") { try await state.createCharge($1) }
         route(api, .get, "charges") { try await state.listCharges($1) }
         route(api, .get, "charges/:id") { try await state.retrieveCharge($0, $1) }
+        route(api, .post, "payment_methods", publishable: true) { try await state.createPaymentMethod($1) }
+        route(api, .get, "payment_methods") { try await state.listPaymentMethods($1) }
+        route(api, .get, "payment_methods/:id") { try await state.retrievePaymentMethod($0, $1) }
+        route(api, .post, "payment_methods/:id/attach") { try await state.attachPaymentMethod($0, $1) }
+        route(api, .post, "payment_methods/:id/detach") { try await state.detachPaymentMethod($0, $1) }
         route(api, .get, "payment_intents") { try await state.listPaymentIntents($1) }
         route(api, .get, "payment_intents/:id") { try await state.retrievePaymentIntent($0, $1) }
         route(api, .post, "refunds") { try await state.createRefund($1) }

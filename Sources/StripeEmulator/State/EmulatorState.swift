@@ -19,6 +19,7 @@ public actor EmulatorState {
     var sources = OrderedRecords<SourceRecord>()
     var charges = OrderedRecords<ChargeRecord>()
     var paymentIntents = OrderedRecords<PaymentIntentRecord>()
+    var paymentMethods = OrderedRecords<PaymentMethodRecord>()
     var disputes = OrderedRecords<DisputeRecord>()
     /// Refunds live on their charge; this finds a refund's charge by the refund's id, in creation order.
     var refundCharges = OrderedRecords<String>()
@@ -89,6 +90,7 @@ public actor EmulatorState {
         case "src": sources[id]?.json
         case "ch": charges[id]?.json
         case "pi": paymentIntents[id]?.json
+        case "pm": paymentMethod(id)?.json
         case "dp": disputes[id]?.json
         case "re": refund(id)?.json
         case "cs": sessions[id]?.json()
