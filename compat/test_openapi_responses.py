@@ -47,6 +47,16 @@ def collect(emulator):
     call("POST", f"/v1/payment_methods/{card['id']}/attach", "payment_method attached", customer=customer["id"])
     call("GET", "/v1/payment_methods", "payment_method list", customer=customer["id"], type="card")
     call("POST", f"/v1/payment_methods/{card['id']}/detach", "payment_method detached")
+    intent = call("POST", "/v1/payment_intents", "payment_intent created", amount=2500, currency="eur", **{"metadata[order_id]": "ord_1"})
+    call("POST", f"/v1/payment_intents/{intent['id']}", "payment_intent updated", description="Order ord_1", payment_method="pm_card_visa")
+    call("POST", f"/v1/payment_intents/{intent['id']}/confirm", "payment_intent declined", payment_method="pm_card_chargeDeclined")
+    call("POST", f"/v1/payment_intents/{intent['id']}/confirm", "payment_intent succeeded", payment_method="pm_card_visa")
+    redirect = call("POST", "/v1/payment_intents", "payment_intent requires_action", amount=900, currency="eur", confirm="true",
+                    return_url="https://x.example/orders/ord_2", **{"payment_method_types[]": "ideal", "payment_method_data[type]": "ideal"})
+    call("POST", f"/v1/payment_intents/{redirect['id']}/cancel", "payment_intent canceled")
+    call("POST", "/v1/payment_intents", "payment_intent processing", amount=900, currency="eur", confirm="true",
+         **{"payment_method_types[]": "sepa_debit", "payment_method_data[type]": "sepa_debit",
+            "payment_method_data[sepa_debit][iban]": "DE89370400440532013000", "mandate_data[customer_acceptance][type]": "offline"})
 
     def session(**extra):
         form = {"mode": "payment", "success_url": "https://x.example/ok?id={CHECKOUT_SESSION_ID}",

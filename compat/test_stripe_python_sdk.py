@@ -170,3 +170,18 @@ def test_payment_methods_are_made_saved_listed_and_detached_with_the_sdk(stripe_
     assert "SOFORT" in str(sofort.value)
     assert stripe_sdk.PaymentMethod.retrieve("pm_card_chargeDeclined").card.last4 == "0002"
     assert stripe_sdk.PaymentMethod.detach(card.id).customer is None
+
+
+def test_a_payment_intent_declined_then_paid_and_another_canceled_with_the_sdk(stripe_sdk):
+    intent = stripe_sdk.PaymentIntent.create(amount=2500, currency="eur", metadata={"order_id": "ord_sdk"})
+    assert intent.status == "requires_payment_method" and intent.client_secret.startswith(intent.id)
+    declined = stripe_sdk.PaymentIntent.confirm(intent.id, payment_method="pm_card_chargeDeclined")
+    assert declined.status == "requires_payment_method" and declined.last_payment_error.message == "Your card was declined."
+    paid = stripe_sdk.PaymentIntent.confirm(intent.id, payment_method="pm_card_visa")
+    assert paid.status == "succeeded" and stripe_sdk.Charge.retrieve(paid.latest_charge).status == "succeeded"
+    secure = stripe_sdk.PaymentIntent.create(amount=900, currency="eur", payment_method="pm_card_threeDSecure2Required",
+                                             confirm=True, return_url="https://x.example/back")
+    assert secure.status == "requires_action" and secure.next_action.redirect_to_url.return_url == "https://x.example/back"
+    assert stripe_sdk.PaymentIntent.cancel(secure.id).status == "canceled"
+    with pytest.raises(stripe_sdk.InvalidRequestError):
+        stripe_sdk.PaymentIntent.create(amount=900, currency="eur", payment_method_types=["sofort"])

@@ -49,6 +49,18 @@ struct ControlRoutes<Context: RequestContext>: Sendable {
                 id, outcome: try form.requiredString("outcome"), chargeSucceeds: chargeOutcome.map { $0 == "succeeded" })
             return ["object": "emulator.source_authorization", "source": result.source, "redirect_url": .string(result.redirectURL)]
         }
+        route(control, .post, "payment_intents/:id/authorize") { id, form in
+            try form.allowOnly(["outcome"])
+            let outcome = try form.requiredString("outcome")
+            guard outcome == "succeed" || outcome == "fail" else {
+                throw APIError.invalidRequest("outcome must be succeed or fail.", param: "outcome")
+            }
+            let result = try await state.authorizePaymentIntent(id, succeed: outcome == "succeed")
+            return [
+                "object": "emulator.payment_intent_authorization", "payment_intent": result.intent,
+                "redirect_url": .string(result.redirectURL),
+            ]
+        }
         route(control, .post, "charges/:id/dispute") { id, form in
             try form.allowOnly(["reason", "amount"])
             return try await state.openDispute(

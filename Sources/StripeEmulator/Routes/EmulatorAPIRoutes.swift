@@ -34,6 +34,10 @@ struct EmulatorAPIRoutes<Context: RequestContext>: Sendable {
         route(api, .get, "payment_methods/:id") { try await state.retrievePaymentMethod($0, $1) }
         route(api, .post, "payment_methods/:id/attach") { try await state.attachPaymentMethod($0, $1) }
         route(api, .post, "payment_methods/:id/detach") { try await state.detachPaymentMethod($0, $1) }
+        route(api, .post, "payment_intents") { try await state.createPaymentIntent($1) }
+        route(api, .post, "payment_intents/:id") { try await state.updatePaymentIntent($0, $1) }
+        route(api, .post, "payment_intents/:id/confirm") { try await state.confirmPaymentIntent($0, $1) }
+        route(api, .post, "payment_intents/:id/cancel") { try await state.cancelPaymentIntent($0, $1) }
         route(api, .get, "payment_intents") { try await state.listPaymentIntents($1) }
         route(api, .get, "payment_intents/:id") { try await state.retrievePaymentIntent($0, $1) }
         route(api, .post, "refunds") { try await state.createRefund($1) }

@@ -23,7 +23,11 @@ extension EmulatorState {
 
     /// `POST /v1/payment_methods` (a publishable key may, as Stripe.js does).
     func createPaymentMethod(_ call: APICall) throws(APIError) -> JSONValue {
-        let parameters = call.parameters
+        try makePaymentMethod(call.parameters).json
+    }
+
+    /// A new PaymentMethod from `parameters` (the create request's, or a PaymentIntent's `payment_method_data`).
+    func makePaymentMethod(_ parameters: Parameters) throws(APIError) -> PaymentMethodRecord {
         try parameters.allowOnly(["type", "card", "ideal", "bancontact", "sepa_debit", "sofort", "billing_details", "metadata"])
         let type = try parameters.requiredString("type")
         if type == "sofort" {
@@ -59,7 +63,7 @@ extension EmulatorState {
             method.outcome = .settlesLater(succeeds: iban != Self.failingIBAN)
         }
         paymentMethods[method.id] = method
-        return method.json
+        return method
     }
 
     func retrievePaymentMethod(_ id: String, _ call: APICall) throws(APIError) -> JSONValue {
