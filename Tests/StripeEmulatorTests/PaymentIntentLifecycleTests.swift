@@ -1,3 +1,4 @@
+import Foundation
 import StripeAPI
 import TestSupport
 import Testing
@@ -76,5 +77,61 @@ import Testing
             #expect(canceled.json["status"]?.stringValue == "canceled" && canceled.json["cancellation_reason"]?.stringValue == "abandoned")
             #expect(try await harness.raw(.post, "/v1/payment_intents/\(open)/confirm", ["payment_method": "pm_card_visa"]).status == 400)
         }
+    }
+
+    @Test func theBanksPageAuthorisesAndSendsTheCustomerBackWithTheIntent() async throws {
+        try await EmulatorHarness.run(forwardWebhooks: false) { harness in
+            let created = try await intent(harness, [
+                "payment_method_types": ["ideal"], "payment_method_data": ["type": "ideal"], "confirm": "true",
+                "return_url": "https://shop.example/orders/ord_9?lang=es",
+            ])
+            let id = created.json["id"]?.stringValue ?? ""
+            let url = created.json["next_action"]?["redirect_to_url"]?["url"]?.stringValue ?? ""
+            let path = String(url[url.range(of: "/payment_intents/")!.lowerBound...])
+            let page = try await harness.raw(.get, path)
+            #expect(page.status == 200 && page.text.contains("id=\"authorize\"") && page.text.contains("ideal"))
+            #expect(try await harness.raw(.get, "/payment_intents/\(id)/authorize?client_secret=wrong").status == 404)
+            let secret = created.json["client_secret"]?.stringValue ?? ""
+            let back = try await harness.raw(.post, "/payment_intents/\(id)/authorize", ["client_secret": .string(secret), "action": "authorize"])
+            #expect(back.status == 302)
+            #expect(back.header("Location") == "https://shop.example/orders/ord_9?lang=es&payment_intent=\(id)&payment_intent_client_secret=\(secret)&redirect_status=succeeded")
+            #expect(try await harness.raw(.get, "/v1/payment_intents/\(id)").json["status"]?.stringValue == "succeeded")
+            let handled = try await harness.raw(.get, path)
+            #expect(handled.text.contains("id=\"handled\""), "a second visit finds the payment handled")
+        }
+    }
+
+    @Test func aSEPADebitSettlesOnTheClockAndTheFailingIBANFailsIt() async throws {
+        try await EmulatorHarness.run(forwardWebhooks: false) { harness in
+            func debit(_ iban: String) async throws -> String {
+                try await intent(harness, [
+                    "payment_method_types": ["sepa_debit"], "payment_method_data": ["type": "sepa_debit", "sepa_debit": ["iban": .string(iban)]],
+                    "confirm": "true", "mandate_data": ["customer_acceptance": ["type": "offline"]],
+                ]).json["id"]?.stringValue ?? ""
+            }
+            let good = try await debit("DE89370400440532013000")
+            let bad = try await debit("DE62370400440532013001")
+            for id in [good, bad] { #expect(try await harness.raw(.get, "/v1/payment_intents/\(id)").json["status"]?.stringValue == "processing") }
+            _ = try await harness.raw(.post, "/_emulator/clock/advance", ["seconds": .string(String(8 * 24 * 3600))])
+            // Timers run on the emulator's tick; wait (bounded) until both have moved.
+            for _ in 0..<200 {
+                let statuses = try await [good, bad].asyncStatuses(harness)
+                if !statuses.contains("processing") { break }
+                try await Task.sleep(for: .milliseconds(25))
+            }
+            #expect(try await harness.raw(.get, "/v1/payment_intents/\(good)").json["status"]?.stringValue == "succeeded")
+            let failed = try await harness.raw(.get, "/v1/payment_intents/\(bad)").json
+            #expect(failed["status"]?.stringValue == "requires_payment_method" && failed["last_payment_error"] != .null)
+            let types = try await harness.raw(.get, "/v1/events").json["data"]?.arrayValue?.compactMap { $0["type"]?.stringValue } ?? []
+            #expect(types.contains("payment_intent.succeeded") && types.contains("payment_intent.payment_failed"))
+        }
+    }
+}
+
+extension [String] {
+    func asyncStatuses(_ harness: EmulatorHarness) async throws -> [String] {
+        var statuses: [String] = []
+        for id in self { statuses.append(try await harness.raw(.get, "/v1/payment_intents/\(id)").json["status"]?.stringValue ?? "") }
+        return statuses
     }
 }

@@ -2,8 +2,8 @@ import HTTPTypes
 import Hummingbird
 import StripeAPI
 
-/// The pages a customer sees: checkout at `/c/pay/{id}` and source authorisation at
-/// `/sources/{id}/authorize`. Both post back a form and redirect the customer the way Stripe does.
+/// The pages a customer sees: checkout at `/c/pay/{id}`, source authorisation at `/sources/{id}/authorize`
+/// and a PaymentIntent's next action at `/payment_intents/{id}/authorize`. Both post back a form and redirect the customer the way Stripe does.
 struct HostedPageRoutes<Context: RequestContext>: Sendable {
     let state: EmulatorState
 
@@ -56,6 +56,28 @@ struct HostedPageRoutes<Context: RequestContext>: Sendable {
                 return Self.html(SourceAuthorizationPage(source: await state.sourceRecord(id)!).html)
             } catch {
                 return Self.html(SourceAuthorizationPage(source: await state.sourceRecord(id)!).html, status: .conflict)
+            }
+        }
+        router.get("payment_intents/:id/authorize") { request, context in
+            guard let intent = await state.paymentIntentRecord(context.parameters.get("id") ?? ""),
+                request.uri.queryParameters["client_secret"].map(String.init) == intent.clientSecret
+            else { return Self.notFound() }
+            var method = "card"
+            if let methodID = intent.paymentMethodID, let found = await state.paymentMethod(methodID) { method = found.kind.rawValue }
+            return Self.html(PaymentIntentAuthorizationPage(intent: intent, method: method).html)
+        }
+        router.post("payment_intents/:id/authorize") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            let form = (try? FormDecoder.decode(await Self.body(request))) ?? .empty
+            guard let intent = await state.paymentIntentRecord(id), form["client_secret"]?.stringValue == intent.clientSecret else {
+                return Self.notFound()
+            }
+            do {
+                let result = try await state.authorizePaymentIntent(id, succeed: form["action"]?.stringValue == "authorize")
+                if let redirect = result.redirectURL { return Response.redirect(to: redirect, type: .found) }
+                return Self.html(PaymentIntentAuthorizationPage(intent: await state.paymentIntentRecord(id)!, method: "").html)
+            } catch {
+                return Self.html(PaymentIntentAuthorizationPage(intent: await state.paymentIntentRecord(id)!, method: "").html, status: .conflict)
             }
         }
         router.get("sources/:id/mandate") { _, context in

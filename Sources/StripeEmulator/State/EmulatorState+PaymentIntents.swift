@@ -126,6 +126,9 @@ extension EmulatorState {
             paymentMethodID: method.id, paymentIntentID: intent.id, customerID: intent.customerID, status: status,
             metadata: intent.metadata, description: intent.description, receiptEmail: intent.receiptEmail,
             billingName: method.billingName, billingEmail: method.billingEmail)
+        if case .settlesLater(let succeeds) = outcome {
+            charge.settlement = (nowSeconds + configuration.delayedSettlementSeconds, succeeds)
+        }
         switch status {
         case .succeeded: intent.status = .succeeded
         case .pending: intent.status = .processing

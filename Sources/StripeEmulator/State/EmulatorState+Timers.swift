@@ -62,6 +62,19 @@ extension EmulatorState {
             guard var charge = charges[id], let type = charge.settle() else { return }
             charges[id] = charge
             emit(type, object: charge.json, cause: nil, at: time)
+            // A debit confirmed on a PaymentIntent: the intent follows its charge.
+            if let intentID = charge.paymentIntentID, var intent = paymentIntents[intentID], intent.status == .processing,
+                intent.latestChargeID == id
+            {
+                if charge.status == .succeeded {
+                    intent.status = .succeeded
+                } else {
+                    intent.status = .requiresPaymentMethod
+                    intent.lastPaymentError = charge.failureMessage ?? "The debit failed."
+                }
+                paymentIntents[intentID] = intent
+                emit(intent.eventType, object: intent.json, cause: nil, at: time)
+            }
         }
     }
 }

@@ -106,4 +106,5 @@ public actor EmulatorState {
 extension EmulatorState {
     func sessionRecord(_ id: String) -> CheckoutSessionRecord? { sessions[id] }
     func sourceRecord(_ id: String) -> SourceRecord? { sources[id] }
+    func paymentIntentRecord(_ id: String) -> PaymentIntentRecord? { paymentIntents[id] }
 }
