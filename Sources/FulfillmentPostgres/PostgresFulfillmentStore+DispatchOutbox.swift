@@ -48,6 +48,10 @@ extension PostgresFulfillmentStore {
         ).map(\.entry)
     }
 
+    public func dispatch(id: String) async throws -> DispatchEntry? {
+        try await dispatchRows(query("SELECT \(unescaped: Self.dispatchColumns) FROM dispatches WHERE id = \(id)")).first?.entry
+    }
+
     public func dispatchCounts() async throws -> [DispatchStatus: Int] {
         var counts: [DispatchStatus: Int] = [:]
         for try await (status, count) in try await query("SELECT status, COUNT(*) FROM dispatches GROUP BY status").decode((String, Int).self) {

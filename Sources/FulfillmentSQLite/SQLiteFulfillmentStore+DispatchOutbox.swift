@@ -55,6 +55,10 @@ extension SQLiteFulfillmentStore {
         }
     }
 
+    public func dispatch(id: String) async throws -> DispatchEntry? {
+        try pointRead { db in try DispatchRow.fetchOne(db, key: id)?.entry }
+    }
+
     public func dispatchCounts() async throws -> [DispatchStatus: Int] {
         try await pool.read { db in
             var counts: [DispatchStatus: Int] = [:]

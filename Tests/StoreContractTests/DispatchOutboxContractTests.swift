@@ -75,6 +75,8 @@ import Testing
             #expect(dead.first?.lastError == "gave up" && dead.first?.attempts == 2)
             #expect(try await store.claimDispatches(limit: 10, now: t0.addingTimeInterval(10_000), leaseUntil: t0.addingTimeInterval(10_100)).isEmpty)
 
+            #expect(try await store.dispatch(id: "fev_a")?.status == .dead, "found by its id")
+            #expect(try await store.dispatch(id: "fev_missing") == nil)
             #expect(try await store.replayDispatch(id: "fev_a", now: t0.addingTimeInterval(500)))
             #expect(try await store.replayDispatch(id: "fev_missing", now: t0) == false)
             let replayed = try await store.claimDispatches(limit: 10, now: t0.addingTimeInterval(500), leaseUntil: t0.addingTimeInterval(560))

@@ -32,6 +32,8 @@ extension MemoryFulfillmentStore {
         dispatchLeases[id] = nil
     }
 
+    public func dispatch(id: String) async throws -> DispatchEntry? { dispatchQueue[id] }
+
     public func dispatches(status: DispatchStatus?, subjectID: String?, limit: Int) async throws -> [DispatchEntry] {
         Array(
             dispatchOrder.compactMap { dispatchQueue[$0] }

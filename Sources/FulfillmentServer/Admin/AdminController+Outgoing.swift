@@ -74,7 +74,7 @@ extension AdminController {
 
     /// Replays a dead dispatch (the console replays only dead ones; `fulfill dispatches replay` any).
     func replayDispatch(_ id: String, actor: String) async -> Bool {
-        let dead = (try? await store.dispatches(status: .dead, subjectID: nil, limit: 1000))?.contains { $0.dispatch.id == id } ?? false
+        let dead = (try? await store.dispatch(id: id))?.status == .dead
         let replayed = dead ? ((try? await store.replayDispatch(id: id, now: now())) ?? false) : false
         await record(actor, "replay dispatch", "\(id.prefix(80)): \(replayed ? "queued" : "no dead dispatch")")
         return replayed

@@ -11,6 +11,8 @@ public protocol DispatchOutbox: Sendable {
     func markDispatchFailed(id: String, error: String, retryAt: Date?, now: Date) async throws
     /// Dispatches, oldest first, optionally of one status and about one subject (a session or an order).
     func dispatches(status: DispatchStatus?, subjectID: String?, limit: Int) async throws -> [DispatchEntry]
+    /// The dispatch with this id, if any.
+    func dispatch(id: String) async throws -> DispatchEntry?
     /// How many dispatches there are per status (the console's backlog, without reading the rows).
     func dispatchCounts() async throws -> [DispatchStatus: Int]
     /// Puts a dispatch back in the queue, due at once (an operator's replay of a dead one); `false` if there is
