@@ -7,7 +7,7 @@ extension PostgresFulfillmentStore {
     static let orderColumns = """
         id, version, status, amount, currency, customer_email, customer_name, items_json, payment_method, usage, source_id, \
         source_status, redirect_url, customer_id, charge_id, charge_status, failure_reason, retry_url, created_at, updated_at, \
-        paid_at, canceled_at, language
+        paid_at, canceled_at, language, payment_flow, payment_intent_id, payment_intent_status, failed_attempt
         """
 
     public func insertOrder(_ order: Order) async throws {
@@ -17,9 +17,10 @@ extension PostgresFulfillmentStore {
             INSERT INTO orders (\(unescaped: Self.orderColumns))
             VALUES (\(order.id), \(order.version), \(order.status.rawValue), \(order.amount), \(order.currency),
                     \(order.customerEmail), \(order.customerName), \(items), \(order.paymentMethod.rawValue), \(order.usage.rawValue),
-                    \(order.sourceID), \(order.sourceStatus.rawValue), \(order.redirectURL), \(order.customerID), \(order.chargeID),
+                    \(order.sourceID), \(order.sourceStatus?.rawValue), \(order.redirectURL), \(order.customerID), \(order.chargeID),
                     \(order.chargeStatus?.rawValue), \(order.failureReason), \(order.retryURL), \(order.createdAt),
-                    \(order.updatedAt), \(order.paidAt), \(order.canceledAt), \(order.language?.rawValue))
+                    \(order.updatedAt), \(order.paidAt), \(order.canceledAt), \(order.language?.rawValue),
+                    \(order.paymentFlow.rawValue), \(order.paymentIntentID), \(order.paymentIntentStatus?.rawValue), \(order.failedAttempt))
             """)
     }
 
@@ -29,6 +30,20 @@ extension PostgresFulfillmentStore {
 
     public func order(sourceID: String) async throws -> Order? {
         try await orders(query("SELECT \(unescaped: Self.orderColumns) FROM orders WHERE source_id = \(sourceID)")).first
+    }
+
+    public func order(paymentIntentID: String) async throws -> Order? {
+        try await orders(query("SELECT \(unescaped: Self.orderColumns) FROM orders WHERE payment_intent_id = \(paymentIntentID)")).first
+    }
+
+    public func ordersAwaitingPayment(flow: OrderPaymentFlow, createdBefore: Date, limit: Int) async throws -> [Order] {
+        try await orders(
+            query(
+                """
+                SELECT \(unescaped: Self.orderColumns) FROM orders
+                WHERE status = 'awaiting_payment' AND payment_flow = \(flow.rawValue) AND created_at < \(createdBefore)
+                ORDER BY created_at, id LIMIT \(limit)
+                """))
     }
 
     public func order(chargeID: String) async throws -> Order? {
@@ -46,11 +61,13 @@ extension PostgresFulfillmentStore {
                 UPDATE orders SET version = \(order.version), status = \(order.status.rawValue), amount = \(order.amount),
                     currency = \(order.currency), customer_email = \(order.customerEmail), customer_name = \(order.customerName),
                     items_json = \(items), payment_method = \(order.paymentMethod.rawValue), usage = \(order.usage.rawValue),
-                    source_id = \(order.sourceID), source_status = \(order.sourceStatus.rawValue), redirect_url = \(order.redirectURL),
+                    source_id = \(order.sourceID), source_status = \(order.sourceStatus?.rawValue), redirect_url = \(order.redirectURL),
                     customer_id = \(order.customerID), charge_id = \(order.chargeID), charge_status = \(order.chargeStatus?.rawValue),
                     failure_reason = \(order.failureReason), retry_url = \(order.retryURL), created_at = \(order.createdAt),
                     updated_at = \(order.updatedAt), paid_at = \(order.paidAt), canceled_at = \(order.canceledAt),
-                    language = \(order.language?.rawValue)
+                    language = \(order.language?.rawValue), payment_flow = \(order.paymentFlow.rawValue),
+                    payment_intent_id = \(order.paymentIntentID), payment_intent_status = \(order.paymentIntentStatus?.rawValue),
+                    failed_attempt = \(order.failedAttempt)
                 WHERE id = \(order.id) AND version = \(expectedVersion)
                 RETURNING id
                 """, logger: logger)
@@ -101,10 +118,10 @@ extension PostgresFulfillmentStore {
         var orders: [Order] = []
         for try await (id, version, status, amount, currency, email, name, items, method, usage, sourceID, sourceStatus,
                        redirectURL, customerID, chargeID, chargeStatus, failureReason, retryURL, createdAt, updatedAt, paidAt, canceledAt,
-                       language)
+                       language, flow, intentID, intentStatus, failedAttempt)
             in rows.decode(
-                (String, Int, String, Int, String, String, String?, String, String, String, String, String, String?, String?,
-                 String?, String?, String?, String, Date, Date, Date?, Date?, String?).self)
+                (String, Int, String, Int, String, String, String?, String, String, String, String?, String?, String?, String?,
+                 String?, String?, String?, String, Date, Date, Date?, Date?, String?, String, String?, String?, String?).self)
         {
             guard let status = OrderStatus(rawValue: status) else { throw UnknownStoredValue(column: "orders.status", value: status) }
             guard let method = OrderPaymentMethod(rawValue: method) else {
@@ -114,8 +131,10 @@ extension PostgresFulfillmentStore {
                 Order(
                     id: id, version: version, status: status, amount: amount, currency: currency, customerEmail: email,
                     customerName: name, items: try JSONDecoder().decode([OrderItem].self, from: Data(items.utf8)),
-                    paymentMethod: method, usage: SourceUsage(rawValue: usage), sourceID: sourceID,
-                    sourceStatus: SourceStatus(rawValue: sourceStatus), redirectURL: redirectURL, customerID: customerID,
+                    paymentMethod: method, usage: SourceUsage(rawValue: usage), paymentFlow: OrderPaymentFlow(rawValue: flow),
+                    sourceID: sourceID, sourceStatus: sourceStatus.map(SourceStatus.init(rawValue:)), paymentIntentID: intentID,
+                    paymentIntentStatus: intentStatus.map(PaymentIntentStatus.init(rawValue:)), failedAttempt: failedAttempt,
+                    redirectURL: redirectURL, customerID: customerID,
                     chargeID: chargeID, chargeStatus: chargeStatus.map(ChargeStatus.init(rawValue:)), failureReason: failureReason,
                     retryURL: retryURL, createdAt: createdAt, updatedAt: updatedAt, paidAt: paidAt, canceledAt: canceledAt,
                     language: language.flatMap(CustomerLanguage.init(rawValue:))))

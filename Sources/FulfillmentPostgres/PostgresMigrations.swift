@@ -316,6 +316,20 @@ enum PostgresMigrations {
                 "CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE status = 'pending'",
             ]
         ),
+        (
+            "v11: orders paid through a PaymentIntent beside those paid through a source",
+            [
+                "ALTER TABLE orders ADD COLUMN payment_flow TEXT NOT NULL DEFAULT 'sources'",
+                "ALTER TABLE orders ALTER COLUMN source_id DROP NOT NULL",
+                "ALTER TABLE orders ALTER COLUMN source_status DROP NOT NULL",
+                "ALTER TABLE orders ADD COLUMN payment_intent_id TEXT UNIQUE",
+                "ALTER TABLE orders ADD COLUMN payment_intent_status TEXT",
+                "ALTER TABLE orders ADD COLUMN failed_attempt TEXT",
+                "ALTER TABLE orders ADD CONSTRAINT orders_one_payment CHECK ((source_id IS NULL) <> (payment_intent_id IS NULL))",
+                "ALTER TABLE orders ADD CONSTRAINT orders_source_status CHECK ((source_id IS NULL) = (source_status IS NULL))",
+                "CREATE INDEX orders_awaiting_payment ON orders (payment_flow, created_at) WHERE status = 'awaiting_payment'",
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet applied, under the advisory lock, each in a transaction of its own.

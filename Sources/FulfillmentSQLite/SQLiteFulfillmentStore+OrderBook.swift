@@ -15,6 +15,19 @@ extension SQLiteFulfillmentStore {
         try await pool.read { db in try Order.filter(Column(Order.CodingKeys.sourceID) == sourceID).fetchOne(db) }
     }
 
+    public func order(paymentIntentID: String) async throws -> Order? {
+        try await pool.read { db in try Order.filter(Column(Order.CodingKeys.paymentIntentID) == paymentIntentID).fetchOne(db) }
+    }
+
+    public func ordersAwaitingPayment(flow: OrderPaymentFlow, createdBefore: Date, limit: Int) async throws -> [Order] {
+        try await pool.read { db in
+            try Order.filter(Column(Order.CodingKeys.status) == OrderStatus.awaitingPayment.rawValue)
+                .filter(Column(Order.CodingKeys.paymentFlow) == flow.rawValue)
+                .filter(Column(Order.CodingKeys.createdAt) < createdBefore.timeIntervalSince1970)
+                .order(Column(Order.CodingKeys.createdAt), Column(Order.CodingKeys.id)).limit(limit).fetchAll(db)
+        }
+    }
+
     public func order(chargeID: String) async throws -> Order? {
         try await pool.read { db in try Order.filter(Column(Order.CodingKeys.chargeID) == chargeID).fetchOne(db) }
     }

@@ -354,6 +354,59 @@ enum SQLiteMigrations {
                     CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
                     """)
         }
+        migrator.registerMigration("v13: orders paid through a PaymentIntent beside those paid through a source") { db in
+            // An order now has a source or a PaymentIntent: SQLite cannot drop NOT NULL from source_id nor add a
+            // CHECK, so the table is rebuilt (every column, every row; the anomalies keep referring to it by id).
+            try db.execute(
+                sql: """
+                    CREATE TABLE orders_v13 (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        version INTEGER NOT NULL CHECK (version > 0),
+                        status TEXT NOT NULL CHECK (status IN ('awaiting_payment', 'charge_pending', 'paid', 'canceled')),
+                        amount INTEGER NOT NULL CHECK (amount > 0),
+                        currency TEXT NOT NULL,
+                        customer_email TEXT NOT NULL,
+                        customer_name TEXT,
+                        items_json TEXT NOT NULL,
+                        payment_method TEXT NOT NULL,
+                        usage TEXT NOT NULL CHECK (usage IN ('single_use', 'reusable')),
+                        payment_flow TEXT NOT NULL DEFAULT 'sources',
+                        source_id TEXT UNIQUE,
+                        source_status TEXT,
+                        payment_intent_id TEXT UNIQUE,
+                        payment_intent_status TEXT,
+                        failed_attempt TEXT,
+                        redirect_url TEXT,
+                        customer_id TEXT,
+                        charge_id TEXT UNIQUE,
+                        charge_status TEXT,
+                        failure_reason TEXT,
+                        retry_url TEXT NOT NULL,
+                        created_at REAL NOT NULL,
+                        updated_at REAL NOT NULL,
+                        paid_at REAL,
+                        canceled_at REAL,
+                        source_checked_at REAL,
+                        language TEXT CHECK (language IN ('en', 'es')),
+                        CHECK ((status = 'paid') = (paid_at IS NOT NULL)),
+                        CHECK (status <> 'paid' OR charge_id IS NOT NULL),
+                        CHECK (status <> 'charge_pending' OR charge_id IS NOT NULL),
+                        CHECK ((source_id IS NULL) <> (payment_intent_id IS NULL)),
+                        CHECK ((source_id IS NULL) = (source_status IS NULL))
+                    );
+                    INSERT INTO orders_v13 (
+                        id, version, status, amount, currency, customer_email, customer_name, items_json, payment_method, usage,
+                        source_id, source_status, redirect_url, customer_id, charge_id, charge_status, failure_reason, retry_url,
+                        created_at, updated_at, paid_at, canceled_at, source_checked_at, language)
+                    SELECT id, version, status, amount, currency, customer_email, customer_name, items_json, payment_method, usage,
+                        source_id, source_status, redirect_url, customer_id, charge_id, charge_status, failure_reason, retry_url,
+                        created_at, updated_at, paid_at, canceled_at, source_checked_at, language
+                    FROM orders;
+                    DROP TABLE orders;
+                    ALTER TABLE orders_v13 RENAME TO orders;
+                    CREATE INDEX orders_awaiting_payment ON orders (payment_flow, created_at) WHERE status = 'awaiting_payment';
+                    """)
+        }
         return migrator
     }
 }

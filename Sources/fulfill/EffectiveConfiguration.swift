@@ -34,6 +34,8 @@ enum EffectiveConfiguration {
             "ALLOWED_RETURN_HOSTS=\(configuration.allowedReturnHosts.isEmpty ? "<the PUBLIC_URL's origin>" : configuration.allowedReturnHosts.joined(separator: ","))",
             "TRUSTED_PROXIES=\(configuration.doors.trustedProxies.isEmpty ? "<none>" : configuration.doors.trustedProxies.joined(separator: ","))",
             "ORDER_RATE_LIMIT=\(configuration.doors.ordersPerClientPerMinute),\(configuration.doors.ordersPerMinute)",
+            "ORDER_PAYMENT_FLOW=\(configuration.orderPaymentFlow)",
+            "ORDER_PAYMENT_WINDOW=\(duration(configuration.orderPaymentWindow))",
             "METRICS_TOKEN=\(secret(configuration.metricsToken))",
             "ADMIN_PASSWORD=\(secret(configuration.adminPassword))",
             "ADMIN_TOKEN=\(secret(configuration.adminToken))",

@@ -60,6 +60,12 @@ struct ServiceOptions: ParsableArguments {
     @Option(name: .customLong("order-rate-limit"), help: "Orders per minute without the order API key: CLIENT,TOTAL (env ORDER_RATE_LIMIT, default 10,600).")
     var orderRateLimit: String?
 
+    @Option(name: .customLong("order-payment-flow"), help: "How orders are paid unless they say: payment_intents or sources, the legacy flow (env ORDER_PAYMENT_FLOW, default payment_intents).")
+    var orderPaymentFlow: String?
+
+    @Option(name: .customLong("order-payment-window"), help: "A PaymentIntent order not paid within this is canceled, e.g. 24h (env ORDER_PAYMENT_WINDOW, default 24h).")
+    var orderPaymentWindow: String?
+
     @Option(name: .customLong("admin-password"), help: "Opens the operator console at /admin (env ADMIN_PASSWORD).")
     var adminPassword: String?
 
@@ -101,6 +107,7 @@ struct ServiceOptions: ParsableArguments {
             ("METRICS_TOKEN", metricsToken), ("ADMIN_PASSWORD", adminPassword), ("ADMIN_TOKEN", adminToken), ("STRIPE_MAX_RPS", stripeMaxRPS.map { "\($0)" }),
             ("WORKER_CONCURRENCY", workerConcurrency.map(String.init)), ("RECONCILE_INTERVAL", reconcileInterval),
             ("RETENTION", retention), ("TRUSTED_PROXIES", trustedProxies), ("ORDER_RATE_LIMIT", orderRateLimit),
+            ("ORDER_PAYMENT_FLOW", orderPaymentFlow), ("ORDER_PAYMENT_WINDOW", orderPaymentWindow),
         ]
         return Dictionary(uniqueKeysWithValues: given.compactMap { name, value in value.map { (name, $0) } })
     }
@@ -206,6 +213,16 @@ struct ServiceOptions: ParsableArguments {
                 (configuration.doors.ordersPerClientPerMinute, configuration.doors.ordersPerMinute) = try DoorSettings.orderRateLimit(parsing: text)
             } catch { throw ValidationError("\(error)") }
         }
+        configuration.orderPaymentFlow = defaults?.orderPaymentFlow ?? .paymentIntents
+        if let text = setting("ORDER_PAYMENT_FLOW") {
+            guard text == OrderPaymentFlow.paymentIntents.rawValue || text == OrderPaymentFlow.sources.rawValue else {
+                throw ValidationError("ORDER_PAYMENT_FLOW must be payment_intents or sources (got \(text.prefix(40))).")
+            }
+            configuration.orderPaymentFlow = OrderPaymentFlow(rawValue: text)
+        }
+        configuration.orderPaymentWindow = try setting("ORDER_PAYMENT_WINDOW").map {
+            try DurationSetting.parse($0, setting: "ORDER_PAYMENT_WINDOW", allowsOff: false)
+        }.flatMap { $0 } ?? defaults?.orderPaymentWindow ?? .seconds(24 * 3600)
         return configuration
     }
 

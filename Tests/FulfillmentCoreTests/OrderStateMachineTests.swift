@@ -110,9 +110,7 @@ import Testing
             OrderRequest(items: [], amount: 5, currency: "eur", email: "a@b.co", paymentMethod: "ideal"),
             OrderRequest(items: [OrderItem(name: "A", quantity: 0, unitAmount: 5)], currency: "eur", email: "a@b.co", paymentMethod: "ideal"),
             OrderRequest(amount: 0, currency: "eur", email: "a@b.co", paymentMethod: "ideal"),
-            OrderRequest(amount: 500, currency: "eur", email: "a@b.co", paymentMethod: "ideal", usage: "reusable"),
-            OrderRequest(amount: 500, currency: "usd", email: "a@b.co", paymentMethod: "card"),
-            OrderRequest(amount: 500, currency: "eur", email: "a@b.co", paymentMethod: "sepa_debit"),
+            OrderRequest(amount: 500, currency: "eur", email: "a@b.co", paymentMethod: "ideal", usage: "forever"),
             OrderRequest(amount: 500, currency: "eur", email: "a@b.co", paymentMethod: "ideal", retryURL: "javascript:alert(1)"),
         ]
         for request in bad {

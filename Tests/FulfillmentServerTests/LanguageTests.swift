@@ -71,7 +71,7 @@ import Testing
             // No locale in the request: the browser's language (Accept-Language on the order's creation) is kept.
             let body: JSONValue = [
                 "items": [["name": "Bulbos", "quantity": 1, "unit_amount": 900]], "currency": "eur", "email": "ana@example.com",
-                "payment_method": "ideal",
+                "payment_method": "ideal", "payment_flow": "sources",
             ]
             let reply = try await harness.post(
                 "/api/orders", body: body.serialized(),
@@ -82,7 +82,7 @@ import Testing
             let failed = try #require(reply.json["id"]?.stringValue)
             let order = try #require(try await harness.store.order(id: failed))
             #expect(order.language == .es)
-            try await harness.authorize(order.sourceID, "failed")
+            try await harness.authorize(try #require(order.sourceID), "failed")
             try await harness.waitForOrder(failed, .canceled)
             #expect(try await harness.get("/api/orders/\(failed)").json["title"]?.stringValue == "Pago fallido")
             try await harness.eventually("failure email") { harness.sentEmails("order_failed:\(failed)").count == 1 }

@@ -100,7 +100,7 @@ import Testing
             func attempt(_ price: String) async throws -> ServiceHarness.Reply {
                 try await harness.createOrder([
                     "items": [["price": .string(price), "quantity": 1]], "currency": "eur", "email": "sam@example.com",
-                    "payment_method": "ideal",
+                    "payment_method": "ideal", "payment_flow": "sources",
                 ])
             }
             let unknownAction = try await attempt(misspelt.id)

@@ -13,7 +13,7 @@ struct OrderFlowTests {
         try await ServiceHarness.run { harness in
             let reply = try await harness.createOrder([
                 "items": [["name": "Tulip bulbs", "quantity": 2, "unit_amount": 1250]], "currency": "eur",
-                "email": "sam@example.com", "payment_method": "ideal", "ideal_bank": "ing",
+                "email": "sam@example.com", "payment_method": "ideal", "payment_flow": "sources", "ideal_bank": "ing",
             ])
             #expect(reply.status == 201)
             let id = try #require(reply.json["id"]?.stringValue)
@@ -22,7 +22,7 @@ struct OrderFlowTests {
             let order = try #require(try await harness.store.order(id: id))
             #expect(order.amount == 2500 && order.sourceStatus == .pending && order.chargeID == nil)
 
-            try await harness.authorize(order.sourceID, "chargeable")
+            try await harness.authorize(try #require(order.sourceID), "chargeable")
             try await harness.waitForOrder(id, .paid)
             try await harness.eventually("confirmation sent") { !harness.sentEmails("order_confirmed:\(id)").isEmpty }
             try await Task.sleep(for: .milliseconds(300))  // let any late duplicate work finish
@@ -91,7 +91,7 @@ struct OrderFlowTests {
     @Test func aCardIsChargedAtOnceAndADeclineFailsTheOrderAtOnce() async throws {
         try await ServiceHarness.run { harness in
             let good = try await harness.createOrder([
-                "amount": 1999, "currency": "usd", "email": "kim@example.com", "payment_method": "card", "card_token": "tok_visa",
+                "amount": 1999, "currency": "usd", "email": "kim@example.com", "payment_method": "card", "payment_flow": "sources", "card_token": "tok_visa",
             ])
             #expect(good.status == 201)
             #expect(good.json["status"]?.stringValue == "paid")  // the synchronous charge decided; no webhook waited for
@@ -99,7 +99,7 @@ struct OrderFlowTests {
             #expect(good.json["next_url"]?.stringValue == "http://shop.test/orders/\(goodID)")
 
             let declined = try await harness.createOrder([
-                "amount": 1999, "currency": "usd", "email": "kim@example.com", "payment_method": "card",
+                "amount": 1999, "currency": "usd", "email": "kim@example.com", "payment_method": "card", "payment_flow": "sources",
                 "card_token": "tok_chargeDeclined",
             ])
             #expect(declined.status == 201)
@@ -118,7 +118,7 @@ struct OrderFlowTests {
     @Test func aReusableSourceIsAttachedToACustomerBeforeItIsCharged() async throws {
         try await ServiceHarness.run { harness in
             let reply = try await harness.createOrder([
-                "amount": 4000, "currency": "usd", "email": "kim@example.com", "payment_method": "card", "card_token": "tok_visa",
+                "amount": 4000, "currency": "usd", "email": "kim@example.com", "payment_method": "card", "payment_flow": "sources", "card_token": "tok_visa",
                 "usage": "reusable",
             ])
             #expect(reply.json["status"]?.stringValue == "paid")
@@ -127,7 +127,7 @@ struct OrderFlowTests {
             let customerID = try #require(order.customerID)
             let charge = try #require(try await harness.charges(forOrder: id).first)
             #expect(charge["customer"]?.stringValue == customerID)
-            #expect(try await harness.stripe.retrieveSource(order.sourceID).customer == customerID)
+            #expect(try await harness.stripe.retrieveSource(try #require(order.sourceID)).customer == customerID)
         }
     }
 
@@ -245,7 +245,7 @@ struct OrderFlowTests {
             #expect(badEmail.status == 400)
             let malformed = try await harness.post("/api/orders", body: "{not json", headers: [("Content-Type", "application/json")])
             #expect(malformed.status == 400)
-            let badIBAN = try await harness.createOrder(["amount": 100, "currency": "eur", "email": "a@b.co", "payment_method": "sepa_debit", "iban": "nope"])
+            let badIBAN = try await harness.createOrder(["amount": 100, "currency": "eur", "email": "a@b.co", "payment_method": "sepa_debit", "payment_flow": "sources", "iban": "nope"])
             #expect(badIBAN.status == 400)
             #expect(badIBAN.json["error"]?.stringValue?.contains("IBAN") == true)
 

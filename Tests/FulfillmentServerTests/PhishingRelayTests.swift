@@ -12,7 +12,7 @@ import Testing
     static func publicOrder(_ price: String, retryURL: String?, name: String = "Sam", email: String = "victim@example.com") -> JSONValue {
         var order: [String: JSONValue] = [
             "items": [["price": .string(price), "quantity": 1]], "currency": "eur", "email": .string(email), "name": .string(name),
-            "payment_method": "ideal",
+            "payment_method": "ideal", "payment_flow": "sources",
         ]
         if let retryURL { order["retry_url"] = .string(retryURL) }
         return .object(order)
@@ -54,7 +54,7 @@ import Testing
             #expect(reply.status == 201, "\(reply.text)")
             let id = try #require(reply.json["id"]?.stringValue)
             let order = try #require(try await harness.store.order(id: id))
-            try await harness.authorize(order.sourceID, "failed")
+            try await harness.authorize(try #require(order.sourceID), "failed")
             try await harness.waitForOrder(id, .canceled)
             try await harness.eventually("the failure email") { harness.sentEmails("order_failed:\(id)").count == 1 }
             let email = try #require(harness.sentEmails("order_failed:\(id)").first?.email)

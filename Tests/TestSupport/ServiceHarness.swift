@@ -309,7 +309,7 @@ package struct ServiceHarness: Sendable {
     package func order(_ method: String, amount: Int = 2500, extra: [String: JSONValue] = [:]) async throws -> (id: String, sourceID: String) {
         var fields: [String: JSONValue] = [
             "items": [["name": "Tulip bulbs", "quantity": 2, "unit_amount": .int(amount / 2)]], "currency": "eur",
-            "email": "sam@example.com", "name": "Sam", "payment_method": .string(method),
+            "email": "sam@example.com", "name": "Sam", "payment_method": .string(method), "payment_flow": "sources",
         ]
         if method == "sofort" { fields["sofort_country"] = "DE" }
         fields.merge(extra) { _, new in new }
@@ -317,7 +317,7 @@ package struct ServiceHarness: Sendable {
         guard reply.status == 201, let id = reply.json["id"]?.stringValue,
             let order = try await store.order(id: id)
         else { throw TimedOut(description: "order creation failed: \(reply.status) \(reply.text)") }
-        return (id, order.sourceID)
+        return (id, order.sourceID ?? "")
     }
 
     package func authorize(_ sourceID: String, _ outcome: String, chargeOutcome: String? = nil) async throws {

@@ -1,8 +1,8 @@
 public import Foundation
 public import StripeAPI
 
-/// An order paid through the Sources API: our own id, the source the customer authorises, and at most one
-/// charge. `version` grows with every change: the store applies a change only to the version it was
+/// An order: our own id, how it is paid (`paymentFlow`: a source the customer authorises, then one charge; or
+/// one PaymentIntent, tried as often as it takes), and at most one successful charge. `version` grows with every change: the store applies a change only to the version it was
 /// decided on (compare-and-set), so concurrent handlers never overwrite each other.
 public struct Order: Sendable, Hashable, Codable {
     public var id: String
@@ -15,12 +15,22 @@ public struct Order: Sendable, Hashable, Codable {
     public var items: [OrderItem]
     /// The source type (`ideal`, `sofort`, `bancontact`, `sepa_debit`, `card`).
     public var paymentMethod: OrderPaymentMethod
-    /// `single_use` or `reusable` (a reusable source is attached to a customer before it is charged).
+    /// `single_use` or `reusable` (a reusable source is attached to a customer before it is charged; a
+    /// PaymentIntent saves its method on the customer for later payments).
     public var usage: SourceUsage
-    public var sourceID: String
+    /// The Sources flow or a PaymentIntent (older orders, stored before the column, are the Sources flow's).
+    public var paymentFlow: OrderPaymentFlow
+    /// The order's source (the Sources flow only).
+    public var sourceID: String?
     /// The source's last known status.
-    public var sourceStatus: SourceStatus
-    /// Where the customer authorises the payment (redirect sources only).
+    public var sourceStatus: SourceStatus?
+    /// The order's PaymentIntent (the PaymentIntent flow only).
+    public var paymentIntentID: String?
+    /// The PaymentIntent's last known status.
+    public var paymentIntentStatus: PaymentIntentStatus?
+    /// The last failed attempt already told to the customer (its charge id): one email per failed attempt.
+    public var failedAttempt: String?
+    /// Where the customer authorises the payment (redirect sources, a PaymentIntent's `next_action`).
     public var redirectURL: String?
     public var customerID: String?
     public var chargeID: String?
@@ -42,7 +52,9 @@ public struct Order: Sendable, Hashable, Codable {
     public init(
         id: String, version: Int = 1, status: OrderStatus = .awaitingPayment, amount: Int, currency: String,
         customerEmail: String, customerName: String? = nil, items: [OrderItem], paymentMethod: OrderPaymentMethod, usage: SourceUsage,
-        sourceID: String, sourceStatus: SourceStatus, redirectURL: String? = nil, customerID: String? = nil,
+        paymentFlow: OrderPaymentFlow = .sources, sourceID: String? = nil, sourceStatus: SourceStatus? = nil,
+        paymentIntentID: String? = nil, paymentIntentStatus: PaymentIntentStatus? = nil, failedAttempt: String? = nil,
+        redirectURL: String? = nil, customerID: String? = nil,
         chargeID: String? = nil, chargeStatus: ChargeStatus? = nil, failureReason: String? = nil, retryURL: String,
         createdAt: Date, updatedAt: Date? = nil, paidAt: Date? = nil, canceledAt: Date? = nil, language: CustomerLanguage? = nil
     ) {
@@ -57,8 +69,12 @@ public struct Order: Sendable, Hashable, Codable {
         self.items = items
         self.paymentMethod = paymentMethod
         self.usage = usage
+        self.paymentFlow = paymentFlow
         self.sourceID = sourceID
         self.sourceStatus = sourceStatus
+        self.paymentIntentID = paymentIntentID
+        self.paymentIntentStatus = paymentIntentStatus
+        self.failedAttempt = failedAttempt
         self.redirectURL = redirectURL
         self.customerID = customerID
         self.chargeID = chargeID
@@ -74,6 +90,13 @@ public struct Order: Sendable, Hashable, Codable {
     /// Whether a charge may still be created: nothing charged yet and the order not ended.
     public var awaitsCharge: Bool { status == .awaitingPayment && chargeID == nil }
 
+    /// Whether the customer may pay again on this order: its PaymentIntent's last attempt failed and the order
+    /// is still open (a Sources order starts again from `retryURL` instead).
+    public var canPayAgain: Bool {
+        paymentFlow == .paymentIntents && status == .awaitingPayment && paymentIntentStatus == .requiresPaymentMethod
+            && failedAttempt != nil
+    }
+
     /// The `orders` columns every SQL store keeps (the items as JSON in `items_json`).
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case id, version, status, amount, currency
@@ -82,8 +105,12 @@ public struct Order: Sendable, Hashable, Codable {
         case items = "items_json"
         case paymentMethod = "payment_method"
         case usage
+        case paymentFlow = "payment_flow"
         case sourceID = "source_id"
         case sourceStatus = "source_status"
+        case paymentIntentID = "payment_intent_id"
+        case paymentIntentStatus = "payment_intent_status"
+        case failedAttempt = "failed_attempt"
         case redirectURL = "redirect_url"
         case customerID = "customer_id"
         case chargeID = "charge_id"
@@ -95,6 +122,39 @@ public struct Order: Sendable, Hashable, Codable {
         case paidAt = "paid_at"
         case canceledAt = "canceled_at"
         case language
+    }
+
+    /// Decodes an order as stored or as kept in the ledger, including one written before PaymentIntents (no
+    /// `payment_flow`: the Sources flow).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        version = try c.decode(Int.self, forKey: .version)
+        status = try c.decode(OrderStatus.self, forKey: .status)
+        amount = try c.decode(Int.self, forKey: .amount)
+        currency = try c.decode(String.self, forKey: .currency)
+        customerEmail = try c.decode(String.self, forKey: .customerEmail)
+        customerName = try c.decodeIfPresent(String.self, forKey: .customerName)
+        items = try c.decode([OrderItem].self, forKey: .items)
+        paymentMethod = try c.decode(OrderPaymentMethod.self, forKey: .paymentMethod)
+        usage = try c.decode(SourceUsage.self, forKey: .usage)
+        paymentFlow = try c.decodeIfPresent(OrderPaymentFlow.self, forKey: .paymentFlow) ?? .sources
+        sourceID = try c.decodeIfPresent(String.self, forKey: .sourceID)
+        sourceStatus = try c.decodeIfPresent(SourceStatus.self, forKey: .sourceStatus)
+        paymentIntentID = try c.decodeIfPresent(String.self, forKey: .paymentIntentID)
+        paymentIntentStatus = try c.decodeIfPresent(PaymentIntentStatus.self, forKey: .paymentIntentStatus)
+        failedAttempt = try c.decodeIfPresent(String.self, forKey: .failedAttempt)
+        redirectURL = try c.decodeIfPresent(String.self, forKey: .redirectURL)
+        customerID = try c.decodeIfPresent(String.self, forKey: .customerID)
+        chargeID = try c.decodeIfPresent(String.self, forKey: .chargeID)
+        chargeStatus = try c.decodeIfPresent(ChargeStatus.self, forKey: .chargeStatus)
+        failureReason = try c.decodeIfPresent(String.self, forKey: .failureReason)
+        retryURL = try c.decode(String.self, forKey: .retryURL)
+        createdAt = try c.decode(Date.self, forKey: .createdAt)
+        updatedAt = try c.decode(Date.self, forKey: .updatedAt)
+        paidAt = try c.decodeIfPresent(Date.self, forKey: .paidAt)
+        canceledAt = try c.decodeIfPresent(Date.self, forKey: .canceledAt)
+        language = try c.decodeIfPresent(CustomerLanguage.self, forKey: .language)
     }
 }
 

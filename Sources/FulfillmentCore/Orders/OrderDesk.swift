@@ -2,14 +2,16 @@ public import Foundation
 public import Logging
 public import StripeAPI
 
-/// Creating an order (the Sources and Charges flow's first step): prices the items that name a Stripe price,
-/// creates the order's source with the order id in its metadata and the confirmation page as its return URL,
-/// records the order, and hands it to `OrderPayments` at once when the source is chargeable already (cards,
-/// SEPA debit). Applying what Stripe then says about the source and the charge is `OrderPayments`'.
+/// Creating an order: prices the items that name a Stripe price and hands the order to its flow's rail
+/// (`OrderRails`: a PaymentIntent by default, or the Sources flow), which creates and starts its payment.
+/// Also the status endpoint's look at Stripe, and another attempt after a failed one. Applying what Stripe
+/// then says is `OrderPayments`'.
 public struct OrderDesk: Sendable {
     let stripe: StripeClient
     let store: any FulfillmentStore
     let payments: OrderPayments
+    /// The flows orders may take, by name, and the default (`ORDER_PAYMENT_FLOW`).
+    let rails: OrderRails
     /// Where a customer may try again when the request names no `retry_url`.
     let publicURL: String
     /// What fulfils an item that refers to a Stripe price (its metadata, or the catalog), and the actions.
@@ -20,9 +22,11 @@ public struct OrderDesk: Sendable {
     let logger: Logger
 
     public init(
-        stripe: StripeClient, store: any FulfillmentStore, payments: OrderPayments, publicURL: String, catalog: Catalog = Catalog(),
-        defaultLanguage: CustomerLanguage = .en, now: @escaping @Sendable () -> Date, logger: Logger
+        stripe: StripeClient, store: any FulfillmentStore, payments: OrderPayments, defaultFlow: OrderPaymentFlow = .paymentIntents,
+        publicURL: String, catalog: Catalog = Catalog(), defaultLanguage: CustomerLanguage = .en, now: @escaping @Sendable () -> Date,
+        logger: Logger
     ) {
+        self.rails = OrderRails([PaymentIntentOrderRail(payments: payments), SourceOrderRail(payments: payments)], defaultFlow: defaultFlow)
         self.stripe = stripe
         self.store = store
         self.payments = payments
@@ -33,30 +37,55 @@ public struct OrderDesk: Sendable {
         self.logger = logger
     }
 
-    /// Creates the order's source (with the order id in its metadata and the confirmation page as its return
-    /// URL), records the order, and charges at once if the source is already chargeable (cards, SEPA debit).
+    /// Creates an order on the flow the request names (or the default), through that flow's rail: its
+    /// payment is created at Stripe with the order id in its metadata and as idempotency key, and started.
     /// `acceptLanguage` is the browser's header: the customer's language when the request names none.
-    public func createOrder(_ request: OrderRequest.Validated, acceptLanguage: String? = nil) async throws -> Order {
+    public func createOrder(
+        _ request: OrderRequest.Validated, acceptLanguage: String? = nil, payer: OrderPayer = OrderPayer(merchant: true)
+    ) async throws -> Order {
+        let rail = try rail(for: request, merchant: payer.merchant)
         let request = try await priced(request)
-        let orderID = Self.newOrderID()
-        let source = try await stripe.createSource(sourceParameters(request, orderID: orderID), idempotencyKey: "order-source-\(orderID)")
-        let created = now()
-        let order = Order(
-            id: orderID, amount: request.total, currency: request.request.currency, customerEmail: request.request.email,
-            customerName: request.request.name, items: request.lines, paymentMethod: request.method,
-            usage: request.usage, sourceID: source.id, sourceStatus: source.status, redirectURL: source.redirect?.url,
-            retryURL: request.request.retryURL ?? publicURL, createdAt: created,
+        let draft = Order(
+            id: Self.newOrderID(), amount: request.total, currency: request.request.currency, customerEmail: request.request.email,
+            customerName: request.request.name, items: request.lines, paymentMethod: request.method, usage: request.usage,
+            paymentFlow: rail.flow, retryURL: request.request.retryURL ?? publicURL, createdAt: now(),
             language: CustomerLanguage.resolve(
                 CustomerLanguage(stripeLocale: request.request.locale), CustomerLanguage.preferred(acceptLanguage: acceptLanguage),
                 default: defaultLanguage))
-        try await store.insertOrder(order)
-        logger.info(
-            "order created",
-            metadata: ["order.id": "\(orderID)", "stripe.source.id": "\(source.id)", "order.method": "\(order.paymentMethod)"])
-        if source.status == .chargeable {
-            return try await payments.charge(order)
+        return try await rail.start(draft, request: request, payer: payer)
+    }
+
+    /// The rail for the request's flow, once it has checked the request (nothing has reached Stripe yet).
+    public func rail(for request: OrderRequest.Validated, merchant: Bool) throws(OrderRequestError) -> any OrderPaymentRail {
+        let flow = request.flow ?? rails.defaultFlow
+        guard let rail = rails.rail(flow) else { throw OrderRequestError("payment_flow \(flow) is not offered here") }
+        try rail.check(request, merchant: merchant)
+        return rail
+    }
+
+    /// The order as it stands; while it awaits payment, and at most once per `sourceCheckInterval` whichever
+    /// instance is asked (the store keeps when the payment was last looked at), its rail looks at Stripe and
+    /// applies what it says without waiting for the webhook. Errors on that path are logged, never shown:
+    /// the page keeps polling.
+    public func refresh(orderID: String) async throws -> Order? {
+        guard let order = try await store.order(id: orderID) else { return nil }
+        guard !order.status.isFinal, let rail = rails.rail(order.paymentFlow),
+            try await store.claimSourceCheck(orderID: order.id, now: now(), interval: payments.sourceCheckInterval.seconds)
+        else { return order }
+        do {
+            return try await rail.refresh(order)
+        } catch {
+            logger.warning("order refresh failed", metadata: ["order.id": "\(orderID)", "error": "\(error)"])
+            return try await store.order(id: orderID) ?? order
         }
-        return order
+    }
+
+    /// Another attempt on an open order whose last attempt failed (`POST /api/orders/{id}/payment`); `nil` for
+    /// an unknown order.
+    public func payAgain(orderID: String, with choice: OrderPaymentChoice, payer: OrderPayer) async throws -> Order? {
+        guard let order = try await store.order(id: orderID) else { return nil }
+        guard let rail = rails.rail(order.paymentFlow) else { throw OrderRequestError("payment_flow \(order.paymentFlow) is not offered here") }
+        return try await rail.payAgain(order, with: choice, payer: payer)
     }
 
     /// Prices the items that refer to a Stripe price from the price itself (never from the request), names
@@ -90,28 +119,6 @@ public struct OrderDesk: Sendable {
         }
         try request.checkTotal()
         return request
-    }
-
-    func sourceParameters(_ request: OrderRequest.Validated, orderID: String) -> FormValue {
-        let input = request.request
-        var fields: [FormField] = [
-            FormField("type", .string(request.method.rawValue)),
-            FormField("amount", .int(request.total)),
-            FormField("currency", .string(input.currency)),
-            FormField("usage", .string(request.usage.rawValue)),
-            FormField("owner", .object([FormField("email", .string(input.email))] + (input.name.map { [FormField("name", .string($0))] } ?? []))),
-            FormField("metadata", ["order_id": .string(orderID)]),
-            FormField("statement_descriptor", .string("ORDER \(orderID.suffix(8).uppercased())")),
-        ]
-        if request.isRedirect { fields.append(FormField("redirect", ["return_url": .string(payments.pageURL(orderID: orderID))])) }
-        switch request.method {
-        case .ideal: if let bank = input.idealBank { fields.append(FormField("ideal", ["bank": .string(bank)])) }
-        case .sofort: fields.append(FormField("sofort", ["country": .string(input.sofortCountry ?? "DE")]))
-        case .sepaDebit: fields.append(FormField("sepa_debit", ["iban": .string(input.iban ?? "")]))
-        case .card: fields.append(FormField("token", .string(input.cardToken ?? "")))
-        case .bancontact: break
-        }
-        return .object(fields)
     }
 
     static func newOrderID() -> String {

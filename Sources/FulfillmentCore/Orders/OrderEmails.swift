@@ -1,6 +1,6 @@
 public import StripeAPI
 
-/// The customer emails of the Sources flow, as plain text in the order's language, each with a dedupe key per
+/// The customer emails of orders, as plain text in the order's language, each with a dedupe key per
 /// order and kind.
 public enum OrderEmails {
     /// The confirmation of a paid order, queued with its fulfilment: what was delivered for each item.
@@ -32,6 +32,16 @@ public enum OrderEmails {
             return OutboundEmail(
                 dedupeKey: "order_failed:\(order.id)", recipient: order.customerEmail, subject: texts("order_failed_subject"),
                 body: body)
+        case .paymentFailed(let reason, let attempt):
+            // As above: only the shop's words and the order's own page, where the customer may pay again.
+            let body = CheckoutEmails.greeting(nil, texts) + "\n\n"
+                + texts(
+                    "order_payment_failed_body",
+                    ["amount": texts.money(order.amount, order.currency), "reason": reason, "url": pageURL])
+                + "\n\n" + texts("email_reference", ["reference": order.id]) + "\n"
+            return OutboundEmail(
+                dedupeKey: "order_payment_failed:\(order.id):\(attempt)", recipient: order.customerEmail,
+                subject: texts("order_payment_failed_subject"), body: body)
         }
     }
 }

@@ -26,7 +26,7 @@ extension OrderPayments {
         let pageURL = pageURL(orderID: order.id)
         let publicURL = self.publicURL
         return FulfillmentPlan(
-            subjectID: order.id, kind: .order, paymentIntentID: nil, customerEmail: order.customerEmail, customerName: order.customerName,
+            subjectID: order.id, kind: .order, paymentIntentID: order.paymentIntentID, customerEmail: order.customerEmail, customerName: order.customerName,
             amountTotal: order.amount, currency: order.currency, shipping: nil, lines: lines,
             objectJSON: (try? JSONEncoder().encode(order)) ?? Data(),
             receipt: { lines in OrderEmails.confirmed(order: order, lines: lines, pageURL: pageURL) },

@@ -1,5 +1,7 @@
-/// What the confirmation page tells the customer, following Stripe's guide for the Sources flow, in the
-/// order's language.
+import StripeAPI
+
+/// What the confirmation page tells the customer, following Stripe's guides (the Sources flow; a PaymentIntent
+/// whose attempt failed or waits for the bank), in the order's language.
 public struct OrderMessage: Sendable, Hashable {
     /// A stable key the page and tests can rely on.
     public var state: String
@@ -11,6 +13,13 @@ public struct OrderMessage: Sendable, Hashable {
     public init(for order: Order, texts: Texts? = nil) {
         let t = texts ?? order.texts
         switch order.status {
+        case .awaitingPayment where order.canPayAgain:
+            // The last attempt failed; the order stays open for another method (PaymentIntents).
+            self.init(
+                state: "awaiting_payment", title: t("order_retry_title"),
+                detail: t("order_retry_detail", ["reason": order.failureReason ?? t("order_failed_reason")]), isFinal: false)
+        case .awaitingPayment where order.paymentIntentStatus == .requiresAction:
+            self.init(state: "awaiting_payment", title: t("order_awaiting_title"), detail: t("order_action_detail"), isFinal: false)
         case .awaitingPayment:
             self.init(state: "awaiting_payment", title: t("order_awaiting_title"), detail: t("order_awaiting_detail"), isFinal: false)
         case .chargePending:

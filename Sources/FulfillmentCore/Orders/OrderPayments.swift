@@ -2,9 +2,9 @@ public import Foundation
 public import Logging
 public import StripeAPI
 
-/// The Sources and Charges flow: creates an order and its source, charges a chargeable source once (the
-/// order id is the charge's idempotency key), and moves the order as Stripe reports the source and the
-/// charge. Every handler re-fetches the object from Stripe and applies it through the order's state
+/// What Stripe says about orders, applied: the Sources and Charges flow's source and charge (a chargeable
+/// source is charged once, the order id the charge's idempotency key) and the PaymentIntent flow's intent
+/// (`OrderPayments+PaymentIntents`). Every handler re-fetches the object from Stripe and applies it through the order's state
 /// machine with a compare-and-set, so duplicated, reordered and concurrent callers agree.
 public struct OrderPayments: Sendable {
     let stripe: StripeClient
@@ -64,32 +64,16 @@ public struct OrderPayments: Sendable {
         // A Checkout payment's charge (it names a PaymentIntent and no order): the session's own events fulfil.
         if order == nil, let intent = charge.paymentIntent { return Self.checkoutChargeNote(intent) }
         guard let order else { throw OrphanEventError("no order for charge \(charge.id)") }
+        if order.paymentFlow == .paymentIntents, let intentID = order.paymentIntentID {
+            // An attempt's charge: the PaymentIntent decides (a failed attempt leaves the order open).
+            return try await apply(try await stripe.retrievePaymentIntent(intentID), to: order).note
+        }
         return try await apply(Self.fact(charge), to: order).note
     }
 
     /// What a Checkout payment's charge event records: it is no order's.
     static func checkoutChargeNote(_ paymentIntent: String) -> String {
         "charge of \(paymentIntent) (a Checkout payment): nothing for orders"
-    }
-
-    // MARK: The status endpoint
-
-    /// The order as it stands; while it awaits payment, and at most once per `sourceCheckInterval` whichever
-    /// instance is asked (the store keeps when the source was last looked at), looks at the source itself and
-    /// charges as soon as it is chargeable, without waiting for the webhook. Errors on that path are logged,
-    /// never shown: the page keeps polling.
-    public func refresh(orderID: String) async throws -> Order? {
-        guard let order = try await store.order(id: orderID) else { return nil }
-        guard order.awaitsCharge,
-            try await store.claimSourceCheck(orderID: order.id, now: now(), interval: sourceCheckInterval.seconds)
-        else { return order }
-        do {
-            let (decision, charged) = try await apply(try await stripe.retrieveSource(order.sourceID), to: order)
-            return charged ?? decision.order
-        } catch {
-            logger.warning("order refresh failed", metadata: ["order.id": "\(orderID)", "error": "\(error)"])
-            return try await store.order(id: orderID) ?? order
-        }
     }
 
     // MARK: Charging
@@ -103,13 +87,13 @@ public struct OrderPayments: Sendable {
             let customer = try await stripe.createCustomer(
                 ["email": .string(order.customerEmail), "metadata": ["order_id": .string(order.id)]],
                 idempotencyKey: "order-customer-\(order.id)")
-            _ = try await stripe.attachSource(customerID: customer.id, sourceID: order.sourceID, idempotencyKey: "order-attach-\(order.id)")
+            _ = try await stripe.attachSource(customerID: customer.id, sourceID: order.sourceID ?? "", idempotencyKey: "order-attach-\(order.id)")
             order = try await apply(.customer(id: customer.id), to: order).order
         }
         var parameters: [FormField] = [
             FormField("amount", .int(order.amount)),
             FormField("currency", .string(order.currency)),
-            FormField("source", .string(order.sourceID)),
+            FormField("source", .string(order.sourceID ?? "")),
             FormField("description", .string("Order \(order.id)")),
             FormField("metadata", ["order_id": .string(order.id)]),
         ]
@@ -124,7 +108,7 @@ public struct OrderPayments: Sendable {
                 ?? .chargeRefused(message: error.details.message ?? "declined")
         } catch let error as StripeError where error.details.code == "source_unavailable" {
             // The source moved on (failed, canceled, or consumed by this very charge): apply what it is now.
-            return try await apply(Self.fact(try await stripe.retrieveSource(order.sourceID)), to: order).order
+            return try await apply(Self.fact(try await stripe.retrieveSource(order.sourceID ?? "")), to: order).order
         }
         return try await apply(fact, to: order).order
     }

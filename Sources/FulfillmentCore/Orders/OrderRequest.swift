@@ -23,6 +23,16 @@ public struct OrderRequest: Sendable, Hashable, Decodable {
     public var retryURL: String?
     /// The customer's language for pages and emails (`es`, `en`, or a Stripe locale such as `es-419`).
     public var locale: String?
+    /// `payment_intents` (the default unless `ORDER_PAYMENT_FLOW` says otherwise) or `sources` (the guide's flow).
+    public var paymentFlow: String?
+    /// A PaymentMethod made by Stripe.js in the browser (`pm_...`: a card), or one the customer saved.
+    public var paymentMethodID: String?
+    /// The customer whose saved method pays (the merchant's backend only, with the order key).
+    public var customer: String?
+    /// The customer accepted the SEPA Direct Debit mandate (required for `sepa_debit` on a PaymentIntent).
+    public var mandateAccepted: Bool?
+    /// Charge the saved method without the customer present (the merchant's backend only).
+    public var offSession: Bool?
 
     public init(
         items: [OrderItem]? = nil, amount: Int? = nil, currency: String, email: String, name: String? = nil,
@@ -51,6 +61,11 @@ public struct OrderRequest: Sendable, Hashable, Decodable {
         case sofortCountry = "sofort_country"
         case cardToken = "card_token"
         case retryURL = "retry_url"
+        case paymentFlow = "payment_flow"
+        case paymentMethodID = "payment_method_id"
+        case customer
+        case mandateAccepted = "mandate_accepted"
+        case offSession = "off_session"
     }
 
 
@@ -61,6 +76,8 @@ public struct OrderRequest: Sendable, Hashable, Decodable {
         public var method: OrderPaymentMethod
         public var lines: [OrderItem]
         public var usage: SourceUsage
+        /// The flow the request names (`nil`: the service's default).
+        public var flow: OrderPaymentFlow?
         /// `retry_url`, parsed as a browser would (its origin is checked against the allowed ones).
         public var retryURL: ReturnURL?
         public var isRedirect: Bool { method.isRedirect }
@@ -117,17 +134,19 @@ public struct OrderRequest: Sendable, Hashable, Decodable {
             throw OrderRequestError("give either items or amount")
         }
         let usage = self.usage ?? "single_use"
-        guard usage == "single_use" || (usage == "reusable" && method.allowsReuse) else {
-            throw OrderRequestError("usage reusable is for card and sepa_debit only")
-        }
-        switch method {
-        case .card where cardToken?.isEmpty ?? true: throw OrderRequestError("a card payment needs card_token")
-        case .sepaDebit where iban?.isEmpty ?? true: throw OrderRequestError("a SEPA debit needs iban")
-        case .sofort where sofortCountry?.isEmpty ?? true: throw OrderRequestError("a SOFORT payment needs sofort_country")
-        default: break
-        }
-        for value in [idealBank, sofortCountry, iban, cardToken] {
+        guard usage == "single_use" || usage == "reusable" else { throw OrderRequestError("usage must be single_use or reusable") }
+        for value in [idealBank, sofortCountry, iban, cardToken, paymentMethodID, customer] {
             if let value, value.count > 64 { throw OrderRequestError("payment details are at most 64 characters") }
+        }
+        let flow = paymentFlow.map(OrderPaymentFlow.init(rawValue:))
+        if let flow, flow != .sources, flow != .paymentIntents {
+            throw OrderRequestError("payment_flow must be payment_intents or sources")
+        }
+        if let paymentMethodID, !Self.isStripeID(paymentMethodID, prefix: "pm_") {
+            throw OrderRequestError("payment_method_id must be a Stripe PaymentMethod id (pm_...)")
+        }
+        if let customer, !Self.isStripeID(customer, prefix: "cus_") {
+            throw OrderRequestError("customer must be a Stripe customer id (cus_...)")
         }
         if let locale, locale.count > 16 || !locale.allSatisfy({ $0.isASCII && ($0.isLetter || $0 == "-") }) {
             throw OrderRequestError("locale must be a language tag such as es or en")
@@ -145,9 +164,16 @@ public struct OrderRequest: Sendable, Hashable, Decodable {
         request.currency = currency.lowercased()
         // Kept as rebuilt from its parsed parts: what was checked is what is stored and shown.
         request.retryURL = returnURL?.description
-        let validated = Validated(request: request, method: method, lines: lines, usage: SourceUsage(rawValue: usage), retryURL: returnURL)
+        let validated = Validated(
+            request: request, method: method, lines: lines, usage: SourceUsage(rawValue: usage), flow: flow, retryURL: returnURL)
         if validated.lines.allSatisfy({ $0.price == nil }) { try validated.checkTotal() }
         return validated
+    }
+}
+
+extension OrderRequest {
+    static func isStripeID(_ id: String, prefix: String) -> Bool {
+        id.hasPrefix(prefix) && id.count > prefix.count && id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
     }
 }
 

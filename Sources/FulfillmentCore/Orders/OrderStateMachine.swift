@@ -1,8 +1,12 @@
 public import Foundation
 public import StripeAPI
 
-/// What Stripe says about an order's source, charge or customer (always re-fetched, never an event's copy).
+/// What Stripe says about an order's source, charge, PaymentIntent or customer (always re-fetched, never an
+/// event's copy).
 public enum OrderFact: Sendable, Hashable {
+    /// The order's PaymentIntent as it stands: its status, its latest attempt's charge, and why the last
+    /// attempt failed (when it did).
+    case paymentIntent(id: String, status: PaymentIntentStatus, latestCharge: String?, failure: String?, redirectURL: String?)
     case source(id: String, status: SourceStatus, failureReason: String?)
     case charge(id: String, status: ChargeStatus, failureMessage: String?)
     /// Creating the charge was refused without a charge (an API error): the payment cannot go through.
@@ -15,6 +19,8 @@ public enum OrderFact: Sendable, Hashable {
 public enum OrderNotice: Sendable, Hashable {
     case confirmed
     case failed(reason: String)
+    /// An attempt failed; the order stays open and the customer may pay again (`attempt` names it: one email each).
+    case paymentFailed(reason: String, attempt: String)
 }
 
 /// The outcome of applying a fact: the order after it, whether that differs, what to tell the customer,
@@ -45,9 +51,10 @@ extension Order {
 
         case .source(let id, let status, let failureReason):
             guard id == sourceID else {
-                return decision(next, now: now, anomaly: "source \(id) is not this order's source (\(sourceID))", note: "source mismatch")
+                return decision(
+                    next, now: now, anomaly: "source \(id) is not this order's source (\(sourceID ?? "none"))", note: "source mismatch")
             }
-            if status.rank > sourceStatus.rank { next.sourceStatus = status }
+            if status.rank > (sourceStatus?.rank ?? -1) { next.sourceStatus = status }
             note = "source \(status)"
             if status == .failed || status == .canceled {
                 let reason = status == .failed
@@ -98,6 +105,10 @@ extension Order {
                 break
             }
 
+        case .paymentIntent(let id, let status, let latestCharge, let failure, let redirectURL):
+            return applyingPaymentIntent(
+                id: id, status: status, latestCharge: latestCharge, failure: failure, redirectURL: redirectURL, now: now)
+
         case .chargeRefused(let message):
             guard self.status == .awaitingPayment else {
                 return decision(next, now: now, note: "charge refusal ignored: order is \(self.status.rawValue)")
@@ -108,6 +119,78 @@ extension Order {
             note = "charge refused: order canceled"
         }
         return decision(next, now: now, notice: notice, anomaly: anomaly, note: note)
+    }
+
+    /// A PaymentIntent's status decides: `succeeded` pays (once), `processing` is on its way, a failed attempt
+    /// (`requires_payment_method` with an error) leaves the order open for another method and is told once,
+    /// `canceled` cancels. A PaymentIntent moves back and forth between attempts, so its status is taken as
+    /// Stripe gives it; the order's `paid` and `canceled` stay final.
+    private func applyingPaymentIntent(
+        id: String, status: PaymentIntentStatus, latestCharge: String?, failure: String?, redirectURL: String?, now: Date
+    ) -> OrderDecision {
+        guard id == paymentIntentID else {
+            return decision(
+                self, now: now, anomaly: "PaymentIntent \(id) is not this order's (\(paymentIntentID ?? "none"))",
+                note: "PaymentIntent mismatch")
+        }
+        var next = self
+        next.paymentIntentStatus = status
+        switch (status, self.status) {
+        case (_, .paid) where status != .succeeded:
+            return decision(
+                self, now: now, anomaly: "PaymentIntent \(id) is \(status) after the order was paid; not applied",
+                note: "PaymentIntent \(status) ignored: order paid")
+        case (.succeeded, .paid):
+            return decision(next, now: now, note: "PaymentIntent succeeded: order already paid")
+        case (.succeeded, .canceled):
+            return decision(
+                next, now: now, anomaly: "PaymentIntent \(id) succeeded for a canceled order: refund it or fulfil by hand",
+                note: "PaymentIntent succeeded for a canceled order")
+        case (.succeeded, _):
+            next.status = .paid
+            next.paidAt = now
+            next.chargeID = latestCharge ?? chargeID
+            next.chargeStatus = .succeeded
+            next.failureReason = nil
+            next.redirectURL = nil
+            return decision(next, now: now, notice: .confirmed, note: "PaymentIntent succeeded: order confirmed")
+        case (_, .canceled):
+            return decision(next, now: now, note: "PaymentIntent \(status): order already canceled")
+        case (.canceled, _):
+            let reason = "the payment was canceled or not completed in time"
+            next.cancel(reason: reason, now: now)
+            next.redirectURL = nil
+            return decision(next, now: now, notice: .failed(reason: reason), note: "PaymentIntent canceled: order canceled")
+        case (.processing, _):
+            next.status = .chargePending
+            next.chargeID = latestCharge ?? chargeID
+            next.chargeStatus = .pending
+            next.redirectURL = nil
+            return decision(next, now: now, note: "PaymentIntent processing: payment on its way")
+        case (.requiresPaymentMethod, _) where failure != nil:
+            let reason = "the payment did not go through: \(failure ?? "")"
+            let attempt = latestCharge ?? "\(id):\(failure ?? "")"
+            next.status = .awaitingPayment
+            next.failureReason = reason
+            next.redirectURL = nil
+            if let latestCharge {
+                next.chargeID = latestCharge
+                next.chargeStatus = .failed
+            }
+            guard failedAttempt != attempt else { return decision(next, now: now, note: "attempt \(attempt) failed: already told") }
+            next.failedAttempt = attempt
+            return decision(
+                next, now: now, notice: .paymentFailed(reason: reason, attempt: attempt),
+                note: "attempt \(attempt) failed: order open for another payment")
+        default:
+            // Waiting for a method, a confirmation or the customer's action: the order awaits payment.
+            if self.status == .chargePending {
+                return decision(self, now: now, note: "PaymentIntent \(status) while the payment is on its way: stale, not applied")
+            }
+            next.status = .awaitingPayment
+            if let redirectURL { next.redirectURL = redirectURL }
+            return decision(next, now: now, note: "PaymentIntent \(status)")
+        }
     }
 
     private func decision(

@@ -3,8 +3,11 @@ public import Foundation
 extension MemoryFulfillmentStore {
     public func insertOrder(_ order: Order) async throws {
         guard orders[order.id] == nil else { throw StoreConflict("order \(order.id) exists") }
-        guard !orders.values.contains(where: { $0.sourceID == order.sourceID }) else {
-            throw StoreConflict("source \(order.sourceID) already belongs to an order")
+        if let sourceID = order.sourceID, orders.values.contains(where: { $0.sourceID == sourceID }) {
+            throw StoreConflict("source \(sourceID) already belongs to an order")
+        }
+        if let intentID = order.paymentIntentID, orders.values.contains(where: { $0.paymentIntentID == intentID }) {
+            throw StoreConflict("PaymentIntent \(intentID) already belongs to an order")
         }
         orders[order.id] = order
     }
@@ -13,7 +16,17 @@ extension MemoryFulfillmentStore {
 
     public func order(sourceID: String) async throws -> Order? { orders.values.first { $0.sourceID == sourceID } }
 
+    public func order(paymentIntentID: String) async throws -> Order? {
+        orders.values.first { $0.paymentIntentID == paymentIntentID }
+    }
+
     public func order(chargeID: String) async throws -> Order? { orders.values.first { $0.chargeID == chargeID } }
+
+    public func ordersAwaitingPayment(flow: OrderPaymentFlow, createdBefore: Date, limit: Int) async throws -> [Order] {
+        Array(
+            orders.values.filter { $0.paymentFlow == flow && $0.status == .awaitingPayment && $0.createdAt < createdBefore }
+                .sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }.prefix(limit))
+    }
 
     public func updateOrder(
         _ order: Order, expectedVersion: Int, outgoing: Outgoing, anomaly: String?, now: Date

@@ -22,7 +22,7 @@ struct Timeline {
         let record = try await store.purchase(subjectID: subjectID)
         let order = subjectID.hasPrefix("ord_") ? try await store.order(id: subjectID) : nil
         if let order {
-            relatedIDs += [order.sourceID] + (order.chargeID.map { [$0] } ?? [])
+            relatedIDs += [order.sourceID, order.paymentIntentID, order.chargeID].compactMap { $0 }
             entries.append(Entry(at: order.createdAt, kind: "order", what: "created (\(order.paymentMethod))", outcome: order.status.rawValue))
             if let paidAt = order.paidAt { entries.append(Entry(at: paidAt, kind: "order", what: "paid", outcome: order.chargeID ?? "")) }
             if let canceledAt = order.canceledAt {

@@ -87,13 +87,15 @@ public struct FulfillmentService: Sendable {
             sourceCheckInterval: configuration.sourceCheckInterval, notifier: notifier, catalog: catalog,
             defaultLanguage: configuration.defaultLanguage, now: configuration.now, logger: logger)
         orderDesk = OrderDesk(
-            stripe: stripe, store: self.store, payments: payments, publicURL: configuration.publicURL, catalog: catalog,
+            stripe: stripe, store: self.store, payments: payments, defaultFlow: configuration.orderPaymentFlow,
+            publicURL: configuration.publicURL, catalog: catalog,
             defaultLanguage: configuration.defaultLanguage, now: configuration.now, logger: logger)
         let afterPayment = AfterPaymentHandler(
             stripe: stripe, store: self.store, fulfiller: fulfiller, notifier: notifier,
             defaultLanguage: configuration.defaultLanguage, publicURL: configuration.publicURL,
             now: configuration.now, logger: logger)
-        router = EventRouter.checkout(fulfiller).merging(.orders(payments)).merging(.afterPayment(afterPayment))
+        router = EventRouter.checkout(fulfiller).merging(.orders(payments)).merging(.paymentIntentOrders(payments))
+            .merging(.afterPayment(afterPayment))
         var dispatchers = DispatchRegistry()
         for (channel, handler) in actions.effectDispatchers { dispatchers.register(handler, for: channel) }
         if let merchant = configuration.merchantWebhook {
@@ -248,6 +250,10 @@ public struct FulfillmentService: Sendable {
                     firstRunAfter: configuration.reconcileFirstRunAfter, metrics: metrics,
                     logger: logger))
         }
+        services.append(
+            PaymentWindowService(
+                window: OrderPaymentWindow(payments: payments, window: configuration.orderPaymentWindow),
+                every: configuration.paymentWindowSweepInterval, logger: logger))
         if let retention = configuration.retention {
             services.append(RetentionService(store: store, retention: retention, now: configuration.now, logger: logger))
         }

@@ -45,6 +45,14 @@ public struct ServiceConfiguration: Sendable {
     /// `POST /api/orders` with caller-priced items needs `Authorization: Bearer` this (`ORDER_API_KEY`; `nil`:
     /// only items by Stripe price id are taken).
     public var orderAPIKey: String?
+    /// How orders are paid when the request names no `payment_flow` (`ORDER_PAYMENT_FLOW`: `payment_intents`, the
+    /// default, or `sources`, the guide's legacy flow).
+    public var orderPaymentFlow: OrderPaymentFlow = .paymentIntents
+    /// A PaymentIntent order not paid within this is canceled, and its PaymentIntent (`ORDER_PAYMENT_WINDOW`,
+    /// default 24 h).
+    public var orderPaymentWindow: Duration = .seconds(24 * 3600)
+    /// How often the payment window is swept for overdue orders.
+    public var paymentWindowSweepInterval: Duration = .seconds(60)
     /// Hosts an order's `retry_url` may point to (`ALLOWED_RETURN_HOSTS`; empty: the `PUBLIC_URL` host).
     public var allowedReturnHosts: [String] = []
     /// `GET /metrics` needs `Authorization: Bearer` this (`METRICS_TOKEN`; `nil`: open, for a private network).

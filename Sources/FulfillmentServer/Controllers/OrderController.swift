@@ -5,10 +5,11 @@ import Hummingbird
 import Logging
 import StripeAPI
 
-/// The Sources flow over HTTP: `POST /api/orders` creates an order and its source and says where to send the
-/// customer; `GET /orders/{id}` is the confirmation page (the source's return URL), which polls
-/// `GET /api/orders/{id}`. The status endpoint may look at the source itself and charge without waiting for
-/// the webhook. Order ids are unguessable; an unknown or malformed one is a 404 that reveals nothing.
+/// Orders over HTTP: `POST /api/orders` creates an order and its payment (a PaymentIntent, or a source) and
+/// says where to send the customer; `GET /orders/{id}` is the confirmation page (the return URL), which polls
+/// `GET /api/orders/{id}`; `POST /api/orders/{id}/payment` pays again after a failed attempt. The status
+/// endpoint may look at the payment at Stripe itself (a read with a purpose: it may charge a chargeable source
+/// or record a settled PaymentIntent) without waiting for the webhook. Order ids are unguessable; an unknown or malformed one is a 404 that reveals nothing.
 struct OrderController<Context: RequestContext>: Sendable {
     let payments: OrderPayments
     let desk: OrderDesk
@@ -31,11 +32,14 @@ struct OrderController<Context: RequestContext>: Sendable {
     func register(on router: Router<Context>) {
         let orders = router.group("api/orders")
         orders.post { request, context in await create(request, client: doors.client(request, context)) }
+        orders.post(":id/payment") { request, context in
+            await payAgain(request, id: context.parameters.get("id") ?? "", client: doors.client(request, context))
+        }
         orders.get(":id") { request, context in
             let id = context.parameters.get("id") ?? ""
             guard OrderID.isValid(id) else { return json(.notFound, error: "not found") }
             do {
-                guard let order = try await payments.refresh(orderID: id) else {
+                guard let order = try await desk.refresh(orderID: id) else {
                     if let retryAfter = await unknown(id, request, context) {
                         return tooMany(retryAfter: retryAfter, error: "too many lookups of unknown orders; retry later")
                     }
@@ -53,7 +57,7 @@ struct OrderController<Context: RequestContext>: Sendable {
             let browser = request.headers.browserLanguage(default: defaultLanguage)
             guard OrderID.isValid(id) else { return pages.notFound(language: browser) }
             do {
-                guard let order = try await payments.refresh(orderID: id) else {
+                guard let order = try await desk.refresh(orderID: id) else {
                     if let retryAfter = await unknown(id, request, context) {
                         let t = browser.texts
                         var response = pages.render(
@@ -126,7 +130,8 @@ struct OrderController<Context: RequestContext>: Sendable {
             }
         }
         do {
-            let order = try await desk.createOrder(validated, acceptLanguage: request.headers[.acceptLanguage])
+            let payer = OrderPayer(merchant: merchant, ipAddress: client.address, userAgent: request.headers[.userAgent])
+            let order = try await desk.createOrder(validated, acceptLanguage: request.headers[.acceptLanguage], payer: payer)
             return json(.created, encoding: OrderStatusAnswer(order, nextURL: order.redirectURL ?? payments.pageURL(orderID: order.id)))
         } catch let error as OrderRequestError {
             // An item's price is unknown, inactive, in another currency, or names no action.
@@ -140,6 +145,41 @@ struct OrderController<Context: RequestContext>: Sendable {
         }
     }
 
+    /// Another attempt on an open order whose last attempt failed: the order id is the customer's capability
+    /// (as for its page), and each attempt pays from the budget of public orders (it reaches Stripe).
+    func payAgain(_ request: Request, id: String, client: RequestClient) async -> Response {
+        guard OrderID.isValid(id) else { return json(.notFound, error: "not found") }
+        if let retryAfter = doors.publicOrders.admit(client: client.address, now: now()) {
+            await doors.refused("orders", client: client, reason: "budget spent", audited: false)
+            return tooMany(retryAfter: retryAfter, error: "Too many payments; retry after \(retryAfter) s.")
+        }
+        var request = request
+        let choice: OrderPaymentChoice
+        do {
+            let body = try await request.collectBody(upTo: Self.maximumRequestBytes)
+            choice = try JSONDecoder().decode(OrderPaymentChoice.self, from: Data(body.readableBytesView))
+            _ = try choice.checkedForPaymentIntent()
+        } catch let error as OrderRequestError {
+            return json(.badRequest, error: error.description)
+        } catch {
+            return json(.badRequest, error: "The body must be a JSON payment: payment_method and its details.")
+        }
+        do {
+            let payer = OrderPayer(merchant: false, ipAddress: client.address, userAgent: request.headers[.userAgent])
+            guard let order = try await desk.payAgain(orderID: id, with: choice, payer: payer) else {
+                return json(.notFound, error: "not found")
+            }
+            return json(.ok, encoding: OrderStatusAnswer(order, nextURL: order.redirectURL ?? payments.pageURL(orderID: order.id)))
+        } catch let error as OrderRequestError {
+            return json(.conflict, error: error.description)
+        } catch let error as StripeError where error.httpStatus == 400 || error.httpStatus == 402 {
+            return json(.badRequest, error: error.details.message ?? "The payment details were refused.")
+        } catch {
+            logger.error("order payment failed", metadata: ["order.id": "\(id)", "error": "\(error)"])
+            return json(.badGateway, error: "The payment could not be started; please retry.")
+        }
+    }
+
     static func pageContext(_ order: Order, texts: Texts) -> [String: Any] {
         let message = OrderMessage(for: order, texts: texts)
         return [
@@ -148,7 +188,8 @@ struct OrderController<Context: RequestContext>: Sendable {
             "tone": order.status == .paid ? "ok" : order.status == .canceled ? "bad" : "warn",
             "total": texts.money(order.amount, order.currency),
             "items": order.items.map { ["name": $0.name, "quantity": $0.quantity] },
-            "retryURL": order.retryURL, "failed": order.status == .canceled,
+            "retryURL": order.retryURL, "failed": order.status == .canceled, "canPayAgain": order.canPayAgain,
+            "method": order.paymentMethod.rawValue,
         ]
     }
 }

@@ -68,4 +68,10 @@ public struct EventType: StripeEnum {
     public static let chargeDisputeCreated: Self = "charge.dispute.created"
     public static let chargeDisputeUpdated: Self = "charge.dispute.updated"
     public static let chargeDisputeClosed: Self = "charge.dispute.closed"
+    public static let paymentIntentCreated: Self = "payment_intent.created"
+    public static let paymentIntentRequiresAction: Self = "payment_intent.requires_action"
+    public static let paymentIntentProcessing: Self = "payment_intent.processing"
+    public static let paymentIntentSucceeded: Self = "payment_intent.succeeded"
+    public static let paymentIntentPaymentFailed: Self = "payment_intent.payment_failed"
+    public static let paymentIntentCanceled: Self = "payment_intent.canceled"
 }

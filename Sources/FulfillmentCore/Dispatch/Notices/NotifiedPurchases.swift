@@ -116,7 +116,13 @@ public struct NotifiedOrder: Codable, Sendable, Hashable {
     public var customer: NotifiedCustomer
     public var items: [Item]
     public var paymentMethod: String
+    /// The order's source; for an order paid through a PaymentIntent, that PaymentIntent (the field is a
+    /// contract: it stays a string).
     public var source: String
+    /// `sources` or `payment_intents` (added with PaymentIntent orders).
+    public var paymentFlow: String?
+    /// The order's PaymentIntent, when it is paid through one.
+    public var paymentIntent: String?
     @Nullable public var charge: String?
     @Nullable public var failureReason: String?
     public var lines: [NotifiedLine]?
@@ -138,6 +144,8 @@ public struct NotifiedOrder: Codable, Sendable, Hashable {
         case paymentMethod = "payment_method"
         case failureReason = "failure_reason"
         case afterPayment = "after_payment"
+        case paymentFlow = "payment_flow"
+        case paymentIntent = "payment_intent"
     }
 
     init(_ order: Order) {
@@ -148,7 +156,9 @@ public struct NotifiedOrder: Codable, Sendable, Hashable {
         customer = NotifiedCustomer(email: order.customerEmail, name: order.customerName)
         items = order.items.map { Item(name: $0.name, quantity: $0.quantity, unitAmount: $0.unitAmount) }
         paymentMethod = order.paymentMethod.rawValue
-        source = order.sourceID
+        source = order.sourceID ?? order.paymentIntentID ?? ""
+        paymentFlow = order.paymentFlow.rawValue
+        paymentIntent = order.paymentIntentID
         charge = order.chargeID
         failureReason = order.failureReason
     }

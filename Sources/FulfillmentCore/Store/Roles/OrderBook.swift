@@ -1,14 +1,19 @@
 public import Foundation
 
-/// Orders paid through the Sources and Charges flow: the order itself (versioned, compare-and-set), its
+/// Orders, paid through the Sources and Charges flow or a PaymentIntent: the order itself (versioned, compare-and-set), its
 /// anomalies, and the shared limit on looking at its source.
 public protocol OrderBook: Sendable {
-    /// Stores a new order; its id and its source id are unique.
+    /// Stores a new order; its id, its source id and its PaymentIntent id are unique.
     func insertOrder(_ order: Order) async throws
 
     func order(id: String) async throws -> Order?
     func order(sourceID: String) async throws -> Order?
+    func order(paymentIntentID: String) async throws -> Order?
     func order(chargeID: String) async throws -> Order?
+
+    /// Orders of `flow` still awaiting payment that were created before `createdBefore`, oldest first (the
+    /// payment window's sweep).
+    func ordersAwaitingPayment(flow: OrderPaymentFlow, createdBefore: Date, limit: Int) async throws -> [Order]
 
     /// Replaces the order if it is still at `expectedVersion` (compare-and-set) and, in the same transaction,
     /// queues `outgoing` (the customer's email, the merchant's notification) and records `anomaly`. `false` if
@@ -22,7 +27,7 @@ public protocol OrderBook: Sendable {
     /// Anomalies recorded for an order, oldest first (facts that contradicted a final state).
     func orderAnomalies(orderID: String) async throws -> [String]
 
-    /// Whether the order's source may be looked at now: `true` (and the check recorded) if nobody, in any
+    /// Whether the order's source (or PaymentIntent) may be looked at now: `true` (and the check recorded) if nobody, in any
     /// process, has looked within `interval` seconds. A conditional update, so instances share the limit.
     func claimSourceCheck(orderID: String, now: Date, interval: TimeInterval) async throws -> Bool
 }

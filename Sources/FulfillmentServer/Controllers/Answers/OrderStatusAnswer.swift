@@ -18,7 +18,15 @@ struct OrderStatusAnswer: Codable, Sendable, Hashable {
     var total: String
     @Nullable var language: String?
     var paymentMethod: String
+    /// The source's status; for an order paid through a PaymentIntent, the PaymentIntent's (a string, as ever).
     var sourceStatus: String
+    /// `sources` or `payment_intents`.
+    var paymentFlow: String
+    /// The order's PaymentIntent and its status (PaymentIntent orders; null for the Sources flow).
+    @Nullable var paymentIntent: String?
+    @Nullable var paymentIntentStatus: String?
+    /// Whether the customer may pay again on this order (`POST /api/orders/{id}/payment`): its last attempt failed.
+    var canPayAgain: Bool
     @Nullable var chargeStatus: String?
     @Nullable var failureReason: String?
     var retryURL: String
@@ -49,6 +57,10 @@ struct OrderStatusAnswer: Codable, Sendable, Hashable {
         case id, status, state, title, message, final, amount, currency, total, language, items, created, updated
         case paymentMethod = "payment_method"
         case sourceStatus = "source_status"
+        case paymentFlow = "payment_flow"
+        case paymentIntent = "payment_intent"
+        case paymentIntentStatus = "payment_intent_status"
+        case canPayAgain = "can_pay_again"
         case chargeStatus = "charge_status"
         case failureReason = "failure_reason"
         case retryURL = "retry_url"
@@ -73,7 +85,11 @@ struct OrderStatusAnswer: Codable, Sendable, Hashable {
         total = order.texts.money(order.amount, order.currency)
         language = order.language?.rawValue
         paymentMethod = order.paymentMethod.rawValue
-        sourceStatus = order.sourceStatus.rawValue
+        sourceStatus = order.sourceStatus?.rawValue ?? order.paymentIntentStatus?.rawValue ?? "requires_payment_method"
+        paymentFlow = order.paymentFlow.rawValue
+        paymentIntent = order.paymentIntentID
+        paymentIntentStatus = order.paymentIntentStatus?.rawValue
+        canPayAgain = order.canPayAgain
         chargeStatus = order.chargeStatus?.rawValue
         failureReason = order.failureReason
         retryURL = order.retryURL
