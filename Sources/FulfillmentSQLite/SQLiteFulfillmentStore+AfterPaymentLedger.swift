@@ -4,7 +4,7 @@ import GRDB
 
 extension SQLiteFulfillmentStore {
     public func afterPayment(subjectID: String) async throws -> AfterPaymentRecord? {
-        try await pool.read { db in try Self.afterPayment(subjectID, in: db) }
+        try await read { db in try Self.afterPayment(subjectID, in: db) }
     }
 
     public func applyAfterPayment(_ change: AfterPaymentChange) async throws -> AfterPaymentDecision {

@@ -44,7 +44,7 @@ extension SQLiteFulfillmentStore {
     }
 
     public func dispatches(status: DispatchStatus?, subjectID: String?, limit: Int) async throws -> [DispatchEntry] {
-        try await pool.read { db in
+        try await read { db in
             try DispatchRow.fetchAll(
                 db.cachedStatement(sql: """
                     SELECT * FROM dispatches WHERE (? IS NULL OR status = ?) AND (? IS NULL OR subject_id = ?)
@@ -56,11 +56,11 @@ extension SQLiteFulfillmentStore {
     }
 
     public func dispatch(id: String) async throws -> DispatchEntry? {
-        try pointRead { db in try DispatchRow.fetchOne(db, key: id)?.entry }
+        try await pointRead { db in try DispatchRow.fetchOne(db, key: id)?.entry }
     }
 
     public func dispatchCounts() async throws -> [DispatchStatus: Int] {
-        try await pool.read { db in
+        try await read { db in
             var counts: [DispatchStatus: Int] = [:]
             for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT status, COUNT(*) AS n FROM dispatches GROUP BY status")) {
                 if let status = DispatchStatus(rawValue: row["status"]) { counts[status] = row["n"] }

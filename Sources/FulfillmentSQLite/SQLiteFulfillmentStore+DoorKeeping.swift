@@ -13,7 +13,7 @@ extension SQLiteFulfillmentStore {
     }
 
     public func consoleSession(idHash: String, now: Date) async throws -> ConsoleSession? {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchOne(
                 db, sql: "SELECT * FROM console_sessions WHERE id_hash = ? AND expires_at > ?", arguments: [idHash, now.timeIntervalSince1970]
             ).map {

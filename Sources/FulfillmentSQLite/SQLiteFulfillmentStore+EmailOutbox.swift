@@ -48,7 +48,7 @@ extension SQLiteFulfillmentStore {
     }
 
     public func emails(status: EmailStatus?, limit: Int) async throws -> [OutboxEntry] {
-        try await pool.read { db in
+        try await read { db in
             try OutboxRow.fetchAll(
                 db.cachedStatement(sql: "SELECT * FROM outbox WHERE (? IS NULL OR status = ?) ORDER BY id LIMIT ?"),
                 arguments: [status?.rawValue, status?.rawValue, limit]
@@ -57,7 +57,7 @@ extension SQLiteFulfillmentStore {
     }
 
     public func emailCounts() async throws -> [EmailStatus: Int] {
-        try await pool.read { db in
+        try await read { db in
             var counts: [EmailStatus: Int] = [:]
             for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")) {
                 if let status = EmailStatus(rawValue: row["status"]) { counts[status] = row["n"] }
@@ -78,7 +78,7 @@ extension SQLiteFulfillmentStore {
     }
 
     public func emails(dedupeKeyPrefix: String?) async throws -> [OutboxEntry] {
-        try await pool.read { db in
+        try await read { db in
             try OutboxRow.fetchAll(db.cachedStatement(sql: "SELECT * FROM outbox WHERE (? IS NULL OR substr(dedupe_key, 1, length(?)) = ?) ORDER BY id"),
                 arguments: [dedupeKeyPrefix, dedupeKeyPrefix, dedupeKeyPrefix]
             ).map(\.entry)

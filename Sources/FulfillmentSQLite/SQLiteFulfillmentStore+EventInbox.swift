@@ -48,7 +48,7 @@ extension SQLiteFulfillmentStore {
     public func claimEvents(limit: Int, now: Date, leaseUntil: Date) async throws -> [InboxEvent] {
         // Nothing due is answered by a reader: a claim's write waits for the group commit in flight, and the
         // worker asks after every event it finishes (most events now reach it claimed at intake).
-        let anyDue = try pointRead { db in
+        let anyDue = try await pointRead { db in
             try Bool.fetchOne(
                 db.cachedStatement(sql: """
                     SELECT EXISTS (SELECT 1 FROM inbox_events
@@ -90,7 +90,7 @@ extension SQLiteFulfillmentStore {
     }
 
     public func listEvents(matching filter: EventFilter, limit: Int) async throws -> [InboxEvent] {
-        try await pool.read { db in
+        try await read { db in
             try InboxEvent.fetchAll(db.cachedStatement(sql: """
                     SELECT * FROM inbox_events
                     WHERE (? IS NULL OR status = ?) AND (? IS NULL OR type = ?) AND (? IS NULL OR object_id = ?)
@@ -103,7 +103,7 @@ extension SQLiteFulfillmentStore {
     }
 
     public func event(id: String) async throws -> InboxEvent? {
-        try await pool.read { db in try InboxEvent.fetchOne(db, key: id) }
+        try await read { db in try InboxEvent.fetchOne(db, key: id) }
     }
 
     public func replayEvent(id: String, now: Date) async throws -> Bool {
@@ -131,7 +131,7 @@ extension SQLiteFulfillmentStore {
     }
 
     public func eventCounts() async throws -> [InboxEventStatus: Int] {
-        try await pool.read { db in
+        try await read { db in
             let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT status, COUNT(*) FROM inbox_events GROUP BY status"))
             var counts: [InboxEventStatus: Int] = [:]
             for row in rows {

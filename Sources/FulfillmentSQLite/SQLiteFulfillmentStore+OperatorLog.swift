@@ -12,7 +12,7 @@ extension SQLiteFulfillmentStore {
     }
 
     public func operatorActions(limit: Int) async throws -> [OperatorAction] {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM operator_actions ORDER BY id DESC LIMIT ?"), arguments: [limit]).map {
                 OperatorAction(at: Date(timeIntervalSince1970: $0["at"]), actor: $0["actor"], action: $0["action"], detail: $0["detail"])
             }

@@ -8,19 +8,19 @@ extension SQLiteFulfillmentStore {
     }
 
     public func order(id: String) async throws -> Order? {
-        try await pool.read { db in try Order.fetchOne(db, key: id) }
+        try await read { db in try Order.fetchOne(db, key: id) }
     }
 
     public func order(sourceID: String) async throws -> Order? {
-        try await pool.read { db in try Order.filter(Column(Order.CodingKeys.sourceID) == sourceID).fetchOne(db) }
+        try await read { db in try Order.filter(Column(Order.CodingKeys.sourceID) == sourceID).fetchOne(db) }
     }
 
     public func order(paymentIntentID: String) async throws -> Order? {
-        try await pool.read { db in try Order.filter(Column(Order.CodingKeys.paymentIntentID) == paymentIntentID).fetchOne(db) }
+        try await read { db in try Order.filter(Column(Order.CodingKeys.paymentIntentID) == paymentIntentID).fetchOne(db) }
     }
 
     public func ordersAwaitingPayment(flow: OrderPaymentFlow, createdBefore: Date, limit: Int) async throws -> [Order] {
-        try await pool.read { db in
+        try await read { db in
             try Order.filter(Column(Order.CodingKeys.status) == OrderStatus.awaitingPayment.rawValue)
                 .filter(Column(Order.CodingKeys.paymentFlow) == flow.rawValue)
                 .filter(Column(Order.CodingKeys.createdAt) < createdBefore.timeIntervalSince1970)
@@ -29,7 +29,7 @@ extension SQLiteFulfillmentStore {
     }
 
     public func order(chargeID: String) async throws -> Order? {
-        try await pool.read { db in try Order.filter(Column(Order.CodingKeys.chargeID) == chargeID).fetchOne(db) }
+        try await read { db in try Order.filter(Column(Order.CodingKeys.chargeID) == chargeID).fetchOne(db) }
     }
 
     public func updateOrder(
@@ -50,7 +50,7 @@ extension SQLiteFulfillmentStore {
     }
 
     public func recentAnomalies(limit: Int) async throws -> [OrderAnomaly] {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchAll(
                 db.cachedStatement(sql: "SELECT order_id, detail, recorded_at FROM order_anomalies ORDER BY id DESC LIMIT ?"), arguments: [limit]
             ).map { OrderAnomaly(orderID: $0["order_id"], detail: $0["detail"], recordedAt: Date(timeIntervalSince1970: $0["recorded_at"])) }
@@ -58,7 +58,7 @@ extension SQLiteFulfillmentStore {
     }
 
     public func orderAnomalies(orderID: String) async throws -> [String] {
-        try await pool.read { db in
+        try await read { db in
             try String.fetchAll(db.cachedStatement(sql: "SELECT detail FROM order_anomalies WHERE order_id = ? ORDER BY id"), arguments: [orderID])
         }
     }

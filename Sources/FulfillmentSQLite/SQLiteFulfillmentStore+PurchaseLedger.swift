@@ -4,14 +4,14 @@ import GRDB
 
 extension SQLiteFulfillmentStore {
     public func purchaseSubjectID(paymentIntent: String) async throws -> String? {
-        try await pool.read { db in
+        try await read { db in
             try String.fetchOne(
                 db.cachedStatement(sql: "SELECT subject_id FROM purchase_payments WHERE payment_intent = ? LIMIT 1"), arguments: [paymentIntent])
         }
     }
 
     public func purchase(subjectID: String) async throws -> Purchase? {
-        try pointRead { db in try Self.record(subjectID, in: db) }
+        try await pointRead { db in try Self.record(subjectID, in: db) }
     }
 
     public func commitFulfillment(_ plan: FulfillmentPlan) async throws -> FulfillmentCommit {
@@ -54,7 +54,7 @@ extension SQLiteFulfillmentStore {
     }
 
     public func entitlement(token: String) async throws -> Entitlement? {
-        try await pool.read { db in
+        try await read { db in
             guard let line = try PurchaseLineRow.filter(PurchaseLineRow.Columns.accessToken == token).fetchOne(db) else {
                 return nil
             }

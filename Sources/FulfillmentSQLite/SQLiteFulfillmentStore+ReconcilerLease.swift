@@ -4,7 +4,7 @@ import GRDB
 
 extension SQLiteFulfillmentStore {
     public func reconcilerState() async throws -> ReconcilerState {
-        try await pool.read { db in
+        try await read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM reconciler_state WHERE id = 1") else { return ReconcilerState() }
             func date(_ column: String) -> Date? { (row[column] as Double?).map(Date.init(timeIntervalSince1970:)) }
             return ReconcilerState(

@@ -10,6 +10,6 @@ extension SQLiteFulfillmentStore {
     }
 
     public func stockLevel(sku: String) async throws -> Int? {
-        try await pool.read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT quantity FROM stock WHERE sku = ?"), arguments: [sku]) }
+        try await read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT quantity FROM stock WHERE sku = ?"), arguments: [sku]) }
     }
 }

@@ -8,6 +8,10 @@ public final class SQLiteFulfillmentStore: FulfillmentStore {
     let pool: DatabasePool
     /// Every write goes through it: concurrent writes share one transaction and one sync.
     let writer: GroupCommitter
+    /// One per reader: every read takes one before it asks GRDB for a reader (`ReaderPermits`).
+    let readers = ReaderPermits(SQLiteFulfillmentStore.readerCount)
+    /// GRDB's readers (its default is 5): status polls and the console read while the worker reads.
+    static let readerCount = 8
     public let bells = WorkBells()
 
     /// How hard each commit pushes data to disk.
@@ -22,6 +26,7 @@ public final class SQLiteFulfillmentStore: FulfillmentStore {
     /// Opens (creating if needed) the database at `path` and migrates it.
     public init(path: String, synchronous: Synchronous = .full) throws {
         var configuration = Configuration()
+        configuration.maximumReaderCount = Self.readerCount
         configuration.busyMode = .timeout(Double(Self.busyTimeoutMilliseconds) / 1000)
         configuration.prepareDatabase { db in
             // journal_size_limit: a WAL that grew under a burst is cut back once it has been checkpointed.
@@ -42,8 +47,15 @@ public final class SQLiteFulfillmentStore: FulfillmentStore {
     /// On the worker's path (its ledger read before the re-fetch, its check for due events): in traced bursts
     /// of 16 on two cores, the ledger read went from 1.5 ms at p50 to 0.1 (README). Only for reads that cannot
     /// take long: the calling thread, one of Swift's small cooperative pool, waits meanwhile.
-    func pointRead<T>(_ value: (Database) throws -> T) throws -> T {
-        try pool.read(value)
+    /// It first takes a reader's permit (`ReaderPermits`), suspending rather than blocking when every reader
+    /// is busy.
+    func pointRead<T>(_ value: (Database) throws -> T) async throws -> T {
+        try await readers.with { try pool.read(value) }
+    }
+
+    /// An ordinary read on a reader's queue, holding a reader's permit.
+    func read<T: Sendable>(_ value: @Sendable @escaping (Database) throws -> T) async throws -> T {
+        try await readers.with { try await pool.read(value) }
     }
 
     /// A write whose loss on a power cut costs nothing but a repeat, with no sync of its own: a claim (the
