@@ -320,6 +320,28 @@ package struct ServiceHarness: Sendable {
         return (id, order.sourceID ?? "")
     }
 
+    /// Creates a PaymentIntent order (the default flow) that must be accepted; its answer.
+    package func paymentIntentOrder(
+        _ method: String, amount: Int = 2500, extra: [String: JSONValue] = [:], key: String? = ServiceHarness.orderAPIKey
+    ) async throws -> Reply {
+        var fields: [String: JSONValue] = [
+            "items": [["name": "Tulip bulbs", "quantity": 2, "unit_amount": .int(amount / 2)]], "currency": "eur",
+            "email": "sam@example.com", "name": "Sam", "payment_method": .string(method),
+        ]
+        fields.merge(extra) { _, new in new }
+        let reply = try await createOrder(.object(fields), key: key)
+        guard reply.status == 201, reply.json["id"]?.stringValue != nil else {
+            throw TimedOut(description: "order creation failed: \(reply.status) \(reply.text)")
+        }
+        return reply
+    }
+
+    /// The customer's answer on the bank's (or 3-D Secure's) page for a PaymentIntent: `succeed` or `fail`.
+    package func authorizeIntent(_ intentID: String, _ outcome: String) async throws {
+        let reply = try await control("/payment_intents/\(intentID)/authorize", ["outcome": .string(outcome)])
+        guard reply.status == 200 else { throw TimedOut(description: "authorize failed: \(reply.text)") }
+    }
+
     package func authorize(_ sourceID: String, _ outcome: String, chargeOutcome: String? = nil) async throws {
         var form: [FormField] = [FormField("outcome", .string(outcome))]
         if let chargeOutcome { form.append(FormField("charge_outcome", .string(chargeOutcome))) }
@@ -338,11 +360,13 @@ package struct ServiceHarness: Sendable {
         } catch {
             let order = try await store.order(id: id)
             let events = try await store.listEvents(status: nil, limit: 200)
-            let source = try? await get("/v1/sources/\(order?.sourceID ?? "-")", base: emulatorURL, headers: [("Authorization", "Bearer sk_test_harness")])
+            let source = try? await get(
+                order?.paymentIntentID.map { "/v1/payment_intents/\($0)" } ?? "/v1/sources/\(order?.sourceID ?? "-")", base: emulatorURL,
+                headers: [("Authorization", "Bearer sk_test_harness")])
             let charges = try await charges(forOrder: id).map { "\($0["id"]?.stringValue ?? "-") \($0["status"]?.stringValue ?? "-")" }
             throw TimedOut(
-                description: "order \(id) not \(status): it is \(order.map { "\($0.status) source \($0.sourceID) charge \($0.chargeID ?? "-")" } ?? "missing"); "
-                    + "source at Stripe: \(source?.json["status"]?.stringValue ?? "?"); charges: \(charges); inbox: "
+                description: "order \(id) not \(status): it is \(order.map { "\($0.status) source \($0.sourceID ?? "-") intent \($0.paymentIntentID ?? "-") charge \($0.chargeID ?? "-")" } ?? "missing"); "
+                    + "source or intent at Stripe: \(source?.json["status"]?.stringValue ?? "?"); charges: \(charges); inbox: "
                     + events.map { "\($0.type) \($0.objectID ?? "-") \($0.status) x\($0.attempts) \($0.lastError ?? "")" }.joined(separator: "; "))
         }
     }

@@ -34,6 +34,8 @@ struct PaymentMethodRecord: Sendable {
     var idealBank: String?
     var iban: String?
     var outcome: Outcome
+    /// The charge an iDEAL or Bancontact payment made this SEPA debit method from (`generated_from.charge`).
+    var generatedFromCharge: String?
 
     var json: JSONValue {
         var object: JSONValue = [
@@ -65,7 +67,7 @@ struct PaymentMethodRecord: Sendable {
             object["sepa_debit"] = [
                 "bank_code": .string(String(iban.dropFirst(4).prefix(8))), "branch_code": "",
                 "country": .string(String(iban.prefix(2))), "fingerprint": .string("fp\(iban.suffix(8))"),
-                "generated_from": ["charge": nil, "setup_attempt": nil], "last4": .string(String(iban.suffix(4))),
+                "generated_from": ["charge": .string(generatedFromCharge), "setup_attempt": nil], "last4": .string(String(iban.suffix(4))),
             ]
         }
         return object

@@ -141,9 +141,31 @@ extension EmulatorState {
         charges[charge.id] = charge
         intent.latestChargeID = charge.id
         paymentIntents[intent.id] = intent
+        if status != .failed { saveForLater(intent, method: method, chargeID: charge.id) }
         emit("charge.\(charge.status.rawValue)", object: charge.json, cause: call)
         emit(intent.eventType, object: intent.json, cause: call)
         return intent
+    }
+
+    /// `setup_future_usage` with a customer: the method is saved on the customer as Stripe does. A card or a
+    /// SEPA debit is attached itself; iDEAL and Bancontact (single-use redirects) leave a reusable SEPA debit
+    /// method generated from the charge, on the account the customer paid from.
+    private func saveForLater(_ intent: PaymentIntentRecord, method: PaymentMethodRecord, chargeID: String) {
+        guard intent.setupFutureUsage != nil, let customerID = intent.customerID else { return }
+        switch method.kind {
+        case .card, .sepaDebit:
+            guard var saved = paymentMethods[method.id], saved.customerID == nil else { return }
+            saved.customerID = customerID
+            paymentMethods[method.id] = saved
+        case .ideal, .bancontact:
+            let iban = method.kind == .ideal ? "NL91ABNA0417164300" : "BE68539007547034"
+            var generated = PaymentMethodRecord(
+                id: makeID("pm_"), created: nowSeconds, kind: .sepaDebit, customerID: customerID, billingName: method.billingName,
+                billingEmail: method.billingEmail, metadata: [:], outcome: .settlesLater(succeeds: true))
+            generated.iban = iban
+            generated.generatedFromCharge = chargeID
+            paymentMethods[generated.id] = generated
+        }
     }
 
     /// `POST /v1/payment_intents/{id}/cancel`: before it succeeds or while it still waits for the customer.
