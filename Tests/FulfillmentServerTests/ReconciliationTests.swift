@@ -58,6 +58,33 @@ import Testing
         }
     }
 
+    @Test func aPaymentIntentOrderWhoseEveryWebhookWasLostIsPaidOnce() async throws {
+        try await ServiceHarness.run { harness in
+            try await harness.control("/faults", ["drop_rate": "1"])
+            let reply = try await harness.paymentIntentOrder("ideal")
+            let id = try #require(reply.json["id"]?.stringValue)
+            try await harness.authorizeIntent(try #require(reply.json["payment_intent"]?.stringValue), "succeed")
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await harness.store.order(id: id)?.status == .awaitingPayment, "no webhook arrived")
+
+            let reconciler = harness.service.reconciler(holder: "test")
+            let dryRun = try await reconciler.run(dryRun: true)
+            #expect(dryRun.paidOrders == [id] && dryRun.line.contains("would pay 1 of 1 orders"))
+            #expect(Set(dryRun.recovered.map(\.type)).isSuperset(of: ["payment_intent.requires_action", "payment_intent.succeeded"]))
+            #expect(try await harness.store.order(id: id)?.status == .awaitingPayment, "a dry run changes nothing")
+
+            _ = try await reconciler.run()
+            try await harness.waitForOrder(id, .paid)
+            try await harness.waitForInboxDrained()
+            try await harness.eventually("confirmation sent") { !harness.sentEmails("order_confirmed:\(id)").isEmpty }
+            let again = try await reconciler.run()
+            #expect(again.paidOrders.isEmpty && again.progress.eventsRecovered == 0)
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(harness.sentEmails("order_confirmed:\(id)").count == 1)
+            #expect(try await harness.store.purchase(subjectID: id)?.status == .fulfilled)
+        }
+    }
+
     @Test func aPassIsHeldByOneProcessAtATime() async throws {
         try await ServiceHarness.run { harness async throws in
             #expect(try await harness.store.claimReconciler(holder: "another instance", now: Date(), leaseUntil: Date().addingTimeInterval(60)))

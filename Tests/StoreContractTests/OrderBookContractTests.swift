@@ -88,3 +88,54 @@ import Testing
         }
     }
 }
+
+/// PaymentIntent orders in the order book, on every store: found by their PaymentIntent, unique by it, and
+/// listed for the payment window's sweep (only this flow's orders still awaiting payment, oldest first).
+@Suite struct PaymentIntentOrderBookContractTests: StoreContract {
+    func intentOrder(_ id: String, intent: String, createdAt: Date) -> Order {
+        Order(
+            id: id, amount: 2500, currency: "eur", customerEmail: "sam@example.com", items: [OrderItem(name: "Bulbs", quantity: 2, unitAmount: 1250)],
+            paymentMethod: .ideal, usage: .singleUse, paymentFlow: .paymentIntents, paymentIntentID: intent,
+            paymentIntentStatus: .requiresAction, redirectURL: "https://bank.example/\(intent)", retryURL: "https://shop.example",
+            createdAt: createdAt)
+    }
+
+    @Test(arguments: TestStores.kinds)
+    func paymentIntentOrdersRoundTripAndAreFoundByTheirIntent(kind: String) async throws {
+        try await TestStores.with(kind) { store async throws in
+            let created = intentOrder("ord_p", intent: "pi_p", createdAt: t0)
+            try await store.insertOrder(created)
+            #expect(try await store.order(id: "ord_p") == created)
+            #expect(try await store.order(paymentIntentID: "pi_p") == created)
+            #expect(try await store.order(paymentIntentID: "pi_missing") == nil)
+            await #expect(throws: (any Error).self) { try await store.insertOrder(intentOrder("ord_q", intent: "pi_p", createdAt: t0)) }
+
+            let failed = created.applying(
+                .paymentIntent(id: "pi_p", status: .requiresPaymentMethod, latestCharge: "ch_f", failure: "declined", redirectURL: nil), now: t0)
+            #expect(try await store.updateOrder(failed.order, expectedVersion: 1, outgoing: .nothing, anomaly: nil, now: t0))
+            let stored = try #require(try await store.order(id: "ord_p"))
+            #expect(stored == failed.order && stored.canPayAgain && stored.failedAttempt == "ch_f" && stored.sourceID == nil)
+        }
+    }
+
+    @Test(arguments: TestStores.kinds)
+    func theSweepListsOnlyOverdueOrdersOfTheFlowStillAwaitingPayment(kind: String) async throws {
+        try await TestStores.with(kind) { store async throws in
+            try await store.insertOrder(intentOrder("ord_old", intent: "pi_old", createdAt: t0))
+            try await store.insertOrder(intentOrder("ord_older", intent: "pi_older", createdAt: t0.addingTimeInterval(-60)))
+            try await store.insertOrder(intentOrder("ord_new", intent: "pi_new", createdAt: t0.addingTimeInterval(3600)))
+            try await store.insertOrder(order("ord_src", source: "src_1"))
+            let paid = intentOrder("ord_paid", intent: "pi_paid", createdAt: t0)
+            try await store.insertOrder(paid)
+            let decision = paid.applying(
+                .paymentIntent(id: "pi_paid", status: .succeeded, latestCharge: "ch_p", failure: nil, redirectURL: nil), now: t0)
+            #expect(try await store.updateOrder(decision.order, expectedVersion: 1, outgoing: .nothing, anomaly: nil, now: t0))
+
+            let overdue = try await store.ordersAwaitingPayment(flow: .paymentIntents, createdBefore: t0.addingTimeInterval(1), limit: 10)
+            #expect(overdue.map(\.id) == ["ord_older", "ord_old"])
+            #expect(try await store.ordersAwaitingPayment(flow: .paymentIntents, createdBefore: t0.addingTimeInterval(1), limit: 1).map(\.id) == ["ord_older"])
+            let sources = try await store.ordersAwaitingPayment(flow: .sources, createdBefore: t0.addingTimeInterval(1), limit: 10)
+            #expect(sources.map(\.id) == ["ord_src"])
+        }
+    }
+}

@@ -24,6 +24,10 @@ public struct Reconciler: Sendable {
         public var sessionPages = 0
         public var sessionsChecked = 0
         public var sessionsFulfilled = 0
+        public var orderPages = 0
+        /// Orders whose PaymentIntent succeeded while the order was not paid.
+        public var ordersChecked = 0
+        public var ordersPaid = 0
 
         public init() {}
     }
@@ -38,12 +42,16 @@ public struct Reconciler: Sendable {
         public var recovered: [(id: String, type: String)]
         /// The paid sessions this pass fulfilled (or would fulfil).
         public var fulfilledSessions: [String]
+        /// The orders this pass paid from their succeeded PaymentIntent (or would).
+        public var paidOrders: [String] = []
 
-        /// One line for logs and the stored state.
+        /// One line for logs and the stored state (orders only when there were some to pay).
         public var line: String {
             let verb = dryRun ? "would recover" : "recovered"
+            let orders = progress.ordersChecked == 0
+                ? "" : "; \(dryRun ? "would pay" : "paid") \(progress.ordersPaid) of \(progress.ordersChecked) orders whose PaymentIntent succeeded"
             return "\(verb) \(progress.eventsRecovered) of \(progress.eventsFound) events in \(progress.eventPages) pages; "
-                + "\(dryRun ? "would fulfil" : "fulfilled") \(progress.sessionsFulfilled) of \(progress.sessionsChecked) paid sessions"
+                + "\(dryRun ? "would fulfil" : "fulfilled") \(progress.sessionsFulfilled) of \(progress.sessionsChecked) paid sessions" + orders
         }
     }
 
@@ -53,8 +61,10 @@ public struct Reconciler: Sendable {
     let stripe: StripeClient
     let store: any FulfillmentStore
     let fulfiller: CheckoutFulfiller
-    /// The event types the service handles (at most 20: `types[]`'s limit).
+    /// The event types the service handles (asked for 20 at a time: `types[]`'s limit).
     let eventTypes: [String]
+    /// Applies a PaymentIntent to its order (`nil`: orders are not looked at).
+    let orders: OrderPayments?
     /// Looked back before the watermark, for events Stripe made visible late or clocks that disagree.
     let overlap: TimeInterval
     /// How long the lease lasts without renewal (renewed after every page).
@@ -64,14 +74,15 @@ public struct Reconciler: Sendable {
     let logger: Logger
 
     public init(
-        stripe: StripeClient, store: any FulfillmentStore, fulfiller: CheckoutFulfiller, eventTypes: [String],
+        stripe: StripeClient, store: any FulfillmentStore, fulfiller: CheckoutFulfiller, orders: OrderPayments? = nil, eventTypes: [String],
         overlap: Duration = .seconds(3600), lease: Duration = .seconds(600), holder: String,
         now: @escaping @Sendable () -> Date, logger: Logger
     ) {
         self.stripe = stripe
         self.store = store
         self.fulfiller = fulfiller
-        self.eventTypes = Array(eventTypes.sorted().prefix(20))
+        self.orders = orders
+        self.eventTypes = eventTypes.sorted()
         self.overlap = overlap.seconds
         self.lease = lease.seconds
         self.holder = holder
@@ -102,6 +113,7 @@ public struct Reconciler: Sendable {
             var summary = Summary(from: from, startedAt: startedAt, dryRun: dryRun, progress: Progress(), recovered: [], fulfilledSessions: [])
             try await recoverEvents(into: &summary, onProgress: onProgress, onRecovered: onRecovered)
             try await fulfilPaidSessions(into: &summary, onProgress: onProgress)
+            try await settlePaidOrders(into: &summary, onProgress: onProgress)
             try await store.finishReconciliation(
                 holder: holder, watermark: dryRun ? nil : startedAt, summary: summary.line, now: now())
             logger.info(
@@ -114,14 +126,26 @@ public struct Reconciler: Sendable {
         }
     }
 
+    /// Stripe takes at most 20 types per list: the handled types are asked for in groups of 20.
+    static let typesPerList = 20
+
     private func recoverEvents(
         into summary: inout Summary, onProgress: (Progress) -> Void, onRecovered: (Int) -> Void
+    ) async throws {
+        for start in stride(from: 0, to: eventTypes.count, by: Self.typesPerList) {
+            let types = Array(eventTypes[start..<min(start + Self.typesPerList, eventTypes.count)])
+            try await recoverEvents(of: types, into: &summary, onProgress: onProgress, onRecovered: onRecovered)
+        }
+    }
+
+    private func recoverEvents(
+        of types: [String], into summary: inout Summary, onProgress: (Progress) -> Void, onRecovered: (Int) -> Void
     ) async throws {
         var cursor: String?
         var hasMore = true
         while hasMore {
             var filters: FormValue = [
-                "types": .array(eventTypes.map { .string($0) }), "created": ["gte": .int(Int(summary.from.timeIntervalSince1970))],
+                "types": .array(types.map { .string($0) }), "created": ["gte": .int(Int(summary.from.timeIntervalSince1970))],
                 "limit": 100,
             ]
             if let cursor { filters = filters.setting("starting_after", .string(cursor)) }
@@ -174,6 +198,40 @@ public struct Reconciler: Sendable {
                     summary.progress.sessionsFulfilled += 1
                     summary.fulfilledSessions.append(session.id)
                     logger.notice("paid session fulfilled by the reconciler", metadata: ["checkout.session.id": "\(session.id)"])
+                }
+            }
+            onProgress(summary.progress)
+            hasMore = page.hasMore && !page.data.isEmpty
+            cursor = page.data.last?.id
+            try await renewLease()
+        }
+    }
+
+    /// PaymentIntents of orders that succeeded while their order is not paid (every event of it missed): applied,
+    /// which pays and fulfils the order once. An order's PaymentIntent may succeed days after its creation (a
+    /// SEPA debit settles in up to 14 days), so intents created since two weeks before the window are looked at.
+    private func settlePaidOrders(into summary: inout Summary, onProgress: (Progress) -> Void) async throws {
+        guard let orders else { return }
+        let createdSince = Int(summary.from.timeIntervalSince1970) - 14 * 24 * 3600
+        var cursor: String?
+        var hasMore = true
+        while hasMore {
+            var filters: FormValue = ["created": ["gte": .int(createdSince)], "limit": 100]
+            if let cursor { filters = filters.setting("starting_after", .string(cursor)) }
+            let page = try await stripe.send(.get, "/v1/payment_intents", parameters: filters, as: StripeList<PaymentIntent>.self)
+            summary.progress.orderPages += 1
+            for intent in page.data where intent.status == .succeeded {
+                guard let orderID = intent.metadata["order_id"], let order = try await store.order(id: orderID),
+                    order.paymentIntentID == intent.id, order.status != .paid
+                else { continue }
+                summary.progress.ordersChecked += 1
+                if summary.dryRun {
+                    summary.progress.ordersPaid += 1
+                    summary.paidOrders.append(orderID)
+                } else if try await orders.apply(intent, to: order).order.status == .paid {
+                    summary.progress.ordersPaid += 1
+                    summary.paidOrders.append(orderID)
+                    logger.notice("paid order settled by the reconciler", metadata: ["order.id": "\(orderID)", "stripe.payment_intent.id": "\(intent.id)"])
                 }
             }
             onProgress(summary.progress)

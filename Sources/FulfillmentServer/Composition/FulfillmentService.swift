@@ -220,7 +220,7 @@ public struct FulfillmentService: Sendable {
     /// The reconciler, as `serve` runs it every `reconcileInterval` and `fulfill reconcile` runs it once.
     public func reconciler(holder: String) -> Reconciler {
         Reconciler(
-            stripe: stripe, store: store, fulfiller: fulfiller, eventTypes: router.types, holder: holder,
+            stripe: stripe, store: store, fulfiller: fulfiller, orders: payments, eventTypes: router.types, holder: holder,
             now: configuration.now, logger: logger)
     }
 

@@ -53,6 +53,10 @@ extension EmulatorState {
     func listPaymentIntents(_ call: APICall) throws(APIError) -> JSONValue {
         var all = paymentIntents.newestFirst
         if let customer = try call.parameters.string("customer") { all = all.filter { $0.customerID == customer } }
+        if let created = call.parameters.form["created"] {
+            let bounds = try Self.timeBounds(created, param: "created")
+            all = all.filter { bounds.lower <= $0.created && $0.created <= bounds.upper }
+        }
         let page = try Page(all, id: \.id, parameters: call.parameters, resource: "payment_intent")
         return try expansion.apply(call.parameters.expansions(), to: page.json(url: "/v1/payment_intents") { $0.json })
     }
