@@ -1,4 +1,5 @@
-"""The Sources flow's confirmation page in a real browser: it shows the guide's message for each state as
+"""The confirmation page in a real browser, for the Sources flow and for PaymentIntents (through the emulator's
+bank page and back, in English and in Spanish, and paying again after a failed attempt): it shows the guide's message for each state as
 the order moves (without a reload: it polls), stops polling after about ten tries while the payment is
 still on its way, and does not poll at all once the order is final."""
 import time
@@ -29,9 +30,9 @@ def sticker_price(demo):
     return next(p["id"] for p in prices if p["product"] == stickers)
 
 
-def create_order(demo, method, **extra):
+def create_order(demo, method, flow="sources", **extra):
     body = {"items": [{"price": sticker_price(demo), "quantity": 2}], "currency": "eur",
-            "email": "sam@example.com", "payment_method": method, **extra}
+            "email": "sam@example.com", "payment_method": method, "payment_flow": flow, **extra}
     reply = requests.post(demo["url"] + "api/orders", json=body, timeout=10)
     assert reply.status_code == 201, reply.text
     return reply.json()
@@ -136,3 +137,37 @@ def test_a_spanish_order_page_speaks_spanish_and_an_english_one_english(demo, br
     assert heading == "Order received"
     assert message == "We are awaiting confirmation of your payment."
 
+
+
+def test_ideal_on_a_payment_intent_through_the_banks_page_in_english_and_in_spanish(demo, browser):
+    for locale, title, confirmed in [("en", "Order received", "Payment confirmed"), ("es", "Pedido recibido", "Pago confirmado")]:
+        order = create_order(demo, "ideal", flow="payment_intents", locale=locale)
+        assert order["payment_intent_status"] == "requires_action" and "/payment_intents/" in order["next_url"]
+        browser.get(order["next_url"])
+        wait_for(browser, (By.ID, "authorize"))
+        assert "6.00" in browser.find_element(By.ID, "amount").text
+        browser.find_element(By.ID, "authorize").click()
+        # Back on the confirmation page (the return URL), which asks the service, never the URL's redirect_status.
+        heading, message = wait_for_state(browser, "confirmed")
+        assert browser.current_url.startswith(demo["url"] + "orders/" + order["id"])
+        assert "redirect_status=succeeded" in browser.current_url
+        assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == locale
+        assert heading == confirmed, heading
+
+
+def test_a_failed_ideal_payment_is_paid_again_with_bancontact_from_the_page(demo, browser):
+    order = create_order(demo, "ideal", flow="payment_intents")
+    browser.get(order["next_url"])
+    wait_for(browser, (By.ID, "fail")).click()
+    WebDriverWait(browser, 20).until(lambda b: b.find_element(By.ID, "pay-again").is_displayed())
+    assert browser.find_element(By.ID, "heading").text == "Payment not completed"
+    assert "pay again" in browser.find_element(By.ID, "message").text
+    assert not browser.find_element(By.ID, "retry-block").is_displayed()
+    browser.find_element(By.CSS_SELECTOR, "#pay-method option[value=bancontact]").click()
+    browser.find_element(By.ID, "pay-again-button").click()
+    wait_for(browser, (By.ID, "authorize")).click()
+    heading, _ = wait_for_state(browser, "confirmed")
+    assert heading == "Payment confirmed"
+    status = requests.get(demo["url"] + "api/orders/" + order["id"], timeout=5).json()
+    assert status["status"] == "paid" and status["payment_method"] == "bancontact"
+    assert status["payment_intent"] == order["payment_intent"]

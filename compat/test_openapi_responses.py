@@ -54,6 +54,14 @@ def collect(emulator):
     redirect = call("POST", "/v1/payment_intents", "payment_intent requires_action", amount=900, currency="eur", confirm="true",
                     return_url="https://x.example/orders/ord_2", **{"payment_method_types[]": "ideal", "payment_method_data[type]": "ideal"})
     call("POST", f"/v1/payment_intents/{redirect['id']}/cancel", "payment_intent canceled")
+    saving = call("POST", "/v1/payment_intents", "payment_intent saving iDEAL", amount=900, currency="eur", confirm="true",
+                  customer=customer["id"], setup_future_usage="off_session", return_url="https://x.example/orders/ord_3",
+                  **{"payment_method_types[]": "ideal", "payment_method_data[type]": "ideal"})
+    control(emulator, f"/payment_intents/{saving['id']}/authorize", outcome="succeed")
+    generated = call("GET", "/v1/payment_methods", "payment_method generated sepa_debit list", customer=customer["id"], type="sepa_debit")
+    call("POST", "/v1/payment_intents", "payment_intent off-session", amount=900, currency="eur", confirm="true",
+         customer=customer["id"], off_session="true", payment_method=generated["data"][0]["id"],
+         **{"payment_method_types[]": "sepa_debit"})
     call("POST", "/v1/payment_intents", "payment_intent processing", amount=900, currency="eur", confirm="true",
          **{"payment_method_types[]": "sepa_debit", "payment_method_data[type]": "sepa_debit",
             "payment_method_data[sepa_debit][iban]": "DE89370400440532013000", "mandate_data[customer_acceptance][type]": "offline"})

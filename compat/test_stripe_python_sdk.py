@@ -185,3 +185,21 @@ def test_a_payment_intent_declined_then_paid_and_another_canceled_with_the_sdk(s
     assert stripe_sdk.PaymentIntent.cancel(secure.id).status == "canceled"
     with pytest.raises(stripe_sdk.InvalidRequestError):
         stripe_sdk.PaymentIntent.create(amount=900, currency="eur", payment_method_types=["sofort"])
+
+
+def test_ideal_saved_for_later_leaves_a_generated_sepa_debit_charged_off_session(stripe_sdk, emulator):
+    customer = stripe_sdk.Customer.create(email="returning@example.com")
+    intent = stripe_sdk.PaymentIntent.create(
+        amount=1500, currency="eur", customer=customer.id, setup_future_usage="off_session", payment_method_types=["ideal"],
+        payment_method_data={"type": "ideal", "ideal": {"bank": "ing"}}, confirm=True, return_url="https://x.example/back")
+    assert intent.status == "requires_action" and intent.next_action.redirect_to_url.url
+    control(emulator, f"/payment_intents/{intent.id}/authorize", outcome="succeed")
+    paid = stripe_sdk.PaymentIntent.retrieve(intent.id)
+    assert paid.status == "succeeded"
+    saved = stripe_sdk.PaymentMethod.list(customer=customer.id, type="sepa_debit").data
+    assert len(saved) == 1 and saved[0].sepa_debit.generated_from.charge == paid.latest_charge
+    later = stripe_sdk.PaymentIntent.create(
+        amount=700, currency="eur", customer=customer.id, payment_method=saved[0].id, payment_method_types=["sepa_debit"],
+        off_session=True, confirm=True)
+    assert later.status == "processing"
+    assert [i.id for i in stripe_sdk.PaymentIntent.list(customer=customer.id).data] == [later.id, intent.id]

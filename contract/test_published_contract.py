@@ -103,11 +103,25 @@ def test_every_operation_answers_as_documented(shop, contract):
     assert answer.json()["details_withheld"] is False and answer.json()["shipping"]["city"] == "Lyon"
 
     # Orders: created (with the backend's key), refused.
-    order = {"items": [{"name": "Bulbs", "quantity": 1, "unit_amount": 700}], "currency": "eur", "email": "o@example.com", "payment_method": "ideal"}
+    order = {"items": [{"name": "Bulbs", "quantity": 1, "unit_amount": 700}], "currency": "eur", "email": "o@example.com", "payment_method": "ideal", "payment_flow": "sources"}
     status, created = call(contract, instance, "POST", "/api/orders", json=order, headers=ORDER_AUTH)
     assert status == 201 and created["next_url"]
     assert call(contract, instance, "POST", "/api/orders", data="{not json", headers={**ORDER_AUTH, "Content-Type": "application/json"})[0] == 400
     assert call(contract, instance, "POST", "/api/orders", json=order, headers={"Authorization": "Bearer wrong_key_0123456789"})[0] == 401
+    # On a PaymentIntent (the default): a declined card leaves the order open; paying again with another card pays it.
+    card = {**order, "payment_method": "card", "payment_method_id": "pm_card_chargeDeclined"}
+    del card["payment_flow"]
+    status, declined = call(contract, instance, "POST", "/api/orders", json=card, headers=ORDER_AUTH)
+    assert status == 201 and declined["payment_flow"] == "payment_intents" and declined["can_pay_again"] is True
+    assert call(contract, instance, "POST", "/api/orders", json={**card, "payment_method": "sofort"}, headers=ORDER_AUTH)[0] == 400
+    again = "/api/orders/" + declined["id"] + "/payment"
+    status, paid = call(contract, instance, "POST", "/api/orders/{id}/payment", again,
+                        json={"payment_method": "card", "payment_method_id": "pm_card_visa"})
+    assert status == 200 and paid["status"] == "paid" and paid["payment_intent"] == declined["payment_intent"]
+    assert call(contract, instance, "POST", "/api/orders/{id}/payment", again, json={"payment_method": "card", "payment_method_id": "pm_card_visa"})[0] == 409
+    assert call(contract, instance, "POST", "/api/orders/{id}/payment", again, json={"payment_method": "sofort"})[0] == 400
+    assert call(contract, instance, "POST", "/api/orders/{id}/payment", "/api/orders/ord_000000000000000000000000/payment",
+                json={"payment_method": "ideal"})[0] == 404
 
     # The console's API.
     assert call(contract, instance, "GET", "/admin/api/overview")[0] == 401

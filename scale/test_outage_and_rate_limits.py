@@ -89,7 +89,7 @@ class Shop:
 
     def order(self, method, email):
         body = {"items": [{"name": "Tulip bulbs", "quantity": 1, "unit_amount": 1500}], "currency": "eur", "email": email,
-                "payment_method": method}
+                "payment_method": method, "payment_flow": "sources"}
         if method == "sofort":
             body["sofort_country"] = "DE"
         response = requests.post(self.instance.url + "/api/orders", json=body, headers=ORDER_AUTH, timeout=30)

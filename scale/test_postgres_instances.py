@@ -101,7 +101,7 @@ def test_instances_killed_and_restarted_while_sessions_are_paid_and_orders_autho
         instance = deployment.instances[i % 3]
         response = requests.post(instance.url + "/api/orders", json={
             "items": [{"name": "Tulip bulbs", "quantity": 1 + i % 2, "unit_amount": 1250}], "currency": "eur",
-            "email": f"orderer{i}@scale.test", "payment_method": "ideal"}, headers=ORDER_AUTH, timeout=30)
+            "email": f"orderer{i}@scale.test", "payment_method": "ideal", "payment_flow": "sources"}, headers=ORDER_AUTH, timeout=30)
         assert response.status_code == 201, response.text
         orders.append(response.json()["id"])
     sources = [postgres.psql(f"SELECT source_id FROM orders WHERE id = '{o}'")[0][0] for o in orders]

@@ -14,6 +14,8 @@ EXPECTED = {
     "checkout.session.expired", "source.chargeable", "source.failed", "source.canceled", "charge.pending",
     "charge.succeeded", "charge.failed", "charge.refunded", "charge.dispute.created", "charge.dispute.updated",
     "charge.dispute.closed",
+    "payment_intent.requires_action", "payment_intent.processing", "payment_intent.succeeded",
+    "payment_intent.payment_failed", "payment_intent.canceled",
 }
 
 

@@ -102,7 +102,7 @@ def charge_of(emulator, session_id):
 def order(instance, email, amount):
     response = requests.post(instance.url + "/api/orders", headers=ORDER_AUTH, timeout=30, json={
         "items": [{"name": "Tulip bulbs", "quantity": 2, "unit_amount": amount}], "currency": "eur",
-        "email": email, "payment_method": "ideal"})
+        "email": email, "payment_method": "ideal", "payment_flow": "sources"})
     assert response.status_code == 201, response.text
     created = response.json()
     source_id = created["next_url"].split("/sources/")[1].split("/")[0]

@@ -21,8 +21,13 @@ struct TriggerCommand: AsyncParsableCommand {
         case chargeFailed = "charge.failed"
         case chargeDelayed = "charge.delayed_settlement"
         case cardDeclined = "card.declined"
+        case paymentIntentSucceeded = "payment_intent.succeeded"
+        case paymentIntentFailed = "payment_intent.payment_failed"
+        case paymentIntentProcessing = "payment_intent.processing"
+        case paymentIntentThreeDSecure = "payment_intent.3ds_authorized"
 
         var isOrder: Bool { rawValue.hasPrefix("source.") || rawValue.hasPrefix("charge.") || rawValue.hasPrefix("card.") }
+        var isPaymentIntentOrder: Bool { rawValue.hasPrefix("payment_intent.") }
     }
 
     @Argument(help: "The scenario to run.")
@@ -38,10 +43,59 @@ struct TriggerCommand: AsyncParsableCommand {
     var timeout = 30.0
 
     func run() async throws {
-        if scenario.isOrder { try await runOrder() } else { try await runCheckout() }
+        if scenario.isPaymentIntentOrder {
+            try await runPaymentIntentOrder()
+        } else if scenario.isOrder {
+            try await runOrder()
+        } else {
+            try await runCheckout()
+        }
     }
 
-    /// The Sources flow: the order is created through the service (so that it knows it), then the customer's
+    /// An order on a PaymentIntent (the default flow): created through the service, then the bank's (or 3-D
+    /// Secure's) answer given on the emulator, or the SEPA debit settled by advancing its clock.
+    func runPaymentIntentOrder() async throws {
+        var fields: [String: JSONValue] = [
+            "items": [["name": "Triggered tulips", "quantity": 1, "unit_amount": 1500]], "currency": "eur",
+            "email": "trigger@example.com", "payment_flow": "payment_intents",
+        ]
+        switch scenario {
+        case .paymentIntentProcessing:
+            fields["payment_method"] = "sepa_debit"
+            fields["iban"] = "DE89370400440532013000"
+            fields["mandate_accepted"] = true
+        case .paymentIntentThreeDSecure:
+            fields["payment_method"] = "card"
+            fields["payment_method_id"] = "pm_card_threeDSecure2Required"
+        default:
+            fields["payment_method"] = "ideal"
+        }
+        let (status, body) = try await fetch("\(serviceURL)/api/orders", json: .object(fields))
+        guard status == 201, let created = try? JSONValue.parse(Data(body.utf8)), let orderID = created["id"]?.stringValue,
+            let intentID = created["payment_intent"]?.stringValue
+        else {
+            throw ValidationError("The service refused the order (\(status)): \(body)")
+        }
+        say("order    \(orderID) (\(created["payment_method"]?.stringValue ?? "-"), PaymentIntent \(intentID))")
+        let statusURL = "\(serviceURL)/api/orders/\(orderID)"
+        switch scenario {
+        case .paymentIntentFailed:
+            try await control("/payment_intents/\(intentID)/authorize", ["outcome": "fail"])
+        case .paymentIntentProcessing:
+            try await waitFor(["charge_pending"], at: statusURL, label: "pending ")
+            try await control("/clock/advance", ["seconds": .int(8 * 24 * 3600)])
+        default:
+            try await control("/payment_intents/\(intentID)/authorize", ["outcome": "succeed"])
+        }
+        say("page     \(serviceURL)/orders/\(orderID)")
+        if scenario == .paymentIntentFailed {
+            try await waitFor(["awaiting_payment"], at: statusURL, when: { $0["can_pay_again"]?.boolValue == true })
+        } else {
+            try await waitFor(["paid"], at: statusURL)
+        }
+    }
+
+    /// The Sources flow (the legacy flow, asked for by name): the order is created through the service (so that it knows it), then the customer's
     /// side is played on the emulator.
     func runOrder() async throws {
         var fields: [String: JSONValue] = [
@@ -58,6 +112,7 @@ struct TriggerCommand: AsyncParsableCommand {
         default:
             fields["payment_method"] = "ideal"
         }
+        fields["payment_flow"] = "sources"
         let (status, body) = try await fetch("\(serviceURL)/api/orders", json: .object(fields))
         guard status == 201, let created = try? JSONValue.parse(Data(body.utf8)), let orderID = created["id"]?.stringValue else {
             throw ValidationError("The service refused the order (\(status)): \(body)")
@@ -92,14 +147,16 @@ struct TriggerCommand: AsyncParsableCommand {
         return String(parts[index + 1])
     }
 
-    private func waitFor(_ expected: Set<String>, at url: String, label: String = "result  ") async throws {
+    private func waitFor(
+        _ expected: Set<String>, at url: String, label: String = "result  ", when condition: (JSONValue) -> Bool = { _ in true }
+    ) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         var last = ""
         while Date() < deadline {
             if let (status, body) = try? await fetch(url) {
                 last = body
                 if status == 200, let value = try? JSONValue.parse(Data(body.utf8)),
-                    let state = value["status"]?.stringValue, expected.contains(state)
+                    let state = value["status"]?.stringValue, expected.contains(state), condition(value)
                 {
                     say("\(label) \(body)")
                     return

@@ -128,28 +128,33 @@ public struct DemoStore: Sendable {
 }
 
 extension DemoStore {
-    /// Bank methods the demo offers beside Checkout: a redirect source the customer authorises on the
-    /// emulator's page. SOFORT settles days later (advance the emulator's clock to see it confirmed).
+    /// Bank methods the demo offers beside Checkout: a PaymentIntent the customer authorises on the emulator's
+    /// bank page; and the guide's Sources flow, kept for older accounts, labelled as the legacy it is (SOFORT only
+    /// there: Stripe discontinued it, and it settles days later: advance the emulator's clock to see it confirmed).
     static let bankMethods: [(value: String, label: String)] = [
-        ("ideal", "iDEAL (confirmed at once)"), ("bancontact", "Bancontact (confirmed at once)"),
-        ("sofort", "SOFORT (settles later)"),
+        ("ideal", "iDEAL | Wero (confirmed at once)"), ("bancontact", "Bancontact (confirmed at once)"),
+        ("sources:ideal", "iDEAL, legacy Sources flow"), ("sources:bancontact", "Bancontact, legacy Sources flow"),
+        ("sources:sofort", "SOFORT, legacy Sources flow (discontinued by Stripe)"),
     ]
 
     /// `POST /store/bank`: an order for the product by its Stripe price (priced and fulfilled from the price,
-    /// never from the browser), paid with a redirect source; the customer goes to the authorisation page and
-    /// comes back to the confirmation page.
+    /// never from the browser), paid with a PaymentIntent (or, for a `sources:` choice, a redirect source); the
+    /// customer goes to the bank's page and comes back to the confirmation page.
     func payByBank(_ request: Request) async -> Response {
         guard let chosen = await chosenProduct(request) else { return service.pages.notFound() }
         let (product, form, quantity) = chosen
-        let method = form["method"]?.stringValue ?? "ideal"
+        let choice = form["method"]?.stringValue.flatMap { value in Self.bankMethods.contains { $0.value == value } ? value : nil } ?? "ideal"
+        let legacy = choice.hasPrefix("sources:")
+        let method = legacy ? String(choice.dropFirst("sources:".count)) : choice
         let email = form["email"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? "demo@example.com"
-        let orderRequest = OrderRequest(
+        var orderRequest = OrderRequest(
             items: [OrderItem(name: product.name, quantity: quantity, unitAmount: 0, price: product.priceID)], currency: "eur",
-            email: email,
-            paymentMethod: Self.bankMethods.contains { $0.value == method } ? method : "ideal",
-            sofortCountry: method == "sofort" ? "DE" : nil, retryURL: "\(service.configuration.publicURL)/")
+            email: email, paymentMethod: method, sofortCountry: method == "sofort" ? "DE" : nil,
+            retryURL: "\(service.configuration.publicURL)/")
+        orderRequest.paymentFlow = (legacy ? OrderPaymentFlow.sources : .paymentIntents).rawValue
         do {
-            let order = try await service.orderDesk.createOrder(try orderRequest.validated())
+            let payer = OrderPayer(merchant: false, ipAddress: "127.0.0.1", userAgent: request.headers[.userAgent])
+            let order = try await service.orderDesk.createOrder(try orderRequest.validated(), payer: payer)
             return Response.redirect(to: order.redirectURL ?? service.payments.pageURL(orderID: order.id), type: .normal)
         } catch {
             service.logger.error("demo store could not create an order", metadata: ["error": "\(error)"])
