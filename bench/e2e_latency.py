@@ -119,9 +119,9 @@ def run(queue):
             time.sleep(0.1)
             marks = ",".join("?" * len(waiting))
             for session_id, done_at in ledger.execute(
-                    f"""SELECT c.session_id, e.processed_at FROM checkouts c
-                        JOIN inbox_events e ON e.object_id = c.session_id AND e.type = 'checkout.session.completed'
-                        WHERE c.status = 'fulfilled' AND e.status = 'processed' AND c.session_id IN ({marks})""",
+                    f"""SELECT c.subject_id, e.processed_at FROM purchases c
+                        JOIN inbox_events e ON e.object_id = c.subject_id AND e.type = 'checkout.session.completed'
+                        WHERE c.status = 'fulfilled' AND e.status = 'processed' AND c.subject_id IN ({marks})""",
                     list(waiting)):
                 client, started = waiting.pop(session_id)
                 measured.append((started, session_id, done_at))

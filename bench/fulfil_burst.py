@@ -41,12 +41,12 @@ paid = time.time()
 deadline = started + 600
 fulfilled = 0
 while time.time() < deadline:
-    fulfilled = db.execute("SELECT count(*) FROM checkouts WHERE status = 'fulfilled'").fetchone()[0]
+    fulfilled = db.execute("SELECT count(*) FROM purchases WHERE status = 'fulfilled'").fetchone()[0]
     if fulfilled >= count:
         break
     time.sleep(0.25)
 # The last fulfilment's own timestamp, not when this loop noticed it.
-last = db.execute("SELECT max(fulfilled_at) FROM checkouts WHERE status = 'fulfilled'").fetchone()[0] or time.time()
+last = db.execute("SELECT max(fulfilled_at) FROM purchases WHERE status = 'fulfilled'").fetchone()[0] or time.time()
 dead = db.execute("SELECT count(*) FROM inbox_events WHERE status IN ('dead', 'orphaned')").fetchone()[0]
 refused = http.get(f"{emulator}/_emulator/faults").json().get("rate_limited_requests", 0)
 http.post(f"{emulator}/_emulator/faults", data={"reset": "true"}).raise_for_status()

@@ -62,9 +62,19 @@ def collect(emulator):
     call("POST", "/v1/payment_intents", "payment_intent off-session", amount=900, currency="eur", confirm="true",
          customer=customer["id"], off_session="true", payment_method=generated["data"][0]["id"],
          **{"payment_method_types[]": "sepa_debit"})
-    call("POST", "/v1/payment_intents", "payment_intent processing", amount=900, currency="eur", confirm="true",
-         **{"payment_method_types[]": "sepa_debit", "payment_method_data[type]": "sepa_debit",
-            "payment_method_data[sepa_debit][iban]": "DE89370400440532013000", "mandate_data[customer_acceptance][type]": "offline"})
+    debits = {}
+    for iban in ("DE89370400440532013000", "DE62370400440532013001"):
+        debits[iban] = call("POST", "/v1/payment_intents", "payment_intent processing", amount=900, currency="eur", confirm="true",
+                            **{"payment_method_types[]": "sepa_debit", "payment_method_data[type]": "sepa_debit",
+                               "payment_method_data[sepa_debit][iban]": iban, "mandate_data[customer_acceptance][type]": "offline"})
+    failing = call("POST", "/v1/payment_intents", "payment_intent bank page", amount=900, currency="eur", confirm="true",
+                   return_url="https://x.example/orders/ord_4", **{"payment_method_types[]": "bancontact", "payment_method_data[type]": "bancontact"})
+    control(emulator, f"/payment_intents/{failing['id']}/authorize", outcome="fail")
+    call("GET", f"/v1/payment_intents/{failing['id']}", "payment_intent refused on the bank page")
+    control(emulator, "/clock/advance", seconds=str(15 * 24 * 3600))
+    settled = call("GET", f"/v1/payment_intents/{debits['DE89370400440532013000']['id']}", "payment_intent settled")
+    bounced = call("GET", f"/v1/payment_intents/{debits['DE62370400440532013001']['id']}", "payment_intent debit failed")
+    assert settled["status"] == "succeeded" and bounced["status"] == "requires_payment_method" and bounced["last_payment_error"]
 
     def session(**extra):
         form = {"mode": "payment", "success_url": "https://x.example/ok?id={CHECKOUT_SESSION_ID}",

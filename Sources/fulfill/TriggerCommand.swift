@@ -56,7 +56,7 @@ struct TriggerCommand: AsyncParsableCommand {
     /// Secure's) answer given on the emulator, or the SEPA debit settled by advancing its clock.
     func runPaymentIntentOrder() async throws {
         var fields: [String: JSONValue] = [
-            "items": [["name": "Triggered tulips", "quantity": 1, "unit_amount": 1500]], "currency": "eur",
+            "items": [["price": .string(try await tulipPrice()), "quantity": 1]], "currency": "eur",
             "email": "trigger@example.com", "payment_flow": "payment_intents",
         ]
         switch scenario {
@@ -99,7 +99,7 @@ struct TriggerCommand: AsyncParsableCommand {
     /// side is played on the emulator.
     func runOrder() async throws {
         var fields: [String: JSONValue] = [
-            "items": [["name": "Triggered tulips", "quantity": 1, "unit_amount": 1500]], "currency": "eur",
+            "items": [["price": .string(try await tulipPrice()), "quantity": 1]], "currency": "eur",
             "email": "trigger@example.com",
         ]
         switch scenario {
@@ -165,6 +165,14 @@ struct TriggerCommand: AsyncParsableCommand {
             try await Task.sleep(for: .milliseconds(250))
         }
         throw ValidationError("The service did not reach \(expected.sorted().joined(separator: "/")) in \(timeout) s. Last answer: \(last)")
+    }
+
+    /// A price for the triggered order's item, made at the emulator: anyone may order by Stripe price (items
+    /// priced by the caller need the order key), and the service prices and fulfils the item from it.
+    func tulipPrice() async throws -> String {
+        let stripe = StripeClient(configuration: StripeClientConfiguration(apiKey: "sk_test_trigger", apiBase: apiBase))
+        let product = try await stripe.createProduct(["name": "Triggered tulips", "metadata": ["fulfillment": "physical", "sku": "TULIPS"]])
+        return try await stripe.createPrice(["product": .string(product.id), "currency": "eur", "unit_amount": 1500]).id
     }
 
     func runCheckout() async throws {

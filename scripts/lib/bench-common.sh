@@ -15,6 +15,13 @@ wait_for() { for _ in $(seq 100); do curl -s -o /dev/null "$1" && return 0; slee
 # Registers a webhook endpoint for checkout.session.completed at the service's URL ($2) with the emulator ($1)
 # and prints its signing secret.
 register_checkout_endpoint() {
-  curl -s "$1/v1/webhook_endpoints" -u sk_test_bench: -d url="$2/webhook" -d "enabled_events[]=checkout.session.completed" |
+  register_endpoint "$1" "$2" checkout.session.completed
+}
+
+# Registers a webhook endpoint for the event types after the first two arguments and prints its secret.
+register_endpoint() {
+  local emulator=$1 url=$2; shift 2
+  local types=(); for type in "$@"; do types+=(-d "enabled_events[]=$type"); done
+  curl -s "$emulator/v1/webhook_endpoints" -u sk_test_bench: -d url="$url/webhook" "${types[@]}" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])'
 }

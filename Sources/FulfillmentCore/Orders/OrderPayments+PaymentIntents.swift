@@ -15,6 +15,14 @@ extension OrderPayments {
         return try await apply(intent, to: order).note
     }
 
+    /// What a charge event of a PaymentIntent order records, when the order is ours and on that intent: nothing
+    /// to do (its `payment_intent.*` events decide). `nil` otherwise: the charge is looked at as any other.
+    public func paymentIntentOrderChargeNote(orderID: String, paymentIntent: String) async throws -> String? {
+        guard let order = try await store.order(id: orderID), order.paymentFlow == .paymentIntents, order.paymentIntentID == paymentIntent
+        else { return nil }
+        return "charge of \(paymentIntent), order \(orderID)'s PaymentIntent: its payment_intent events decide"
+    }
+
     /// What a PaymentIntent event of no order (a Checkout payment's) records: nothing for orders.
     static func noOrderNote(_ intentID: String) -> String {
         "PaymentIntent \(intentID) is no order's (a Checkout payment): nothing for orders"
