@@ -49,7 +49,9 @@ def collect(emulator):
     call("POST", f"/v1/payment_methods/{card['id']}/detach", "payment_method detached")
     intent = call("POST", "/v1/payment_intents", "payment_intent created", amount=2500, currency="eur", **{"metadata[order_id]": "ord_1"})
     call("POST", f"/v1/payment_intents/{intent['id']}", "payment_intent updated", description="Order ord_1", payment_method="pm_card_visa")
-    call("POST", f"/v1/payment_intents/{intent['id']}/confirm", "payment_intent declined", payment_method="pm_card_chargeDeclined")
+    declined = call("POST", f"/v1/payment_intents/{intent['id']}/confirm", "payment_intent declined (402)", ok=(402,),
+                    payment_method="pm_card_chargeDeclined")
+    got.append(("payment_intent declined, as the error carries it", declined["error"]["payment_intent"]))
     call("POST", f"/v1/payment_intents/{intent['id']}/confirm", "payment_intent succeeded", payment_method="pm_card_visa")
     redirect = call("POST", "/v1/payment_intents", "payment_intent requires_action", amount=900, currency="eur", confirm="true",
                     return_url="https://x.example/orders/ord_2", **{"payment_method_types[]": "ideal", "payment_method_data[type]": "ideal"})

@@ -175,8 +175,12 @@ def test_payment_methods_are_made_saved_listed_and_detached_with_the_sdk(stripe_
 def test_a_payment_intent_declined_then_paid_and_another_canceled_with_the_sdk(stripe_sdk):
     intent = stripe_sdk.PaymentIntent.create(amount=2500, currency="eur", metadata={"order_id": "ord_sdk"})
     assert intent.status == "requires_payment_method" and intent.client_secret.startswith(intent.id)
-    declined = stripe_sdk.PaymentIntent.confirm(intent.id, payment_method="pm_card_chargeDeclined")
-    assert declined.status == "requires_payment_method" and declined.last_payment_error.message == "Your card was declined."
+    with pytest.raises(stripe_sdk.CardError) as declined:
+        stripe_sdk.PaymentIntent.confirm(intent.id, payment_method="pm_card_chargeDeclined")
+    assert declined.value.http_status == 402 and declined.value.code == "card_declined"
+    left = declined.value.error.payment_intent
+    assert left.status == "requires_payment_method" and left.last_payment_error.message == "Your card was declined."
+    assert stripe_sdk.PaymentIntent.retrieve(intent.id).status == "requires_payment_method"
     paid = stripe_sdk.PaymentIntent.confirm(intent.id, payment_method="pm_card_visa")
     assert paid.status == "succeeded" and stripe_sdk.Charge.retrieve(paid.latest_charge).status == "succeeded"
     secure = stripe_sdk.PaymentIntent.create(amount=900, currency="eur", payment_method="pm_card_threeDSecure2Required",

@@ -20,8 +20,10 @@ import Testing
             #expect(created.status == 200 && created.json["status"]?.stringValue == "requires_payment_method")
             let id = created.json["id"]?.stringValue ?? ""
             let declined = try await harness.raw(.post, "/v1/payment_intents/\(id)/confirm", ["payment_method": "pm_card_chargeDeclined"])
-            #expect(declined.json["status"]?.stringValue == "requires_payment_method")
-            #expect(declined.json["last_payment_error"]?["message"]?.stringValue == "Your card was declined.")
+            #expect(declined.status == 402 && declined.json["error"]?["type"]?.stringValue == "card_error")
+            #expect(declined.json["error"]?["payment_intent"]?["status"]?.stringValue == "requires_payment_method")
+            #expect(declined.json["error"]?["payment_intent"]?["last_payment_error"]?["message"]?.stringValue == "Your card was declined.")
+            #expect(declined.json["error"]?["charge"]?.stringValue != nil)
             let paid = try await harness.raw(.post, "/v1/payment_intents/\(id)/confirm", ["payment_method": "pm_card_visa"])
             #expect(paid.json["status"]?.stringValue == "succeeded" && paid.json["amount_received"]?.intValue == 2500)
             #expect(paid.json["last_payment_error"] == .null)

@@ -74,7 +74,7 @@ extension EmulatorState {
     }
 
     /// One attempt: the method's outcome decides the status, and every attempt but one needing the customer's
-    /// action has its charge.
+    /// action has its charge. A decline is a 402 card error carrying the intent, as Stripe answers it.
     private func confirm(_ id: String, parameters: Parameters, call: APICall) throws(APIError) -> JSONValue {
         guard var intent = paymentIntents[id] else { throw .missing("payment_intent", id) }
         guard [.requiresPaymentMethod, .requiresConfirmation, .requiresAction].contains(intent.status) else {
@@ -105,6 +105,13 @@ extension EmulatorState {
             emit(intent.eventType, object: intent.json, cause: call)
         case .succeeds, .declines, .settlesLater:
             intent = charge(intent, with: method, outcome: method.outcome, call: call)
+        }
+        if method.outcome == .declines, let chargeID = intent.latestChargeID {
+            // Stripe answers a declined confirmation with a 402 card error that carries the intent, now back in
+            // requires_payment_method with its last_payment_error (the attempt, its charge and events stand).
+            var error = APIError.cardDeclined(chargeID: chargeID)
+            error.paymentIntent = intent.json
+            throw error
         }
         return intent.json
     }

@@ -6,6 +6,8 @@ struct APIError: Error, Sendable {
     var details: StripeErrorDetails
     /// Headers to add (for example `Stripe-Should-Retry` on injected faults).
     var headers: [String: String] = [:]
+    /// The PaymentIntent a failed confirmation left (`error.payment_intent`), as Stripe includes it.
+    var paymentIntent: JSONValue? = nil
 
     static func invalidRequest(_ message: String, param: String? = nil, code: String? = nil) -> APIError {
         APIError(status: 400, details: StripeErrorDetails(type: .invalidRequestError, code: code, message: message, param: param))
@@ -67,6 +69,7 @@ struct APIError: Error, Sendable {
         if let param = details.param { error["param"] = .string(param) }
         if let declineCode = details.declineCode { error["decline_code"] = .string(declineCode) }
         if let charge = details.charge { error["charge"] = .string(charge) }
+        if let paymentIntent { error["payment_intent"] = paymentIntent }
         if let code = details.code { error["doc_url"] = .string("https://stripe.com/docs/error-codes/\(code.replacingOccurrences(of: "_", with: "-"))") }
         return ["error": .object(error)]
     }
