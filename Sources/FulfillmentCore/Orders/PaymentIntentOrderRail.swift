@@ -70,31 +70,41 @@ public struct PaymentIntentOrderRail: OrderPaymentRail {
     /// a double click makes one attempt, and a later failure allows the next.
     public func payAgain(_ order: Order, with choice: OrderPaymentChoice, payer: OrderPayer) async throws -> Order {
         let method = try choice.checkedForPaymentIntent()
-        guard order.canPayAgain, let failed = order.failedAttempt else {
-            throw OrderRequestError("this order cannot be paid again: it is \(order.status.rawValue) and its payment did not fail")
+        guard !order.status.isFinal, let intentID = order.paymentIntentID else {
+            throw OrderRequestError("this order cannot be paid again: it is \(order.status.rawValue)")
         }
         try await checkSavedMethod(choice, customer: order.customerID)
-        var order = order
+        // Only after a failed attempt. Another attempt may be under way already (a second click, a retry through
+        // another instance): then the intent says how it stands (the answer's next_url leads back to the bank),
+        // and no new attempt is made. A failure the order has not heard of yet is recorded first.
+        let current = try await payments.stripe.retrievePaymentIntent(intentID)
+        let recorded = try await payments.apply(current, to: order).order
+        guard current.status == .requiresPaymentMethod, current.lastPaymentError != nil, recorded.canPayAgain,
+            let failed = recorded.failedAttempt
+        else { return recorded }
+        var order = recorded
         if method != order.paymentMethod {
             // The intent accepts the new method's type from now on.
             _ = try await payments.stripe.send(
-                .post, "/v1/payment_intents/\(StripeClient.pathSegment(order.paymentIntentID ?? ""))",
-                parameters: ["payment_method_types": .array([.string(method.rawValue)])], idempotencyKey: "order-method-\(order.id)-\(failed)",
-                as: PaymentIntent.self)
+                .post, "/v1/payment_intents/\(StripeClient.pathSegment(intentID))",
+                parameters: ["payment_method_types": .array([.string(method.rawValue)])],
+                idempotencyKey: "order-method-\(order.id)-\(failed)-\(method.rawValue)", as: PaymentIntent.self)
             order = try await payments.record(method: method, on: order)
         }
         return try await confirm(order, choice: choice, payer: payer, offSession: false, key: "order-pay-\(order.id)-after-\(failed)")
     }
 
-    /// One attempt: confirms the intent with the customer's method and applies what Stripe answers. A
-    /// decline answered as an error (Stripe's 402) is read back from the intent, which holds the failure.
+    /// One attempt: confirms the intent with the customer's method and applies what Stripe answers. A decline
+    /// answered as an error (Stripe's 402), or an attempt its key already made, is read back from the intent.
     func confirm(_ order: Order, choice: OrderPaymentChoice, payer: OrderPayer, offSession: Bool, key: String) async throws -> Order {
         guard let intentID = order.paymentIntentID else { throw OrphanEventError("order \(order.id) has no PaymentIntent") }
         let intent: PaymentIntent
         do {
             intent = try await payments.stripe.confirmPaymentIntent(
                 intentID, confirmParameters(order, choice: choice, payer: payer, offSession: offSession), idempotencyKey: key)
-        } catch let error as StripeError where error.kind == .card {
+        } catch let error as StripeError where error.kind == .card || error.kind == .idempotency || error.kind == .conflict {
+            // A decline (402), or this attempt already made under its key with other details (a retry through
+            // another instance, from another address) or still in flight: the intent says how it went.
             intent = try await payments.stripe.retrievePaymentIntent(intentID)
         }
         guard let stored = try await payments.store.order(id: order.id) else { throw OrphanEventError("order \(order.id) vanished") }
