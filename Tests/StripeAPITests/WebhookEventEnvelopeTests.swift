@@ -22,6 +22,25 @@ import Testing
         #expect(envelope == WebhookEventEnvelope(id: "evt_1Q", type: "checkout.session.completed", objectID: "cs_test_a1"))
     }
 
+    @Test func readsAThinEventsRelatedObjectAndAPingWithoutOne() {
+        let thin = #"""
+            {"id":"evt_65R9","object":"v2.core.event","type":"v1.checkout.session.completed","created":"2026-10-01T12:00:00.000Z",
+             "related_object":{"id":"cs_test_b2","type":"checkout_session","url":"/v1/checkout/sessions/cs_test_b2"},
+             "context":null,"livemode":false,"reason":{"type":"request","request":{"id":"req_1","idempotency_key":null}}}
+            """#
+        #expect(parse(thin) == WebhookEventEnvelope(id: "evt_65R9", type: "v1.checkout.session.completed", objectID: "cs_test_b2", isThin: true))
+        #expect(EventType(rawValue: "v1.checkout.session.completed").snapshotType == .checkoutSessionCompleted)
+        #expect(EventType.checkoutSessionCompleted.snapshotType == nil && EventType(rawValue: "v1.").snapshotType == nil)
+        let ping = parse(#"{"id":"evt_p","object":"v2.core.event","type":"v2.core.event_destination.ping","related_object":null }"#)
+        #expect(ping == WebhookEventEnvelope(id: "evt_p", type: "v2.core.event_destination.ping", objectID: nil, isThin: true))
+        #expect(parse(#"{"id":"evt_q","object":"v2.core.event","type":"v2.core.event_destination.ping"}"#)?.isThin == true)
+        // Refused: a related object without a string id, one that is not an object, and a v1 event without data.
+        #expect(parse(#"{"id":"e","object":"v2.core.event","type":"v1.charge.refunded","related_object":{"type":"charge"}}"#) == nil)
+        #expect(parse(#"{"id":"e","object":"v2.core.event","type":"v1.charge.refunded","related_object":"ch_1"}"#) == nil)
+        #expect(parse(#"{"id":"e","object":"event","type":"charge.refunded","related_object":{"id":"ch_1"}}"#) == nil)
+        #expect(parse(#"{"id":"e","object":7,"type":"charge.refunded","data":{"object":{"id":"ch_1"}}}"#)?.isThin == false)
+    }
+
     @Test func decodesEscapesInTheValuesItReturns() {
         let envelope = parse(#"{"id":"evt_\u00e9\"\ud83d\ude00","type":"a\/b\n","data":{"object":{"id":"c\\d"}}}"#)
         #expect(envelope?.id == "evt_é\"😀")

@@ -6,21 +6,38 @@ public struct EventRouter: Sendable {
     public typealias Handler = @Sendable (_ event: InboxEvent) async throws -> String
 
     private var handlers: [String: Handler] = [:]
+    /// Types only thin events have (`v2.core.*`): handled, but never asked of a v1 webhook endpoint or of
+    /// `GET /v1/events`, so not in `types`.
+    private var thinOnlyHandlers: [String: Handler] = [:]
 
     public init() {}
 
-    public func handles(_ type: String) -> Bool { handlers[type] != nil }
+    public func handles(_ type: String) -> Bool { handler(for: type) != nil }
 
-    /// Every type with a handler.
+    /// Every snapshot type with a handler (a thin `v1.` event of each is handled too).
     public var types: [String] { handlers.keys.sorted() }
 
     public mutating func on(_ type: EventType, _ handler: @escaping Handler) {
         handlers[type.rawValue] = handler
     }
 
+    /// Handles a type that only thin events have.
+    public mutating func onThinOnly(_ type: EventType, _ handler: @escaping Handler) {
+        thinOnlyHandlers[type.rawValue] = handler
+    }
+
+    /// The handler for a type: its own, or for a thin event about a v1 resource (`v1.X`) the snapshot type
+    /// `X`'s. Every handler re-fetches the object the event names (a thin event carries only its id), so a
+    /// thin event acts exactly as its snapshot event, and the two of one fact act once (the ledger's claim).
+    func handler(for type: String) -> Handler? {
+        if let handler = handlers[type] { return handler }
+        if let snapshot = EventType(rawValue: type).snapshotType, let handler = handlers[snapshot.rawValue] { return handler }
+        return thinOnlyHandlers[type]
+    }
+
     /// Runs the handler for the event's type; an event of a type without one is a programming error.
     public func handle(_ event: InboxEvent) async throws -> String {
-        guard let handler = handlers[event.type] else { return "no handler for \(event.type)" }
+        guard let handler = handler(for: event.type) else { return "no handler for \(event.type)" }
         return try await handler(event)
     }
 
@@ -28,7 +45,15 @@ public struct EventRouter: Sendable {
     public func merging(_ other: EventRouter) -> EventRouter {
         var merged = self
         merged.handlers.merge(other.handlers) { _, new in new }
+        merged.thinOnlyHandlers.merge(other.thinOnlyHandlers) { _, new in new }
         return merged
+    }
+
+    /// What thin events bring beside their v1 types: an event destination's ping is acknowledged and noted.
+    public static var thinEvents: EventRouter {
+        var router = EventRouter()
+        router.onThinOnly(.eventDestinationPing) { event in "event destination ping\(event.objectID.map { " (\($0))" } ?? "")" }
+        return router
     }
 
     /// The Checkout Session handlers: completion and settled payments fulfil, a failed payment tells the

@@ -95,7 +95,7 @@ public struct FulfillmentService: Sendable {
             defaultLanguage: configuration.defaultLanguage, publicURL: configuration.publicURL,
             now: configuration.now, logger: logger)
         router = EventRouter.checkout(fulfiller).merging(.orders(payments)).merging(.paymentIntentOrders(payments))
-            .merging(.afterPayment(afterPayment))
+            .merging(.afterPayment(afterPayment)).merging(.thinEvents)
         var dispatchers = DispatchRegistry()
         for (channel, handler) in actions.effectDispatchers { dispatchers.register(handler, for: channel) }
         if let merchant = configuration.merchantWebhook {

@@ -53,7 +53,7 @@ struct WebhookIntake: Sendable {
             !envelope.id.isEmpty, envelope.id.utf8.count <= 255, !envelope.type.isEmpty, envelope.type.utf8.count <= 255
         else {
             return .failure(
-                refuse(Refusal(status: .badRequest, reason: "malformed", message: "The body is not a Stripe event (id, type and data.object).")))
+                refuse(Refusal(status: .badRequest, reason: "malformed", message: "The body is not a Stripe event (id, type and data.object, or a thin v2.core.event).")))
         }
         let received = now()
         let handled = router.handles(envelope.type)

@@ -1,8 +1,10 @@
 public import Foundation
 
-/// What a webhook receiver reads of an event before storing it: its `id`, its `type` and the id of
-/// `data.object`, read in one pass that also checks the whole body is well-formed JSON (RFC 8259: UTF-8,
-/// one value, no trailing text, nesting at most 512 deep).
+/// What a webhook receiver reads of an event before storing it: its `id`, its `type` and the id of the object
+/// it is about, read in one pass that also checks the whole body is well-formed JSON (RFC 8259: UTF-8, one
+/// value, no trailing text, nesting at most 512 deep). A snapshot event carries the object in `data.object`; a
+/// thin event (`"object": "v2.core.event"`, Stripe's recommendation for new integrations) names it in
+/// `related_object` (and may name none: `v2.core.event_destination.ping`).
 ///
 /// Hand-written because it runs on every delivery: `JSONDecoder` builds a map of the whole document and
 /// then decodes through `Decodable`, which cost more than verifying the signature. Nothing here allocates
@@ -10,13 +12,16 @@ public import Foundation
 public struct WebhookEventEnvelope: Sendable, Hashable {
     public var id: String
     public var type: String
-    /// `data.object.id`; nil when the object has no id (or it is null).
+    /// `data.object.id` (or a thin event's `related_object.id`); nil when there is none (or it is null).
     public var objectID: String?
+    /// A thin event (`v2.core.event`): the object is not in the body and is fetched.
+    public var isThin: Bool
 
-    public init(id: String, type: String, objectID: String?) {
+    public init(id: String, type: String, objectID: String?, isThin: Bool = false) {
         self.id = id
         self.type = type
         self.objectID = objectID
+        self.isThin = isThin
     }
 
     /// Why a body is not an event envelope.
@@ -27,7 +32,9 @@ public struct WebhookEventEnvelope: Sendable, Hashable {
     }
 
     /// Reads `body`; throws unless it is well-formed JSON whose top level is an object with string `id` and
-    /// `type` and an object `data` holding an object `object` (whose `id`, if present, is a string or null).
+    /// `type` and either an object `data` holding an object `object` (whose `id`, if present, is a string or
+    /// null), or `"object": "v2.core.event"` (a thin event, whose `related_object`, if present, is an object
+    /// with a string `id`).
     /// Where a key repeats, the last value counts, as in most JSON readers.
     public init(parsing body: Data) throws(Malformed) {
         let result = body.withUnsafeBytes { bytes -> Result<WebhookEventEnvelope, Malformed> in
@@ -50,6 +57,7 @@ public struct WebhookEventEnvelope: Sendable, Hashable {
 
         mutating func readEnvelope() throws(Malformed) -> WebhookEventEnvelope {
             var id: String?, type: String?, objectID: String??, sawData = false
+            var kind: String?, relatedID: String?
             skipWhitespace()
             try readObject(depth: 1) { (reader, key) throws(Malformed) in
                 switch key {
@@ -58,6 +66,15 @@ public struct WebhookEventEnvelope: Sendable, Hashable {
                 case "data":
                     sawData = true
                     objectID = try reader.readData()
+                case "object":
+                    if reader.peek() == UInt8(ascii: "\"") { kind = try reader.readString(named: "object") } else { try reader.skipValue(depth: 1) }
+                case "related_object":
+                    if reader.peek() == UInt8(ascii: "n") {
+                        try reader.expectLiteral("null")
+                        reader.skipWhitespace()
+                    } else {
+                        relatedID = try reader.readRelatedObject()
+                    }
                 default: try reader.skipValue(depth: 1)
                 }
             }
@@ -65,8 +82,21 @@ public struct WebhookEventEnvelope: Sendable, Hashable {
             guard position == bytes.count else { throw fail("text after the JSON value") }
             guard let id else { throw fail("no string \"id\"") }
             guard let type else { throw fail("no string \"type\"") }
+            if kind == "v2.core.event" { return WebhookEventEnvelope(id: id, type: type, objectID: relatedID, isThin: true) }
             guard sawData, let objectID else { throw fail("no object \"data.object\"") }
             return WebhookEventEnvelope(id: id, type: type, objectID: objectID)
+        }
+
+        /// A thin event's `related_object`: an object whose `id` is a string.
+        private mutating func readRelatedObject() throws(Malformed) -> String {
+            var id: String?
+            guard peek() == UInt8(ascii: "{") else { throw fail("\"related_object\" is not an object") }
+            try readObject(depth: 2) { (reader, key) throws(Malformed) in
+                guard key == "id" else { return try reader.skipValue(depth: 2) }
+                id = try reader.readString(named: "related_object.id")
+            }
+            guard let id else { throw fail("no string \"related_object.id\"") }
+            return id
         }
 
         /// `data`: an object whose `object` member is an object. Returns that object's id (nil if absent or
@@ -82,6 +112,7 @@ public struct WebhookEventEnvelope: Sendable, Hashable {
                     guard key == "id" else { return try reader.skipValue(depth: 3) }
                     if reader.peek() == UInt8(ascii: "n") {
                         try reader.expectLiteral("null")
+                        reader.skipWhitespace()
                         id = nil
                     } else {
                         id = try reader.readString(named: "data.object.id")

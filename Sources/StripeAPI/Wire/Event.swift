@@ -74,4 +74,12 @@ public struct EventType: StripeEnum {
     public static let paymentIntentSucceeded: Self = "payment_intent.succeeded"
     public static let paymentIntentPaymentFailed: Self = "payment_intent.payment_failed"
     public static let paymentIntentCanceled: Self = "payment_intent.canceled"
+    /// A thin event's ping of its event destination (no related object).
+    public static let eventDestinationPing: Self = "v2.core.event_destination.ping"
+
+    /// The snapshot type a thin event about a v1 resource stands for: `v1.checkout.session.completed` ->
+    /// `checkout.session.completed`; `nil` for any other type.
+    public var snapshotType: EventType? {
+        rawValue.hasPrefix("v1.") && rawValue.count > 3 ? EventType(rawValue: String(rawValue.dropFirst(3))) : nil
+    }
 }
