@@ -23,6 +23,20 @@ import Testing
         #expect(session.customerDetails?.email == "example@example.com")
     }
 
+    @Test func readsTheShippingFromEitherAPIVersionsPlace() throws {
+        // Stripe's fixture is of a version from 2025-03-31.basil on: shipping under collected_information.
+        var session = try fixture("checkout.session")
+        #expect(session["shipping_details"] == nil)
+        #expect(try session.decode(as: CheckoutSession.self).shippingDetails?.name == "name")
+        // An older version's session (or webhook): shipping_details at the top.
+        session["collected_information"] = .null
+        session["shipping_details"] = ["name": "Old Version", "address": ["city": "Lyon", "country": "FR"]]
+        let old = try session.decode(as: CheckoutSession.self)
+        #expect(old.shippingDetails?.name == "Old Version" && old.shippingDetails?.address?.city == "Lyon")
+        session["shipping_details"] = .null
+        #expect(try session.decode(as: CheckoutSession.self).shippingDetails == nil)
+    }
+
     @Test func decodesALineItemAndItsPrice() throws {
         let item = try fixture("item").decode(as: LineItem.self)
         #expect(item.id.hasPrefix("li_"))

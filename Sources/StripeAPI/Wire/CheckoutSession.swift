@@ -21,6 +21,8 @@ public struct CheckoutSession: Decodable, Sendable, StripeIdentifiable {
     public var paymentIntent: String?
     public var paymentMethodTypes: [String]
     public var paymentStatus: CheckoutSessionPaymentStatus
+    /// Where to ship: `shipping_details` up to API version 2025-02-24.acacia, `collected_information.shipping_details`
+    /// from 2025-03-31.basil on (read from either, so events of an endpoint on either version work).
     public var shippingDetails: ShippingDetails?
     public var status: CheckoutSessionStatus?
     public var successURL: String?
@@ -42,7 +44,17 @@ public struct CheckoutSession: Decodable, Sendable, StripeIdentifiable {
         case paymentMethodTypes = "payment_method_types"
         case paymentStatus = "payment_status"
         case shippingDetails = "shipping_details"
+        case collectedInformation = "collected_information"
         case successURL = "success_url"
+    }
+
+    /// What Checkout collected (API versions from 2025-03-31.basil): the shipping details live here.
+    struct CollectedInformation: Decodable {
+        var shippingDetails: ShippingDetails?
+
+        enum CodingKeys: String, CodingKey {
+            case shippingDetails = "shipping_details"
+        }
     }
 
     public init(from decoder: any Decoder) throws {
@@ -68,6 +80,7 @@ public struct CheckoutSession: Decodable, Sendable, StripeIdentifiable {
         paymentMethodTypes = try container.decode([String].self, forKey: .paymentMethodTypes)
         paymentStatus = try container.decode(CheckoutSessionPaymentStatus.self, forKey: .paymentStatus)
         shippingDetails = try container.decodeIfPresent(ShippingDetails.self, forKey: .shippingDetails)
+            ?? container.decodeIfPresent(CollectedInformation.self, forKey: .collectedInformation)?.shippingDetails
         status = try container.decodeIfPresent(CheckoutSessionStatus.self, forKey: .status)
         successURL = try container.decodeIfPresent(String.self, forKey: .successURL)
         url = try container.decodeIfPresent(String.self, forKey: .url)
