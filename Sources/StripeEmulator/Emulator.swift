@@ -44,7 +44,7 @@ public struct Emulator: Sendable {
         HostedPageRoutes<Context>(state: state).register(on: router)
         ControlRoutes<Context>(responder: responder).register(on: router)
         router.get("/") { _, _ in
-            "Stripe emulator (API version \(StripeClientConfiguration.pinnedAPIVersion)). Point a Stripe SDK's api_base here.\n"
+            "Stripe emulator (account API version \(APIVersionShape.accountDefault); requests answered in their Stripe-Version). Point a Stripe SDK's api_base here.\n"
         }
     }
 

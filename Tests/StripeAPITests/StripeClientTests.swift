@@ -12,7 +12,7 @@ import Testing
         #expect(request.method == .post)
         #expect(request.url == "http://stripe.test/v1/checkout/sessions")
         #expect(request.header("Authorization") == "Bearer sk_test_123")
-        #expect(request.header("Stripe-Version") == "2023-08-16")
+        #expect(request.header("Stripe-Version") == "2026-10-28.endive")
         #expect(request.header("Idempotency-Key") == "order-7")
         #expect(request.header("Content-Type") == "application/x-www-form-urlencoded")
         #expect(String(decoding: request.body ?? [], as: UTF8.self) == "mode=payment&metadata[order]=7")

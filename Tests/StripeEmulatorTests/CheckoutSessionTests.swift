@@ -135,9 +135,18 @@ import Testing
             #expect(paid.customerDetails?.email == "buyer@example.com")
             #expect(paid.shippingDetails?.address?.city == "Paris")
             #expect(paid.url == nil)
+            // Answered in the request's Stripe-Version: the client's pin keeps the shipping in collected_information
+            // (2025-03-31.basil on); the account's version, and the webhook, at the top.
+            let current = try await harness.raw(.get, "/v1/checkout/sessions/\(session.id)", headers: [("Stripe-Version", "2026-10-28.endive")])
+            #expect(current.json["shipping_details"] == nil)
+            #expect(current.json["collected_information"]?["shipping_details"]?["address"]?["city"] == "Paris")
+            #expect(current.header("Stripe-Version") == "2026-10-28.endive")
+            let old = try await harness.raw(.get, "/v1/checkout/sessions/\(session.id)", headers: [("Stripe-Version", "2023-08-16")])
+            #expect(old.json["shipping_details"]?["address"]?["city"] == "Paris" && old.json["collected_information"] == nil)
             let deliveries = try await harness.receiver.waitFor("completed") { $0.contains { $0.eventType == "checkout.session.completed" } }
             let event = try #require(deliveries.first { $0.eventType == "checkout.session.completed" })
             #expect(event.event["data"]?["object"]?["payment_status"] == "paid")
+            #expect(event.event["api_version"] == "2023-08-16" && event.event["data"]?["object"]?["shipping_details"]?["address"]?["city"] == "Paris")
             let again = try await harness.control("/checkout/sessions/\(session.id)/complete", ["outcome": "paid"])
             #expect(again.status == 400, "a complete session cannot be paid twice")
         }

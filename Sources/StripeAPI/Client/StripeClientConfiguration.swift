@@ -1,7 +1,9 @@
 /// How to reach Stripe. Built by the composition root from settings; never read from the environment here.
 public struct StripeClientConfiguration: Sendable {
-    /// The API version every request pins (the spec this project is written against).
-    public static let pinnedAPIVersion = "2023-08-16"
+    /// The API version every request pins: what stripe-python 16.1 pins. What changed for the service since
+    /// 2023-08-16: a Checkout Session keeps its shipping in `collected_information.shipping_details`
+    /// (2025-03-31.basil), read from either place; the events a webhook endpoint sends stay in its own version.
+    public static let pinnedAPIVersion = "2026-10-28.endive"
 
     /// `sk_test_...` or `sk_live_...` (or `pk_...` for the calls a browser may make).
     public var apiKey: String

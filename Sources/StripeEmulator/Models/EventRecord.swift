@@ -17,7 +17,7 @@ struct EventRecord: Sendable {
         var data: JSONValue = ["object": object]
         if let previousAttributes { data["previous_attributes"] = previousAttributes }
         return [
-            "id": .string(id), "object": "event", "api_version": .string(StripeClientConfiguration.pinnedAPIVersion),
+            "id": .string(id), "object": "event", "api_version": .string(APIVersionShape.accountDefault),
             "created": .int(created), "data": data, "livemode": false, "pending_webhooks": .int(pendingEndpoints.count),
             "request": ["id": .string(requestID), "idempotency_key": .string(idempotencyKey)], "type": .string(type),
         ]

@@ -17,7 +17,7 @@ struct APIResponder: Sendable {
     typealias Operation = @Sendable (APICall) async throws -> JSONValue
 
     func respond(
-        _ request: Request, allowPublishableKey: Bool = false, operation: Operation
+        _ request: Request, allowPublishableKey: Bool = false, operation: @escaping Operation
     ) async -> Response {
         var generator = SystemRandomNumberGenerator()
         let requestID = generator.requestID()
@@ -25,6 +25,9 @@ struct APIResponder: Sendable {
             let (apiKey, keyKind) = try authenticate(request, allowPublishableKey: allowPublishableKey)
             let form = try await parameters(of: request)
             let idempotencyKey = request.headers[.idempotencyKey]
+            // Every answer in the shape of the request's version (or the account's).
+            let version = request.headers[.stripeVersion] ?? APIVersionShape.accountDefault
+            let shaped: Operation = { call in APIVersionShape.shape(try await operation(call), for: version) }
             let call = APICall(
                 parameters: Parameters(form), requestID: requestID,
                 idempotencyKey: request.method == .post ? idempotencyKey : nil, baseURL: baseURL(of: request),
@@ -34,10 +37,10 @@ struct APIResponder: Sendable {
             guard request.method == .post, let idempotencyKey else {
                 if fault.latency > .zero { try? await Task.sleep(for: fault.latency) }
                 if let error = fault.error { throw error }
-                return json(try await operation(call), status: .ok, requestID: requestID)
+                return json(try await shaped(call), status: .ok, requestID: requestID, version: version)
             }
             return try await idempotent(
-                call, key: idempotencyKey, scope: apiKey, request: request, fault: fault, operation: operation)
+                call, key: idempotencyKey, scope: apiKey, request: request, fault: fault, operation: shaped)
         } catch {
             return self.error(error, requestID: requestID)
         }
@@ -157,10 +160,12 @@ struct APIResponder: Sendable {
         return "http://\(request.head.authority ?? "localhost:12111")"
     }
 
-    func json(_ body: JSONValue, status: HTTPResponse.Status, requestID: String?) -> Response {
+    func json(
+        _ body: JSONValue, status: HTTPResponse.Status, requestID: String?, version: String = APIVersionShape.accountDefault
+    ) -> Response {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let requestID { headers[.requestID] = requestID }
-        headers[.stripeVersion] = StripeClientConfiguration.pinnedAPIVersion
+        headers[.stripeVersion] = version
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body.serializedBytes())))
     }
 

@@ -1,0 +1,38 @@
+import StripeAPI
+
+/// Answers in the shape of the request's `Stripe-Version`, as Stripe does: without the header, the account's
+/// version (the emulator's account is on 2023-08-16, as its webhooks are). From 2025-03-31.basil on, a
+/// Checkout Session's `shipping_details` lives in `collected_information.shipping_details`.
+enum APIVersionShape {
+    /// The emulator account's version: requests without `Stripe-Version`, events and webhooks.
+    static let accountDefault = "2023-08-16"
+    /// The first version whose Checkout Sessions keep the shipping in `collected_information`.
+    static let collectedInformation = "2025-03-31"
+
+    /// Whether `version` (such as `2026-10-28.endive`) is `since` or later. Versions are dates first.
+    static func version(_ version: String, isAtLeast since: String) -> Bool {
+        String(version.prefix(10)) >= since
+    }
+
+    /// `body` reshaped for `version`: every Checkout Session in it, at any depth (lists, expansions, errors).
+    static func shape(_ body: JSONValue, for version: String) -> JSONValue {
+        guard Self.version(version, isAtLeast: collectedInformation) else { return body }
+        return reshaped(body)
+    }
+
+    private static func reshaped(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .array(let items):
+            return .array(items.map(reshaped))
+        case .object(var fields):
+            for (key, field) in fields { fields[key] = reshaped(field) }
+            if fields["object"] == "checkout.session" {
+                let shipping = fields.removeValue(forKey: "shipping_details") ?? .null
+                fields["collected_information"] = ["shipping_details": shipping, "business_name": nil, "individual_name": nil]
+            }
+            return .object(fields)
+        default:
+            return value
+        }
+    }
+}
