@@ -1,3 +1,5 @@
+import StripeAPI
+
 /// How the customer pays one attempt: the method and its details, from an order request or a new attempt
 /// (`POST /api/orders/{id}/payment`), checked before anything reaches Stripe.
 public struct OrderPaymentChoice: Sendable, Hashable, Decodable {

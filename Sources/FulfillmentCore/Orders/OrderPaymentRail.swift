@@ -52,5 +52,4 @@ public struct OrderRails: Sendable {
     }
 
     public func rail(_ flow: OrderPaymentFlow) -> (any OrderPaymentRail)? { rails[flow] }
-    public var flows: [OrderPaymentFlow] { rails.keys.sorted { $0.rawValue < $1.rawValue } }
 }

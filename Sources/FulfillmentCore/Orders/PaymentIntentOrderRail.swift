@@ -159,7 +159,7 @@ public struct PaymentIntentOrderRail: OrderPaymentRail {
         } catch let error as StripeError where error.httpStatus == 404 {
             throw OrderRequestError("payment_method_id \(methodID) does not exist")
         }
-        guard method.type == choice.paymentMethod || (choice.paymentMethod == "sepa_debit" && method.type == "sepa_debit") else {
+        guard method.type == choice.paymentMethod else {
             throw OrderRequestError("payment_method_id \(methodID) is a \(method.type) method, not \(choice.paymentMethod)")
         }
         if let owner = method.customer, owner != customer {

@@ -73,21 +73,3 @@ struct PaymentMethodRecord: Sendable {
         return object
     }
 }
-
-/// IBANs as Stripe checks them: country letters, check digits, 15 to 34 characters, and the ISO 13616 mod-97
-/// checksum (so a typo is refused before anything is created).
-enum IBAN {
-    /// The IBAN without spaces, upper-cased, if it is well formed; `nil` otherwise.
-    static func normalized(_ text: String) -> String? {
-        let iban = text.filter { $0 != " " }.uppercased()
-        guard (15...34).contains(iban.count), iban.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }),
-            iban.prefix(2).allSatisfy(\.isLetter), iban.dropFirst(2).prefix(2).allSatisfy(\.isNumber)
-        else { return nil }
-        var remainder = 0
-        for character in iban.dropFirst(4) + iban.prefix(4) {
-            let digits = character.isNumber ? String(character) : String(Int(character.asciiValue! - 55))
-            for digit in digits { remainder = (remainder * 10 + Int(String(digit))!) % 97 }
-        }
-        return remainder == 1 ? iban : nil
-    }
-}

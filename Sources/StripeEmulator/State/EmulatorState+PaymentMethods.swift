@@ -56,7 +56,7 @@ extension EmulatorState {
             method.outcome = .requiresAction
         case .sepaDebit:
             let text = try parameters.object("sepa_debit")?.string("iban", required: true) ?? ""
-            guard let iban = IBAN.normalized(text) else {
+            guard let iban = IBAN(text)?.normalized else {
                 throw .invalidRequest("The IBAN you provided is invalid.", param: "sepa_debit[iban]", code: "invalid_bank_account_iban")
             }
             method.iban = iban

@@ -1,6 +1,7 @@
-/// An IBAN checked as ISO 13616 defines it (country letters, check digits, 11 to 30 letters or digits, the
-/// whole number 1 modulo 97), so that a mistyped account is refused before anything reaches Stripe. Hand-written:
-/// no Swift package in reach checks IBANs, and the rule is a few lines.
+/// An IBAN checked as ISO 13616 defines it and as Stripe checks it (country letters, check digits, 11 to 30
+/// letters or digits, the whole number 1 modulo 97): the service refuses a mistyped account before anything
+/// reaches Stripe, and the emulator refuses it as Stripe does. Hand-written: no Swift package in reach checks
+/// IBANs, and the rule is a few lines.
 public struct IBAN: Sendable, Hashable, CustomStringConvertible {
     /// Upper case, without spaces.
     public let normalized: String
