@@ -41,6 +41,7 @@ public struct Emulator: Sendable {
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         let responder = APIResponder(state: state, configuration: configuration, logger: logger)
         EmulatorAPIRoutes<Context>(responder: responder).register(on: router)
+        EmulatorV2Routes<Context>(responder: responder).register(on: router)
         HostedPageRoutes<Context>(state: state).register(on: router)
         ControlRoutes<Context>(responder: responder).register(on: router)
         router.get("/") { _, _ in

@@ -23,7 +23,9 @@ struct DeliveryRecord: Sendable {
 
     var id: String
     var sequence: Int
+    /// A v1 event's id, or a thin event's (a thin destination's deliveries).
     var eventID: String
+    /// A webhook endpoint's id (`we_`) or an event destination's (`ed_`).
     var endpointID: String
     var state: State = .pending
     /// When the event was emitted (virtual clock): the retry window starts here.
@@ -52,4 +54,24 @@ struct DeliveryJob: Sendable {
     /// How many identical copies to send (the duplicate fault).
     var copies: Int
     var delay: Duration
+}
+
+/// Where one attempt goes: the URL, the body (an event in the receiver's shape) and the secrets that sign it.
+struct DeliveryTarget: Sendable {
+    var url: String
+    var body: JSONValue
+    var secrets: [String]
+}
+
+/// Why a delivery is given up without an attempt.
+enum DeliveryRefusal: Error, CustomStringConvertible {
+    case endpointDeleted, destinationDisabled, eventGone
+
+    var description: String {
+        switch self {
+        case .endpointDeleted: "endpoint deleted"
+        case .destinationDisabled: "destination disabled"
+        case .eventGone: "event gone"
+        }
+    }
 }

@@ -10,16 +10,25 @@ struct EventRecord: Sendable {
     /// The API request that caused it (`nil` for automatic changes: timers, hosted pages, test control).
     var requestID: String?
     var idempotencyKey: String?
+    /// The connected account it happened on (`nil`: the platform's own).
+    var account: String? = nil
     /// Endpoints this event was sent to that have not acknowledged it yet.
     var pendingEndpoints: Set<String>
 
-    var json: JSONValue {
-        var data: JSONValue = ["object": object]
+    var json: JSONValue { json(in: nil) }
+
+    /// The event as a receiver on `version` gets it (the account's version when `nil`): its object in that
+    /// version's shape.
+    func json(in version: String?) -> JSONValue {
+        let version = version ?? APIVersionShape.accountDefault
+        var data: JSONValue = ["object": APIVersionShape.shape(object, for: version)]
         if let previousAttributes { data["previous_attributes"] = previousAttributes }
-        return [
-            "id": .string(id), "object": "event", "api_version": .string(APIVersionShape.accountDefault),
+        var json: JSONValue = [
+            "id": .string(id), "object": "event", "api_version": .string(version),
             "created": .int(created), "data": data, "livemode": false, "pending_webhooks": .int(pendingEndpoints.count),
             "request": ["id": .string(requestID), "idempotency_key": .string(idempotencyKey)], "type": .string(type),
         ]
+        if let account { json["account"] = .string(account) }
+        return json
     }
 }

@@ -126,24 +126,56 @@ struct APIResponder: Sendable {
         var body = ""
         if request.method == .post {
             let contentType = request.headers[.contentType]?.lowercased() ?? ""
-            if contentType.hasPrefix("application/json") {
+            // v1 takes form bodies; v2 takes JSON (read into the same parameters).
+            let v2 = request.uri.path.hasPrefix("/v2/")
+            if contentType.hasPrefix("application/json") != v2 {
                 throw .invalidRequest(
-                    "Invalid request: the body must be application/x-www-form-urlencoded, as Stripe's API expects.")
+                    v2 ? "Invalid request: the body must be application/json, as Stripe's v2 API expects."
+                        : "Invalid request: the body must be application/x-www-form-urlencoded, as Stripe's API expects.")
             }
             var request = request
+            let buffer: ByteBuffer
             do {
-                let buffer = try await request.collectBody(upTo: Self.maximumBodyBytes)
-                body = String(buffer: buffer)
+                buffer = try await request.collectBody(upTo: Self.maximumBodyBytes)
             } catch {
                 throw APIError(
                     status: 413,
                     details: StripeErrorDetails(
                         type: .invalidRequestError, message: "The request body exceeds \(Self.maximumBodyBytes) bytes."))
             }
+            if v2 { return try Self.decodeJSONBody(buffer) }
+            body = String(buffer: buffer)
         } else {
             body = request.uri.query ?? ""
         }
         return try Self.decodeForm(body)
+    }
+
+    /// A v2 JSON body as parameters: objects and arrays as they are, numbers and booleans as their text
+    /// (as a form would carry them), nulls left out.
+    static func decodeJSONBody(_ buffer: ByteBuffer) throws(APIError) -> FormValue {
+        guard buffer.readableBytes > 0 else { return .object([]) }
+        let json: JSONValue
+        do {
+            json = try JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))
+        } catch {
+            throw .invalidRequest("Invalid JSON in the request body.")
+        }
+        guard case .object = json else { throw .invalidRequest("The request body must be a JSON object.") }
+        return formValue(json) ?? .object([])
+    }
+
+    private static func formValue(_ json: JSONValue) -> FormValue? {
+        switch json {
+        case .null: nil
+        case .bool(let value): .string(value ? "true" : "false")
+        case .int(let value): .string(String(value))
+        case .double(let value): .string(String(value))
+        case .string(let value): .string(value)
+        case .array(let items): .array(items.compactMap(formValue))
+        case .object(let fields):
+            .object(fields.sorted { $0.key < $1.key }.compactMap { key, value in formValue(value).map { FormField(key, $0) } })
+        }
     }
 
     /// Decodes a form body or query, answering Stripe's error for malformed input.

@@ -81,6 +81,16 @@ struct ControlRoutes<Context: RequestContext>: Sendable {
         route(control, .get, "clock") { _, _ in await state.advanceClock(by: 0) }
         route(control, .post, "faults") { _, form in try await state.updateFaults(form) }
         route(control, .get, "faults") { _, _ in await state.faultsJSON }
+        // Stripe's event generation incidents: while one lasts, changes make no events; resolving it sends
+        // `v2.core.health.event_generation_failure.resolved` to thin destinations.
+        route(control, .post, "event_generation_failure") { _, form in
+            try form.allowOnly(["failing"])
+            guard let failing = try form.bool("failing") else {
+                throw APIError.invalidRequest("Missing required param: failing.", param: "failing")
+            }
+            return failing ? await state.startEventGenerationFailure() : await state.resolveEventGenerationFailure()
+        }
+        route(control, .get, "event_generation_failure") { _, _ in await state.eventGenerationFailureJSON }
         route(control, .get, "deliveries") { _, form in await state.listDeliveries(eventID: try form.string("event")) }
         route(control, .post, "webhooks/drain") { _, form in
             let timeout = try form.int("timeout_ms", range: 0...120_000) ?? 10_000

@@ -33,9 +33,12 @@ extension EmulatorState {
         let now = self.now
         var jobs: [DeliveryJob] = []
         for var delivery in due {
-            guard let endpoint = endpoints[delivery.endpointID], let event = events[delivery.eventID] else {
+            let target: DeliveryTarget
+            switch deliveryTarget(delivery) {
+            case .success(let found): target = found
+            case .failure(let reason):
                 delivery.state = .failed
-                delivery.attempts.append(.init(at: configuration.wallClock(), error: "endpoint deleted", injected: false))
+                delivery.attempts.append(.init(at: configuration.wallClock(), error: reason.description, injected: false))
                 store(delivery)
                 continue
             }
@@ -54,10 +57,28 @@ extension EmulatorState {
             store(delivery)
             jobs.append(
                 DeliveryJob(
-                    deliveryID: delivery.id, url: endpoint.url, event: event.json,
-                    secrets: endpoint.activeSecrets(at: now), copies: faults.duplicates, delay: faults.deliveryDelay))
+                    deliveryID: delivery.id, url: target.url, event: target.body,
+                    secrets: target.secrets, copies: faults.duplicates, delay: faults.deliveryDelay))
         }
         return jobs
+    }
+
+    /// Where a delivery goes and what it carries: a webhook endpoint gets the event in its API version; a
+    /// destination gets the thin notification, or the snapshot event in its `snapshot_api_version`.
+    func deliveryTarget(_ delivery: DeliveryRecord) -> Result<DeliveryTarget, DeliveryRefusal> {
+        if let endpoint = endpoints[delivery.endpointID] {
+            guard let event = events[delivery.eventID] else { return .failure(.eventGone) }
+            return .success(
+                DeliveryTarget(url: endpoint.url, body: event.json(in: endpoint.apiVersion), secrets: endpoint.activeSecrets(at: now)))
+        }
+        guard let destination = eventDestinations[delivery.endpointID] else { return .failure(.endpointDeleted) }
+        guard destination.enabled else { return .failure(.destinationDisabled) }
+        if let thin = thinEvents[delivery.eventID] {
+            return .success(DeliveryTarget(url: destination.url, body: thin.notification, secrets: [destination.secret]))
+        }
+        guard let event = events[delivery.eventID] else { return .failure(.eventGone) }
+        return .success(
+            DeliveryTarget(url: destination.url, body: event.json(in: destination.snapshotAPIVersion), secrets: [destination.secret]))
     }
 
     /// The outcome of one attempt: 2xx succeeds; anything else is retried with exponential backoff (capped)
@@ -108,7 +129,7 @@ extension EmulatorState {
         let all = deliveries.oldestFirst.filter { eventID == nil || $0.eventID == eventID }
         return [
             "object": "list", "url": "/_emulator/deliveries", "has_more": false,
-            "data": .array(all.map { $0.json(eventType: events[$0.eventID]?.type ?? "") }),
+            "data": .array(all.map { $0.json(eventType: events[$0.eventID]?.type ?? thinEvents[$0.eventID]?.type ?? "") }),
         ]
     }
 

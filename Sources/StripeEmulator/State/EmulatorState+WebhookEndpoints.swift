@@ -15,9 +15,14 @@ extension EmulatorState {
         for type in enabled where !Self.isEventTypeName(type) {
             throw .invalidRequest("Invalid enabled_events: \(type) is not an event type.", param: "enabled_events")
         }
+        let version = try parameters.string("api_version")
+        if let version, !APIVersionShape.isVersion(version) {
+            throw .invalidRequest("Invalid api_version: \(version.prefix(40))", param: "api_version")
+        }
         let registered = registerEndpoint(
             url: url, enabledEvents: enabled, secret: nil, description: try parameters.string("description"),
             metadata: try parameters.metadata())
+        endpoints[registered.id]?.apiVersion = version
         return endpoints[registered.id]!.json(includingSecret: true)
     }
 

@@ -25,6 +25,11 @@ public actor EmulatorState {
     var refundCharges = OrderedRecords<String>()
     var endpoints = OrderedRecords<WebhookEndpointRecord>()
     var events = OrderedRecords<EventRecord>()
+    /// `/v2/core/event_destinations`, and the thin events made for them (and for pings and health alerts).
+    var eventDestinations = OrderedRecords<EventDestinationRecord>()
+    var thinEvents = OrderedRecords<ThinEventRecord>()
+    /// While set, changes make no events (test control: Stripe's event generation incidents).
+    var eventGenerationFailure: EventGenerationFailure?
     var deliveries = OrderedRecords<DeliveryRecord>()
     /// Deliveries still pending or in flight, by sequence: what the sender and `drain` look at, so their cost
     /// follows what is live, not everything ever delivered.
@@ -53,23 +58,44 @@ public actor EmulatorState {
         random.id(prefix, length: length)
     }
 
-    /// Records an event and queues a delivery to every endpoint that receives its type.
+    /// Records an event and queues a delivery to every webhook endpoint and snapshot destination that
+    /// receives its type, and of its thin event (`v1.<type>`) to every thin destination that receives that.
+    /// During an event generation failure nothing is recorded.
     func emit(_ type: String, object: JSONValue, cause: APICall?, at created: Int? = nil) {
-        let receivers = endpoints.oldestFirst.filter { $0.receives(type) }
+        if eventGenerationFailure != nil {
+            eventGenerationFailure?.missed += 1
+            eventGenerationFailure?.types.insert(type)
+            return
+        }
+        let destinations = eventDestinations.oldestFirst
+        let snapshotReceivers = endpoints.oldestFirst.filter { $0.receives(type) }.map(\.id)
+            + destinations.filter { $0.payload == .snapshot && $0.receives(type, fromConnectedAccount: false) }.map(\.id)
+        let thinReceivers = destinations.filter { $0.payload == .thin && $0.receives("v1." + type, fromConnectedAccount: false) }.map(\.id)
         let event = EventRecord(
             id: makeID("evt_"), created: created ?? nowSeconds, type: type, object: object, previousAttributes: nil,
             requestID: cause?.requestID, idempotencyKey: cause?.idempotencyKey,
-            pendingEndpoints: Set(receivers.map(\.id)))
+            pendingEndpoints: Set(snapshotReceivers))
         events[event.id] = event
-        let created = receivers.map { endpoint in
+        var deliveries = snapshotReceivers.map { (event.id, $0) }
+        if !thinReceivers.isEmpty {
+            let thin = ThinEventRecord(id: makeID("evt_test_"), snapshot: event, created: now)
+            thinEvents[thin.id] = thin
+            deliveries += thinReceivers.map { (thin.id, $0) }
+        }
+        queueDeliveries(deliveries)
+    }
+
+    /// Queues one delivery per (event, receiver) and sends them at once, as Stripe does; the shuffle fault
+    /// holds deliveries back and reorders all that are due.
+    func queueDeliveries(_ pairs: [(eventID: String, receiverID: String)]) {
+        let created = pairs.map { pair in
             deliverySequence += 1
             let delivery = DeliveryRecord(
-                id: makeID("whdel_"), sequence: deliverySequence, eventID: event.id, endpointID: endpoint.id,
+                id: makeID("whdel_"), sequence: deliverySequence, eventID: pair.eventID, endpointID: pair.receiverID,
                 createdAt: now, nextAttemptAt: now)
             store(delivery)
             return delivery
         }
-        // Sent at once, as Stripe does; the shuffle fault holds deliveries back and reorders all that are due.
         guard !created.isEmpty else { return }
         outlet.send(faults.shuffleWindow > 1 ? claimDueDeliveries() : claim(created))
     }

@@ -14,6 +14,16 @@ enum APIVersionShape {
         String(version.prefix(10)) >= since
     }
 
+    /// Whether `text` reads as an API version: a date, then optionally a release name (`2026-10-28.endive`).
+    static func isVersion(_ text: String) -> Bool {
+        let date = text.prefix(10)
+        guard date.count == 10, date.enumerated().allSatisfy({ index, character in
+            [4, 7].contains(index) ? character == "-" : character.isASCII && character.isNumber
+        }) else { return false }
+        let rest = text.dropFirst(10)
+        return rest.isEmpty || (rest.first == "." && rest.count <= 20 && rest.dropFirst().allSatisfy { $0.isASCII && $0.isLetter })
+    }
+
     /// `body` reshaped for `version`: every Checkout Session in it, at any depth (lists, expansions, errors).
     static func shape(_ body: JSONValue, for version: String) -> JSONValue {
         guard Self.version(version, isAtLeast: collectedInformation) else { return body }
