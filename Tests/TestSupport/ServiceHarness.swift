@@ -74,7 +74,7 @@ package struct ServiceHarness: Sendable {
     package static func run<T: Sendable>(
         runWorkers: Bool = true, databasePath: String? = nil, clock: TestClock = TestClock(),
         emailTransport: (any EmailTransport)? = nil, merchantEndpoint: Bool = false, actions: ActionRegistry = .builtIn,
-        stripeTransport: (any StripeTransport)? = nil,
+        stripeTransport: (any StripeTransport)? = nil, delivery: HarnessDelivery = .snapshot,
         configure: @Sendable (inout ServiceConfiguration) -> Void = { _ in }, _ body: @Sendable (ServiceHarness) async throws -> T
     ) async throws -> T {
         let logger = logger()
@@ -131,7 +131,12 @@ package struct ServiceHarness: Sendable {
                 await stopMerchantAfterService()
             }
             let serviceURL = "http://127.0.0.1:\(await servicePorts.first { _ in true } ?? 0)"
-            await emulator.state.registerEndpoint(url: serviceURL + "/webhook", enabledEvents: ["*"], secret: webhookSecret)
+            if delivery != .thin {
+                await emulator.state.registerEndpoint(url: serviceURL + "/webhook", enabledEvents: ["*"], secret: webhookSecret)
+            }
+            if delivery != .snapshot {
+                await emulator.state.registerEventDestination(url: serviceURL + "/webhook", enabledEvents: ["*"], thin: true, secret: webhookSecret)
+            }
             let harness = ServiceHarness(
                 emulatorURL: emulatorURL, serviceURL: serviceURL, service: service,
                 stripe: StripeClient(
@@ -394,4 +399,10 @@ package struct ServiceHarness: Sendable {
         let reply = try await control("/checkout/sessions/\(session.id)/complete", ["outcome": .string(outcome)])
         guard reply.status == 200 else { throw TimedOut(description: "complete failed: \(reply.text)") }
     }
+}
+
+/// How the harness's emulator tells the service: a webhook endpoint (snapshot events), an event destination
+/// of thin events, or both at once (a merchant migrating from one to the other).
+package enum HarnessDelivery: String, Sendable, CaseIterable {
+    case snapshot, thin, both
 }

@@ -94,8 +94,15 @@ public struct FulfillmentService: Sendable {
             stripe: stripe, store: self.store, fulfiller: fulfiller, notifier: notifier,
             defaultLanguage: configuration.defaultLanguage, publicURL: configuration.publicURL,
             now: configuration.now, logger: logger)
-        router = EventRouter.checkout(fulfiller).merging(.orders(payments)).merging(.paymentIntentOrders(payments))
+        let handled = EventRouter.checkout(fulfiller).merging(.orders(payments)).merging(.paymentIntentOrders(payments))
             .merging(.afterPayment(afterPayment)).merging(.thinEvents)
+        // After an event generation failure a pass runs at once (the same pass as `serve`'s and `fulfill
+        // reconcile`'s, under the same lease), asking for the types above.
+        router = handled.merging(
+            .health(
+                reconciler: Reconciler(
+                    stripe: stripe, store: self.store, fulfiller: fulfiller, orders: payments, eventTypes: handled.types,
+                    holder: "event-generation-failure@" + ReconcilerService.holderName(), now: configuration.now, logger: logger)))
         var dispatchers = DispatchRegistry()
         for (channel, handler) in actions.effectDispatchers { dispatchers.register(handler, for: channel) }
         if let merchant = configuration.merchantWebhook {

@@ -76,6 +76,8 @@ public struct EventType: StripeEnum {
     public static let paymentIntentCanceled: Self = "payment_intent.canceled"
     /// A thin event's ping of its event destination (no related object).
     public static let eventDestinationPing: Self = "v2.core.event_destination.ping"
+    /// Stripe made no events for a while (an incident) and has recovered: what happened meanwhile has no event.
+    public static let eventGenerationFailureResolved: Self = "v2.core.health.event_generation_failure.resolved"
 
     /// The snapshot type a thin event about a v1 resource stands for: `v1.checkout.session.completed` ->
     /// `checkout.session.completed`; `nil` for any other type.

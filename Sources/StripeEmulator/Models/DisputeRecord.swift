@@ -4,6 +4,7 @@ import StripeAPI
 struct DisputeRecord: Sendable {
     enum Status: String, Sendable {
         case needsResponse = "needs_response"
+        case underReview = "under_review"
         case won, lost
     }
 
@@ -21,18 +22,39 @@ struct DisputeRecord: Sendable {
     var paymentIntentID: String?
     var reason: String
     var status: Status = .needsResponse
+    /// The merchant's evidence (text fields only) and how many times it was submitted.
+    var evidence: [String: String] = [:]
+    var submissionCount = 0
+    var metadata: [String: String] = [:]
     /// Seven days to answer, as Stripe gives for most card networks.
     var dueBy: Int { created + 7 * 24 * 3600 }
 
     /// Closes the dispute; a closed one is refused.
     mutating func close(won: Bool) throws(APIError) {
-        guard status == .needsResponse else {
+        guard status == .needsResponse || status == .underReview else {
             throw .invalidRequest("This dispute is already closed (\(status.rawValue)).", code: "dispute_already_closed")
         }
         status = won ? .won : .lost
     }
 
-    /// The evidence a merchant could submit (none, in the emulator).
+    /// `POST /v1/disputes/{id}`: evidence and metadata; `submit` (the default, as at Stripe) sends the
+    /// evidence to the bank and the dispute goes under review.
+    mutating func update(evidence new: [String: String], metadata: [String: String], submit: Bool) throws(APIError) {
+        guard status == .needsResponse || status == .underReview else {
+            throw .invalidRequest("This dispute is already closed (\(status.rawValue)).", code: "dispute_already_closed")
+        }
+        for key in new.keys where !Self.evidenceFields.contains(key) {
+            throw .invalidRequest("Received unknown parameter: evidence[\(key)]", param: "evidence[\(key)]")
+        }
+        evidence.merge(new) { _, value in value }
+        self.metadata.merge(metadata) { _, value in value }
+        if submit {
+            submissionCount += 1
+            status = .underReview
+        }
+    }
+
+    /// The evidence a merchant could submit.
     private static let evidenceFields = [
         "access_activity_log", "billing_address", "cancellation_policy", "cancellation_policy_disclosure",
         "cancellation_rebuttal", "customer_communication", "customer_email_address", "customer_name",
@@ -47,11 +69,12 @@ struct DisputeRecord: Sendable {
         [
             "id": .string(id), "object": "dispute", "amount": .int(amount), "balance_transactions": [],
             "charge": .string(chargeID), "created": .int(created), "currency": .string(currency),
-            "evidence": .object(Dictionary(uniqueKeysWithValues: Self.evidenceFields.map { ($0, JSONValue.null) })),
+            "evidence": .object(Dictionary(uniqueKeysWithValues: Self.evidenceFields.map { ($0, JSONValue.string(evidence[$0])) })),
             "evidence_details": [
-                "due_by": .int(dueBy), "has_evidence": false, "past_due": false, "submission_count": 0,
+                "due_by": .int(dueBy), "has_evidence": .bool(!evidence.isEmpty), "past_due": false,
+                "submission_count": .int(submissionCount),
             ],
-            "is_charge_refundable": false, "livemode": false, "metadata": [:],
+            "is_charge_refundable": false, "livemode": false, "metadata": .stringMap(metadata),
             "payment_intent": .string(paymentIntentID), "reason": .string(reason), "status": .string(status.rawValue),
         ]
     }

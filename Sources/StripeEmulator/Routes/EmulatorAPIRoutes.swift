@@ -45,6 +45,7 @@ struct EmulatorAPIRoutes<Context: RequestContext>: Sendable {
         route(api, .get, "refunds/:id") { try await state.retrieveRefund($0, $1) }
         route(api, .get, "disputes") { try await state.listDisputes($1) }
         route(api, .get, "disputes/:id") { try await state.retrieveDispute($0, $1) }
+        route(api, .post, "disputes/:id") { try await state.updateDispute($0, $1) }
         route(api, .get, "events") { try await state.listEvents($1) }
         route(api, .get, "events/:id") { id, _ in try await state.retrieveEvent(id) }
         route(api, .post, "webhook_endpoints") { try await state.createWebhookEndpoint($1) }

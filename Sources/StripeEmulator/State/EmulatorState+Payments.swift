@@ -179,6 +179,24 @@ extension EmulatorState {
         return dispute.json
     }
 
+    /// `POST /v1/disputes/{id}`: the merchant's evidence; `charge.dispute.updated`.
+    func updateDispute(_ id: String, _ call: APICall) throws(APIError) -> JSONValue {
+        guard var dispute = disputes[id] else { throw .missing("dispute", id) }
+        let parameters = call.parameters
+        try parameters.allowOnly(["evidence", "metadata", "submit", "expand"])
+        var evidence: [String: String] = [:]
+        for field in parameters.form["evidence"]?.fields ?? [] {
+            guard let text = field.value.stringValue, text.count <= 20_000 else {
+                throw .invalidRequest("Invalid evidence[\(field.key)].", param: "evidence[\(field.key)]")
+            }
+            evidence[field.key] = text
+        }
+        try dispute.update(evidence: evidence, metadata: try parameters.metadata(), submit: try parameters.bool("submit") ?? true)
+        disputes[id] = dispute
+        emit("charge.dispute.updated", object: dispute.json, cause: call)
+        return try expansion.apply(parameters.expansions(), to: dispute.json)
+    }
+
     func retrieveDispute(_ id: String, _ call: APICall) throws(APIError) -> JSONValue {
         guard let dispute = disputes[id] else { throw .missing("dispute", id) }
         return try expansion.apply(call.parameters.expansions(), to: dispute.json)
