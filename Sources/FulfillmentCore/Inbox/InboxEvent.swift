@@ -1,4 +1,5 @@
 public import Foundation
+import StripeAPI
 
 /// An event as the inbox stores it: received, verified, and waiting to be (or already) processed.
 public struct InboxEvent: Sendable, Hashable, Codable {
@@ -42,6 +43,13 @@ public struct InboxEvent: Sendable, Hashable, Codable {
 
     /// The `inbox_events` columns every SQL store keeps (beside its claim's `lease_until`, which inserts write
     /// from `leaseUntil`).
+    /// The connected account the event happened on (Connect's `account`, a thin event's `context`), read
+    /// from the stored body: every Stripe request its handler makes goes to that account. Nil for the
+    /// platform's own events.
+    public var account: String? {
+        (try? WebhookEventEnvelope(parsing: payload))?.account
+    }
+
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case id, type
         case objectID = "object_id"

@@ -11,6 +11,8 @@ public struct StripeClient: Sendable {
     let sleep: @Sendable (Duration) async throws -> Void
     let jitter: @Sendable () -> Double
     let makeIdempotencyKey: @Sendable () -> String
+    /// The connected account every request acts on (`Stripe-Account`); nil: the platform's own account.
+    public private(set) var account: String?
 
     public init(
         configuration: StripeClientConfiguration,
@@ -106,6 +108,14 @@ public struct StripeClient: Sendable {
         }
     }
 
+    /// This client acting on a connected account (Connect): every request carries `Stripe-Account`, so an
+    /// object of that account is found and what is made belongs to it. `nil` acts on the platform.
+    public func onAccount(_ account: String?) -> StripeClient {
+        var client = self
+        client.account = account
+        return client
+    }
+
     func makeRequest(
         _ method: StripeHTTPMethod, _ path: String, parameters: FormValue, idempotencyKey: String?
     ) -> StripeHTTPRequest {
@@ -126,6 +136,9 @@ public struct StripeClient: Sendable {
         }
         if let idempotencyKey {
             headers.append(("Idempotency-Key", idempotencyKey))
+        }
+        if let account {
+            headers.append(("Stripe-Account", account))
         }
         return StripeHTTPRequest(method: method, url: url, headers: headers, body: body)
     }

@@ -16,12 +16,16 @@ public struct WebhookEventEnvelope: Sendable, Hashable {
     public var objectID: String?
     /// A thin event (`v2.core.event`): the object is not in the body and is fetched.
     public var isThin: Bool
+    /// The connected account the event happened on (Connect): a snapshot event's `account`, a thin event's
+    /// `context`; nil for the platform's own events.
+    public var account: String?
 
-    public init(id: String, type: String, objectID: String?, isThin: Bool = false) {
+    public init(id: String, type: String, objectID: String?, isThin: Bool = false, account: String? = nil) {
         self.id = id
         self.type = type
         self.objectID = objectID
         self.isThin = isThin
+        self.account = account
     }
 
     /// Why a body is not an event envelope.
@@ -57,7 +61,7 @@ public struct WebhookEventEnvelope: Sendable, Hashable {
 
         mutating func readEnvelope() throws(Malformed) -> WebhookEventEnvelope {
             var id: String?, type: String?, objectID: String??, sawData = false
-            var kind: String?, relatedID: String?
+            var kind: String?, relatedID: String?, account: String?, context: String?
             skipWhitespace()
             try readObject(depth: 1) { (reader, key) throws(Malformed) in
                 switch key {
@@ -75,6 +79,8 @@ public struct WebhookEventEnvelope: Sendable, Hashable {
                     } else {
                         relatedID = try reader.readRelatedObject()
                     }
+                case "account": account = try reader.readOptionalString(named: "account")
+                case "context": context = try reader.readOptionalString(named: "context")
                 default: try reader.skipValue(depth: 1)
                 }
             }
@@ -82,9 +88,25 @@ public struct WebhookEventEnvelope: Sendable, Hashable {
             guard position == bytes.count else { throw fail("text after the JSON value") }
             guard let id else { throw fail("no string \"id\"") }
             guard let type else { throw fail("no string \"type\"") }
-            if kind == "v2.core.event" { return WebhookEventEnvelope(id: id, type: type, objectID: relatedID, isThin: true) }
+            if kind == "v2.core.event" {
+                return WebhookEventEnvelope(id: id, type: type, objectID: relatedID, isThin: true, account: context.flatMap(Self.account(inContext:)))
+            }
             guard sawData, let objectID else { throw fail("no object \"data.object\"") }
-            return WebhookEventEnvelope(id: id, type: type, objectID: objectID)
+            return WebhookEventEnvelope(id: id, type: type, objectID: objectID, account: account)
+        }
+
+        /// A thin event's `context` names the account it happened on, under any organisation before it
+        /// (`org_…/acct_…`): the last `acct_` segment, if any.
+        static func account(inContext context: String) -> String? {
+            context.split(separator: "/").last { $0.hasPrefix("acct_") }.map(String.init)
+        }
+
+        /// A string or null (nil).
+        private mutating func readOptionalString(named name: String) throws(Malformed) -> String? {
+            guard peek() == UInt8(ascii: "n") else { return try readString(named: name) }
+            try expectLiteral("null")
+            skipWhitespace()
+            return nil
         }
 
         /// A thin event's `related_object`: an object whose `id` is a string.

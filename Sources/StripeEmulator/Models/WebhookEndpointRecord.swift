@@ -11,6 +11,8 @@ struct WebhookEndpointRecord: Sendable {
     var metadata: [String: String]
     /// The version its events are shaped in (`api_version` at creation; the account's when `nil`).
     var apiVersion: String? = nil
+    /// A Connect endpoint: it receives the connected accounts' events (with `account`), not the platform's.
+    var connect = false
     /// Newest first; an old secret keeps signing until its expiry (virtual time).
     var secrets: [(secret: String, expiresAt: Date?)]
 
@@ -24,7 +26,7 @@ struct WebhookEndpointRecord: Sendable {
 
     func json(includingSecret: Bool) -> JSONValue {
         var json: JSONValue = [
-            "id": .string(id), "object": "webhook_endpoint", "api_version": .string(apiVersion), "application": nil,
+            "id": .string(id), "object": "webhook_endpoint", "api_version": .string(apiVersion), "application": nil, "connect": .bool(connect),
             "created": .int(created), "description": .string(description),
             "enabled_events": .array(enabledEvents.map { .string($0) }), "livemode": false,
             "metadata": .stringMap(metadata), "status": "enabled", "url": .string(url),

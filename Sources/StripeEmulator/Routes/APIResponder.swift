@@ -23,27 +23,52 @@ struct APIResponder: Sendable {
         let requestID = generator.requestID()
         do {
             let (apiKey, keyKind) = try authenticate(request, allowPublishableKey: allowPublishableKey)
-            let form = try await parameters(of: request)
-            let idempotencyKey = request.headers[.idempotencyKey]
-            // Every answer in the shape of the request's version (or the account's).
-            let version = request.headers[.stripeVersion] ?? APIVersionShape.accountDefault
-            let shaped: Operation = { call in APIVersionShape.shape(try await operation(call), for: version) }
-            let call = APICall(
-                parameters: Parameters(form), requestID: requestID,
-                idempotencyKey: request.method == .post ? idempotencyKey : nil, baseURL: baseURL(of: request),
-                keyKind: keyKind)
-            let fault = await state.drawAPIFault()
-            if let error = fault.error, error.status == 429 { throw error }
-            guard request.method == .post, let idempotencyKey else {
-                if fault.latency > .zero { try? await Task.sleep(for: fault.latency) }
-                if let error = fault.error { throw error }
-                return json(try await shaped(call), status: .ok, requestID: requestID, version: version)
+            // Connect: `Stripe-Account` (or v2's `Stripe-Context`) names the connected account the call acts on.
+            let account = try await connectedAccount(of: request)
+            return try await AccountScope.$current.withValue(.of(account)) {
+                try await respond(request, apiKey: apiKey, keyKind: keyKind, account: account, requestID: requestID, operation: operation)
             }
-            return try await idempotent(
-                call, key: idempotencyKey, scope: apiKey, request: request, fault: fault, operation: shaped)
         } catch {
             return self.error(error, requestID: requestID)
         }
+    }
+
+    private func respond(
+        _ request: Request, apiKey: String, keyKind: APICall.KeyKind, account: String?, requestID: String, operation: @escaping Operation
+    ) async throws -> Response {
+        let form = try await parameters(of: request)
+        let idempotencyKey = request.headers[.idempotencyKey]
+        // Every answer in the shape of the request's version (or the account's).
+        let version = request.headers[.stripeVersion] ?? APIVersionShape.accountDefault
+        let shaped: Operation = { call in APIVersionShape.shape(try await operation(call), for: version) }
+        let call = APICall(
+            parameters: Parameters(form), requestID: requestID,
+            idempotencyKey: request.method == .post ? idempotencyKey : nil, baseURL: baseURL(of: request),
+            keyKind: keyKind)
+        let fault = await state.drawAPIFault()
+        if let error = fault.error, error.status == 429 { throw error }
+        guard request.method == .post, let idempotencyKey else {
+            if fault.latency > .zero { try? await Task.sleep(for: fault.latency) }
+            if let error = fault.error { throw error }
+            return json(try await shaped(call), status: .ok, requestID: requestID, version: version)
+        }
+        // Keys are the account's: the same key on two accounts is two requests.
+        return try await idempotent(
+            call, key: idempotencyKey, scope: apiKey + "\u{0}" + (account ?? ""), request: request, fault: fault, operation: shaped)
+    }
+
+    /// The connected account a request names, which must be one the platform made (Stripe answers 403).
+    private func connectedAccount(of request: Request) async throws(APIError) -> String? {
+        let named = request.headers[.stripeAccount] ?? request.headers[.stripeContext].flatMap { context in
+            context.split(separator: "/").last { $0.hasPrefix("acct_") }.map(String.init)
+        }
+        guard let named, !named.isEmpty else { return nil }
+        guard await state.knowsAccount(named) else {
+            throw .permission(
+                "The provided key does not have access to account '\(named.prefix(60))' (or that account does not exist). "
+                    + "Application access may have been revoked.", code: "account_invalid")
+        }
+        return named
     }
 
     private func idempotent(
@@ -223,4 +248,6 @@ extension HTTPField.Name {
     static let requestID = Self("Request-Id")!
     static let stripeVersion = Self("Stripe-Version")!
     static let stripeSignature = Self("Stripe-Signature")!
+    static let stripeAccount = Self("Stripe-Account")!
+    static let stripeContext = Self("Stripe-Context")!
 }

@@ -130,7 +130,11 @@ struct ControlRoutes<Context: RequestContext>: Sendable {
             }
             do {
                 let form = try APIResponder.decodeForm(text)
-                return responder.json(try await operation(id, Parameters(form)), status: .ok, requestID: nil)
+                // Acting on an object, test control acts as its owner (a connected account's payment makes that
+                // account's charges and events); without one, it sees everything.
+                let scope: AccountScope = id.isEmpty ? .everything : .of(await responder.state.owner(of: id))
+                let answer = try await AccountScope.$current.withValue(scope) { try await operation(id, Parameters(form)) }
+                return responder.json(answer, status: .ok, requestID: nil)
             } catch {
                 return responder.error(error, requestID: nil)
             }

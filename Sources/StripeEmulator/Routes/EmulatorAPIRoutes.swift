@@ -10,6 +10,9 @@ struct EmulatorAPIRoutes<Context: RequestContext>: Sendable {
     func register(on router: Router<Context>) {
         let state = self.state
         let api = router.group("v1")
+        route(api, .post, "accounts") { try await state.createAccount($1) }
+        route(api, .get, "accounts") { try await state.listAccounts($1) }
+        route(api, .get, "accounts/:id") { id, _ in try await state.retrieveAccount(id) }
         route(api, .post, "products") { try await state.createProduct($1) }
         route(api, .get, "products") { try await state.listProducts($1) }
         route(api, .get, "products/:id") { id, _ in try await state.retrieveProduct(id) }

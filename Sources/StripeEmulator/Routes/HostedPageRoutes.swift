@@ -9,11 +9,11 @@ struct HostedPageRoutes<Context: RequestContext>: Sendable {
 
     func register(on router: Router<Context>) {
         let state = self.state
-        router.get("c/pay/:id") { _, context in
+        on(router, .get, "c/pay/:id") { _, context in
             guard let session = await state.sessionRecord(context.parameters.get("id") ?? "") else { return Self.notFound() }
             return Self.html(CheckoutPage(session: session, errorMessage: nil).html)
         }
-        router.post("c/pay/:id") { request, context in
+        on(router, .post, "c/pay/:id") { request, context in
             let id = context.parameters.get("id") ?? ""
             guard await state.sessionRecord(id) != nil else { return Self.notFound() }
             let form = Parameters((try? FormDecoder.decode(await Self.body(request))) ?? .empty)
@@ -37,13 +37,13 @@ struct HostedPageRoutes<Context: RequestContext>: Sendable {
                     status: .badRequest)
             }
         }
-        router.get("sources/:id/authorize") { request, context in
+        on(router, .get, "sources/:id/authorize") { request, context in
             guard let source = await state.sourceRecord(context.parameters.get("id") ?? ""),
                 request.uri.queryParameters["client_secret"].map(String.init) == source.clientSecret
             else { return Self.notFound() }
             return Self.html(SourceAuthorizationPage(source: source).html)
         }
-        router.post("sources/:id/authorize") { request, context in
+        on(router, .post, "sources/:id/authorize") { request, context in
             let id = context.parameters.get("id") ?? ""
             let form = (try? FormDecoder.decode(await Self.body(request))) ?? .empty
             guard let source = await state.sourceRecord(id), form["client_secret"]?.stringValue == source.clientSecret else {
@@ -58,7 +58,7 @@ struct HostedPageRoutes<Context: RequestContext>: Sendable {
                 return Self.html(SourceAuthorizationPage(source: await state.sourceRecord(id)!).html, status: .conflict)
             }
         }
-        router.get("payment_intents/:id/authorize") { request, context in
+        on(router, .get, "payment_intents/:id/authorize") { request, context in
             guard let intent = await state.paymentIntentRecord(context.parameters.get("id") ?? ""),
                 request.uri.queryParameters["client_secret"].map(String.init) == intent.clientSecret
             else { return Self.notFound() }
@@ -66,7 +66,7 @@ struct HostedPageRoutes<Context: RequestContext>: Sendable {
             if let methodID = intent.paymentMethodID, let found = await state.paymentMethod(methodID) { method = found.kind.rawValue }
             return Self.html(PaymentIntentAuthorizationPage(intent: intent, method: method).html)
         }
-        router.post("payment_intents/:id/authorize") { request, context in
+        on(router, .post, "payment_intents/:id/authorize") { request, context in
             let id = context.parameters.get("id") ?? ""
             let form = (try? FormDecoder.decode(await Self.body(request))) ?? .empty
             guard let intent = await state.paymentIntentRecord(id), form["client_secret"]?.stringValue == intent.clientSecret else {
@@ -80,12 +80,24 @@ struct HostedPageRoutes<Context: RequestContext>: Sendable {
                 return Self.html(PaymentIntentAuthorizationPage(intent: await state.paymentIntentRecord(id)!, method: "").html, status: .conflict)
             }
         }
-        router.get("sources/:id/mandate") { _, context in
+        on(router, .get, "sources/:id/mandate") { _, context in
             guard let source = await state.sourceRecord(context.parameters.get("id") ?? "") else { return Self.notFound() }
             return Self.html(
                 HTML.page(
                     title: "SEPA Direct Debit mandate",
                     body: "<h1>SEPA Direct Debit mandate</h1><p>Mandate for source \(HTML.escape(source.id)) (test mode).</p>"))
+        }
+    }
+
+    /// A page acts as its object's owner (Connect): what the customer's answer makes, and the events it
+    /// sends, belong to the account the session, source or PaymentIntent belongs to.
+    private func on(
+        _ router: Router<Context>, _ method: HTTPRequest.Method, _ path: RouterPath,
+        _ handler: @escaping @Sendable (Request, Context) async throws -> Response
+    ) {
+        router.on(path, method: method) { [state] request, context in
+            let owner = await state.owner(of: context.parameters.get("id") ?? "")
+            return try await AccountScope.$current.withValue(.of(owner)) { try await handler(request, context) }
         }
     }
 

@@ -30,6 +30,11 @@ extension EmulatorState {
     /// Claims each of `due` for an attempt now, or settles it by the faults in force (dropped, failed before
     /// sending); returns the attempts to send.
     func claim(_ due: [DeliveryRecord]) -> [DeliveryJob] {
+        // Deliveries are the emulator's own work: each may carry any account's event.
+        AccountScope.$current.withValue(.everything) { claimInAnyScope(due) }
+    }
+
+    private func claimInAnyScope(_ due: [DeliveryRecord]) -> [DeliveryJob] {
         let now = self.now
         var jobs: [DeliveryJob] = []
         for var delivery in due {

@@ -4,12 +4,23 @@ import StripeAPI
 extension EmulatorState {
     private enum Timer {
         case expireSession(String), settleSession(String), expireSource(String), settleCharge(String)
+
+        var objectID: String {
+            switch self {
+            case .expireSession(let id), .settleSession(let id), .expireSource(let id), .settleCharge(let id): id
+            }
+        }
     }
 
     /// Runs everything that has fallen due on the virtual clock, oldest first: session expiries, delayed
     /// settlements, source expiries. Each event is dated when its timer fell due. Returns how many fired.
     @discardableResult
     func runTimers() -> Int {
+        // Timers are the emulator's own work: they look at every account's objects.
+        AccountScope.$current.withValue(.everything) { runTimersInAnyScope() }
+    }
+
+    private func runTimersInAnyScope() -> Int {
         let now = nowSeconds
         timerWatch.watchNew(sources: sources.ids, charges: charges.ids)
         var due: [(at: Int, timer: Timer)] = []
@@ -37,7 +48,8 @@ extension EmulatorState {
             if settlement.at <= now { due.append((settlement.at, .settleCharge(charge.id))) }
         }
         for (at, timer) in due.sorted(by: { $0.at < $1.at }) {
-            fire(timer, at: at)
+            // Each fires as its object's owner: what it makes and the events it sends belong to that account.
+            AccountScope.$current.withValue(.of(owner(of: timer.objectID))) { fire(timer, at: at) }
         }
         pruneIdempotencyKeys()
         return due.count

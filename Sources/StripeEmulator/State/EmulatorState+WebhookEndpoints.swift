@@ -4,7 +4,7 @@ import StripeAPI
 extension EmulatorState {
     func createWebhookEndpoint(_ call: APICall) throws(APIError) -> JSONValue {
         let parameters = call.parameters
-        try parameters.allowOnly(["url", "enabled_events", "description", "metadata", "api_version"])
+        try parameters.allowOnly(["url", "enabled_events", "description", "metadata", "api_version", "connect"])
         let url = try parameters.requiredString("url", maxLength: 5000)
         guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
             throw .invalidRequest("Invalid URL: \(url)", param: "url", code: "url_invalid")
@@ -23,17 +23,19 @@ extension EmulatorState {
             url: url, enabledEvents: enabled, secret: nil, description: try parameters.string("description"),
             metadata: try parameters.metadata())
         endpoints[registered.id]?.apiVersion = version
+        endpoints[registered.id]?.connect = try parameters.bool("connect") ?? false
         return endpoints[registered.id]!.json(includingSecret: true)
     }
 
     /// Adds an endpoint (the API, or `--forward-to` at start) and returns it with its secret.
     @discardableResult
     public func registerEndpoint(
-        url: String, enabledEvents: [String], secret: String?, description: String? = nil, metadata: [String: String] = [:]
+        url: String, enabledEvents: [String], secret: String?, description: String? = nil, metadata: [String: String] = [:],
+        connect: Bool = false
     ) -> RegisteredEndpoint {
         let endpoint = WebhookEndpointRecord(
             id: makeID("we_"), created: nowSeconds, url: url, enabledEvents: enabledEvents, description: description,
-            metadata: metadata, secrets: [(secret ?? makeID("whsec_", length: 32), nil)])
+            metadata: metadata, connect: connect, secrets: [(secret ?? makeID("whsec_", length: 32), nil)])
         endpoints[endpoint.id] = endpoint
         return RegisteredEndpoint(id: endpoint.id, secret: endpoint.secrets[0].secret)
     }

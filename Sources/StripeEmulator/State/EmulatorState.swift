@@ -23,14 +23,16 @@ public actor EmulatorState {
     var disputes = OrderedRecords<DisputeRecord>()
     /// Refunds live on their charge; this finds a refund's charge by the refund's id, in creation order.
     var refundCharges = OrderedRecords<String>()
-    var endpoints = OrderedRecords<WebhookEndpointRecord>()
+    /// Connected accounts (Connect), made by the platform.
+    var accounts = OrderedRecords<AccountRecord>(scoped: false)
+    var endpoints = OrderedRecords<WebhookEndpointRecord>(scoped: false)
     var events = OrderedRecords<EventRecord>()
     /// `/v2/core/event_destinations`, and the thin events made for them (and for pings and health alerts).
-    var eventDestinations = OrderedRecords<EventDestinationRecord>()
+    var eventDestinations = OrderedRecords<EventDestinationRecord>(scoped: false)
     var thinEvents = OrderedRecords<ThinEventRecord>()
     /// While set, changes make no events (test control: Stripe's event generation incidents).
     var eventGenerationFailure: EventGenerationFailure?
-    var deliveries = OrderedRecords<DeliveryRecord>()
+    var deliveries = OrderedRecords<DeliveryRecord>(scoped: false)
     /// Deliveries still pending or in flight, by sequence: what the sender and `drain` look at, so their cost
     /// follows what is live, not everything ever delivered.
     var liveDeliveries: [Int: String] = [:]
@@ -60,20 +62,24 @@ public actor EmulatorState {
 
     /// Records an event and queues a delivery to every webhook endpoint and snapshot destination that
     /// receives its type, and of its thin event (`v1.<type>`) to every thin destination that receives that.
-    /// During an event generation failure nothing is recorded.
+    /// An event on a connected account (the work's scope) carries `account` and goes to Connect endpoints
+    /// and to destinations with events from `@accounts`; the platform's go to the others. During an event
+    /// generation failure nothing is recorded.
     func emit(_ type: String, object: JSONValue, cause: APICall?, at created: Int? = nil) {
         if eventGenerationFailure != nil {
             eventGenerationFailure?.missed += 1
             eventGenerationFailure?.types.insert(type)
             return
         }
+        let account = AccountScope.current.owner
+        let connected = account != nil
         let destinations = eventDestinations.oldestFirst
-        let snapshotReceivers = endpoints.oldestFirst.filter { $0.receives(type) }.map(\.id)
-            + destinations.filter { $0.payload == .snapshot && $0.receives(type, fromConnectedAccount: false) }.map(\.id)
-        let thinReceivers = destinations.filter { $0.payload == .thin && $0.receives("v1." + type, fromConnectedAccount: false) }.map(\.id)
+        let snapshotReceivers = endpoints.oldestFirst.filter { $0.receives(type) && $0.connect == connected }.map(\.id)
+            + destinations.filter { $0.payload == .snapshot && $0.receives(type, fromConnectedAccount: connected) }.map(\.id)
+        let thinReceivers = destinations.filter { $0.payload == .thin && $0.receives("v1." + type, fromConnectedAccount: connected) }.map(\.id)
         let event = EventRecord(
             id: makeID("evt_"), created: created ?? nowSeconds, type: type, object: object, previousAttributes: nil,
-            requestID: cause?.requestID, idempotencyKey: cause?.idempotencyKey,
+            requestID: cause?.requestID, idempotencyKey: cause?.idempotencyKey, account: account,
             pendingEndpoints: Set(snapshotReceivers))
         events[event.id] = event
         var deliveries = snapshotReceivers.map { (event.id, $0) }
@@ -105,6 +111,24 @@ public actor EmulatorState {
         clockOffset += TimeInterval(seconds)
         let fired = runTimers()
         return ["object": "emulator.clock", "now": .int(nowSeconds), "offset_seconds": .int(Int(clockOffset)), "fired": .int(fired)]
+    }
+
+    /// The connected account an object belongs to (nil: the platform's, or unknown), whatever the scope.
+    func owner(of id: String) -> String? {
+        switch id.prefix(while: { $0 != "_" }) {
+        case "prod": products.owner(of: id)
+        case "price": prices.owner(of: id)
+        case "cus": customers.owner(of: id)
+        case "src": sources.owner(of: id)
+        case "ch", "py": charges.owner(of: id)
+        case "pi": paymentIntents.owner(of: id)
+        case "pm": paymentMethods.owner(of: id)
+        case "dp": disputes.owner(of: id)
+        case "re": refundCharges.owner(of: id)
+        case "cs": sessions.owner(of: id)
+        case "evt": events.owner(of: id) ?? thinEvents.owner(of: id)
+        default: nil
+        }
     }
 
     /// Renders any object by id, for expansion.

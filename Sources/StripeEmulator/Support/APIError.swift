@@ -32,6 +32,11 @@ struct APIError: Error, Sendable {
     static let `internal` = APIError(
         status: 500, details: StripeErrorDetails(type: .apiError, message: "An unknown error occurred."))
 
+    /// A request the key may not make (Stripe's 403, `account_invalid` for an unknown `Stripe-Account`).
+    static func permission(_ message: String, code: String? = nil) -> APIError {
+        APIError(status: 403, details: StripeErrorDetails(type: .invalidRequestError, code: code, message: message))
+    }
+
     static func unauthorized(_ message: String) -> APIError {
         APIError(status: 401, details: StripeErrorDetails(type: .invalidRequestError, message: message))
     }

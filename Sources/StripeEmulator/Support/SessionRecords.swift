@@ -21,6 +21,9 @@ struct SessionRecords: Sendable {
         }
     }
 
+    /// The connected account a session belongs to (nil: the platform's), whatever the scope.
+    func owner(of id: String) -> String? { records.owner(of: id) }
+
     /// Every session, newest first.
     var newestFirst: [CheckoutSessionRecord] { records.newestFirst }
 
