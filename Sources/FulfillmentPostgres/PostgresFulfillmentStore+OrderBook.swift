@@ -7,7 +7,7 @@ extension PostgresFulfillmentStore {
     static let orderColumns = """
         id, version, status, amount, currency, customer_email, customer_name, items_json, payment_method, usage, source_id, \
         source_status, redirect_url, customer_id, charge_id, charge_status, failure_reason, retry_url, created_at, updated_at, \
-        paid_at, canceled_at, language, payment_flow, payment_intent_id, payment_intent_status, failed_attempt
+        paid_at, canceled_at, language, payment_flow, payment_intent_id, payment_intent_status, failed_attempt, account
         """
 
     public func insertOrder(_ order: Order) async throws {
@@ -20,7 +20,8 @@ extension PostgresFulfillmentStore {
                     \(order.sourceID), \(order.sourceStatus?.rawValue), \(order.redirectURL), \(order.customerID), \(order.chargeID),
                     \(order.chargeStatus?.rawValue), \(order.failureReason), \(order.retryURL), \(order.createdAt),
                     \(order.updatedAt), \(order.paidAt), \(order.canceledAt), \(order.language?.rawValue),
-                    \(order.paymentFlow.rawValue), \(order.paymentIntentID), \(order.paymentIntentStatus?.rawValue), \(order.failedAttempt))
+                    \(order.paymentFlow.rawValue), \(order.paymentIntentID), \(order.paymentIntentStatus?.rawValue), \(order.failedAttempt),
+                    \(order.account))
             """)
     }
 
@@ -118,10 +119,10 @@ extension PostgresFulfillmentStore {
         var orders: [Order] = []
         for try await (id, version, status, amount, currency, email, name, items, method, usage, sourceID, sourceStatus,
                        redirectURL, customerID, chargeID, chargeStatus, failureReason, retryURL, createdAt, updatedAt, paidAt, canceledAt,
-                       language, flow, intentID, intentStatus, failedAttempt)
+                       language, flow, intentID, intentStatus, failedAttempt, account)
             in rows.decode(
                 (String, Int, String, Int, String, String, String?, String, String, String, String?, String?, String?, String?,
-                 String?, String?, String?, String, Date, Date, Date?, Date?, String?, String, String?, String?, String?).self)
+                 String?, String?, String?, String, Date, Date, Date?, Date?, String?, String, String?, String?, String?, String?).self)
         {
             guard let status = OrderStatus(rawValue: status) else { throw UnknownStoredValue(column: "orders.status", value: status) }
             guard let method = OrderPaymentMethod(rawValue: method) else {
@@ -137,7 +138,7 @@ extension PostgresFulfillmentStore {
                     redirectURL: redirectURL, customerID: customerID,
                     chargeID: chargeID, chargeStatus: chargeStatus.map(ChargeStatus.init(rawValue:)), failureReason: failureReason,
                     retryURL: retryURL, createdAt: createdAt, updatedAt: updatedAt, paidAt: paidAt, canceledAt: canceledAt,
-                    language: language.flatMap(CustomerLanguage.init(rawValue:))))
+                    language: language.flatMap(CustomerLanguage.init(rawValue:)), account: account))
         }
         return orders
     }

@@ -18,7 +18,7 @@ extension PostgresFulfillmentStore {
     static let ledgerLockClass: Int32 = 0x4C45_4447  // "LEDG"
 
     static let purchaseColumns =
-        "subject_id, kind, status, customer_email, customer_name, amount_total, currency, shipping_json, created_at, updated_at, fulfilled_at, language"
+        "subject_id, kind, status, customer_email, customer_name, amount_total, currency, shipping_json, created_at, updated_at, fulfilled_at, language, account"
     static let lineColumns = """
         subject_id, line_item_id, position, description, quantity, amount_total, currency, product_id, action, sku, outcome, \
         access_token, access_url, shipment_id, served_quantity, backordered_quantity, performed_at
@@ -95,12 +95,26 @@ extension PostgresFulfillmentStore {
             "SELECT pg_advisory_xact_lock(\(Self.ledgerLockClass), hashtext(\(subjectID)))", logger: logger)
     }
 
+    public func connectedAccounts() async throws -> [String] {
+        var accounts: [String] = []
+        for try await account in try await query(
+            """
+            SELECT account FROM purchases WHERE account IS NOT NULL
+            UNION SELECT account FROM orders WHERE account IS NOT NULL
+            ORDER BY 1
+            """
+        ).decode(String.self) {
+            accounts.append(account)
+        }
+        return accounts
+    }
+
     func record(_ subjectID: String, on connection: PostgresConnection) async throws -> Purchase? {
         let rows = try await connection.query(
             "SELECT \(unescaped: Self.purchaseColumns) FROM purchases WHERE subject_id = \(subjectID)", logger: logger)
         var found: PurchaseRow?
         for try await columns in rows.decode(
-            (String, String, String, String?, String?, Int?, String?, String?, Date, Date, Date?, String?).self)
+            (String, String, String, String?, String?, Int?, String?, String?, Date, Date, Date?, String?, String?).self)
         {
             found = try Self.purchaseRow(columns)
         }
@@ -123,11 +137,13 @@ extension PostgresFulfillmentStore {
             """
             INSERT INTO purchases (\(unescaped: Self.purchaseColumns))
             VALUES (\(row.subjectID), \(row.kind.rawValue), \(row.status.rawValue), \(row.customerEmail), \(row.customerName), \(row.amountTotal),
-                    \(row.currency), \(shipping), \(row.createdAt), \(row.updatedAt), \(row.fulfilledAt), \(row.language?.rawValue))
+                    \(row.currency), \(shipping), \(row.createdAt), \(row.updatedAt), \(row.fulfilledAt), \(row.language?.rawValue),
+                    \(row.account))
             ON CONFLICT (subject_id) DO UPDATE SET
                 status = EXCLUDED.status, customer_email = EXCLUDED.customer_email, customer_name = EXCLUDED.customer_name,
                 amount_total = EXCLUDED.amount_total, currency = EXCLUDED.currency, shipping_json = EXCLUDED.shipping_json,
-                updated_at = EXCLUDED.updated_at, fulfilled_at = EXCLUDED.fulfilled_at, language = EXCLUDED.language
+                updated_at = EXCLUDED.updated_at, fulfilled_at = EXCLUDED.fulfilled_at, language = EXCLUDED.language,
+                account = coalesce(purchases.account, EXCLUDED.account)
             """, logger: logger)
     }
 
@@ -143,16 +159,16 @@ extension PostgresFulfillmentStore {
     }
 
     private static func purchaseRow(
-        _ columns: (String, String, String, String?, String?, Int?, String?, String?, Date, Date, Date?, String?)
+        _ columns: (String, String, String, String?, String?, Int?, String?, String?, Date, Date, Date?, String?, String?)
     ) throws -> PurchaseRow {
-        let (subjectID, kind, status, email, name, amount, currency, shipping, createdAt, updatedAt, fulfilledAt, language) = columns
+        let (subjectID, kind, status, email, name, amount, currency, shipping, createdAt, updatedAt, fulfilledAt, language, account) = columns
         guard let kind = PurchaseKind(rawValue: kind) else { throw UnknownStoredValue(column: "purchases.kind", value: kind) }
         guard let status = PurchaseStatus(rawValue: status) else { throw UnknownStoredValue(column: "purchases.status", value: status) }
         return PurchaseRow(
             subjectID: subjectID, kind: kind, status: status, customerEmail: email, customerName: name, amountTotal: amount, currency: currency,
             shipping: try shipping.map { try JSONDecoder().decode(ShippingDetails.self, from: Data($0.utf8)) },
             createdAt: createdAt, updatedAt: updatedAt, fulfilledAt: fulfilledAt,
-            language: language.flatMap(CustomerLanguage.init(rawValue:)))
+            language: language.flatMap(CustomerLanguage.init(rawValue:)), account: account)
     }
 
     private static func lineRow(

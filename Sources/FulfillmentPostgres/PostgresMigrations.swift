@@ -330,6 +330,15 @@ enum PostgresMigrations {
                 "CREATE INDEX orders_awaiting_payment ON orders (payment_flow, created_at) WHERE status = 'awaiting_payment'",
             ]
         ),
+        (
+            "v12: the connected account (Connect) a purchase or an order was paid on",
+            [
+                "ALTER TABLE purchases ADD COLUMN account TEXT",
+                "ALTER TABLE orders ADD COLUMN account TEXT",
+                "CREATE INDEX purchases_account ON purchases (account) WHERE account IS NOT NULL",
+                "CREATE INDEX orders_account ON orders (account) WHERE account IS NOT NULL",
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet applied, under the advisory lock, each in a transaction of its own.

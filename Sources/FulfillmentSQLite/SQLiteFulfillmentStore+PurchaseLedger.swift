@@ -10,6 +10,18 @@ extension SQLiteFulfillmentStore {
         }
     }
 
+    public func connectedAccounts() async throws -> [String] {
+        try await read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT account FROM purchases WHERE account IS NOT NULL
+                    UNION SELECT account FROM orders WHERE account IS NOT NULL
+                    ORDER BY 1
+                    """)
+        }
+    }
+
     public func purchase(subjectID: String) async throws -> Purchase? {
         try await pointRead { db in try Self.record(subjectID, in: db) }
     }
@@ -71,17 +83,18 @@ extension SQLiteFulfillmentStore {
         try db.run(
             """
             INSERT INTO purchases (subject_id, kind, status, customer_email, customer_name, amount_total, currency, shipping_json,
-                                   created_at, updated_at, fulfilled_at, language)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                   created_at, updated_at, fulfilled_at, language, account)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (subject_id) DO UPDATE SET
                 status = excluded.status, customer_email = excluded.customer_email, customer_name = excluded.customer_name,
                 amount_total = excluded.amount_total, currency = excluded.currency, shipping_json = excluded.shipping_json,
-                updated_at = excluded.updated_at, fulfilled_at = excluded.fulfilled_at, language = excluded.language
+                updated_at = excluded.updated_at, fulfilled_at = excluded.fulfilled_at, language = excluded.language,
+                account = coalesce(purchases.account, excluded.account)
             """,
             [
                 row.subjectID, row.kind.rawValue, row.status.rawValue, row.customerEmail, row.customerName, row.amountTotal, row.currency, shipping,
                 row.createdAt.timeIntervalSince1970, row.updatedAt.timeIntervalSince1970, row.fulfilledAt?.timeIntervalSince1970,
-                row.language?.rawValue,
+                row.language?.rawValue, row.account,
             ])
     }
 

@@ -407,6 +407,15 @@ enum SQLiteMigrations {
                     CREATE INDEX orders_awaiting_payment ON orders (payment_flow, created_at) WHERE status = 'awaiting_payment';
                     """)
         }
+        migrator.registerMigration("v14: the connected account (Connect) a purchase or an order was paid on") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE purchases ADD COLUMN account TEXT;
+                    ALTER TABLE orders ADD COLUMN account TEXT;
+                    CREATE INDEX purchases_account ON purchases (account) WHERE account IS NOT NULL;
+                    CREATE INDEX orders_account ON orders (account) WHERE account IS NOT NULL;
+                    """)
+        }
         return migrator
     }
 }

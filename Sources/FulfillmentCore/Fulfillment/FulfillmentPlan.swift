@@ -25,6 +25,8 @@ public struct FulfillmentPlan: Sendable {
     public var actions: ActionRegistry
     /// The customer's language, kept on the ledger for later pages and emails.
     public var language: CustomerLanguage?
+    /// The connected account it was paid on (Connect), kept on the ledger.
+    public var account: String?
     public var now: Date
 
     public init(
@@ -32,9 +34,10 @@ public struct FulfillmentPlan: Sendable {
         currency: String?, shipping: ShippingDetails?, lines: [PlannedLine], objectJSON: Data,
         receipt: @escaping @Sendable ([FulfilledLine]) -> OutboundEmail?, accessURL: @escaping @Sendable (String) -> String,
         notifications: @escaping @Sendable (Purchase) -> [Dispatch] = { _ in [] }, actions: ActionRegistry = .builtIn,
-        language: CustomerLanguage? = nil, now: Date
+        language: CustomerLanguage? = nil, account: String? = nil, now: Date
     ) {
         self.language = language
+        self.account = account
         self.subjectID = subjectID
         self.kind = kind
         self.paymentIntentID = paymentIntentID
@@ -100,13 +103,17 @@ public struct PurchaseTransition: Sendable {
     /// Dispatches to queue in the same transaction (the merchant's notification of the change).
     public var dispatches: [Dispatch]
     public var language: CustomerLanguage?
+    /// The connected account (Connect), kept when the transition makes the ledger row.
+    public var account: String?
     public var now: Date
 
     public init(
         subjectID: String, kind: PurchaseKind, to: PurchaseStatus, customerEmail: String?, customerName: String?, amountTotal: Int?,
-        currency: String?, email: OutboundEmail?, dispatches: [Dispatch] = [], language: CustomerLanguage? = nil, now: Date
+        currency: String?, email: OutboundEmail?, dispatches: [Dispatch] = [], language: CustomerLanguage? = nil,
+        account: String? = nil, now: Date
     ) {
         self.language = language
+        self.account = account
         self.subjectID = subjectID
         self.kind = kind
         self.to = to

@@ -34,7 +34,7 @@ public enum Ledger {
             subjectID: plan.subjectID, kind: plan.kind, status: .fulfilled, customerEmail: plan.customerEmail,
             customerName: plan.customerName, amountTotal: plan.amountTotal, currency: plan.currency, shipping: plan.shipping,
             createdAt: current?.createdAt ?? plan.now, updatedAt: plan.now, fulfilledAt: plan.now, lines: lines,
-            language: plan.language ?? current?.language)
+            language: plan.language ?? current?.language, account: current?.account ?? plan.account)
         let payment = PurchasePaymentRow(
             subjectID: plan.subjectID, paymentIntent: plan.paymentIntentID, amountTotal: plan.amountTotal,
             currency: plan.currency, objectJSON: plan.objectJSON, recordedAt: plan.now)
@@ -53,7 +53,7 @@ public enum Ledger {
             customerName: transition.customerName ?? current?.customerName,
             amountTotal: transition.amountTotal ?? current?.amountTotal, currency: transition.currency ?? current?.currency,
             shipping: current?.shipping, createdAt: current?.createdAt ?? transition.now, updatedAt: transition.now,
-            fulfilledAt: nil, language: transition.language ?? current?.language)
+            fulfilledAt: nil, language: transition.language ?? current?.language, account: current?.account ?? transition.account)
         return .apply(row: row, outgoing: Outgoing(emails: transition.email.map { [$0] } ?? [], dispatches: transition.dispatches))
     }
 }

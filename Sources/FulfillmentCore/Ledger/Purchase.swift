@@ -19,13 +19,17 @@ public struct Purchase: Sendable, Hashable {
     public var lines: [FulfilledLine]
     /// The customer's language, from the session's `locale` (or the order's); `nil`: not known.
     public var language: CustomerLanguage?
+    /// The connected account it was paid on (Connect): every later Stripe request about it goes there. Nil:
+    /// the platform's own account.
+    public var account: String?
 
     public init(
         subjectID: String, kind: PurchaseKind, status: PurchaseStatus, customerEmail: String?, customerName: String?, amountTotal: Int?,
         currency: String?, shipping: ShippingDetails?, createdAt: Date, updatedAt: Date, fulfilledAt: Date?,
-        lines: [FulfilledLine], language: CustomerLanguage? = nil
+        lines: [FulfilledLine], language: CustomerLanguage? = nil, account: String? = nil
     ) {
         self.language = language
+        self.account = account
         self.subjectID = subjectID
         self.kind = kind
         self.status = status

@@ -45,6 +45,9 @@ public struct Order: Sendable, Hashable, Codable {
     public var canceledAt: Date?
     /// The customer's language (the request's `locale`, the browser's, or the service's default).
     public var language: CustomerLanguage?
+    /// The connected account (Connect) the order is paid on: its PaymentIntent or source and charge live
+    /// there, and every request about them goes there. Nil: the platform's own account.
+    public var account: String?
 
     /// The customer's texts (English for an order from before languages were kept).
     public var texts: Texts { (language ?? .en).texts }
@@ -56,9 +59,11 @@ public struct Order: Sendable, Hashable, Codable {
         paymentIntentID: String? = nil, paymentIntentStatus: PaymentIntentStatus? = nil, failedAttempt: String? = nil,
         redirectURL: String? = nil, customerID: String? = nil,
         chargeID: String? = nil, chargeStatus: ChargeStatus? = nil, failureReason: String? = nil, retryURL: String,
-        createdAt: Date, updatedAt: Date? = nil, paidAt: Date? = nil, canceledAt: Date? = nil, language: CustomerLanguage? = nil
+        createdAt: Date, updatedAt: Date? = nil, paidAt: Date? = nil, canceledAt: Date? = nil, language: CustomerLanguage? = nil,
+        account: String? = nil
     ) {
         self.language = language
+        self.account = account
         self.id = id
         self.version = version
         self.status = status
@@ -122,6 +127,7 @@ public struct Order: Sendable, Hashable, Codable {
         case paidAt = "paid_at"
         case canceledAt = "canceled_at"
         case language
+        case account
     }
 
     /// Decodes an order as stored or as kept in the ledger, including one written before PaymentIntents (no
@@ -155,6 +161,7 @@ public struct Order: Sendable, Hashable, Codable {
         paidAt = try c.decodeIfPresent(Date.self, forKey: .paidAt)
         canceledAt = try c.decodeIfPresent(Date.self, forKey: .canceledAt)
         language = try c.decodeIfPresent(CustomerLanguage.self, forKey: .language)
+        account = try c.decodeIfPresent(String.self, forKey: .account)
     }
 }
 

@@ -23,6 +23,10 @@ extension MemoryFulfillmentStore {
         }
     }
 
+    public func connectedAccounts() async throws -> [String] {
+        Set(purchases.values.compactMap(\.account) + orders.values.compactMap(\.account)).sorted()
+    }
+
     public func transitionPurchase(_ transition: PurchaseTransition) async throws -> TransitionOutcome {
         let decision = Ledger.transition(transition, current: purchases[transition.subjectID])
         if case .apply(let row, let outgoing) = decision {

@@ -19,6 +19,10 @@ public protocol PurchaseLedger: Sendable {
 
     /// The purchase and line an access token was granted for (the access page).
     func entitlement(token: String) async throws -> Entitlement?
+
+    /// The connected accounts (Connect) any purchase or order was paid on, sorted: where the reconciler
+    /// looks beside the platform.
+    func connectedAccounts() async throws -> [String]
 }
 
 /// Digital access granted by a fulfillment.

@@ -17,13 +17,16 @@ public struct PurchaseRow: Sendable, Hashable, Codable {
     public var updatedAt: Date
     public var fulfilledAt: Date?
     public var language: CustomerLanguage?
+    /// The connected account it was paid on (Connect); nil: the platform's own.
+    public var account: String?
 
     public init(
         subjectID: String, kind: PurchaseKind, status: PurchaseStatus, customerEmail: String?, customerName: String?, amountTotal: Int?,
         currency: String?, shipping: ShippingDetails?, createdAt: Date, updatedAt: Date, fulfilledAt: Date?,
-        language: CustomerLanguage? = nil
+        language: CustomerLanguage? = nil, account: String? = nil
     ) {
         self.language = language
+        self.account = account
         self.subjectID = subjectID
         self.kind = kind
         self.status = status
@@ -50,6 +53,7 @@ public struct PurchaseRow: Sendable, Hashable, Codable {
         case updatedAt = "updated_at"
         case fulfilledAt = "fulfilled_at"
         case language
+        case account
     }
 }
 
@@ -60,7 +64,7 @@ extension PurchaseRow {
             subjectID: record.subjectID, kind: record.kind, status: record.status, customerEmail: record.customerEmail,
             customerName: record.customerName, amountTotal: record.amountTotal, currency: record.currency,
             shipping: record.shipping, createdAt: record.createdAt, updatedAt: record.updatedAt,
-            fulfilledAt: record.fulfilledAt, language: record.language)
+            fulfilledAt: record.fulfilledAt, language: record.language, account: record.account)
     }
 }
 
@@ -71,6 +75,6 @@ extension Purchase {
             subjectID: row.subjectID, kind: row.kind, status: row.status, customerEmail: row.customerEmail, customerName: row.customerName,
             amountTotal: row.amountTotal, currency: row.currency, shipping: row.shipping, createdAt: row.createdAt,
             updatedAt: row.updatedAt, fulfilledAt: row.fulfilledAt,
-            lines: lines.sorted { $0.position < $1.position }.map(\.line), language: row.language)
+            lines: lines.sorted { $0.position < $1.position }.map(\.line), language: row.language, account: row.account)
     }
 }
