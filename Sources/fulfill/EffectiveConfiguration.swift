@@ -18,6 +18,8 @@ enum EffectiveConfiguration {
             "STRIPE_SECRET_KEY=\(secret(configuration.stripeSecretKey))",
             "STRIPE_API_BASE=\(configuration.stripeAPIBase)",
             "STRIPE_WEBHOOK_SECRET=\(configuration.webhookSecrets.isEmpty ? "<not set>" : "<\(configuration.webhookSecrets.count) set, redacted>")",
+            "STRIPE_CONNECT_WEBHOOK_SECRET=\(configuration.connectWebhookSecrets.isEmpty ? "<not set>" : "<\(configuration.connectWebhookSecrets.count) set, redacted>")",
+            "CONNECTED_ACCOUNTS=\(configuration.connectedAccounts.isEmpty ? "<none>" : configuration.connectedAccounts.joined(separator: ","))",
             "DATABASE_URL=\(configuration.database.redacted)",
             "HOST=\(configuration.host)",
             "PORT=\(configuration.port)",

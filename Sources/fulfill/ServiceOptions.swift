@@ -66,6 +66,12 @@ struct ServiceOptions: ParsableArguments {
     @Option(name: .customLong("order-payment-window"), help: "A PaymentIntent order not paid within this is canceled, e.g. 24h (env ORDER_PAYMENT_WINDOW, default 24h).")
     var orderPaymentWindow: String?
 
+    @Option(name: .customLong("connect-webhook-secret"), help: "The Connect endpoint's signing secret(s), comma-separated (env STRIPE_CONNECT_WEBHOOK_SECRET).")
+    var connectWebhookSecret: String?
+
+    @Option(name: .customLong("connected-accounts"), help: "Connected accounts orders may be paid on and the reconciler looks at, comma-separated acct_ ids (env CONNECTED_ACCOUNTS).")
+    var connectedAccounts: String?
+
     @Option(name: .customLong("admin-password"), help: "Opens the operator console at /admin (env ADMIN_PASSWORD).")
     var adminPassword: String?
 
@@ -108,6 +114,7 @@ struct ServiceOptions: ParsableArguments {
             ("WORKER_CONCURRENCY", workerConcurrency.map(String.init)), ("RECONCILE_INTERVAL", reconcileInterval),
             ("RETENTION", retention), ("TRUSTED_PROXIES", trustedProxies), ("ORDER_RATE_LIMIT", orderRateLimit),
             ("ORDER_PAYMENT_FLOW", orderPaymentFlow), ("ORDER_PAYMENT_WINDOW", orderPaymentWindow),
+            ("STRIPE_CONNECT_WEBHOOK_SECRET", connectWebhookSecret), ("CONNECTED_ACCOUNTS", connectedAccounts),
         ]
         return Dictionary(uniqueKeysWithValues: given.compactMap { name, value in value.map { (name, $0) } })
     }
@@ -223,7 +230,20 @@ struct ServiceOptions: ParsableArguments {
         configuration.orderPaymentWindow = try setting("ORDER_PAYMENT_WINDOW").map {
             try DurationSetting.parse($0, setting: "ORDER_PAYMENT_WINDOW", allowsOff: false)
         }.flatMap { $0 } ?? defaults?.orderPaymentWindow ?? .seconds(24 * 3600)
+        configuration.connectWebhookSecrets = setting("STRIPE_CONNECT_WEBHOOK_SECRET").map(Self.list) ?? defaults?.connectWebhookSecrets ?? []
+        configuration.connectedAccounts = try setting("CONNECTED_ACCOUNTS").map { text in
+            let accounts = Self.list(text)
+            for account in accounts where !(account.hasPrefix("acct_") && account.count > 5 && account.count <= 64) {
+                throw ValidationError("CONNECTED_ACCOUNTS must list acct_ ids, comma-separated (got \(account.prefix(40))).")
+            }
+            return accounts
+        } ?? defaults?.connectedAccounts ?? []
         return configuration
+    }
+
+    /// A comma-separated list, trimmed, without empty entries.
+    static func list(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     func logger(environment: [String: String], label: String = "fulfillment") throws -> Logger {

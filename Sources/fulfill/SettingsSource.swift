@@ -10,7 +10,7 @@ import SystemPackage
 struct SettingsSource: Sendable {
     /// The settings whose values are secrets (or may hold one, such as a database URL's password).
     static let secrets: Set<String> = [
-        "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "MERCHANT_WEBHOOK_SECRET", "ORDER_API_KEY", "METRICS_TOKEN",
+        "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_CONNECT_WEBHOOK_SECRET", "MERCHANT_WEBHOOK_SECRET", "ORDER_API_KEY", "METRICS_TOKEN",
         "ADMIN_PASSWORD", "ADMIN_TOKEN",
         "DATABASE_URL", "EMAIL_URL",
     ]

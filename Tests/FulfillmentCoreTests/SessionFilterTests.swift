@@ -36,6 +36,19 @@ import Testing
         #expect(try SessionFilter(parsing: "metadata.q=a=b").reasonToIgnore(try session(metadata: ["q": "a=b"])) == nil)
     }
 
+    @Test func accountsNameTheConnectedAccountsAndThePlatformWhoseSessionsAreOurs() throws {
+        let filter = try SessionFilter(parsing: "account=acct_shopA|platform")
+        #expect(filter.reasonToIgnore(try session(), account: "acct_shopA") == nil)
+        #expect(filter.reasonToIgnore(try session(), account: nil) == nil)
+        let other = try #require(filter.reasonToIgnore(try session(), account: "acct_shopB"))
+        #expect(other.contains("acct_shopA or platform") && other.contains("acct_shopB"))
+        let connectedOnly = try SessionFilter(parsing: "account=acct_shopA")
+        #expect(connectedOnly.reasonToIgnore(try session(), account: nil)?.contains("the platform") == true)
+        for text in ["account=", "account=shopA", "account=acct_", "account=acct_a||platform"] {
+            #expect(throws: SessionFilterError.self) { try SessionFilter(parsing: text) }
+        }
+    }
+
     @Test func aClientReferenceIDCanMarkOurSessions() throws {
         let filter = try SessionFilter(parsing: "client_reference_id")
         #expect(filter.reasonToIgnore(try session(clientReference: "cart-7")) == nil)

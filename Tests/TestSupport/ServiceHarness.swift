@@ -34,6 +34,8 @@ package final class CapturingEmailTransport: EmailTransport {
 package struct ServiceHarness: Sendable {
     package static let webhookSecret = "whsec_service_harness_secret"
     package static let merchantSecret = "whsec_merchant_harness_secret"
+    /// The Connect endpoint's secret (the harness's `connect: true`).
+    package static let connectSecret = "whsec_connect_harness_secret"
     /// The merchant backend's key for orders it prices itself.
     package static let orderAPIKey = "ok_harness_order_api_key_0123"
 
@@ -46,6 +48,8 @@ package struct ServiceHarness: Sendable {
     package let databasePath: String
     /// The merchant's endpoint for the service's notifications, when the harness was asked for one.
     package let merchant: WebhookReceiver?
+    /// The connected accounts made at start (`connectedAccounts:`), in the order their names were given.
+    package var accounts: [String] = []
     /// Begins the service's graceful shutdown (as SIGTERM would); the emulator keeps running.
     package let beginShutdown: @Sendable () async -> Void
 
@@ -74,7 +78,7 @@ package struct ServiceHarness: Sendable {
     package static func run<T: Sendable>(
         runWorkers: Bool = true, databasePath: String? = nil, clock: TestClock = TestClock(),
         emailTransport: (any EmailTransport)? = nil, merchantEndpoint: Bool = false, actions: ActionRegistry = .builtIn,
-        stripeTransport: (any StripeTransport)? = nil, delivery: HarnessDelivery = .snapshot,
+        stripeTransport: (any StripeTransport)? = nil, delivery: HarnessDelivery = .snapshot, connectedAccounts: [String] = [],
         configure: @Sendable (inout ServiceConfiguration) -> Void = { _ in }, _ body: @Sendable (ServiceHarness) async throws -> T
     ) async throws -> T {
         let logger = logger()
@@ -109,6 +113,14 @@ package struct ServiceHarness: Sendable {
                 merchant = receiver
                 stopMerchant = { await receiverGroup.triggerGracefulShutdown() }
             }
+            // Connect: the platform's accounts are made first, so that the service can be told of them; their
+            // events come through a Connect endpoint with a secret of its own.
+            var accounts: [String] = []
+            for name in connectedAccounts { accounts.append(await emulator.state.makeAccount(businessName: name)) }
+            if !accounts.isEmpty {
+                configuration.connectWebhookSecrets = [connectSecret]
+                configuration.connectedAccounts = accounts
+            }
             configure(&configuration)
             let service = try await FulfillmentService(
                 configuration: configuration, logger: logger, actions: actions, emailTransport: emailTransport ?? emails,
@@ -134,14 +146,18 @@ package struct ServiceHarness: Sendable {
             if delivery != .thin {
                 await emulator.state.registerEndpoint(url: serviceURL + "/webhook", enabledEvents: ["*"], secret: webhookSecret)
             }
+            if !accounts.isEmpty {
+                await emulator.state.registerEndpoint(url: serviceURL + "/webhook", enabledEvents: ["*"], secret: connectSecret, connect: true)
+            }
             if delivery != .snapshot {
                 await emulator.state.registerEventDestination(url: serviceURL + "/webhook", enabledEvents: ["*"], thin: true, secret: webhookSecret)
             }
-            let harness = ServiceHarness(
+            var harness = ServiceHarness(
                 emulatorURL: emulatorURL, serviceURL: serviceURL, service: service,
                 stripe: StripeClient(
                     configuration: StripeClientConfiguration(apiKey: "sk_test_harness", apiBase: emulatorURL), logger: logger),
                 emails: emails, clock: clock, databasePath: path, merchant: merchant, beginShutdown: { await serviceGroup.triggerGracefulShutdown() })
+            harness.accounts = accounts
             do {
                 let result = try await body(harness)
                 await stopBoth()
@@ -257,8 +273,9 @@ package struct ServiceHarness: Sendable {
 
     /// A Stripe API call as the merchant's dashboard or another tool would make it (not the service).
     @discardableResult
-    package func stripeAPI(_ method: String, _ path: String, _ form: FormValue = .empty) async throws -> Reply {
-        let headers = [("Authorization", "Bearer sk_test_harness"), ("Content-Type", "application/x-www-form-urlencoded")]
+    package func stripeAPI(_ method: String, _ path: String, _ form: FormValue = .empty, account: String? = nil) async throws -> Reply {
+        var headers = [("Authorization", "Bearer sk_test_harness"), ("Content-Type", "application/x-www-form-urlencoded")]
+        if let account { headers.append(("Stripe-Account", account)) }
         return method == "GET"
             ? try await get(path + "?" + FormEncoder.encode(form), base: emulatorURL, headers: headers)
             : try await post(path, body: FormEncoder.encode(form), headers: headers, base: emulatorURL)

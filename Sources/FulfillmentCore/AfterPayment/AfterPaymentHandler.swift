@@ -8,14 +8,16 @@ public import StripeAPI
 /// arrives before the fulfilment it undoes still undoes it), and lets the store apply `AfterPaymentPolicy`
 /// in one transaction: access, stock, ledger, the customer's email and the merchant's notification, once.
 public struct AfterPaymentHandler: Sendable {
-    let stripe: StripeClient
+    private(set) var stripe: StripeClient
     let store: any FulfillmentStore
-    let fulfiller: CheckoutFulfiller
+    private(set) var fulfiller: CheckoutFulfiller
     let notifier: MerchantNotifier
     let defaultLanguage: CustomerLanguage
     let publicURL: String
     let now: @Sendable () -> Date
     let logger: Logger
+    /// The connected account (Connect) the charge is on; nil: the platform's.
+    private(set) var account: String?
 
     public init(
         stripe: StripeClient, store: any FulfillmentStore, fulfiller: CheckoutFulfiller, notifier: MerchantNotifier,
@@ -29,6 +31,16 @@ public struct AfterPaymentHandler: Sendable {
         self.publicURL = publicURL
         self.now = now
         self.logger = logger
+    }
+
+    /// This handler acting on a connected account (the event's): the charge, the dispute and the session are
+    /// fetched there, and only a purchase paid on that account is changed.
+    public func onAccount(_ account: String?) -> AfterPaymentHandler {
+        var handler = self
+        handler.account = account
+        handler.stripe = stripe.onAccount(account)
+        handler.fulfiller = fulfiller.onAccount(account)
+        return handler
     }
 
     /// `charge.refunded` (and any change to a charge's refunds): what Stripe says was refunded.
@@ -62,6 +74,9 @@ public struct AfterPaymentHandler: Sendable {
             throw IgnoredEvent(reason: "no Checkout Session paid with \(paymentIntent) (another integration's payment)")
         }
         var record = try await store.purchase(subjectID: sessionID)
+        if let record, record.account != account {
+            throw IgnoredEvent(reason: "\(sessionID) was paid on \(record.account ?? "the platform"), not on \(account ?? "the platform")")
+        }
         if record?.status != .fulfilled {
             // The completion has not been handled yet: fulfil first, so what follows undoes a real fulfilment.
             if case .notOurs(let reason) = try await fulfiller.fulfill(sessionID: sessionID) { throw IgnoredEvent(reason: reason) }
@@ -90,6 +105,9 @@ public struct AfterPaymentHandler: Sendable {
     func applyToOrder(orderID: String, charge: Charge, facts: PaymentFacts) async throws -> String {
         guard let order = try await store.order(id: orderID), order.chargeID == charge.id else {
             throw OrphanEventError("charge \(charge.id) names order \(orderID), which does not know it")
+        }
+        guard order.account == account else {
+            throw IgnoredEvent(reason: "order \(orderID) is paid on \(order.account ?? "the platform"), not on \(account ?? "the platform")")
         }
         // A paid order is fulfilled through the ledger (its items' actions): what a refund undoes is there.
         let purchase = AfterPaymentSubject(
@@ -162,9 +180,11 @@ extension EventRouter {
     /// The after-payment handlers: refunds and disputes, for Checkout payments and orders alike.
     public static func afterPayment(_ handler: AfterPaymentHandler) -> EventRouter {
         var router = EventRouter()
-        router.on(.chargeRefunded) { event in try await handler.chargeChanged(chargeID: try event.requireObjectID()) }
+        router.on(.chargeRefunded) { event in
+            try await handler.onAccount(event.account).chargeChanged(chargeID: try event.requireObjectID())
+        }
         for type in [EventType.chargeDisputeCreated, .chargeDisputeUpdated, .chargeDisputeClosed] {
-            router.on(type) { event in try await handler.disputeChanged(disputeID: try event.requireObjectID()) }
+            router.on(type) { event in try await handler.onAccount(event.account).disputeChanged(disputeID: try event.requireObjectID()) }
         }
         return router
     }

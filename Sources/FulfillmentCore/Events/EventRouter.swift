@@ -58,11 +58,12 @@ public struct EventRouter: Sendable {
 
     /// The Checkout Session handlers: completion and settled payments fulfil, a failed payment tells the
     /// customer, an expiry closes the session.
+    /// Each acts on the event's account (Connect: the session is the connected account's).
     public static func checkout(_ fulfiller: CheckoutFulfiller) -> EventRouter {
         var router = EventRouter()
         let fulfil: Handler = { event in
             let sessionID = try event.requireObjectID()
-            switch try await fulfiller.fulfill(sessionID: sessionID) {
+            switch try await fulfiller.onAccount(event.account).fulfill(sessionID: sessionID) {
             case .fulfilled: return "fulfilled"
             case .alreadyFulfilled: return "already fulfilled"
             case .awaitingPayment: return "awaiting payment"
@@ -73,13 +74,13 @@ public struct EventRouter: Sendable {
         router.on(.checkoutSessionCompleted, fulfil)
         router.on(.checkoutSessionAsyncPaymentSucceeded, fulfil)
         router.on(.checkoutSessionAsyncPaymentFailed) { event in
-            switch try await fulfiller.paymentFailed(sessionID: try event.requireObjectID()) {
+            switch try await fulfiller.onAccount(event.account).paymentFailed(sessionID: try event.requireObjectID()) {
             case .applied: return "payment failed; customer emailed"
             case .refused(let current): return "payment failure not applied: session is \(current.rawValue)"
             }
         }
         router.on(.checkoutSessionExpired) { event in
-            switch try await fulfiller.expired(sessionID: try event.requireObjectID()) {
+            switch try await fulfiller.onAccount(event.account).expired(sessionID: try event.requireObjectID()) {
             case .applied: return "expired"
             case .refused(let current): return "expiry not applied: session is \(current.rawValue)"
             }

@@ -10,7 +10,7 @@ public struct CheckoutFulfiller: Sendable {
     /// Expansions that give each line's price and product (where fulfillment metadata lives).
     static let sessionExpansions = ["line_items.data.price.product"]
 
-    let stripe: StripeClient
+    private(set) var stripe: StripeClient
     let store: any FulfillmentStore
     let catalog: Catalog
     /// Which sessions are ours (`FULFILL_WHEN`); the others are left alone, with the reason.
@@ -27,6 +27,9 @@ public struct CheckoutFulfiller: Sendable {
     /// by the store, which rings them when the fulfilment's receipt and notifications are committed.
     let onFulfilled: @Sendable (_ duration: Duration) -> Void
     let logger: Logger
+    /// The connected account (Connect) this fulfiller acts on: every Stripe request goes there and the ledger
+    /// keeps it. Nil: the platform's own account.
+    public private(set) var account: String?
 
     public init(
         stripe: StripeClient, store: any FulfillmentStore, catalog: Catalog, sessionFilter: SessionFilter = .all,
@@ -45,6 +48,15 @@ public struct CheckoutFulfiller: Sendable {
         self.now = now
         self.onFulfilled = onFulfilled
         self.logger = logger
+    }
+
+    /// This fulfiller acting on a connected account (an event's `account`, a purchase's): fetches go there
+    /// (`Stripe-Account`) and the ledger records it.
+    public func onAccount(_ account: String?) -> CheckoutFulfiller {
+        var fulfiller = self
+        fulfiller.account = account
+        fulfiller.stripe = stripe.onAccount(account)
+        return fulfiller
     }
 
     /// What a call did.
@@ -78,7 +90,7 @@ public struct CheckoutFulfiller: Sendable {
         let (session, body) = try await stripe.sendKeepingBody(
             .get, "/v1/checkout/sessions/\(StripeClient.pathSegment(sessionID))",
             parameters: ["expand": .array(Self.sessionExpansions.map { .string($0) })], as: CheckoutSession.self)
-        if let reason = sessionFilter.reasonToIgnore(session) { return .notOurs(reason: reason) }
+        if let reason = sessionFilter.reasonToIgnore(session, account: account) { return .notOurs(reason: reason) }
         switch session.paymentStatus {
         case .paid, .noPaymentRequired:
             let plan = try await plan(for: session, rawSession: Data(body))
@@ -107,7 +119,7 @@ public struct CheckoutFulfiller: Sendable {
     /// `checkout.session.async_payment_failed`: the delayed payment did not arrive. Tells the customer once.
     public func paymentFailed(sessionID: String) async throws -> TransitionOutcome {
         let session = try await stripe.retrieveCheckoutSession(sessionID)
-        if let reason = sessionFilter.reasonToIgnore(session) { throw IgnoredEvent(reason: reason) }
+        if let reason = sessionFilter.reasonToIgnore(session, account: account) { throw IgnoredEvent(reason: reason) }
         guard session.paymentStatus == .unpaid else {
             // Stripe says it is paid after all: fulfil rather than trust the event.
             _ = try await fulfill(sessionID: sessionID)
@@ -123,7 +135,7 @@ public struct CheckoutFulfiller: Sendable {
     /// `checkout.session.expired`: the session ended unpaid (never overrides a fulfillment).
     public func expired(sessionID: String) async throws -> TransitionOutcome {
         let session = try await stripe.retrieveCheckoutSession(sessionID)
-        if let reason = sessionFilter.reasonToIgnore(session) { throw IgnoredEvent(reason: reason) }
+        if let reason = sessionFilter.reasonToIgnore(session, account: account) { throw IgnoredEvent(reason: reason) }
         guard session.status == .expired else {
             return .refused(current: try await store.purchase(subjectID: sessionID)?.status ?? .awaitingPayment)
         }
@@ -169,7 +181,7 @@ public struct CheckoutFulfiller: Sendable {
             },
             accessURL: { token in "\(publicURL)/access/\(token)" },
             notifications: { record in notifier.fulfilled(record, now: plannedAt) }, actions: catalog.actions, language: language,
-            now: plannedAt)
+            account: account, now: plannedAt)
     }
 
     func transition(for session: CheckoutSession, to status: PurchaseStatus, email: OutboundEmail?) -> PurchaseTransition {
@@ -177,7 +189,7 @@ public struct CheckoutFulfiller: Sendable {
         let row = PurchaseRow(
             subjectID: session.id, kind: .checkoutSession, status: status, customerEmail: session.customerDetails?.email ?? session.customerEmail,
             customerName: session.customerDetails?.name, amountTotal: session.amountTotal, currency: session.currency,
-            shipping: session.shippingDetails, createdAt: at, updatedAt: at, fulfilledAt: nil)
+            shipping: session.shippingDetails, createdAt: at, updatedAt: at, fulfilledAt: nil, account: account)
         let notification: MerchantNotifier.EventType? =
             switch status {
             case .paymentFailed: .checkoutPaymentFailed
@@ -188,6 +200,6 @@ public struct CheckoutFulfiller: Sendable {
             subjectID: session.id, kind: .checkoutSession, to: status, customerEmail: row.customerEmail, customerName: row.customerName,
             amountTotal: row.amountTotal, currency: row.currency, email: email,
             dispatches: notification.map { notifier.checkoutChanged($0, row: row, now: at) } ?? [],
-            language: CustomerLanguage(stripeLocale: session.locale), now: at)
+            language: CustomerLanguage(stripeLocale: session.locale), account: account, now: at)
     }
 }

@@ -6,13 +6,17 @@ public import StripeAPI
 /// fulfilled or receipted here. Conditions, comma-separated, all of which must hold:
 /// - `metadata.KEY=VALUE`: the session's metadata has KEY with exactly VALUE;
 /// - `metadata.KEY`: the session's metadata has KEY (any non-empty value);
-/// - `client_reference_id`: the session has a client reference id.
+/// - `client_reference_id`: the session has a client reference id;
+/// - `account=ACCT|ACCT...`: the session is on one of these connected accounts (Connect); `platform` names the
+///   platform's own account (`account=platform|acct_1` takes both).
 /// An empty text (the default) takes every session.
 public struct SessionFilter: Sendable, Hashable, CustomStringConvertible {
     enum Condition: Sendable, Hashable {
         case metadataEquals(key: String, value: String)
         case metadataPresent(key: String)
         case clientReferencePresent
+        /// One of these accounts (`nil`: the platform's own).
+        case accountIn(Set<String?>)
     }
 
     let conditions: [Condition]
@@ -40,6 +44,14 @@ public struct SessionFilter: Sendable, Hashable, CustomStringConvertible {
                 conditions.append(.clientReferencePresent)
                 continue
             }
+            if condition.hasPrefix("account=") {
+                let names = condition.dropFirst("account=".count).split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+                guard !names.isEmpty, names.allSatisfy({ $0 == "platform" || ($0.hasPrefix("acct_") && $0.count > 5) }) else {
+                    throw SessionFilterError(condition: condition)
+                }
+                conditions.append(.accountIn(Set(names.map { $0 == "platform" ? nil : $0 })))
+                continue
+            }
             guard condition.hasPrefix("metadata.") else { throw SessionFilterError(condition: condition) }
             let rest = condition.dropFirst("metadata.".count)
             if let equals = rest.firstIndex(of: "=") {
@@ -54,8 +66,8 @@ public struct SessionFilter: Sendable, Hashable, CustomStringConvertible {
         self.init(conditions: conditions, description: trimmed)
     }
 
-    /// Why the session is not ours, or nil when it is.
-    public func reasonToIgnore(_ session: CheckoutSession) -> String? {
+    /// Why the session (on `account`, nil for the platform's own) is not ours, or nil when it is.
+    public func reasonToIgnore(_ session: CheckoutSession, account: String? = nil) -> String? {
         let metadata = session.metadata ?? [:]
         for condition in conditions {
             switch condition {
@@ -66,11 +78,17 @@ public struct SessionFilter: Sendable, Hashable, CustomStringConvertible {
                 return "not ours: FULFILL_WHEN wants metadata.\(key), the session has none"
             case .clientReferencePresent where (session.clientReferenceID ?? "").isEmpty:
                 return "not ours: FULFILL_WHEN wants a client_reference_id, the session has none"
+            case .accountIn(let accounts) where !accounts.contains(account):
+                return "not ours: FULFILL_WHEN wants the session on \(Self.names(accounts)), it is on \(account ?? "the platform")"
             default:
                 continue
             }
         }
         return nil
+    }
+
+    private static func names(_ accounts: Set<String?>) -> String {
+        accounts.map { $0 ?? "platform" }.sorted().joined(separator: " or ")
     }
 }
 
@@ -79,6 +97,6 @@ public struct SessionFilterError: Error, Sendable, CustomStringConvertible {
     public let condition: String
 
     public var description: String {
-        "FULFILL_WHEN: cannot read '\(condition.prefix(80))'; use metadata.KEY=VALUE, metadata.KEY or client_reference_id, comma-separated (all must hold), or all."
+        "FULFILL_WHEN: cannot read '\(condition.prefix(80))'; use metadata.KEY=VALUE, metadata.KEY, client_reference_id or account=acct_...|platform, comma-separated (all must hold), or all."
     }
 }

@@ -20,12 +20,15 @@ public struct OrderDesk: Sendable {
     let defaultLanguage: CustomerLanguage
     let now: @Sendable () -> Date
     let logger: Logger
+    /// The connected accounts (Connect) an order may name (`CONNECTED_ACCOUNTS`).
+    let connectedAccounts: Set<String>
 
     public init(
         stripe: StripeClient, store: any FulfillmentStore, payments: OrderPayments, defaultFlow: OrderPaymentFlow = .paymentIntents,
-        publicURL: String, catalog: Catalog = Catalog(), defaultLanguage: CustomerLanguage = .en, now: @escaping @Sendable () -> Date,
-        logger: Logger
+        publicURL: String, catalog: Catalog = Catalog(), defaultLanguage: CustomerLanguage = .en, connectedAccounts: Set<String> = [],
+        now: @escaping @Sendable () -> Date, logger: Logger
     ) {
+        self.connectedAccounts = connectedAccounts
         self.rails = OrderRails([PaymentIntentOrderRail(payments: payments), SourceOrderRail(payments: payments)], defaultFlow: defaultFlow)
         self.stripe = stripe
         self.store = store
@@ -51,14 +54,18 @@ public struct OrderDesk: Sendable {
             paymentFlow: rail.flow, retryURL: request.request.retryURL ?? publicURL, createdAt: now(),
             language: CustomerLanguage.resolve(
                 CustomerLanguage(stripeLocale: request.request.locale), CustomerLanguage.preferred(acceptLanguage: acceptLanguage),
-                default: defaultLanguage))
+                default: defaultLanguage),
+            account: request.request.account)
         return try await rail.start(draft, request: request, payer: payer)
     }
 
     /// The rail for the request's flow, once it has checked the request (nothing has reached Stripe yet).
     public func rail(for request: OrderRequest.Validated, merchant: Bool) throws(OrderRequestError) -> any OrderPaymentRail {
         let flow = request.flow ?? rails.defaultFlow
-        guard let rail = rails.rail(flow) else { throw OrderRequestError("payment_flow \(flow) is not offered here") }
+        if let account = request.request.account, !connectedAccounts.contains(account) {
+            throw OrderRequestError("account must be one of CONNECTED_ACCOUNTS (\(account.prefix(40)) is not)")
+        }
+        guard let rail = rails.rail(flow, account: request.request.account) else { throw OrderRequestError("payment_flow \(flow) is not offered here") }
         try rail.check(request, merchant: merchant)
         return rail
     }
@@ -69,7 +76,7 @@ public struct OrderDesk: Sendable {
     /// the page keeps polling.
     public func refresh(orderID: String) async throws -> Order? {
         guard let order = try await store.order(id: orderID) else { return nil }
-        guard !order.status.isFinal, let rail = rails.rail(order.paymentFlow),
+        guard !order.status.isFinal, let rail = rails.rail(order.paymentFlow, account: order.account),
             try await store.claimSourceCheck(orderID: order.id, now: now(), interval: payments.sourceCheckInterval.seconds)
         else { return order }
         do {
@@ -84,7 +91,7 @@ public struct OrderDesk: Sendable {
     /// an unknown order.
     public func payAgain(orderID: String, with choice: OrderPaymentChoice, payer: OrderPayer) async throws -> Order? {
         guard let order = try await store.order(id: orderID) else { return nil }
-        guard let rail = rails.rail(order.paymentFlow) else { throw OrderRequestError("payment_flow \(order.paymentFlow) is not offered here") }
+        guard let rail = rails.rail(order.paymentFlow, account: order.account) else { throw OrderRequestError("payment_flow \(order.paymentFlow) is not offered here") }
         return try await rail.payAgain(order, with: choice, payer: payer)
     }
 
@@ -96,7 +103,7 @@ public struct OrderDesk: Sendable {
             guard let priceID = request.lines[index].price else { continue }
             let price: Price
             do {
-                price = try await stripe.retrievePrice(priceID, expand: ["product"])
+                price = try await stripe.onAccount(request.request.account).retrievePrice(priceID, expand: ["product"])
             } catch let error as StripeError where error.httpStatus == 404 {
                 throw OrderRequestError("price \(priceID) does not exist")
             }

@@ -31,6 +31,7 @@ extension OrderPayments {
             objectJSON: (try? JSONEncoder().encode(order)) ?? Data(),
             receipt: { lines in OrderEmails.confirmed(order: order, lines: lines, pageURL: pageURL) },
             accessURL: { token in "\(publicURL)/access/\(token)" },
-            notifications: { record in notifier.orderPaid(order, record: record, now: at) }, actions: catalog.actions, now: at)
+            notifications: { record in notifier.orderPaid(order, record: record, now: at) }, actions: catalog.actions,
+            account: order.account, now: at)
     }
 }

@@ -19,6 +19,9 @@ public protocol OrderPaymentRail: Sendable {
 
     /// Another attempt on the same order, with `choice` (a PaymentIntent whose last attempt failed).
     func payAgain(_ order: Order, with choice: OrderPaymentChoice, payer: OrderPayer) async throws -> Order
+
+    /// This rail acting on a connected account (Connect): the order's payment is made and looked at there.
+    func onAccount(_ account: String?) -> Self
 }
 
 extension OrderPaymentRail {
@@ -51,5 +54,6 @@ public struct OrderRails: Sendable {
         for rail in rails { self.rails[rail.flow] = rail }
     }
 
-    public func rail(_ flow: OrderPaymentFlow) -> (any OrderPaymentRail)? { rails[flow] }
+    /// The rail of `flow`, acting on `account` (an order's connected account; nil: the platform's).
+    public func rail(_ flow: OrderPaymentFlow, account: String? = nil) -> (any OrderPaymentRail)? { rails[flow]?.onAccount(account) }
 }

@@ -25,6 +25,8 @@ public struct OrderPaymentWindow: Sendable {
         var canceled = 0
         for order in overdue {
             guard let intentID = order.paymentIntentID else { continue }
+            // The intent lives on the order's account (Connect).
+            let payments = payments.onAccount(order.account)
             do {
                 var intent = try await payments.stripe.retrievePaymentIntent(intentID)
                 if intent.status.isCancelable {

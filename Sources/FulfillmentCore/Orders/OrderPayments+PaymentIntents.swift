@@ -8,7 +8,7 @@ extension OrderPayments {
     /// own events.
     public func paymentIntentChanged(intentID: String) async throws -> String {
         let intent = try await stripe.retrievePaymentIntent(intentID)
-        guard let order = try await findOrder(paymentIntent: intent) else {
+        guard let order = try onThisAccount(try await findOrder(paymentIntent: intent)) else {
             if intent.metadata["order_id"] == nil { return Self.noOrderNote(intent.id) }
             throw OrphanEventError("no order for PaymentIntent \(intent.id)")
         }
@@ -78,7 +78,7 @@ extension EventRouter {
         ] {
             router.on(type) { event in
                 if let intent = event.paymentIntentOfNoOrder { return OrderPayments.noOrderNote(intent) }
-                return try await payments.paymentIntentChanged(intentID: try event.requireObjectID())
+                return try await payments.onAccount(event.account).paymentIntentChanged(intentID: try event.requireObjectID())
             }
         }
         return router

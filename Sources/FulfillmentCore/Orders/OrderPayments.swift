@@ -7,7 +7,7 @@ public import StripeAPI
 /// (`OrderPayments+PaymentIntents`). Every handler re-fetches the object from Stripe and applies it through the order's state
 /// machine with a compare-and-set, so duplicated, reordered and concurrent callers agree.
 public struct OrderPayments: Sendable {
-    let stripe: StripeClient
+    private(set) var stripe: StripeClient
     let store: any FulfillmentStore
     let publicURL: String
     /// How often the status endpoint may look at one order's source itself (across every instance).
@@ -20,6 +20,8 @@ public struct OrderPayments: Sendable {
     /// The language of customers whose order and browser name none we speak (`DEFAULT_LOCALE`).
     let defaultLanguage: CustomerLanguage
     let logger: Logger
+    /// The connected account (Connect) these payments are on; nil: the platform's.
+    public private(set) var account: String?
 
     public init(
         stripe: StripeClient, store: any FulfillmentStore, publicURL: String, sourceCheckInterval: Duration,
@@ -37,6 +39,22 @@ public struct OrderPayments: Sendable {
         self.logger = logger
     }
 
+    /// These payments on a connected account (an event's, an order's): every Stripe request goes there, and
+    /// an order of another account is not touched.
+    public func onAccount(_ account: String?) -> OrderPayments {
+        var payments = self
+        payments.account = account
+        payments.stripe = stripe.onAccount(account)
+        return payments
+    }
+
+    /// The order found for an event on this account, or nil when it is paid on another (ids are Stripe's,
+    /// unique across accounts: a mismatch is a forged or misrouted event).
+    func onThisAccount(_ order: Order?) throws -> Order? {
+        guard let order, order.account != account else { return order }
+        throw IgnoredEvent(reason: "order \(order.id) is paid on \(order.account ?? "the platform"), not on \(account ?? "the platform")")
+    }
+
     /// The confirmation page of an order (the source's return URL).
     public func pageURL(orderID: String) -> String { "\(publicURL)/orders/\(orderID)" }
 
@@ -46,7 +64,7 @@ public struct OrderPayments: Sendable {
     /// order, and charges the order if the source is chargeable and the order still awaits payment.
     public func sourceChanged(sourceID: String) async throws -> String {
         let source = try await stripe.retrieveSource(sourceID)
-        guard let order = try await findOrder(sourceID: source.id, metadata: source.metadata) else {
+        guard let order = try onThisAccount(try await findOrder(sourceID: source.id, metadata: source.metadata)) else {
             throw OrphanEventError("no order for source \(source.id)")
         }
         let (decision, charged) = try await apply(source, to: order)
@@ -63,7 +81,7 @@ public struct OrderPayments: Sendable {
         if order == nil, let sourceID = charge.source { order = try await store.order(sourceID: sourceID) }
         // A Checkout payment's charge (it names a PaymentIntent and no order): the session's own events fulfil.
         if order == nil, let intent = charge.paymentIntent { return Self.checkoutChargeNote(intent) }
-        guard let order else { throw OrphanEventError("no order for charge \(charge.id)") }
+        guard let order = try onThisAccount(order) else { throw OrphanEventError("no order for charge \(charge.id)") }
         if order.paymentFlow == .paymentIntents, let intentID = order.paymentIntentID {
             // An attempt's charge: the PaymentIntent decides (a failed attempt leaves the order open).
             return try await apply(try await stripe.retrievePaymentIntent(intentID), to: order).note
@@ -193,7 +211,7 @@ extension EventRouter {
     public static func orders(_ payments: OrderPayments) -> EventRouter {
         var router = EventRouter()
         for type in [EventType.sourceChargeable, .sourceFailed, .sourceCanceled] {
-            router.on(type) { event in try await payments.sourceChanged(sourceID: try event.requireObjectID()) }
+            router.on(type) { event in try await payments.onAccount(event.account).sourceChanged(sourceID: try event.requireObjectID()) }
         }
         for type in [EventType.chargePending, .chargeSucceeded, .chargeFailed] {
             router.on(type) { event in
@@ -208,7 +226,7 @@ extension EventRouter {
                 {
                     return note
                 }
-                return try await payments.chargeChanged(chargeID: try event.requireObjectID())
+                return try await payments.onAccount(event.account).chargeChanged(chargeID: try event.requireObjectID())
             }
         }
         return router

@@ -33,6 +33,8 @@ public struct OrderRequest: Sendable, Hashable, Decodable {
     public var mandateAccepted: Bool?
     /// Charge the saved method without the customer present (the merchant's backend only).
     public var offSession: Bool?
+    /// The connected account (Connect) the order is paid on: one of `CONNECTED_ACCOUNTS`.
+    public var account: String?
 
     public init(
         items: [OrderItem]? = nil, amount: Int? = nil, currency: String, email: String, name: String? = nil,
@@ -66,6 +68,7 @@ public struct OrderRequest: Sendable, Hashable, Decodable {
         case customer
         case mandateAccepted = "mandate_accepted"
         case offSession = "off_session"
+        case account
     }
 
 

@@ -12,6 +12,8 @@ public struct PaymentIntentOrderRail: OrderPaymentRail {
 
     public init(payments: OrderPayments) { self.payments = payments }
 
+    public func onAccount(_ account: String?) -> PaymentIntentOrderRail { PaymentIntentOrderRail(payments: payments.onAccount(account)) }
+
     public var flow: OrderPaymentFlow { .paymentIntents }
 
     public func check(_ request: OrderRequest.Validated, merchant: Bool) throws(OrderRequestError) {

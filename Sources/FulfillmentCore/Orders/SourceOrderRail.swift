@@ -10,6 +10,8 @@ public struct SourceOrderRail: OrderPaymentRail {
 
     public init(payments: OrderPayments) { self.payments = payments }
 
+    public func onAccount(_ account: String?) -> SourceOrderRail { SourceOrderRail(payments: payments.onAccount(account)) }
+
     public var flow: OrderPaymentFlow { .sources }
 
     public func check(_ request: OrderRequest.Validated, merchant: Bool) throws(OrderRequestError) {

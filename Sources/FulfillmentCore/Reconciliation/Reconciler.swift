@@ -13,6 +13,9 @@ public import StripeAPI
 ///    the ledger does not show fulfilled (fulfill-checkout, so nothing happens twice);
 /// 3. moves the watermark to when the pass began.
 ///
+/// With Connect, steps 1 and 2 (and the orders') run on the platform and then on every connected account the
+/// ledger has seen a purchase or an order on, and every one listed in `CONNECTED_ACCOUNTS`.
+///
 /// One process at a time holds the pass (a lease in the store, renewed as it goes). A dry run reads and
 /// counts, writes nothing and leaves the watermark.
 public struct Reconciler: Sendable {
@@ -28,6 +31,8 @@ public struct Reconciler: Sendable {
         /// Orders whose PaymentIntent succeeded while the order was not paid.
         public var ordersChecked = 0
         public var ordersPaid = 0
+        /// The accounts looked at: the platform and each connected account.
+        public var accounts = 0
 
         public init() {}
     }
@@ -52,19 +57,24 @@ public struct Reconciler: Sendable {
                 ? "" : "; \(dryRun ? "would pay" : "paid") \(progress.ordersPaid) of \(progress.ordersChecked) orders whose PaymentIntent succeeded"
             return "\(verb) \(progress.eventsRecovered) of \(progress.eventsFound) events in \(progress.eventPages) pages; "
                 + "\(dryRun ? "would fulfil" : "fulfilled") \(progress.sessionsFulfilled) of \(progress.sessionsChecked) paid sessions" + orders
+                + (progress.accounts > 1 ? "; on the platform and \(progress.accounts - 1) connected accounts" : "")
         }
     }
 
     /// Stripe keeps events for 30 days.
     public static let stripeEventRetention: TimeInterval = 30 * 24 * 3600
 
-    let stripe: StripeClient
+    private(set) var stripe: StripeClient
     let store: any FulfillmentStore
-    let fulfiller: CheckoutFulfiller
+    private(set) var fulfiller: CheckoutFulfiller
     /// The event types the service handles (asked for 20 at a time: `types[]`'s limit).
     let eventTypes: [String]
     /// Applies a PaymentIntent to its order (`nil`: orders are not looked at).
-    let orders: OrderPayments?
+    private(set) var orders: OrderPayments?
+    /// Connected accounts to look at beside those the ledger has seen (`CONNECTED_ACCOUNTS`).
+    let connectedAccounts: [String]
+    /// The account this copy looks at (nil: the platform).
+    private(set) var account: String?
     /// Looked back before the watermark, for events Stripe made visible late or clocks that disagree.
     let overlap: TimeInterval
     /// How long the lease lasts without renewal (renewed after every page).
@@ -75,7 +85,7 @@ public struct Reconciler: Sendable {
 
     public init(
         stripe: StripeClient, store: any FulfillmentStore, fulfiller: CheckoutFulfiller, orders: OrderPayments? = nil, eventTypes: [String],
-        overlap: Duration = .seconds(3600), lease: Duration = .seconds(600), holder: String,
+        connectedAccounts: [String] = [], overlap: Duration = .seconds(3600), lease: Duration = .seconds(600), holder: String,
         now: @escaping @Sendable () -> Date, logger: Logger
     ) {
         self.stripe = stripe
@@ -83,6 +93,7 @@ public struct Reconciler: Sendable {
         self.fulfiller = fulfiller
         self.orders = orders
         self.eventTypes = eventTypes.sorted()
+        self.connectedAccounts = connectedAccounts
         self.overlap = overlap.seconds
         self.lease = lease.seconds
         self.holder = holder
@@ -111,9 +122,14 @@ public struct Reconciler: Sendable {
             let oldest = startedAt.addingTimeInterval(-Self.stripeEventRetention)
             let from = max(oldest, since ?? state.watermark.map { $0.addingTimeInterval(-overlap) } ?? oldest)
             var summary = Summary(from: from, startedAt: startedAt, dryRun: dryRun, progress: Progress(), recovered: [], fulfilledSessions: [])
-            try await recoverEvents(into: &summary, onProgress: onProgress, onRecovered: onRecovered)
-            try await fulfilPaidSessions(into: &summary, onProgress: onProgress)
-            try await settlePaidOrders(into: &summary, onProgress: onProgress)
+            let accounts = [nil] + Set(connectedAccounts + (try await store.connectedAccounts())).sorted().map(Optional.some)
+            for account in accounts {
+                let pass = onAccount(account)
+                try await pass.recoverEvents(into: &summary, onProgress: onProgress, onRecovered: onRecovered)
+                try await pass.fulfilPaidSessions(into: &summary, onProgress: onProgress)
+                try await pass.settlePaidOrders(into: &summary, onProgress: onProgress)
+                summary.progress.accounts += 1
+            }
             try await store.finishReconciliation(
                 holder: holder, watermark: dryRun ? nil : startedAt, summary: summary.line, now: now())
             logger.info(
@@ -126,10 +142,20 @@ public struct Reconciler: Sendable {
         }
     }
 
+    /// This pass on a connected account: Stripe's lists are that account's, and what is found is handled there.
+    func onAccount(_ account: String?) -> Reconciler {
+        var pass = self
+        pass.account = account
+        pass.stripe = stripe.onAccount(account)
+        pass.fulfiller = fulfiller.onAccount(account)
+        pass.orders = orders?.onAccount(account)
+        return pass
+    }
+
     /// Stripe takes at most 20 types per list: the handled types are asked for in groups of 20.
     static let typesPerList = 20
 
-    private func recoverEvents(
+    func recoverEvents(
         into summary: inout Summary, onProgress: (Progress) -> Void, onRecovered: (Int) -> Void
     ) async throws {
         for start in stride(from: 0, to: eventTypes.count, by: Self.typesPerList) {
@@ -151,7 +177,7 @@ public struct Reconciler: Sendable {
             if let cursor { filters = filters.setting("starting_after", .string(cursor)) }
             let page = try JSONValue.parse(Data(try await stripe.sendRaw(.get, "/v1/events", parameters: filters).body))
             let items = page["data"]?.arrayValue ?? []
-            let events = items.compactMap { Self.inboxEvent($0, at: now()) }
+            let events = items.compactMap { Self.inboxEvent($0, at: now(), account: account) }
             summary.progress.eventPages += 1
             summary.progress.eventsFound += events.count
             var recovered: [InboxEvent] = []
@@ -176,7 +202,7 @@ public struct Reconciler: Sendable {
         }
     }
 
-    private func fulfilPaidSessions(into summary: inout Summary, onProgress: (Progress) -> Void) async throws {
+    func fulfilPaidSessions(into summary: inout Summary, onProgress: (Progress) -> Void) async throws {
         // A session completes within a day of its creation (it expires by then).
         let createdSince = Int(summary.from.timeIntervalSince1970) - 24 * 3600
         var cursor: String?
@@ -189,7 +215,7 @@ public struct Reconciler: Sendable {
             for session in page.data where session.paymentStatus == .paid || session.paymentStatus == .noPaymentRequired {
                 summary.progress.sessionsChecked += 1
                 // Another integration's session (`FULFILL_WHEN`): not ours to fulfil, and not worth a re-fetch.
-                guard fulfiller.sessionFilter.reasonToIgnore(session) == nil else { continue }
+                guard fulfiller.sessionFilter.reasonToIgnore(session, account: account) == nil else { continue }
                 guard try await store.purchase(subjectID: session.id)?.status != .fulfilled else { continue }
                 if summary.dryRun {
                     summary.progress.sessionsFulfilled += 1
@@ -210,7 +236,7 @@ public struct Reconciler: Sendable {
     /// PaymentIntents of orders that succeeded while their order is not paid (every event of it missed): applied,
     /// which pays and fulfils the order once. An order's PaymentIntent may succeed days after its creation (a
     /// SEPA debit settles in up to 14 days), so intents created since two weeks before the window are looked at.
-    private func settlePaidOrders(into summary: inout Summary, onProgress: (Progress) -> Void) async throws {
+    func settlePaidOrders(into summary: inout Summary, onProgress: (Progress) -> Void) async throws {
         guard let orders else { return }
         let createdSince = Int(summary.from.timeIntervalSince1970) - 14 * 24 * 3600
         var cursor: String?
@@ -222,7 +248,7 @@ public struct Reconciler: Sendable {
             summary.progress.orderPages += 1
             for intent in page.data where intent.status == .succeeded {
                 guard let orderID = intent.metadata["order_id"], let order = try await store.order(id: orderID),
-                    order.paymentIntentID == intent.id, order.status != .paid
+                    order.paymentIntentID == intent.id, order.account == account, order.status != .paid
                 else { continue }
                 summary.progress.ordersChecked += 1
                 if summary.dryRun {
@@ -248,9 +274,12 @@ public struct Reconciler: Sendable {
         }
     }
 
-    /// An event of Stripe's list as the inbox stores it: pending, received now, from the reconciler.
-    static func inboxEvent(_ object: JSONValue, at now: Date) -> InboxEvent? {
+    /// An event of Stripe's list as the inbox stores it: pending, received now, from the reconciler. One listed
+    /// on a connected account names it (`account`), as a Connect webhook's would, so its handler acts there.
+    static func inboxEvent(_ object: JSONValue, at now: Date, account: String? = nil) -> InboxEvent? {
         guard let id = object["id"]?.stringValue, let type = object["type"]?.stringValue else { return nil }
+        var object = object
+        if let account, object["account"]?.stringValue == nil { object["account"] = .string(account) }
         return InboxEvent(
             id: id, type: type, objectID: object["data"]?["object"]?["id"]?.stringValue, payload: object.serializedData(),
             status: .pending, receivedAt: now, nextAttemptAt: now, origin: .reconciler)

@@ -47,7 +47,7 @@ extension AdminController {
                 TimelineAnswer.Entry(
                     at: entry.at == .distantFuture ? nil : Int(entry.at.timeIntervalSince1970), kind: entry.kind, what: entry.what,
                     outcome: entry.outcome)
-            }))
+            }, account: timeline.account))
         }
         api.get("anomalies") { request, context in
             if let refused = await refusal(request, context) { return refused }

@@ -230,7 +230,7 @@ struct AdminController<Context: RequestContext>: Sendable {
             return pages.render(
                 "admin_timeline",
                 [
-                    "title": "Timeline \(id)", "csrf": csrf, "subject": id, "found": timeline.found,
+                    "title": "Timeline \(id)", "csrf": csrf, "subject": id, "found": timeline.found, "account": timeline.account ?? "",
                     "entries": timeline.entries.map {
                         [
                             "at": $0.at == .distantFuture ? "not yet" : formatter.string(from: $0.at), "kind": $0.kind, "what": $0.what,

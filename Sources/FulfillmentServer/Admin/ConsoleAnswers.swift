@@ -119,6 +119,8 @@ struct EventAnswer: Codable, Sendable, Hashable {
 struct TimelineAnswer: Codable, Sendable, Hashable {
     var id: String
     var entries: [Entry]
+    /// The connected account (Connect) it was paid on; absent for the platform's own.
+    var account: String?
 
     struct Entry: Codable, Sendable, Hashable {
         @Nullable var at: Int?

@@ -15,6 +15,8 @@ struct Timeline {
     var subjectID: String
     var entries: [Entry]
     var found: Bool
+    /// The connected account (Connect) it was paid on; nil: the platform's.
+    var account: String?
 
     static func build(subjectID: String, store: any FulfillmentStore) async throws -> Timeline {
         var entries: [Entry] = []
@@ -42,7 +44,10 @@ struct Timeline {
             }
         }
         if let record {
-            entries.append(Entry(at: record.createdAt, kind: "ledger", what: "first recorded", outcome: record.status.rawValue))
+            entries.append(
+                Entry(
+                    at: record.createdAt, kind: "ledger", what: "first recorded" + (record.account.map { " on connected account \($0)" } ?? ""),
+                    outcome: record.status.rawValue))
             if let fulfilledAt = record.fulfilledAt {
                 let lines = record.lines.map { "\($0.quantity) × \($0.description): \($0.action.name) → \($0.outcome.kind.rawValue)" }
                 entries.append(Entry(at: fulfilledAt, kind: "ledger", what: "fulfilled", outcome: lines.joined(separator: "; ")))
@@ -71,7 +76,9 @@ struct Timeline {
                     what: "\(dispatch.dispatch.type) \(dispatch.dispatch.id)",
                     outcome: "\(dispatch.status.rawValue) after \(dispatch.attempts) attempt(s)" + (dispatch.lastError.map { ": \($0)" } ?? "")))
         }
-        return Timeline(subjectID: subjectID, entries: entries.sorted { $0.at < $1.at }, found: record != nil || order != nil || !entries.isEmpty)
+        return Timeline(
+            subjectID: subjectID, entries: entries.sorted { $0.at < $1.at }, found: record != nil || order != nil || !entries.isEmpty,
+            account: record?.account ?? order?.account)
     }
 
     /// What became of an email: sent, waiting for its next attempt, or parked after its retry window.

@@ -89,7 +89,8 @@ public struct FulfillmentService: Sendable {
         orderDesk = OrderDesk(
             stripe: stripe, store: self.store, payments: payments, defaultFlow: configuration.orderPaymentFlow,
             publicURL: configuration.publicURL, catalog: catalog,
-            defaultLanguage: configuration.defaultLanguage, now: configuration.now, logger: logger)
+            defaultLanguage: configuration.defaultLanguage, connectedAccounts: Set(configuration.connectedAccounts),
+            now: configuration.now, logger: logger)
         let afterPayment = AfterPaymentHandler(
             stripe: stripe, store: self.store, fulfiller: fulfiller, notifier: notifier,
             defaultLanguage: configuration.defaultLanguage, publicURL: configuration.publicURL,
@@ -102,7 +103,7 @@ public struct FulfillmentService: Sendable {
             .health(
                 reconciler: Reconciler(
                     stripe: stripe, store: self.store, fulfiller: fulfiller, orders: payments, eventTypes: handled.types,
-                    holder: "event-generation-failure@" + ReconcilerService.holderName(), now: configuration.now, logger: logger)))
+                    connectedAccounts: configuration.connectedAccounts, holder: "event-generation-failure@" + ReconcilerService.holderName(), now: configuration.now, logger: logger)))
         var dispatchers = DispatchRegistry()
         for (channel, handler) in actions.effectDispatchers { dispatchers.register(handler, for: channel) }
         if let merchant = configuration.merchantWebhook {
@@ -215,7 +216,7 @@ public struct FulfillmentService: Sendable {
     /// `claimAtIntake` (this instance runs the event worker), new events are stored claimed for its free slots.
     private func makeServer(claimAtIntake: Bool) -> HTTPServerBuilder {
         let intake = WebhookIntake(
-            router: router, secrets: configuration.webhookSecrets, maximumBytes: configuration.maximumWebhookBytes,
+            router: router, secrets: configuration.webhookSecrets + configuration.connectWebhookSecrets, maximumBytes: configuration.maximumWebhookBytes,
             metrics: metrics, now: configuration.now, logger: logger)
         let writer = InboxWriter(
             store: store, slots: claimAtIntake ? workerSlots : nil, lease: configuration.claimLease, now: configuration.now)
@@ -227,7 +228,8 @@ public struct FulfillmentService: Sendable {
     /// The reconciler, as `serve` runs it every `reconcileInterval` and `fulfill reconcile` runs it once.
     public func reconciler(holder: String) -> Reconciler {
         Reconciler(
-            stripe: stripe, store: store, fulfiller: fulfiller, orders: payments, eventTypes: router.types, holder: holder,
+            stripe: stripe, store: store, fulfiller: fulfiller, orders: payments, eventTypes: router.types,
+            connectedAccounts: configuration.connectedAccounts, holder: holder,
             now: configuration.now, logger: logger)
     }
 
@@ -274,7 +276,7 @@ public struct FulfillmentService: Sendable {
         extraRoutes: @Sendable (Router<ServiceRequestContext>) -> Void = { _ in },
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
-        guard !configuration.webhookSecrets.isEmpty else {
+        guard !(configuration.webhookSecrets + configuration.connectWebhookSecrets).isEmpty else {
             throw ConfigurationError("no webhook signing secret: set STRIPE_WEBHOOK_SECRET (comma-separated for rotation)")
         }
         let router = Router(context: ServiceRequestContext.self)

@@ -28,6 +28,12 @@ public struct ServiceConfiguration: Sendable {
     public var stripeAPIBase: String
     /// Every secret a webhook may be signed with (several during a rotation).
     public var webhookSecrets: [String]
+    /// The Connect endpoint's secrets (`STRIPE_CONNECT_WEBHOOK_SECRET`): a platform's connected accounts' events
+    /// come through an endpoint of their own, with its own secret; the intake takes both.
+    public var connectWebhookSecrets: [String] = []
+    /// Connected accounts (Connect) orders may be paid on and the reconciler looks at, beside those the ledger
+    /// has seen (`CONNECTED_ACCOUNTS`).
+    public var connectedAccounts: [String] = []
     public var database: Database
     public var host: String
     public var port: Int

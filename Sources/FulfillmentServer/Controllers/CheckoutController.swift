@@ -52,16 +52,28 @@ struct CheckoutController<Context: RequestContext>: Sendable {
 
     typealias View = CheckoutView
 
-    /// The view of a session; one the ledger does not know goes through the lookup guard first.
-    func view(of id: String, client: String) async -> View {
-        if (try? await store.purchase(subjectID: id)) != nil { return await view(of: id) }
-        switch await lookups.lookUp(id: id, client: client, now: now(), perform: { await view(of: id) }) {
+    /// The `account` query parameter, when it reads as a connected account's id.
+    static func account(in request: Request) -> String? {
+        guard let value = request.uri.queryParameters["account"].map(String.init), value.hasPrefix("acct_"), value.count <= 64,
+            value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
+        else { return nil }
+        return value
+    }
+
+    /// The view of a session; one the ledger does not know goes through the lookup guard first. A connected
+    /// account's session (Connect) is fetched on its account: the ledger's, else the `account` the success URL
+    /// carries (`...?session_id={CHECKOUT_SESSION_ID}&account=acct_...`); a wrong one finds nothing.
+    func view(of id: String, client: String, account: String?) async -> View {
+        if let known = try? await store.purchase(subjectID: id) { return await view(of: id, account: known.account) }
+        switch await lookups.lookUp(id: id, client: client, now: now(), perform: { await view(of: id, account: account) }) {
         case .tooMany(let retryAfter): return .tooMany(retryAfter: retryAfter)
         case .answer(let view): return view
         }
     }
 
-    func view(of id: String) async -> View {
+    /// The landing page fulfils by design: the session is fetched and, if paid, fulfilled (once).
+    func view(of id: String, account: String?) async -> View {
+        let fulfiller = fulfiller.onAccount(account)
         let task = Task { try await fulfiller.fulfill(sessionID: id) }
         let outcome = await withTaskGroup(of: Swift.Result<CheckoutFulfiller.Result, any Error>?.self) { group in
             group.addTask { await task.result }
@@ -89,7 +101,8 @@ struct CheckoutController<Context: RequestContext>: Sendable {
                 // Another integration's session on the same Stripe account (`FULFILL_WHEN`): not an order here.
                 return .notFound
             }
-        case .failure(let error as StripeError) where error.httpStatus == 404:
+        case .failure(let error as StripeError) where error.httpStatus == 404 || error.httpStatus == 403:
+            // No such session, or no such connected account.
             return .notFound
         case .failure(let error):
             logger.warning("landing page could not fulfil", metadata: ["checkout.session.id": "\(id)", "error": "\(error)"])
@@ -100,7 +113,7 @@ struct CheckoutController<Context: RequestContext>: Sendable {
     /// The landing page, in the customer's language: the session's (kept on the ledger), else the browser's,
     /// else `DEFAULT_LOCALE`.
     func page(for id: String, request: Request, client: RequestClient) async -> Response {
-        let view = await view(of: id, client: client.address)
+        let view = await view(of: id, client: client.address, account: Self.account(in: request))
         let language = view.record?.language ?? request.headers.browserLanguage(default: defaultLanguage)
         let t = language.texts
         let buyer = await buyerView(of: view.record, request: request, client: client)
@@ -160,7 +173,7 @@ struct CheckoutController<Context: RequestContext>: Sendable {
     }
 
     func status(of id: String, request: Request, client: String) async -> Response {
-        let view = await view(of: id, client: client)
+        let view = await view(of: id, client: client, account: Self.account(in: request))
         let personal = view.record.map { buyerCookie.admits(request.cookies, subjectID: $0.subjectID, now: now()) } ?? false
         let after = await afterPayment(view.record?.subjectID)
         func answer(_ record: Purchase) -> CheckoutStatusAnswer { CheckoutStatusAnswer(record, personal: personal, after: after) }

@@ -37,6 +37,15 @@ extension EmulatorState {
             .json(url: "/v1/accounts") { $0.json }
     }
 
+    /// Makes a connected account without the API (a test, a demo); its id.
+    public func makeAccount(businessName: String) -> String {
+        let account = AccountRecord(
+            id: makeID("acct_", length: 16), created: nowSeconds, type: "express", country: "NL", email: nil, businessName: businessName,
+            metadata: [:])
+        accounts[account.id] = account
+        return account.id
+    }
+
     /// Whether `Stripe-Account` names an account this platform made.
     func knowsAccount(_ id: String) -> Bool { accounts[id] != nil }
 }

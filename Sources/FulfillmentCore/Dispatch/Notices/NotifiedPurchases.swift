@@ -15,9 +15,11 @@ public struct NotifiedSession: Codable, Sendable, Hashable {
     public var lines: [NotifiedLine]?
     public var fulfilledAt: Int?
     public var afterPayment: NotifiedAfterPayment?
+    /// The connected account (Connect) it was paid on; absent for the platform's own (added with Connect).
+    public var account: String?
 
     enum CodingKeys: String, CodingKey {
-        case object, id, status, customer, currency, shipping, lines
+        case object, id, status, customer, currency, shipping, lines, account
         case amountTotal = "amount_total"
         case fulfilledAt = "fulfilled_at"
         case afterPayment = "after_payment"
@@ -37,6 +39,7 @@ public struct NotifiedSession: Codable, Sendable, Hashable {
         shipping = row.shipping
         self.lines = lines.map(NotifiedLine.init)
         fulfilledAt = row.fulfilledAt.map { Int($0.timeIntervalSince1970) }
+        account = row.account
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -53,6 +56,7 @@ public struct NotifiedSession: Codable, Sendable, Hashable {
         try container.encode(_shipping, forKey: .shipping)
         try container.encode(lines ?? [], forKey: .lines)
         try container.encodeIfPresent(fulfilledAt, forKey: .fulfilledAt)
+        try container.encodeIfPresent(account, forKey: .account)
     }
 }
 
@@ -127,6 +131,8 @@ public struct NotifiedOrder: Codable, Sendable, Hashable {
     @Nullable public var failureReason: String?
     public var lines: [NotifiedLine]?
     public var afterPayment: NotifiedAfterPayment?
+    /// The connected account (Connect) the order is paid on; absent for the platform's own.
+    public var account: String?
 
     public struct Item: Codable, Sendable, Hashable {
         public var name: String
@@ -146,6 +152,7 @@ public struct NotifiedOrder: Codable, Sendable, Hashable {
         case afterPayment = "after_payment"
         case paymentFlow = "payment_flow"
         case paymentIntent = "payment_intent"
+        case account
     }
 
     init(_ order: Order) {
@@ -161,5 +168,6 @@ public struct NotifiedOrder: Codable, Sendable, Hashable {
         paymentIntent = order.paymentIntentID
         charge = order.chargeID
         failureReason = order.failureReason
+        account = order.account
     }
 }
