@@ -95,6 +95,20 @@ extension PostgresFulfillmentStore {
             "SELECT pg_advisory_xact_lock(\(Self.ledgerLockClass), hashtext(\(subjectID)))", logger: logger)
     }
 
+    public func purchasePayment(subjectID: String) async throws -> PurchasePaymentRow? {
+        for try await (subject, intent, amount, currency, object, recordedAt) in try await query(
+            """
+            SELECT subject_id, payment_intent, amount_total, currency, object_json, recorded_at
+            FROM purchase_payments WHERE subject_id = \(subjectID)
+            """
+        ).decode((String, String?, Int?, String?, ByteBuffer, Date).self) {
+            return PurchasePaymentRow(
+                subjectID: subject, paymentIntent: intent, amountTotal: amount, currency: currency,
+                objectJSON: Data(object.readableBytesView), recordedAt: recordedAt)
+        }
+        return nil
+    }
+
     public func connectedAccounts() async throws -> [String] {
         var accounts: [String] = []
         for try await account in try await query(

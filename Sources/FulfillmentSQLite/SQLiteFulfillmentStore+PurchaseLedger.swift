@@ -10,6 +10,12 @@ extension SQLiteFulfillmentStore {
         }
     }
 
+    public func purchasePayment(subjectID: String) async throws -> PurchasePaymentRow? {
+        try await read { db in
+            try PurchasePaymentRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM purchase_payments WHERE subject_id = ?"), arguments: [subjectID])
+        }
+    }
+
     public func connectedAccounts() async throws -> [String] {
         try await read { db in
             try String.fetchAll(

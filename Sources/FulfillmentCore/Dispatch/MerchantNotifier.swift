@@ -23,6 +23,8 @@ public struct MerchantNotifier: Sendable {
         case checkoutFulfilled = "checkout.fulfilled"
         case checkoutPaymentFailed = "checkout.payment_failed"
         case checkoutExpired = "checkout.expired"
+        /// An expired session came back through its recovery URL and was paid: not a lost sale after all.
+        case checkoutRecovered = "checkout.recovered"
         case checkoutRefunded = "checkout.refunded"
         case checkoutDisputed = "checkout.disputed"
         case orderPaid = "order.paid"
@@ -52,12 +54,24 @@ public struct MerchantNotifier: Sendable {
 
     /// `checkout.fulfilled`: the session, its customer and shipping, each line with its action, quantity and
     /// outcome.
-    public func fulfilled(_ record: Purchase, now: Date) -> [Dispatch] {
-        notification(.checkoutFulfilled, subjectID: record.subjectID, object: Self.object(record), now: now)
+    /// With the session's details (Payment Link, recovery, custom fields, consent) when it has any; a recovered
+    /// session also tells of the expired one it replaced (`checkout.recovered`, about that one).
+    public func fulfilled(_ record: Purchase, details: CheckoutDetails? = nil, now: Date) -> [Dispatch] {
+        var session = NotifiedSession(PurchaseRow(record), lines: record.lines)
+        session.details = details.flatMap { $0.isEmpty ? nil : NotifiedCheckoutDetails($0) }
+        var dispatches = notification(.checkoutFulfilled, subjectID: record.subjectID, object: .checkoutSession(session), now: now)
+        if let expired = details?.recoveredFrom {
+            var old = NotifiedSession(unknown: expired)
+            old.recoveredBy = record.subjectID
+            dispatches += notification(.checkoutRecovered, subjectID: expired, object: .checkoutSession(old), now: now)
+        }
+        return dispatches
     }
 
-    public func checkoutChanged(_ type: EventType, row: PurchaseRow, now: Date) -> [Dispatch] {
-        notification(type, subjectID: row.subjectID, object: .checkoutSession(NotifiedSession(row, lines: [])), now: now)
+    public func checkoutChanged(_ type: EventType, row: PurchaseRow, details: CheckoutDetails? = nil, now: Date) -> [Dispatch] {
+        var session = NotifiedSession(row, lines: [])
+        session.details = details.flatMap { $0.isEmpty ? nil : NotifiedCheckoutDetails($0) }
+        return notification(type, subjectID: row.subjectID, object: .checkoutSession(session), now: now)
     }
 
     /// A session as notifications show it.

@@ -169,6 +169,7 @@ public struct CheckoutFulfiller: Sendable {
         let plannedAt = now()
         let language = CustomerLanguage(stripeLocale: session.locale)
         let texts = (language ?? defaultLanguage).texts
+        let details = CheckoutDetails(session)
         return FulfillmentPlan(
             subjectID: session.id, kind: .checkoutSession, paymentIntentID: session.paymentIntent, customerEmail: email, customerName: name,
             amountTotal: session.amountTotal, currency: session.currency, shipping: session.shippingDetails, lines: lines,
@@ -180,7 +181,7 @@ public struct CheckoutFulfiller: Sendable {
                     currency: session.currency, landingURL: landingURL, texts: texts)
             },
             accessURL: { token in "\(publicURL)/access/\(token)" },
-            notifications: { record in notifier.fulfilled(record, now: plannedAt) }, actions: catalog.actions, language: language,
+            notifications: { record in notifier.fulfilled(record, details: details, now: plannedAt) }, actions: catalog.actions, language: language,
             account: account, now: plannedAt)
     }
 
@@ -199,7 +200,7 @@ public struct CheckoutFulfiller: Sendable {
         return PurchaseTransition(
             subjectID: session.id, kind: .checkoutSession, to: status, customerEmail: row.customerEmail, customerName: row.customerName,
             amountTotal: row.amountTotal, currency: row.currency, email: email,
-            dispatches: notification.map { notifier.checkoutChanged($0, row: row, now: at) } ?? [],
+            dispatches: notification.map { notifier.checkoutChanged($0, row: row, details: CheckoutDetails(session), now: at) } ?? [],
             language: CustomerLanguage(stripeLocale: session.locale), account: account, now: at)
     }
 }

@@ -8,7 +8,8 @@ public import StripeAPI
 /// - `metadata.KEY`: the session's metadata has KEY (any non-empty value);
 /// - `client_reference_id`: the session has a client reference id;
 /// - `account=ACCT|ACCT...`: the session is on one of these connected accounts (Connect); `platform` names the
-///   platform's own account (`account=platform|acct_1` takes both).
+///   platform's own account (`account=platform|acct_1` takes both);
+/// - `payment_link`: the session was made by a Payment Link; `payment_link=plink_...|plink_...`: by one of these.
 /// An empty text (the default) takes every session.
 public struct SessionFilter: Sendable, Hashable, CustomStringConvertible {
     enum Condition: Sendable, Hashable {
@@ -17,6 +18,8 @@ public struct SessionFilter: Sendable, Hashable, CustomStringConvertible {
         case clientReferencePresent
         /// One of these accounts (`nil`: the platform's own).
         case accountIn(Set<String?>)
+        /// Made by a Payment Link (any, when the set is empty).
+        case paymentLink(Set<String>)
     }
 
     let conditions: [Condition]
@@ -42,6 +45,16 @@ public struct SessionFilter: Sendable, Hashable, CustomStringConvertible {
             let condition = part.trimmingCharacters(in: .whitespaces)
             if condition == "client_reference_id" {
                 conditions.append(.clientReferencePresent)
+                continue
+            }
+            if condition == "payment_link" {
+                conditions.append(.paymentLink([]))
+                continue
+            }
+            if condition.hasPrefix("payment_link=") {
+                let links = condition.dropFirst("payment_link=".count).split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+                guard links.allSatisfy({ $0.hasPrefix("plink_") && $0.count > 6 }) else { throw SessionFilterError(condition: condition) }
+                conditions.append(.paymentLink(Set(links)))
                 continue
             }
             if condition.hasPrefix("account=") {
@@ -78,6 +91,10 @@ public struct SessionFilter: Sendable, Hashable, CustomStringConvertible {
                 return "not ours: FULFILL_WHEN wants metadata.\(key), the session has none"
             case .clientReferencePresent where (session.clientReferenceID ?? "").isEmpty:
                 return "not ours: FULFILL_WHEN wants a client_reference_id, the session has none"
+            case .paymentLink(let links) where session.paymentLink == nil:
+                return "not ours: FULFILL_WHEN wants a session made by a Payment Link\(links.isEmpty ? "" : " (\(links.sorted().joined(separator: " or ")))"), the session was not"
+            case .paymentLink(let links) where !links.isEmpty && !links.contains(session.paymentLink ?? ""):
+                return "not ours: FULFILL_WHEN wants a session of Payment Link \(links.sorted().joined(separator: " or ")), the session is of \(session.paymentLink ?? "")"
             case .accountIn(let accounts) where !accounts.contains(account):
                 return "not ours: FULFILL_WHEN wants the session on \(Self.names(accounts)), it is on \(account ?? "the platform")"
             default:
@@ -97,6 +114,6 @@ public struct SessionFilterError: Error, Sendable, CustomStringConvertible {
     public let condition: String
 
     public var description: String {
-        "FULFILL_WHEN: cannot read '\(condition.prefix(80))'; use metadata.KEY=VALUE, metadata.KEY, client_reference_id or account=acct_...|platform, comma-separated (all must hold), or all."
+        "FULFILL_WHEN: cannot read '\(condition.prefix(80))'; use metadata.KEY=VALUE, metadata.KEY, client_reference_id, account=acct_...|platform, payment_link or payment_link=plink_..., comma-separated (all must hold), or all."
     }
 }

@@ -23,6 +23,10 @@ extension MemoryFulfillmentStore {
         }
     }
 
+    public func purchasePayment(subjectID: String) async throws -> PurchasePaymentRow? {
+        purchasePayments[subjectID]
+    }
+
     public func connectedAccounts() async throws -> [String] {
         Set(purchases.values.compactMap(\.account) + orders.values.compactMap(\.account)).sorted()
     }

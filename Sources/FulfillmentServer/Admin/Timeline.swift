@@ -1,5 +1,6 @@
 import Foundation
 import FulfillmentCore
+import StripeAPI
 
 /// What happened to one Checkout Session or order, in time order: each Stripe event received about it (or its
 /// source, charge or PaymentIntent), the ledger's decisions (fulfilled, with each line's outcome; refunds and
@@ -48,6 +49,14 @@ struct Timeline {
                 Entry(
                     at: record.createdAt, kind: "ledger", what: "first recorded" + (record.account.map { " on connected account \($0)" } ?? ""),
                     outcome: record.status.rawValue))
+            if let payment = try await store.purchasePayment(subjectID: subjectID),
+                let session = try? JSONDecoder().decode(CheckoutSession.self, from: payment.objectJSON)
+            {
+                let details = CheckoutDetails(session)
+                if !details.isEmpty {
+                    entries.append(Entry(at: payment.recordedAt, kind: "checkout", what: "details", outcome: details.summary))
+                }
+            }
             if let fulfilledAt = record.fulfilledAt {
                 let lines = record.lines.map { "\($0.quantity) × \($0.description): \($0.action.name) → \($0.outcome.kind.rawValue)" }
                 entries.append(Entry(at: fulfilledAt, kind: "ledger", what: "fulfilled", outcome: lines.joined(separator: "; ")))

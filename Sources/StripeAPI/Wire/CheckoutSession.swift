@@ -27,6 +27,66 @@ public struct CheckoutSession: Decodable, Sendable, StripeIdentifiable {
     public var status: CheckoutSessionStatus?
     public var successURL: String?
     public var url: String?
+    /// The Payment Link that made the session (`plink_...`); such a session has no `client_reference_id` unless
+    /// the link's URL carried one.
+    public var paymentLink: String?
+    /// The expired session this one recovers (`after_expiration.recovery`): the same purchase, come back.
+    public var recoveredFrom: String?
+    /// Whether an expired session may be recovered, and the URL that recovers it.
+    public var recovery: Recovery?
+    /// What the customer answered in the merchant's custom fields.
+    public var customFields: [CustomField]
+    /// What the customer agreed to (`terms_of_service`, `promotions`), when asked.
+    public var consent: Consent?
+
+    /// `after_expiration.recovery`.
+    public struct Recovery: Decodable, Sendable, Hashable {
+        public var enabled: Bool
+        public var url: String?
+    }
+
+    /// One custom field: its key, label and the customer's answer (text, number or dropdown choice).
+    public struct CustomField: Sendable, Hashable, Decodable {
+        public var key: String
+        public var label: String?
+        public var type: String
+        public var value: String?
+
+        enum CodingKeys: String, CodingKey { case key, label, type, text, numeric, dropdown }
+        struct Label: Decodable { var custom: String? }
+        struct Answer: Decodable { var value: String? }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            key = try container.decode(String.self, forKey: .key)
+            label = try container.decodeIfPresent(Label.self, forKey: .label)?.custom
+            type = try container.decode(String.self, forKey: .type)
+            let answerKey: CodingKeys = type == "numeric" ? .numeric : type == "dropdown" ? .dropdown : .text
+            value = try container.decodeIfPresent(Answer.self, forKey: answerKey)?.value
+        }
+
+        public init(key: String, label: String?, type: String, value: String?) {
+            self.key = key
+            self.label = label
+            self.type = type
+            self.value = value
+        }
+    }
+
+    /// `consent`: `accepted` for the terms of service, `opt_in`/`opt_out` for promotions.
+    public struct Consent: Decodable, Sendable, Hashable {
+        public var termsOfService: String?
+        public var promotions: String?
+
+        enum CodingKeys: String, CodingKey {
+            case termsOfService = "terms_of_service"
+            case promotions
+        }
+    }
+
+    struct AfterExpiration: Decodable {
+        var recovery: Recovery?
+    }
 
     enum CodingKeys: String, CodingKey {
         case id, created, currency, livemode, metadata, mode, status, url
@@ -46,6 +106,11 @@ public struct CheckoutSession: Decodable, Sendable, StripeIdentifiable {
         case shippingDetails = "shipping_details"
         case collectedInformation = "collected_information"
         case successURL = "success_url"
+        case paymentLink = "payment_link"
+        case recoveredFrom = "recovered_from"
+        case afterExpiration = "after_expiration"
+        case customFields = "custom_fields"
+        case consent
     }
 
     /// What Checkout collected (API versions from 2025-03-31.basil): the shipping details live here.
@@ -84,6 +149,11 @@ public struct CheckoutSession: Decodable, Sendable, StripeIdentifiable {
         status = try container.decodeIfPresent(CheckoutSessionStatus.self, forKey: .status)
         successURL = try container.decodeIfPresent(String.self, forKey: .successURL)
         url = try container.decodeIfPresent(String.self, forKey: .url)
+        paymentLink = try container.decodeIfPresent(ExpandableID.self, forKey: .paymentLink)?.id
+        recoveredFrom = try container.decodeIfPresent(String.self, forKey: .recoveredFrom)
+        recovery = try container.decodeIfPresent(AfterExpiration.self, forKey: .afterExpiration)?.recovery
+        customFields = try container.decodeIfPresent([CustomField].self, forKey: .customFields) ?? []
+        consent = try container.decodeIfPresent(Consent.self, forKey: .consent)
     }
 }
 

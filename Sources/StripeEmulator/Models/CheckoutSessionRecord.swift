@@ -39,8 +39,29 @@ struct CheckoutSessionRecord: Sendable {
     var settlement: (at: Int, succeeds: Bool)?
     /// The hosted page, while the session is open.
     var pageURL: String
+    /// The Payment Link that made it.
+    var paymentLinkID: String? = nil
+    /// The expired session it recovers, and whether this one may be recovered once expired.
+    var recoveredFrom: String? = nil
+    var recoveryEnabled = false
+    var allowPromotionCodes = false
+    /// The promotion code the customer typed, and what it took off.
+    var promotionCodeID: String? = nil
+    var amountDiscount = 0
+    var customFields: [CustomFieldRecord] = []
+    /// `consent_collection`: whether the terms of service must be accepted, whether promotions are asked.
+    var termsOfServiceRequired = false
+    var promotionsConsentAsked = false
+    /// What the customer agreed to (`terms_of_service: accepted`, `promotions: opt_in|opt_out`).
+    var consent: [String: String] = [:]
 
     var amountSubtotal: Int { lineItems.reduce(0) { $0 + $1.amountSubtotal } }
+    var amountTotal: Int { amountSubtotal - amountDiscount }
+
+    /// Where an expired session with recovery on is recovered (a new session for the same purchase).
+    var recoveryURL: String {
+        pageURL.replacing("/c/pay/", with: "/c/recover/")
+    }
 
     /// Where the customer lands after paying: `success_url` with `{CHECKOUT_SESSION_ID}` replaced.
     var resolvedSuccessURL: String {
@@ -51,7 +72,7 @@ struct CheckoutSessionRecord: Sendable {
     /// settles later. Returns the event types to emit.
     mutating func complete(
         _ outcome: Outcome, at now: Int, settlementDelay: Int, paymentIntentID: String?, details: CustomerDetails,
-        shipping: ShippingDetails?
+        shipping: ShippingDetails?, answers: CheckoutAnswers = CheckoutAnswers()
     ) throws(APIError) -> [String] {
         guard status == .open else {
             throw .invalidRequest("This Checkout Session is \(status.rawValue) and can no longer be paid.", code: "checkout_session_not_open")
@@ -59,6 +80,7 @@ struct CheckoutSessionRecord: Sendable {
         guard now < expiresAt else {
             throw .invalidRequest("This Checkout Session has expired.", code: "checkout_session_expired")
         }
+        try take(answers)
         if outcome == .declined { return [] }
         status = .complete
         self.paymentIntentID = paymentIntentID
@@ -66,7 +88,7 @@ struct CheckoutSessionRecord: Sendable {
         shippingDetails = shippingCountries == nil ? nil : shipping
         switch outcome {
         case .paid:
-            paymentStatus = amountSubtotal == 0 ? .noPaymentRequired : .paid
+            paymentStatus = amountTotal == 0 ? .noPaymentRequired : .paid
         case .delayedSuccess, .delayedFailure:
             paymentStatus = .unpaid
             settlement = (now + settlementDelay, outcome == .delayedSuccess)
@@ -74,6 +96,43 @@ struct CheckoutSessionRecord: Sendable {
             break
         }
         return ["checkout.session.completed"]
+    }
+
+    /// The customer's answers on the page: custom fields (required ones must be answered, dropdowns from
+    /// their options), the consents asked for (the terms of service, when required, must be accepted) and a
+    /// promotion code's discount.
+    mutating func take(_ answers: CheckoutAnswers) throws(APIError) {
+        for key in answers.customFields.keys where !customFields.contains(where: { $0.key == key }) {
+            throw .invalidRequest("This Checkout Session has no custom field \(key.prefix(40)).", param: "custom_fields[\(key.prefix(40))]")
+        }
+        for index in customFields.indices {
+            let field = customFields[index]
+            let answer = answers.customFields[field.key].flatMap { $0.isEmpty ? nil : $0 }
+            if answer == nil, !field.optional {
+                throw .invalidRequest("The custom field \(field.key) is required.", param: "custom_fields[\(field.key)]")
+            }
+            if let answer, field.type == "dropdown", !field.options.contains(answer) {
+                throw .invalidRequest("\(answer.prefix(40)) is not an option of \(field.key).", param: "custom_fields[\(field.key)]")
+            }
+            if let answer, field.type == "numeric", !answer.allSatisfy(\.isNumber) {
+                throw .invalidRequest("The custom field \(field.key) takes digits only.", param: "custom_fields[\(field.key)]")
+            }
+            customFields[index].value = answer.map { String($0.prefix(255)) }
+        }
+        if termsOfServiceRequired {
+            guard answers.termsAccepted else {
+                throw .invalidRequest("The terms of service must be accepted.", param: "consent[terms_of_service]")
+            }
+            consent["terms_of_service"] = "accepted"
+        }
+        if promotionsConsentAsked { consent["promotions"] = answers.promotionsOptIn ? "opt_in" : "opt_out" }
+        if let discount = answers.discount {
+            guard allowPromotionCodes else {
+                throw .invalidRequest("This Checkout Session does not take promotion codes.", param: "promotion_code")
+            }
+            promotionCodeID = discount.promotionCodeID
+            amountDiscount = min(amountSubtotal, discount.amount)
+        }
     }
 
     /// A delayed payment settles; returns the event type.
@@ -115,11 +174,21 @@ struct CheckoutSessionRecord: Sendable {
 
     func json(lineItemsPage: JSONValue? = nil) -> JSONValue {
         var json: JSONValue = [
-            "id": .string(id), "object": "checkout.session", "after_expiration": nil, "allow_promotion_codes": nil,
-            "amount_subtotal": .int(amountSubtotal), "amount_total": .int(amountSubtotal),
+            "id": .string(id), "object": "checkout.session",
+            "after_expiration": recoveryEnabled
+                ? ["recovery": [
+                    "enabled": true, "allow_promotion_codes": .bool(allowPromotionCodes), "expires_at": .int(expiresAt + 30 * 24 * 3600),
+                    "url": status == .expired ? .string(recoveryURL) : .null,
+                ]] : .null,
+            "allow_promotion_codes": allowPromotionCodes ? true : .null,
+            "amount_subtotal": .int(amountSubtotal), "amount_total": .int(amountTotal),
             "automatic_tax": ["enabled": false, "status": nil], "billing_address_collection": nil,
-            "cancel_url": .string(cancelURL), "client_reference_id": .string(clientReferenceID), "consent": nil,
-            "consent_collection": nil, "created": .int(created), "currency": .string(currency), "custom_fields": [],
+            "cancel_url": .string(cancelURL), "client_reference_id": .string(clientReferenceID),
+            "consent": consent.isEmpty ? .null : ["terms_of_service": .string(consent["terms_of_service"]), "promotions": .string(consent["promotions"])],
+            "consent_collection": termsOfServiceRequired || promotionsConsentAsked
+                ? ["terms_of_service": termsOfServiceRequired ? "required" : "none", "promotions": promotionsConsentAsked ? "auto" : "none"]
+                : .null,
+            "created": .int(created), "currency": .string(currency), "custom_fields": .array(customFields.map(\.json)),
             "custom_text": ["shipping_address": nil, "submit": nil], "customer": .string(customerID),
             "customer_creation": customerID == nil ? "if_required" : nil,
             "customer_details": customerDetails.map { details in
@@ -130,11 +199,11 @@ struct CheckoutSessionRecord: Sendable {
             } ?? .null,
             "customer_email": .string(customerEmail), "expires_at": .int(expiresAt), "invoice": nil,
             "invoice_creation": nil, "livemode": false, "locale": .string(locale), "metadata": .stringMap(metadata),
-            "mode": "payment", "payment_intent": .string(paymentIntentID), "payment_link": nil,
+            "mode": "payment", "payment_intent": .string(paymentIntentID), "payment_link": .string(paymentLinkID),
             "payment_method_collection": "always", "payment_method_options": nil,
             "payment_method_types": .array(paymentMethodTypes.map { .string($0) }),
             "payment_status": .string(paymentStatus.rawValue), "phone_number_collection": ["enabled": false],
-            "recovered_from": nil, "setup_intent": nil,
+            "recovered_from": .string(recoveredFrom), "setup_intent": nil,
             "shipping_address_collection": shippingCountries.map { ["allowed_countries": .array($0.map { .string($0) })] }
                 ?? .null,
             "shipping_cost": nil,
@@ -143,7 +212,8 @@ struct CheckoutSessionRecord: Sendable {
             } ?? .null,
             "shipping_options": [], "status": .string(status.rawValue), "submit_type": nil, "subscription": nil,
             "success_url": .string(successURL),
-            "total_details": ["amount_discount": 0, "amount_shipping": 0, "amount_tax": 0],
+            "total_details": ["amount_discount": .int(amountDiscount), "amount_shipping": 0, "amount_tax": 0],
+            "discounts": promotionCodeID.map { [["promotion_code": .string($0), "coupon": nil]] } ?? [],
             "url": status == .open ? .string(pageURL) : .null,
         ]
         if let lineItemsPage { json["line_items"] = lineItemsPage }
@@ -170,4 +240,13 @@ struct LineItemRecord: Sendable {
             "description": .string(description), "price": price, "quantity": .int(quantity),
         ]
     }
+}
+
+/// What the customer answered on the checkout page beside paying: custom fields by key, the consents, and the
+/// discount of the promotion code they typed.
+struct CheckoutAnswers: Sendable {
+    var customFields: [String: String] = [:]
+    var termsAccepted = false
+    var promotionsOptIn = false
+    var discount: (promotionCodeID: String, amount: Int)?
 }

@@ -53,9 +53,9 @@ struct CheckoutPage {
         let cancel = session.cancelURL.map { "<p><a id=\"cancel\" href=\"\(HTML.escape($0))\">\(texts.backToStore)</a></p>" } ?? ""
         let error = errorMessage.map { "<p class=\"error\" id=\"error\">\(HTML.escape($0))</p>" } ?? ""
         return HTML.page(
-            title: "\(texts.pay) \(HTML.money(session.amountSubtotal, session.currency))",
+            title: "\(texts.pay) \(HTML.money(session.amountTotal, session.currency))",
             body: """
-                <h1>\(texts.pay) <span id="total">\(HTML.money(session.amountSubtotal, session.currency))</span></h1>
+                <h1>\(texts.pay) <span id="total">\(HTML.money(session.amountTotal, session.currency))</span></h1>
                 \(error)
                 <form method="post" action="/c/pay/\(HTML.escape(session.id))">
                 <table id="line-items">\(rows)</table>

@@ -14,7 +14,7 @@ struct ControlRoutes<Context: RequestContext>: Sendable {
         let state = self.state
         let control = router.group("_emulator")
         route(control, .post, "checkout/sessions/:id/complete") { id, form in
-            try form.allowOnly(["outcome", "email", "name", "shipping", "quantities"])
+            try form.allowOnly(["outcome", "email", "name", "shipping", "quantities", "promotion_code", "custom_fields", "consent"])
             let outcomeName = try form.requiredString("outcome")
             guard let outcome = CheckoutSessionRecord.Outcome(rawValue: outcomeName) else {
                 throw APIError.invalidRequest(
@@ -30,14 +30,31 @@ struct ControlRoutes<Context: RequestContext>: Sendable {
                 }
             }
             let shipping = try form.object("shipping").map { shipping throws(APIError) in try HostedPageRoutes<Context>.address(shipping) } ?? nil
+            var answers = CheckoutAnswers()
+            for field in form.form["custom_fields"]?.fields ?? [] { answers.customFields[field.key] = field.value.stringValue ?? "" }
+            let consent = try form.object("consent")
+            answers.termsAccepted = try consent?.string("terms_of_service") == "accepted"
+            answers.promotionsOptIn = try consent?.string("promotions") == "opt_in"
             let result = try await state.completeCheckoutSession(
                 id, outcome: outcome, email: try form.string("email"), name: try form.string("name"), shipping: shipping,
-                quantities: quantities)
+                quantities: quantities, answers: answers, promotionCode: try form.string("promotion_code"))
             return [
                 "object": "emulator.checkout_completion", "outcome": .string(outcome.rawValue), "session": result.session,
                 "redirect_url": .string(result.redirectURL),
                 "declined": .bool(outcome == .declined),
             ]
+        }
+        // A visitor opens a Payment Link (with the URL's `client_reference_id`, if any): the session it made.
+        route(control, .post, "payment_links/:id/sessions") { id, form, baseURL in
+            try form.allowOnly(["client_reference_id", "prefilled_email"])
+            let session = try await state.openPaymentLink(
+                id, baseURL: baseURL, clientReferenceID: try form.string("client_reference_id"), email: try form.string("prefilled_email"))
+            return session.json()
+        }
+        // The customer follows an expired session's recovery URL: the new session.
+        route(control, .post, "checkout/sessions/:id/recover") { id, form in
+            try form.allowOnly([])
+            return try await state.recoverCheckoutSession(id).json()
         }
         route(control, .post, "sources/:id/authorize") { id, form in
             try form.allowOnly(["outcome", "charge_outcome"])
@@ -116,6 +133,14 @@ struct ControlRoutes<Context: RequestContext>: Sendable {
         _ group: RouterGroup<Context>, _ method: HTTPRequest.Method, _ path: RouterPath,
         _ operation: @escaping @Sendable (_ id: String, _ form: Parameters) async throws -> JSONValue
     ) {
+        route(group, method, path) { id, form, _ in try await operation(id, form) }
+    }
+
+    /// A control route that also needs the base URL of hosted pages (as the request reached the emulator).
+    private func route(
+        _ group: RouterGroup<Context>, _ method: HTTPRequest.Method, _ path: RouterPath,
+        _ operation: @escaping @Sendable (_ id: String, _ form: Parameters, _ baseURL: String) async throws -> JSONValue
+    ) {
         group.on(path, method: method) { [responder] (request: Request, context: Context) -> Response in
             let id = context.parameters.get("id") ?? ""
             var request = request
@@ -133,7 +158,8 @@ struct ControlRoutes<Context: RequestContext>: Sendable {
                 // Acting on an object, test control acts as its owner (a connected account's payment makes that
                 // account's charges and events); without one, it sees everything.
                 let scope: AccountScope = id.isEmpty ? .everything : .of(await responder.state.owner(of: id))
-                let answer = try await AccountScope.$current.withValue(scope) { try await operation(id, Parameters(form)) }
+                let baseURL = responder.baseURL(of: request)
+                let answer = try await AccountScope.$current.withValue(scope) { try await operation(id, Parameters(form), baseURL) }
                 return responder.json(answer, status: .ok, requestID: nil)
             } catch {
                 return responder.error(error, requestID: nil)

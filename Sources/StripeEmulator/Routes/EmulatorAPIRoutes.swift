@@ -27,6 +27,12 @@ struct EmulatorAPIRoutes<Context: RequestContext>: Sendable {
         route(api, .get, "checkout/sessions/:id") { try await state.retrieveCheckoutSession($0, $1) }
         route(api, .get, "checkout/sessions/:id/line_items") { try await state.listLineItems(sessionID: $0, $1) }
         route(api, .post, "checkout/sessions/:id/expire") { try await state.expireCheckoutSession($0, $1) }
+        route(api, .post, "payment_links") { try await state.createPaymentLink($1) }
+        route(api, .get, "payment_links") { try await state.listPaymentLinks($1) }
+        route(api, .get, "payment_links/:id") { id, _ in try await state.retrievePaymentLink(id) }
+        route(api, .post, "coupons") { try await state.createCoupon($1) }
+        route(api, .post, "promotion_codes") { try await state.createPromotionCode($1) }
+        route(api, .get, "promotion_codes/:id") { id, _ in try await state.retrievePromotionCode(id) }
         route(api, .post, "sources", publishable: true) { try await state.createSource($1) }
         route(api, .get, "sources/:id", publishable: true) { try await state.retrieveSource($0, $1) }
         route(api, .post, "charges") { try await state.createCharge($1) }

@@ -37,6 +37,24 @@ struct HostedPageRoutes<Context: RequestContext>: Sendable {
                     status: .badRequest)
             }
         }
+        // A Payment Link: each visit makes a session and goes to its page.
+        on(router, .get, "b/:id") { [state] request, context in
+            let query = request.uri.queryParameters
+            do {
+                let session = try await state.openPaymentLink(
+                    context.parameters.get("id") ?? "", baseURL: Self.baseURL(of: request),
+                    clientReferenceID: query["client_reference_id"].map(String.init), email: query["prefilled_email"].map(String.init))
+                return Response.redirect(to: session.pageURL, type: .normal)
+            } catch {
+                return Self.notFound()
+            }
+        }
+        on(router, .get, "b/:id/thanks") { _, _ in Self.html(HTML.page(title: "Thank you", body: "<h1>Thank you for your purchase</h1>")) }
+        // An expired session's recovery URL: a new session for the same purchase.
+        on(router, .get, "c/recover/:id") { [state] _, context in
+            guard let session = try? await state.recoverCheckoutSession(context.parameters.get("id") ?? "") else { return Self.notFound() }
+            return Response.redirect(to: session.pageURL, type: .normal)
+        }
         on(router, .get, "sources/:id/authorize") { request, context in
             guard let source = await state.sourceRecord(context.parameters.get("id") ?? ""),
                 request.uri.queryParameters["client_secret"].map(String.init) == source.clientSecret
@@ -99,6 +117,10 @@ struct HostedPageRoutes<Context: RequestContext>: Sendable {
             let owner = await state.owner(of: context.parameters.get("id") ?? "")
             return try await AccountScope.$current.withValue(.of(owner)) { try await handler(request, context) }
         }
+    }
+
+    static func baseURL(of request: Request) -> String {
+        "http://\(request.head.authority ?? "localhost:12111")"
     }
 
     static func address(_ form: Parameters) throws(APIError) -> Address? {

@@ -6,10 +6,17 @@ extension EmulatorState {
     static let supportedCheckoutMethods: Set<String> = ["card", "sepa_debit", "ideal", "sofort", "bancontact"]
 
     func createCheckoutSession(_ call: APICall) throws(APIError) -> JSONValue {
-        let parameters = call.parameters
+        let session = try makeCheckoutSession(call.parameters, baseURL: call.baseURL)
+        sessions[session.id] = session
+        return try sessionJSON(session, expansions: call.parameters.expansions())
+    }
+
+    /// A new open session from creation parameters (the API's, or a Payment Link's), not stored yet.
+    func makeCheckoutSession(_ parameters: Parameters, baseURL: String) throws(APIError) -> CheckoutSessionRecord {
         try parameters.allowOnly([
             "mode", "success_url", "cancel_url", "line_items", "customer_email", "customer", "metadata",
             "client_reference_id", "expires_at", "payment_method_types", "shipping_address_collection", "locale",
+            "allow_promotion_codes", "after_expiration", "custom_fields", "consent_collection", "expand",
         ])
         let locale = try parameters.string("locale")
         if let locale, !CheckoutPageTexts.stripeLocales.contains(locale) {
@@ -68,14 +75,46 @@ extension EmulatorState {
             shippingCountries = countries
         }
         let id = makeID("cs_test_", length: 58)
-        let session = CheckoutSessionRecord(
+        var session = CheckoutSessionRecord(
             id: id, created: created, expiresAt: expiresAt, currency: currency, successURL: successURL,
             cancelURL: cancelURL, customerEmail: customerEmail ?? customerID.flatMap { customers[$0]?.email },
             customerID: customerID, clientReferenceID: try parameters.string("client_reference_id", maxLength: 200),
             metadata: try parameters.metadata(), paymentMethodTypes: methods, lineItems: lineItems,
-            shippingCountries: shippingCountries, locale: locale, pageURL: "\(call.baseURL)/c/pay/\(id)")
-        sessions[id] = session
-        return try sessionJSON(session, expansions: parameters.expansions())
+            shippingCountries: shippingCountries, locale: locale, pageURL: "\(baseURL)/c/pay/\(id)")
+        session.allowPromotionCodes = try parameters.bool("allow_promotion_codes") ?? false
+        session.recoveryEnabled = try parameters.object("after_expiration")?.object("recovery")?.bool("enabled") ?? false
+        session.customFields = try Self.customFields(parameters)
+        if let consent = try parameters.object("consent_collection") {
+            try consent.allowOnly(["terms_of_service", "promotions"])
+            session.termsOfServiceRequired = try consent.string("terms_of_service") == "required"
+            session.promotionsConsentAsked = try consent.string("promotions") == "auto"
+        }
+        return session
+    }
+
+    /// `custom_fields[]`: at most three, each with a `key`, a custom `label` and a `type` (dropdowns with options).
+    static func customFields(_ parameters: Parameters) throws(APIError) -> [CustomFieldRecord] {
+        var fields: [CustomFieldRecord] = []
+        for field in try parameters.objects("custom_fields") ?? [] {
+            let key = try field.requiredString("key", maxLength: 200)
+            guard key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+                throw .invalidRequest("custom_fields keys are alphanumeric.", param: "custom_fields")
+            }
+            let type = try field.requiredString("type")
+            guard ["text", "numeric", "dropdown"].contains(type) else {
+                throw .invalidRequest("custom_fields type must be text, numeric or dropdown.", param: "custom_fields")
+            }
+            let options = try field.object("dropdown")?.objects("options")?.map { option throws(APIError) in try option.requiredString("value") } ?? []
+            guard type != "dropdown" || !options.isEmpty else {
+                throw .invalidRequest("A dropdown custom field needs options.", param: "custom_fields")
+            }
+            fields.append(
+                CustomFieldRecord(
+                    key: key, label: try field.object("label")?.string("custom") ?? key, type: type,
+                    optional: try field.bool("optional") ?? false, options: options, value: nil))
+        }
+        guard fields.count <= 3 else { throw .invalidRequest("At most 3 custom_fields.", param: "custom_fields") }
+        return fields
     }
 
     private func makeLineItem(_ line: Parameters) throws(APIError) -> LineItemRecord {
@@ -160,22 +199,30 @@ extension EmulatorState {
     /// customer goes next (`nil` after a decline: they stay on the page).
     func completeCheckoutSession(
         _ id: String, outcome: CheckoutSessionRecord.Outcome, email: String?, name: String?, shipping: Address?,
-        quantities: [Int: Int]
+        quantities: [Int: Int], answers: CheckoutAnswers = CheckoutAnswers(), promotionCode: String? = nil
     ) throws(APIError) -> (session: JSONValue, redirectURL: String?) {
         guard var session = sessions[id] else { throw .missing("checkout.session", id, param: "session") }
         for (index, quantity) in quantities.sorted(by: { $0.key < $1.key }) {
             try session.adjustQuantity(ofLine: index, to: quantity)
         }
+        var answers = answers
+        if let promotionCode {
+            guard let code = promotionCodes.oldestFirst.first(where: { $0.code == promotionCode && $0.active }),
+                let coupon = coupons[code.couponID]
+            else { throw .invalidRequest("This promotion code is invalid.", param: "promotion_code", code: "promotion_code_invalid") }
+            answers.discount = (code.id, coupon.discount(on: session.amountSubtotal, currency: session.currency))
+        }
         let address = shipping ?? .emulatorDefault
         let customerEmail = email ?? session.customerEmail ?? "customer@example.com"
         let customerName = name ?? "Jenny Rosen"
         // A session with something to pay gets a PaymentIntent and its charge (none for a free session).
-        let paymentIntentID = session.amountSubtotal > 0 ? makeID("pi_") : nil
+        let total = session.amountSubtotal - min(session.amountSubtotal, answers.discount?.amount ?? session.amountDiscount)
+        let paymentIntentID = total > 0 ? makeID("pi_") : nil
         let types = try session.complete(
             outcome, at: nowSeconds, settlementDelay: configuration.delayedSettlementSeconds,
             paymentIntentID: paymentIntentID,
             details: CustomerDetails(address: address, email: customerEmail, name: customerName),
-            shipping: ShippingDetails(address: address, name: customerName))
+            shipping: ShippingDetails(address: address, name: customerName), answers: answers)
         // Stored, it queues its delayed settlement's timer, if it has one.
         sessions[id] = session
         if let paymentIntentID, outcome != .declined {

@@ -10,12 +10,12 @@ extension EmulatorState {
         let details = session.customerDetails
         let paymentMethodID = makeID("pm_")
         let charge = ChargeRecord(
-            id: makeID("ch_"), created: nowSeconds, amount: session.amountSubtotal, currency: session.currency,
+            id: makeID("ch_"), created: nowSeconds, amount: session.amountTotal, currency: session.currency,
             sourceID: nil, source: .null, paymentMethodID: paymentMethodID, paymentIntentID: paymentIntentID,
             customerID: session.customerID, status: settled ? .succeeded : .pending, metadata: [:], description: nil,
             receiptEmail: nil, billingName: details?.name, billingEmail: details?.email)
         let intent = PaymentIntentRecord(
-            id: paymentIntentID, created: nowSeconds, amount: session.amountSubtotal, currency: session.currency,
+            id: paymentIntentID, created: nowSeconds, amount: session.amountTotal, currency: session.currency,
             status: settled ? .succeeded : .processing, customerID: session.customerID, paymentMethodID: paymentMethodID,
             latestChargeID: charge.id, receiptEmail: nil, metadata: [:])
         charges[charge.id] = charge

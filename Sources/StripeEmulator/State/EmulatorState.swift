@@ -21,6 +21,9 @@ public actor EmulatorState {
     var paymentIntents = OrderedRecords<PaymentIntentRecord>()
     var paymentMethods = OrderedRecords<PaymentMethodRecord>()
     var disputes = OrderedRecords<DisputeRecord>()
+    var paymentLinks = OrderedRecords<PaymentLinkRecord>()
+    var coupons = OrderedRecords<CouponRecord>()
+    var promotionCodes = OrderedRecords<PromotionCodeRecord>()
     /// Refunds live on their charge; this finds a refund's charge by the refund's id, in creation order.
     var refundCharges = OrderedRecords<String>()
     /// Connected accounts (Connect), made by the platform.
@@ -126,6 +129,7 @@ public actor EmulatorState {
         case "dp": disputes.owner(of: id)
         case "re": refundCharges.owner(of: id)
         case "cs": sessions.owner(of: id)
+        case "plink": paymentLinks.owner(of: id)
         case "evt": events.owner(of: id) ?? thinEvents.owner(of: id)
         default: nil
         }

@@ -17,9 +17,14 @@ public struct NotifiedSession: Codable, Sendable, Hashable {
     public var afterPayment: NotifiedAfterPayment?
     /// The connected account (Connect) it was paid on; absent for the platform's own (added with Connect).
     public var account: String?
+    /// The Payment Link, recovery, custom fields and consent, when the session has any (added with them).
+    public var details: NotifiedCheckoutDetails?
+    /// In `checkout.recovered`: the session that recovered this expired one.
+    public var recoveredBy: String?
 
     enum CodingKeys: String, CodingKey {
         case object, id, status, customer, currency, shipping, lines, account
+        case recoveredBy = "recovered_by"
         case amountTotal = "amount_total"
         case fulfilledAt = "fulfilled_at"
         case afterPayment = "after_payment"
@@ -47,6 +52,7 @@ public struct NotifiedSession: Codable, Sendable, Hashable {
         try container.encode(object, forKey: .object)
         try container.encode(id, forKey: .id)
         try container.encodeIfPresent(afterPayment, forKey: .afterPayment)
+        try container.encodeIfPresent(recoveredBy, forKey: .recoveredBy)
         // A session known only by its id carries nothing else.
         guard let status else { return }
         try container.encode(status, forKey: .status)
@@ -57,6 +63,7 @@ public struct NotifiedSession: Codable, Sendable, Hashable {
         try container.encode(lines ?? [], forKey: .lines)
         try container.encodeIfPresent(fulfilledAt, forKey: .fulfilledAt)
         try container.encodeIfPresent(account, forKey: .account)
+        try details?.encode(to: encoder)
     }
 }
 
@@ -169,5 +176,49 @@ public struct NotifiedOrder: Codable, Sendable, Hashable {
         charge = order.chargeID
         failureReason = order.failureReason
         account = order.account
+    }
+}
+
+/// A session's details in a notification, beside its other fields: `payment_link`, `recovered_from`,
+/// `recovery_url` (an expired session that may still come back), `custom_fields` and `consent`, each only
+/// when the session has it.
+public struct NotifiedCheckoutDetails: Codable, Sendable, Hashable {
+    public var paymentLink: String?
+    public var recoveredFrom: String?
+    public var recoveryURL: String?
+    public var customFields: [Field]?
+    public var consent: Consent?
+
+    public struct Field: Codable, Sendable, Hashable {
+        public var key: String
+        public var label: String?
+        public var type: String
+        @Nullable public var value: String?
+    }
+
+    public struct Consent: Codable, Sendable, Hashable {
+        public var termsOfService: String?
+        public var promotions: String?
+
+        enum CodingKeys: String, CodingKey {
+            case termsOfService = "terms_of_service"
+            case promotions
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case paymentLink = "payment_link"
+        case recoveredFrom = "recovered_from"
+        case recoveryURL = "recovery_url"
+        case customFields = "custom_fields"
+        case consent
+    }
+
+    init(_ details: CheckoutDetails) {
+        paymentLink = details.paymentLink
+        recoveredFrom = details.recoveredFrom
+        recoveryURL = details.recoveryURL
+        customFields = details.customFields.isEmpty ? nil : details.customFields.map { Field(key: $0.key, label: $0.label, type: $0.type, value: $0.value) }
+        consent = details.consent.map { Consent(termsOfService: $0.termsOfService, promotions: $0.promotions) }
     }
 }

@@ -6,6 +6,10 @@ public protocol PurchaseLedger: Sendable {
     /// The ledger's record of a purchase (a Checkout Session's or an order's), with its lines.
     func purchase(subjectID: String) async throws -> Purchase?
 
+    /// The stored copy of what paid for the purchase (the session as Stripe returned it, the order as stored),
+    /// kept with its fulfilment.
+    func purchasePayment(subjectID: String) async throws -> PurchasePaymentRow?
+
     /// The purchase paid by this PaymentIntent, once fulfilled (from the stored payment).
     func purchaseSubjectID(paymentIntent: String) async throws -> String?
 
