@@ -79,6 +79,7 @@ package struct ServiceHarness: Sendable {
         runWorkers: Bool = true, databasePath: String? = nil, clock: TestClock = TestClock(),
         emailTransport: (any EmailTransport)? = nil, merchantEndpoint: Bool = false, actions: ActionRegistry = .builtIn,
         stripeTransport: (any StripeTransport)? = nil, delivery: HarnessDelivery = .snapshot, connectedAccounts: [String] = [],
+        webhookAPIVersion: String? = nil,
         configure: @Sendable (inout ServiceConfiguration) -> Void = { _ in }, _ body: @Sendable (ServiceHarness) async throws -> T
     ) async throws -> T {
         let logger = logger()
@@ -144,7 +145,8 @@ package struct ServiceHarness: Sendable {
             }
             let serviceURL = "http://127.0.0.1:\(await servicePorts.first { _ in true } ?? 0)"
             if delivery != .thin {
-                await emulator.state.registerEndpoint(url: serviceURL + "/webhook", enabledEvents: ["*"], secret: webhookSecret)
+                await emulator.state.registerEndpoint(
+                    url: serviceURL + "/webhook", enabledEvents: ["*"], secret: webhookSecret, apiVersion: webhookAPIVersion)
             }
             if !accounts.isEmpty {
                 await emulator.state.registerEndpoint(url: serviceURL + "/webhook", enabledEvents: ["*"], secret: connectSecret, connect: true)

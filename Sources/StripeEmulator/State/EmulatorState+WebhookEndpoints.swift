@@ -31,11 +31,11 @@ extension EmulatorState {
     @discardableResult
     public func registerEndpoint(
         url: String, enabledEvents: [String], secret: String?, description: String? = nil, metadata: [String: String] = [:],
-        connect: Bool = false
+        connect: Bool = false, apiVersion: String? = nil
     ) -> RegisteredEndpoint {
         let endpoint = WebhookEndpointRecord(
             id: makeID("we_"), created: nowSeconds, url: url, enabledEvents: enabledEvents, description: description,
-            metadata: metadata, connect: connect, secrets: [(secret ?? makeID("whsec_", length: 32), nil)])
+            metadata: metadata, apiVersion: apiVersion, connect: connect, secrets: [(secret ?? makeID("whsec_", length: 32), nil)])
         endpoints[endpoint.id] = endpoint
         return RegisteredEndpoint(id: endpoint.id, secret: endpoint.secrets[0].secret)
     }
