@@ -64,3 +64,29 @@ def test_setup_puts_back_an_edited_endpoint_and_keeps_its_secret(emulator):
     assert "whsec_" not in output
     after = endpoints(emulator)
     assert len(after) == 1 and set(after[0]["enabled_events"]) == EXPECTED
+
+
+def test_setup_makes_a_connect_endpoint_beside_the_platforms(emulator):
+    setup(emulator)
+    first = setup(emulator, "--connect")
+    connect = [e for e in endpoints(emulator) if e.get("connect")]
+    platform = [e for e in endpoints(emulator) if not e.get("connect")]
+    assert len(connect) == 1 and len(platform) == 1, endpoints(emulator)
+    assert set(connect[0]["enabled_events"]) == EXPECTED
+    assert f"created Connect webhook endpoint {connect[0]['id']}" in first
+    assert len([line for line in first.splitlines() if line.startswith("STRIPE_CONNECT_WEBHOOK_SECRET=whsec_")]) == 1
+    assert "nothing changed" in setup(emulator, "--connect")
+
+
+def test_setup_makes_an_event_destination_of_thin_events(emulator):
+    first = setup(emulator, "--event-destination")
+    destinations = [d for d in emulator.get("/v2/core/event_destinations", {"limit": 100, "include[0]": "webhook_endpoint.url"})["data"]
+                    if d["webhook_endpoint"]["url"] == "https://shop.example/webhook"]
+    assert len(destinations) == 1
+    destination = destinations[0]
+    assert destination["event_payload"] == "thin"
+    assert set(destination["enabled_events"]) == {f"v1.{t}" for t in EXPECTED} | {"v2.core.health.event_generation_failure.resolved"}
+    assert f"created event destination (thin events) {destination['id']}" in first
+    assert len([line for line in first.splitlines() if line.startswith("STRIPE_WEBHOOK_SECRET=whsec_")]) == 1
+    second = setup(emulator, "--event-destination")
+    assert "nothing changed" in second and "whsec_" not in second

@@ -30,7 +30,9 @@ public struct Emulator: Sendable {
         self.outlet = outlet
         self.logger = logger
         if let url = configuration.forwardTo {
-            let endpoint = await state.registerEndpoint(url: url, enabledEvents: ["*"], secret: configuration.webhookSecret)
+            let endpoint = configuration.forwardThin
+                ? await state.registerEventDestination(url: url, enabledEvents: ["*"], thin: true, secret: configuration.webhookSecret)
+                : await state.registerEndpoint(url: url, enabledEvents: ["*"], secret: configuration.webhookSecret)
             forwarding = ForwardingEndpoint(id: endpoint.id, url: url, secret: endpoint.secret)
         } else {
             forwarding = nil

@@ -7,6 +7,8 @@ public struct EmulatorConfiguration: Sendable {
     public var publicBaseURL: String?
     /// Registers this URL for all events at start, as `stripe listen --forward-to` does.
     public var forwardTo: String?
+    /// Forward as an event destination of thin events rather than a webhook endpoint of snapshot events.
+    public var forwardThin = false
     /// The signing secret of the `forwardTo` endpoint (a fresh `whsec_` one when `nil`).
     public var webhookSecret: String?
     /// The wait before the first webhook retry; each further retry waits twice as long, up to
@@ -34,7 +36,7 @@ public struct EmulatorConfiguration: Sendable {
     public var randomSeed: UInt64?
 
     public init(
-        publicBaseURL: String? = nil, forwardTo: String? = nil, webhookSecret: String? = nil,
+        publicBaseURL: String? = nil, forwardTo: String? = nil, forwardThin: Bool = false, webhookSecret: String? = nil,
         webhookRetryBase: Duration = .seconds(30), webhookRetryCap: Duration = .seconds(3600),
         webhookRetryWindow: Duration = .seconds(3 * 24 * 3600), webhookMaxAttempts: Int = .max,
         webhookTimeout: Duration = .seconds(10),
@@ -43,6 +45,7 @@ public struct EmulatorConfiguration: Sendable {
     ) {
         self.publicBaseURL = publicBaseURL
         self.forwardTo = forwardTo
+        self.forwardThin = forwardThin
         self.webhookSecret = webhookSecret
         self.webhookRetryBase = webhookRetryBase
         self.webhookRetryCap = webhookRetryCap

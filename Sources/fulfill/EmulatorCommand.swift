@@ -23,6 +23,9 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("webhook-secret"), help: "Fix the forwarded endpoint's signing secret (whsec_...).")
     var webhookSecret: String?
 
+    @Flag(name: .customLong("forward-thin"), help: "Forward as an event destination of thin events (v2.core.event), not a webhook endpoint.")
+    var forwardThin = false
+
     @Option(name: .customLong("public-url"), help: "Base URL of hosted pages (default: the Host each client used).")
     var publicURL: String?
 
@@ -39,6 +42,9 @@ struct EmulatorCommand: AsyncParsableCommand {
         if let webhookSecret, !webhookSecret.hasPrefix("whsec_") {
             throw ValidationError("--webhook-secret must start with whsec_.")
         }
+        if forwardThin && forwardTo == nil {
+            throw ValidationError("--forward-thin needs --forward-to.")
+        }
         if webhookSecret != nil && forwardTo == nil {
             throw ValidationError("--webhook-secret needs --forward-to (it is the forwarded endpoint's secret).")
         }
@@ -54,7 +60,7 @@ struct EmulatorCommand: AsyncParsableCommand {
         var logger = Logger(label: "stripe.emulator")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let configuration = EmulatorConfiguration(
-            publicBaseURL: publicURL, forwardTo: forwardTo, webhookSecret: webhookSecret,
+            publicBaseURL: publicURL, forwardTo: forwardTo, forwardThin: forwardThin, webhookSecret: webhookSecret,
             webhookRetryBase: .milliseconds(Int64(webhookRetryBase * 1000)), delayedSettlementSeconds: settlementSeconds)
         let emulator = await Emulator(configuration: configuration, logger: logger)
         let host = self.host

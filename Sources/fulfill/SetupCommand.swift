@@ -18,6 +18,18 @@ struct SetupCommand: AsyncParsableCommand {
     @Option(name: .customLong("webhook-url"), help: "The endpoint's URL (default PUBLIC_URL/webhook).")
     var webhookURL: String?
 
+    @Flag(help: "Set up the Connect endpoint: the connected accounts' events (its secret is STRIPE_CONNECT_WEBHOOK_SECRET).")
+    var connect = false
+
+    @Flag(name: .customLong("event-destination"), help: "Set up an event destination of thin events (Stripe's recommendation) instead of a webhook endpoint.")
+    var eventDestination = false
+
+    func validate() throws {
+        if connect && eventDestination {
+            throw ValidationError("--connect and --event-destination are separate setups: run setup once for each.")
+        }
+    }
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let configuration = try await options.configuration(environment: environment, requiresWebhookSecret: false)
@@ -29,23 +41,26 @@ struct SetupCommand: AsyncParsableCommand {
         guard let scheme = URLComponents(string: url)?.scheme, scheme == "https" || scheme == "http" else {
             throw ValidationError("--webhook-url must be an http(s) URL (got \(url.prefix(80))).")
         }
-        let setup = WebhookEndpointSetup(url: url, events: service.router.types)
+        let kind: WebhookEndpointSetup.Kind = eventDestination ? .thinEventDestination : .webhookEndpoint(connect: connect)
+        let setup = WebhookEndpointSetup(url: url, events: service.router.types, kind: kind, thinOnly: service.router.thinOnlyTypes)
         let outcome = try await setup.apply(using: service.stripe)
+        let what = eventDestination ? "event destination (thin events)" : connect ? "Connect webhook endpoint" : "webhook endpoint"
+        let secretName = connect ? "STRIPE_CONNECT_WEBHOOK_SECRET" : "STRIPE_WEBHOOK_SECRET"
         switch outcome.plan {
         case .create(_, let events):
-            say("created webhook endpoint \(outcome.endpointID) for \(url), receiving \(events.count) event types:")
+            say("created \(what) \(outcome.endpointID) for \(url), receiving \(events.count) event types:")
             say("  " + events.joined(separator: ", "))
             if let secret = outcome.secret {
-                say("Its signing secret, shown this once: set it as the service's STRIPE_WEBHOOK_SECRET.")
-                say("STRIPE_WEBHOOK_SECRET=\(secret)")
+                say("Its signing secret, shown this once: set it as the service's \(secretName)\(eventDestination ? " (beside any other, comma-separated)" : "").")
+                say("\(secretName)=\(secret)")
             }
         case .update(_, let events, let adding, let removing):
-            say("updated webhook endpoint \(outcome.endpointID) for \(url): now \(events.count) event types")
+            say("updated \(what) \(outcome.endpointID) for \(url): now \(events.count) event types")
             if !adding.isEmpty { say("  added: " + adding.joined(separator: ", ")) }
             if !removing.isEmpty { say("  removed: " + removing.joined(separator: ", ")) }
             say("Its signing secret is unchanged.")
         case .unchanged:
-            say("webhook endpoint \(outcome.endpointID) for \(url) already receives exactly the \(setup.events.count) event types the service handles: nothing changed")
+            say("\(what) \(outcome.endpointID) for \(url) already receives exactly the \(setup.events.count) event types the service handles: nothing changed")
         }
     }
 }

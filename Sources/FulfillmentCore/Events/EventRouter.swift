@@ -17,6 +17,11 @@ public struct EventRouter: Sendable {
     /// Every snapshot type with a handler (a thin `v1.` event of each is handled too).
     public var types: [String] { handlers.keys.sorted() }
 
+    /// The types only thin events have that a destination subscribes to (a ping comes unasked).
+    public var thinOnlyTypes: [String] {
+        thinOnlyHandlers.keys.filter { $0 != EventType.eventDestinationPing.rawValue }.sorted()
+    }
+
     public mutating func on(_ type: EventType, _ handler: @escaping Handler) {
         handlers[type.rawValue] = handler
     }

@@ -1,7 +1,9 @@
 public import StripeAPI
 
 /// `fulfill setup`: makes the account's webhook endpoint for this service receive exactly the event types
-/// the service handles. The plan is pure (what exists, what is wanted -> what to do); `apply` carries it out.
+/// the service handles (a Connect endpoint, with `connect`, for the connected accounts' events; or an event
+/// destination of thin events, the recommended way). The plan is pure (what exists, what is wanted -> what to
+/// do); `apply` carries it out.
 public struct WebhookEndpointSetup: Sendable {
     /// What setup does.
     public enum Plan: Sendable, Hashable {
@@ -21,19 +23,42 @@ public struct WebhookEndpointSetup: Sendable {
         public var secret: String?
     }
 
-    public let url: String
-    /// The event types the service's router handles (sorted, no duplicates).
-    public let events: [String]
-
-    public init(url: String, events: [String]) {
-        self.url = url
-        self.events = Array(Set(events)).sorted()
+    /// What receives the events.
+    public enum Kind: Sendable, Hashable {
+        /// A v1 webhook endpoint of snapshot events; `connect`: the connected accounts' (a Connect endpoint).
+        case webhookEndpoint(connect: Bool)
+        /// A v2 event destination of thin events (`v1.` types and Stripe's health alerts).
+        case thinEventDestination
     }
 
-    /// The plan, given the account's endpoints: the first one with this URL is the service's.
+    public let url: String
+    public let kind: Kind
+    /// The event types the service's router handles (sorted, no duplicates), as this kind names them.
+    public let events: [String]
+
+    /// `events` are the snapshot types handled; a thin destination asks for their `v1.` types and `thinOnly`.
+    public init(url: String, events: [String], kind: Kind = .webhookEndpoint(connect: false), thinOnly: [String] = []) {
+        self.url = url
+        self.kind = kind
+        let named = kind == .thinEventDestination ? events.map { "v1." + $0 } + thinOnly : events
+        self.events = Array(Set(named)).sorted()
+    }
+
+    /// The plan, given the account's endpoints: the first one with this URL (and of this kind) is the service's.
     public func plan(existing: [WebhookEndpoint]) -> Plan {
-        guard let endpoint = existing.first(where: { $0.url == url }) else { return .create(url: url, events: events) }
-        let current = Set(endpoint.enabledEvents)
+        guard case .webhookEndpoint(let connect) = kind else { return .create(url: url, events: events) }
+        let existing = existing.filter { $0.url == url && ($0.connect ?? false) == connect }
+        return plan(existing: existing.map { (id: $0.id, events: $0.enabledEvents) })
+    }
+
+    /// The plan, given the account's thin event destinations.
+    public func plan(existing: [EventDestination]) -> Plan {
+        plan(existing: existing.filter { $0.webhookEndpoint?.url == url && $0.eventPayload == "thin" }.map { (id: $0.id, events: $0.enabledEvents) })
+    }
+
+    private func plan(existing: [(id: String, events: [String])]) -> Plan {
+        guard let endpoint = existing.first else { return .create(url: url, events: events) }
+        let current = Set(endpoint.events)
         let wanted = Set(events)
         if current == wanted { return .unchanged(id: endpoint.id) }
         return .update(
@@ -43,10 +68,25 @@ public struct WebhookEndpointSetup: Sendable {
 
     /// Reads the endpoints, decides and carries the plan out.
     public func apply(using stripe: StripeClient) async throws -> Outcome {
+        if kind == .thinEventDestination {
+            let plan = plan(existing: try await stripe.eventDestinations())
+            switch plan {
+            case .create(let url, let events):
+                let destination = try await stripe.createEventDestination(
+                    name: "StripeFulfillment", url: url, enabledEvents: events, payload: "thin")
+                return Outcome(plan: plan, endpointID: destination.id, secret: destination.webhookEndpoint?.signingSecret)
+            case .update(let id, let events, _, _):
+                _ = try await stripe.updateEventDestination(id, enabledEvents: events)
+                return Outcome(plan: plan, endpointID: id, secret: nil)
+            case .unchanged(let id):
+                return Outcome(plan: plan, endpointID: id, secret: nil)
+            }
+        }
         let plan = plan(existing: try await stripe.webhookEndpoints().collect())
         switch plan {
         case .create(let url, let events):
-            let endpoint = try await stripe.createWebhookEndpoint(url: url, enabledEvents: events)
+            let connect = kind == .webhookEndpoint(connect: true)
+            let endpoint = try await stripe.createWebhookEndpoint(url: url, enabledEvents: events, connect: connect)
             return Outcome(plan: plan, endpointID: endpoint.id, secret: endpoint.secret)
         case .update(let id, let events, _, _):
             _ = try await stripe.updateWebhookEndpoint(id, enabledEvents: events)

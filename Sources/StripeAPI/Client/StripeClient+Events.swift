@@ -20,10 +20,10 @@ extension StripeClient {
     }
 
     /// `POST /v1/webhook_endpoints`; the answer carries the endpoint's signing `secret`.
-    public func createWebhookEndpoint(url: String, enabledEvents: [String] = ["*"]) async throws -> WebhookEndpoint {
-        try await send(
-            .post, "/v1/webhook_endpoints",
-            parameters: ["url": .string(url), "enabled_events": .array(enabledEvents.map { .string($0) })])
+    public func createWebhookEndpoint(url: String, enabledEvents: [String] = ["*"], connect: Bool = false) async throws -> WebhookEndpoint {
+        var parameters: FormValue = ["url": .string(url), "enabled_events": .array(enabledEvents.map { .string($0) })]
+        if connect { parameters = parameters.setting("connect", "true") }
+        return try await send(.post, "/v1/webhook_endpoints", parameters: parameters)
     }
 
     /// `GET /v1/webhook_endpoints` (first page).

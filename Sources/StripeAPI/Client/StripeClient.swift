@@ -64,10 +64,17 @@ public struct StripeClient: Sendable {
 
     /// Sends one API call and returns the successful response undecoded; error answers throw `StripeError`.
     public func sendRaw(
-        _ method: StripeHTTPMethod, _ path: String, parameters: FormValue = .empty, idempotencyKey: String? = nil
+        _ method: StripeHTTPMethod, _ path: String, parameters: FormValue = .empty, idempotencyKey: String? = nil,
+        jsonBody: JSONValue? = nil
     ) async throws -> StripeHTTPResponse {
         let key = method == .post ? (idempotencyKey ?? makeIdempotencyKey()) : nil
-        let request = makeRequest(method, path, parameters: parameters, idempotencyKey: key)
+        var request = makeRequest(method, path, parameters: parameters, idempotencyKey: key)
+        if let jsonBody {
+            // The v2 API (`/v2/...`) takes JSON bodies.
+            request.headers.removeAll { $0.name == "Content-Type" }
+            request.headers.append(("Content-Type", "application/json"))
+            request.body = jsonBody.serializedBytes()
+        }
         let policy = configuration.retryPolicy
         var retries = 0, rateLimited = 0
         while true {

@@ -8,9 +8,11 @@ public struct WebhookEndpoint: Decodable, Sendable, StripeIdentifiable {
     public var secret: String?
     public var status: String
     public var url: String
+    /// A Connect endpoint: it receives the connected accounts' events.
+    public var connect: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case id, created, livemode, metadata, secret, status, url
+        case id, created, livemode, metadata, secret, status, url, connect
         case enabledEvents = "enabled_events"
     }
 }
