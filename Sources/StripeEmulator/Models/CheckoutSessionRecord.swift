@@ -41,6 +41,11 @@ struct CheckoutSessionRecord: Sendable {
     var pageURL: String
     /// The Payment Link that made it.
     var paymentLinkID: String? = nil
+    /// `subscription` mode: paying starts a subscription (`subscription_data`: a trial, metadata).
+    var subscriptionMode = false
+    var subscriptionTrialDays: Int? = nil
+    var subscriptionMetadata: [String: String] = [:]
+    var subscriptionID: String? = nil
     /// The expired session it recovers, and whether this one may be recovered once expired.
     var recoveredFrom: String? = nil
     var recoveryEnabled = false
@@ -199,7 +204,7 @@ struct CheckoutSessionRecord: Sendable {
             } ?? .null,
             "customer_email": .string(customerEmail), "expires_at": .int(expiresAt), "invoice": nil,
             "invoice_creation": nil, "livemode": false, "locale": .string(locale), "metadata": .stringMap(metadata),
-            "mode": "payment", "payment_intent": .string(paymentIntentID), "payment_link": .string(paymentLinkID),
+            "mode": subscriptionMode ? "subscription" : "payment", "payment_intent": .string(paymentIntentID), "payment_link": .string(paymentLinkID),
             "payment_method_collection": "always", "payment_method_options": nil,
             "payment_method_types": .array(paymentMethodTypes.map { .string($0) }),
             "payment_status": .string(paymentStatus.rawValue), "phone_number_collection": ["enabled": false],
@@ -210,7 +215,7 @@ struct CheckoutSessionRecord: Sendable {
             "shipping_details": shippingDetails.map { details in
                 ["address": details.address?.json ?? Address().json, "name": .string(details.name ?? "")]
             } ?? .null,
-            "shipping_options": [], "status": .string(status.rawValue), "submit_type": nil, "subscription": nil,
+            "shipping_options": [], "status": .string(status.rawValue), "submit_type": nil, "subscription": .string(subscriptionID),
             "success_url": .string(successURL),
             "total_details": ["amount_discount": .int(amountDiscount), "amount_shipping": 0, "amount_tax": 0],
             "discounts": promotionCodeID.map { [["promotion_code": .string($0), "coupon": nil]] } ?? [],

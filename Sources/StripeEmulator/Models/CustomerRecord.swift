@@ -10,6 +10,10 @@ struct CustomerRecord: Sendable {
     var metadata: [String: String]
     var defaultSource: String?
     var sourceIDs: [String] = []
+    /// `invoice_settings.default_payment_method`: what subscriptions charge when they name none.
+    var defaultPaymentMethod: String? = nil
+    /// The test clock its subscriptions live by.
+    var testClockID: String? = nil
 
     var json: JSONValue {
         [
@@ -18,10 +22,10 @@ struct CustomerRecord: Sendable {
             "description": .string(description), "discount": nil, "email": .string(email),
             "invoice_prefix": .string(String(id.suffix(8)).uppercased()),
             "invoice_settings": [
-                "custom_fields": nil, "default_payment_method": nil, "footer": nil, "rendering_options": nil,
+                "custom_fields": nil, "default_payment_method": .string(defaultPaymentMethod), "footer": nil, "rendering_options": nil,
             ],
             "livemode": false, "metadata": .stringMap(metadata), "name": .string(name), "next_invoice_sequence": 1,
-            "phone": nil, "preferred_locales": [], "shipping": nil, "tax_exempt": "none", "test_clock": nil,
+            "phone": nil, "preferred_locales": [], "shipping": nil, "tax_exempt": "none", "test_clock": .string(testClockID),
         ]
     }
 }

@@ -21,6 +21,10 @@ struct PaymentLinkRecord: Sendable {
             "after_completion": redirectURL.map { ["type": "redirect", "redirect": ["url": .string($0)]] }
                 ?? ["type": "hosted_confirmation", "hosted_confirmation": ["custom_message": nil]],
             "allow_promotion_codes": .bool(sessionParameters.contains { $0.key == "allow_promotion_codes" && $0.value.stringValue == "true" }),
+            "automatic_tax": ["enabled": false, "liability": nil], "billing_address_collection": "auto", "custom_fields": [],
+            "custom_text": ["shipping_address": nil, "submit": nil, "after_submit": nil, "terms_of_service_acceptance": nil],
+            "customer_creation": "if_required", "payment_method_collection": "always", "phone_number_collection": ["enabled": false],
+            "shipping_options": [], "submit_type": "auto", "tax_id_collection": ["enabled": false],
         ]
     }
 }
@@ -61,7 +65,9 @@ struct PromotionCodeRecord: Sendable {
     func json(coupon: JSONValue) -> JSONValue {
         [
             "id": .string(id), "object": "promotion_code", "created": .int(created), "code": .string(code), "coupon": coupon,
-            "active": .bool(active), "livemode": false, "metadata": [:], "times_redeemed": 0,
+            "active": .bool(active), "livemode": false, "metadata": [:], "times_redeemed": 0, "customer": nil, "expires_at": nil,
+            "max_redemptions": nil,
+            "restrictions": ["first_time_transaction": false, "minimum_amount": nil, "minimum_amount_currency": nil, "currency_options": [:]],
         ]
     }
 }

@@ -34,6 +34,8 @@ struct PaymentMethodRecord: Sendable {
     var idealBank: String?
     var iban: String?
     var outcome: Outcome
+    /// `pm_card_chargeCustomerFail`: pays a subscription's first invoice, then every renewal fails.
+    var failsRenewals = false
     /// The charge an iDEAL or Bancontact payment made this SEPA debit method from (`generated_from.charge`).
     var generatedFromCharge: String?
 

@@ -25,8 +25,16 @@ struct ProductRecord: Sendable {
     }
 }
 
-/// A price as the emulator stores it (one-time, per unit).
+/// A price as the emulator stores it: per unit, one-time or recurring (every `intervalCount` `interval`s).
 struct PriceRecord: Sendable {
+    /// How often a recurring price bills.
+    struct Recurring: Sendable, Hashable {
+        var interval: String
+        var intervalCount: Int
+
+        static let intervals: Set<String> = ["day", "week", "month", "year"]
+    }
+
     var id: String
     var created: Int
     var productID: String
@@ -36,14 +44,22 @@ struct PriceRecord: Sendable {
     var metadata: [String: String]
     var nickname: String?
     var lookupKey: String?
+    var recurring: Recurring? = nil
 
     var json: JSONValue {
         [
             "id": .string(id), "object": "price", "active": .bool(active), "billing_scheme": "per_unit",
             "created": .int(created), "currency": .string(currency), "custom_unit_amount": nil, "livemode": false,
             "lookup_key": .string(lookupKey), "metadata": .stringMap(metadata), "nickname": .string(nickname),
-            "product": .string(productID), "recurring": nil, "tax_behavior": "unspecified", "tiers_mode": nil,
-            "transform_quantity": nil, "type": "one_time", "unit_amount": .int(unitAmount),
+            "product": .string(productID),
+            "recurring": recurring.map { recurring in
+                [
+                    "interval": .string(recurring.interval), "interval_count": .int(recurring.intervalCount), "usage_type": "licensed",
+                    "aggregate_usage": nil, "meter": nil, "trial_period_days": nil,
+                ]
+            } ?? .null,
+            "tax_behavior": "unspecified", "tiers_mode": nil,
+            "transform_quantity": nil, "type": recurring == nil ? "one_time" : "recurring", "unit_amount": .int(unitAmount),
             "unit_amount_decimal": .string(String(unitAmount)),
         ]
     }

@@ -21,6 +21,19 @@ struct EmulatorAPIRoutes<Context: RequestContext>: Sendable {
         route(api, .get, "prices/:id") { try await state.retrievePrice($0, $1) }
         route(api, .post, "customers") { try await state.createCustomer($1) }
         route(api, .get, "customers/:id") { try await state.retrieveCustomer($0, $1) }
+        route(api, .post, "customers/:id") { try await state.updateCustomer($0, $1) }
+        route(api, .post, "subscriptions") { try await state.createSubscription($1) }
+        route(api, .get, "subscriptions") { try await state.listSubscriptions($1) }
+        route(api, .get, "subscriptions/:id") { try await state.retrieveSubscription($0, $1) }
+        route(api, .post, "subscriptions/:id") { try await state.updateSubscription($0, $1) }
+        route(api, .delete, "subscriptions/:id") { try await state.cancelSubscription($0, $1) }
+        route(api, .get, "invoices") { try await state.listInvoices($1) }
+        route(api, .get, "invoices/:id") { try await state.retrieveInvoice($0, $1) }
+        route(api, .post, "invoices/:id/pay") { try await state.payInvoice($0, $1) }
+        route(api, .post, "test_helpers/test_clocks") { try await state.createTestClock($1) }
+        route(api, .get, "test_helpers/test_clocks/:id") { id, _ in try await state.retrieveTestClock(id) }
+        route(api, .post, "test_helpers/test_clocks/:id/advance") { try await state.advanceTestClock($0, $1) }
+        route(api, .post, "billing_portal/sessions") { try await state.createBillingPortalSession($1) }
         route(api, .post, "customers/:id/sources") { try await state.attachSource(customerID: $0, $1) }
         route(api, .post, "checkout/sessions") { try await state.createCheckoutSession($1) }
         route(api, .get, "checkout/sessions") { try await state.listCheckoutSessions($1) }

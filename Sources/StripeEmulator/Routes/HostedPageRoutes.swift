@@ -50,6 +50,20 @@ struct HostedPageRoutes<Context: RequestContext>: Sendable {
             }
         }
         on(router, .get, "b/:id/thanks") { _, _ in Self.html(HTML.page(title: "Thank you", body: "<h1>Thank you for your purchase</h1>")) }
+        // An invoice's hosted page: what is due, and a test card to pay it with (a failed renewal's link).
+        on(router, .get, "i/:id") { [state] _, context in
+            guard let invoice = await state.invoiceRecord(context.parameters.get("id") ?? "") else { return Self.notFound() }
+            return Self.html(Self.invoicePage(invoice, message: nil))
+        }
+        on(router, .post, "i/:id") { [state] request, context in
+            let id = context.parameters.get("id") ?? ""
+            guard await state.invoiceRecord(id) != nil else { return Self.notFound() }
+            let form = (try? FormDecoder.decode(await Self.body(request))) ?? .empty
+            let card = form["card"]?.stringValue == "declined" ? "pm_card_chargeDeclined" : "pm_card_visa"
+            let paid = await state.payInvoiceOnHostedPage(id, with: card)
+            guard let invoice = await state.invoiceRecord(id) else { return Self.notFound() }
+            return Self.html(Self.invoicePage(invoice, message: paid ? "Paid. Thank you." : "Your card was declined."))
+        }
         // An expired session's recovery URL: a new session for the same purchase.
         on(router, .get, "c/recover/:id") { [state] _, context in
             guard let session = try? await state.recoverCheckoutSession(context.parameters.get("id") ?? "") else { return Self.notFound() }
@@ -117,6 +131,22 @@ struct HostedPageRoutes<Context: RequestContext>: Sendable {
             let owner = await state.owner(of: context.parameters.get("id") ?? "")
             return try await AccountScope.$current.withValue(.of(owner)) { try await handler(request, context) }
         }
+    }
+
+    static func invoicePage(_ invoice: InvoiceRecord, message: String?) -> String {
+        let due = HTML.money(invoice.amountDue, invoice.currency)
+        let form = invoice.status == .open
+            ? """
+            <form method="post"><button name="card" value="visa" id="pay">Pay \(due) with 4242 4242 4242 4242</button>
+            <button class="secondary" name="card" value="declined" id="decline">Pay with a declined card</button></form>
+            """ : ""
+        return HTML.page(
+            title: "Invoice \(invoice.id)",
+            body: """
+                <span class="badge">Test mode</span><h1>Invoice <span id="status">\(HTML.escape(invoice.status.rawValue))</span></h1>
+                <p>Amount due: <strong id="amount">\(due)</strong></p>
+                \(message.map { "<p class=\"muted\" id=\"message\">\(HTML.escape($0))</p>" } ?? "")\(form)
+                """)
     }
 
     static func baseURL(of request: Request) -> String {

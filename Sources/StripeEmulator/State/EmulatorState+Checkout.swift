@@ -16,15 +16,15 @@ extension EmulatorState {
         try parameters.allowOnly([
             "mode", "success_url", "cancel_url", "line_items", "customer_email", "customer", "metadata",
             "client_reference_id", "expires_at", "payment_method_types", "shipping_address_collection", "locale",
-            "allow_promotion_codes", "after_expiration", "custom_fields", "consent_collection", "expand",
+            "allow_promotion_codes", "after_expiration", "custom_fields", "consent_collection", "expand", "subscription_data",
         ])
         let locale = try parameters.string("locale")
         if let locale, !CheckoutPageTexts.stripeLocales.contains(locale) {
             throw .invalidRequest("Invalid locale: must be one of \(CheckoutPageTexts.stripeLocales.joined(separator: ", "))", param: "locale")
         }
         let mode = try parameters.requiredString("mode")
-        guard mode == "payment" else {
-            throw .invalidRequest("The emulator supports mode=payment only (got \(mode)).", param: "mode")
+        guard mode == "payment" || mode == "subscription" else {
+            throw .invalidRequest("The emulator supports mode=payment and mode=subscription (got \(mode.prefix(40))).", param: "mode")
         }
         let successURL = try parameters.requiredString("success_url", maxLength: 5000)
         let cancelURL = try parameters.string("cancel_url", maxLength: 5000)
@@ -81,6 +81,25 @@ extension EmulatorState {
             customerID: customerID, clientReferenceID: try parameters.string("client_reference_id", maxLength: 200),
             metadata: try parameters.metadata(), paymentMethodTypes: methods, lineItems: lineItems,
             shippingCountries: shippingCountries, locale: locale, pageURL: "\(baseURL)/c/pay/\(id)")
+        let recurring = lineItems.map { prices[$0.priceID]?.recurring != nil }
+        if mode == "subscription" {
+            guard recurring.contains(true) else {
+                throw .invalidRequest("You must provide at least one recurring price in `subscription` mode when using prices.", param: "line_items")
+            }
+            guard recurring.allSatisfy({ $0 }) else {
+                throw .invalidRequest("The emulator's subscription sessions take recurring prices only.", param: "line_items")
+            }
+            session.subscriptionMode = true
+            if let data = try parameters.object("subscription_data") {
+                try data.allowOnly(["trial_period_days", "metadata"])
+                session.subscriptionTrialDays = try data.int("trial_period_days", range: 1...730)
+                session.subscriptionMetadata = try data.metadata()
+            }
+        } else if recurring.contains(true) {
+            throw .invalidRequest(
+                "You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.",
+                param: "line_items")
+        }
         session.allowPromotionCodes = try parameters.bool("allow_promotion_codes") ?? false
         session.recoveryEnabled = try parameters.object("after_expiration")?.object("recovery")?.bool("enabled") ?? false
         session.customFields = try Self.customFields(parameters)
@@ -216,6 +235,9 @@ extension EmulatorState {
         let customerEmail = email ?? session.customerEmail ?? "customer@example.com"
         let customerName = name ?? "Jenny Rosen"
         // A session with something to pay gets a PaymentIntent and its charge (none for a free session).
+        if session.subscriptionMode {
+            return try completeSubscriptionSession(session, outcome: outcome, email: email, name: name, answers: answers)
+        }
         let total = session.amountSubtotal - min(session.amountSubtotal, answers.discount?.amount ?? session.amountDiscount)
         let paymentIntentID = total > 0 ? makeID("pi_") : nil
         let types = try session.complete(
@@ -233,6 +255,49 @@ extension EmulatorState {
         let json = session.json()
         for type in types { emit(type, object: json, cause: nil) }
         return (json, outcome == .declined ? nil : session.resolvedSuccessURL)
+    }
+
+    /// A `subscription` session paid: its customer (made if it has none) keeps the card as its default and the
+    /// subscription starts with its first invoice paid (nothing to pay during a trial). A delayed method is the
+    /// payment mode's only.
+    private func completeSubscriptionSession(
+        _ session: CheckoutSessionRecord, outcome: CheckoutSessionRecord.Outcome, email: String?, name: String?, answers: CheckoutAnswers
+    ) throws(APIError) -> (session: JSONValue, redirectURL: String?) {
+        var session = session
+        guard outcome == .paid || outcome == .declined else {
+            throw .invalidRequest("A subscription session is paid by card: outcome paid or declined.", param: "outcome")
+        }
+        try session.take(answers)
+        if outcome == .declined { return (session.json(), nil) }
+        let customerEmail = email ?? session.customerEmail ?? "customer@example.com"
+        let customerID: String
+        if let existing = session.customerID {
+            customerID = existing
+        } else {
+            let customer = CustomerRecord(
+                id: makeID("cus_", length: 14), created: nowSeconds, email: customerEmail, name: name, description: nil, metadata: [:])
+            customers[customer.id] = customer
+            emit("customer.created", object: customer.json, cause: nil)
+            customerID = customer.id
+        }
+        let card = makeID("pm_")
+        paymentMethods[card] = PaymentMethodRecord(
+            id: card, created: nowSeconds, kind: .card, customerID: customerID, billingName: name, billingEmail: customerEmail,
+            metadata: [:], card: ("Visa", "4242", 12, 2034), outcome: .succeeds)
+        customers[customerID]?.defaultPaymentMethod = card
+        let subscription = try startSubscription(
+            customerID: customerID, items: session.lineItems.map { ($0.priceID, $0.quantity) }, trialDays: session.subscriptionTrialDays,
+            paymentMethod: card, metadata: session.subscriptionMetadata, cause: nil)
+        let types = try session.complete(
+            .paid, at: nowSeconds, settlementDelay: configuration.delayedSettlementSeconds, paymentIntentID: nil,
+            details: CustomerDetails(address: .emulatorDefault, email: customerEmail, name: name ?? "Jenny Rosen"), shipping: nil)
+        session.customerID = customerID
+        session.subscriptionID = subscription.id
+        session.paymentStatus = session.subscriptionTrialDays == nil ? .paid : .noPaymentRequired
+        sessions[session.id] = session
+        let json = session.json()
+        for type in types { emit(type, object: json, cause: nil) }
+        return (json, session.resolvedSuccessURL)
     }
 
     func sessionJSON(_ session: CheckoutSessionRecord, expansions: [String]) throws(APIError) -> JSONValue {

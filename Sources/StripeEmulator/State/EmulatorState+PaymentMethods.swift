@@ -9,14 +9,16 @@ extension EmulatorState {
         "pm_card_visa_chargeDeclined": ("Visa", "0002", .declines),
         "pm_card_threeDSecure2Required": ("Visa", "3220", .requiresAction),
         "pm_card_authenticationRequired": ("Visa", "3184", .requiresAction),
+        "pm_card_chargeCustomerFail": ("Visa", "0341", .succeeds),
     ]
 
     /// The PaymentMethod with this id, making one of Stripe's test ids on first use.
     func paymentMethod(_ id: String) -> PaymentMethodRecord? {
         if let method = paymentMethods[id] { return method }
         guard let test = Self.testPaymentMethods[id] else { return nil }
-        let method = PaymentMethodRecord(
+        var method = PaymentMethodRecord(
             id: id, created: nowSeconds, kind: .card, metadata: [:], card: (test.brand, test.last4, 12, 2034), outcome: test.outcome)
+        method.failsRenewals = id == "pm_card_chargeCustomerFail"
         paymentMethods[id] = method
         return method
     }
@@ -87,7 +89,12 @@ extension EmulatorState {
     /// `POST /v1/payment_methods/{id}/attach`: saves a card or SEPA debit account on a customer.
     func attachPaymentMethod(_ id: String, _ call: APICall) throws(APIError) -> JSONValue {
         try call.parameters.allowOnly(["customer"])
-        let customerID = try call.parameters.requiredString("customer")
+        try attachPaymentMethod(id, toCustomer: try call.parameters.requiredString("customer"), cause: call)
+        return paymentMethods[id]!.json
+    }
+
+    /// Attaches a reusable method to a customer (the API's attach, or a customer created with `payment_method`).
+    func attachPaymentMethod(_ id: String, toCustomer customerID: String, cause: APICall? = nil) throws(APIError) {
         guard customers[customerID] != nil else { throw .missingReference("customer", customerID, param: "customer") }
         guard var method = paymentMethod(id) else { throw .missing("payment_method", id) }
         guard method.kind.isReusable else {
@@ -100,8 +107,7 @@ extension EmulatorState {
         }
         method.customerID = customerID
         paymentMethods[id] = method
-        emit("payment_method.attached", object: method.json, cause: call)
-        return method.json
+        emit("payment_method.attached", object: method.json, cause: cause)
     }
 
     /// `POST /v1/payment_methods/{id}/detach`.

@@ -52,6 +52,8 @@ extension EmulatorState {
             AccountScope.$current.withValue(.of(owner(of: timer.objectID))) { fire(timer, at: at) }
         }
         pruneIdempotencyKeys()
+        // Subscriptions on the virtual clock (those on a test clock move when it is advanced).
+        runBilling(upTo: now, clock: nil)
         return due.count
     }
 

@@ -22,6 +22,9 @@ public actor EmulatorState {
     var paymentMethods = OrderedRecords<PaymentMethodRecord>()
     var disputes = OrderedRecords<DisputeRecord>()
     var paymentLinks = OrderedRecords<PaymentLinkRecord>()
+    var subscriptions = OrderedRecords<SubscriptionRecord>()
+    var invoices = OrderedRecords<InvoiceRecord>()
+    var testClocks = OrderedRecords<TestClockRecord>()
     var coupons = OrderedRecords<CouponRecord>()
     var promotionCodes = OrderedRecords<PromotionCodeRecord>()
     /// Refunds live on their charge; this finds a refund's charge by the refund's id, in creation order.
@@ -130,6 +133,9 @@ public actor EmulatorState {
         case "re": refundCharges.owner(of: id)
         case "cs": sessions.owner(of: id)
         case "plink": paymentLinks.owner(of: id)
+        case "sub": subscriptions.owner(of: id)
+        case "in": invoices.owner(of: id)
+        case "clock": testClocks.owner(of: id)
         case "evt": events.owner(of: id) ?? thinEvents.owner(of: id)
         default: nil
         }
@@ -148,6 +154,8 @@ public actor EmulatorState {
         case "dp": disputes[id]?.json
         case "re": refund(id)?.json
         case "cs": sessions[id]?.json()
+        case "sub": subscriptions[id]?.json(prices: priceJSON)
+        case "in": invoices[id]?.json(prices: priceJSON)
         default: nil
         }
     }
@@ -161,4 +169,11 @@ extension EmulatorState {
     func sessionRecord(_ id: String) -> CheckoutSessionRecord? { sessions[id] }
     func sourceRecord(_ id: String) -> SourceRecord? { sources[id] }
     func paymentIntentRecord(_ id: String) -> PaymentIntentRecord? { paymentIntents[id] }
+    func invoiceRecord(_ id: String) -> InvoiceRecord? { invoices[id] }
+
+    /// The customer pays an open invoice on its hosted page (a test card).
+    func payInvoiceOnHostedPage(_ id: String, with card: String) -> Bool {
+        guard let invoice = invoices[id], invoice.status == .open else { return false }
+        return attemptPayment(of: id, with: card, at: billingNow(invoice.testClockID), manual: true)
+    }
 }

@@ -24,21 +24,37 @@ enum APIVersionShape {
         return rest.isEmpty || (rest.first == "." && rest.count <= 20 && rest.dropFirst().allSatisfy { $0.isASCII && $0.isLetter })
     }
 
-    /// `body` reshaped for `version`: every Checkout Session in it, at any depth (lists, expansions, errors).
+    /// `body` reshaped for `version`: every object in it, at any depth (lists, expansions, errors). Objects are
+    /// rendered with both versions' fields; each version keeps its own. From 2025-03-31.basil: a Checkout
+    /// Session's shipping is in `collected_information`; a subscription's period is on its items; an invoice
+    /// names its subscription under `parent.subscription_details` and no longer carries `subscription`,
+    /// `charge`, `payment_intent` or `paid`.
     static func shape(_ body: JSONValue, for version: String) -> JSONValue {
-        guard Self.version(version, isAtLeast: collectedInformation) else { return body }
-        return reshaped(body)
+        reshaped(body, basil: Self.version(version, isAtLeast: collectedInformation))
     }
 
-    private static func reshaped(_ value: JSONValue) -> JSONValue {
+    private static func reshaped(_ value: JSONValue, basil: Bool) -> JSONValue {
         switch value {
         case .array(let items):
-            return .array(items.map(reshaped))
+            return .array(items.map { reshaped($0, basil: basil) })
         case .object(var fields):
-            for (key, field) in fields { fields[key] = reshaped(field) }
-            if fields["object"] == "checkout.session" {
+            for (key, field) in fields { fields[key] = reshaped(field, basil: basil) }
+            switch fields["object"]?.stringValue {
+            case "checkout.session" where basil:
                 let shipping = fields.removeValue(forKey: "shipping_details") ?? .null
                 fields["collected_information"] = ["shipping_details": shipping, "business_name": nil, "individual_name": nil]
+            case "subscription" where basil:
+                fields["current_period_start"] = nil
+                fields["current_period_end"] = nil
+            case "subscription_item" where !basil:
+                fields["current_period_start"] = nil
+                fields["current_period_end"] = nil
+            case "line_item" where basil:
+                fields["price"] = nil
+            case "invoice":
+                for key in basil ? ["subscription", "charge", "payment_intent", "paid"] : ["parent"] { fields[key] = nil }
+            default:
+                break
             }
             return .object(fields)
         default:
