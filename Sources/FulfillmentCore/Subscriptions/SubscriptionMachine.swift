@@ -1,0 +1,172 @@
+public import Foundation
+
+/// What Stripe says of a subscription now (re-fetched, never an event's copy).
+public struct SubscriptionFact: Sendable, Hashable {
+    public struct Invoice: Sendable, Hashable {
+        public var id: String
+        public var paid: Bool
+        /// `subscription_create` or `subscription_cycle` (a renewal).
+        public var billingReason: String
+        /// Where the customer pays it (a failed renewal's email links here).
+        public var hostedURL: String?
+
+        public init(id: String, paid: Bool, billingReason: String, hostedURL: String? = nil) {
+            self.id = id
+            self.paid = paid
+            self.billingReason = billingReason
+            self.hostedURL = hostedURL
+        }
+    }
+
+    /// Stripe's status: `trialing`, `active`, `past_due`, `canceled`, `unpaid`, `incomplete`, `incomplete_expired`.
+    public var status: String
+    public var currentPeriodEnd: Date
+    public var cancelAtPeriodEnd: Bool
+    public var endedAt: Date?
+    public var priceIDs: [String]
+    public var latestInvoice: Invoice?
+
+    public init(
+        status: String, currentPeriodEnd: Date, cancelAtPeriodEnd: Bool = false, endedAt: Date? = nil, priceIDs: [String],
+        latestInvoice: Invoice? = nil
+    ) {
+        self.status = status
+        self.currentPeriodEnd = currentPeriodEnd
+        self.cancelAtPeriodEnd = cancelAtPeriodEnd
+        self.endedAt = endedAt
+        self.priceIDs = priceIDs
+        self.latestInvoice = latestInvoice
+    }
+}
+
+/// What a decision tells the customer and the merchant (each once: the facts carry what makes them unique).
+public enum SubscriptionChange: Sendable, Hashable {
+    /// First paid (or in a trial): the lines' actions are granted.
+    case started
+    /// A renewal invoice was paid: access runs to the new period's end.
+    case renewed(invoice: String)
+    /// A renewal failed: the customer may pay at `payURL`.
+    case pastDue(invoice: String, payURL: String?)
+    /// The grace ran out unpaid.
+    case suspended
+    /// A suspended subscription was paid again.
+    case restored
+    /// Set to cancel at the period's end: access until then.
+    case cancelScheduled(endsAt: Date)
+    /// The scheduled cancel was taken back.
+    case cancelWithdrawn
+    /// Another price from the new period.
+    case planChanged(from: [String], to: [String])
+    /// Access is over.
+    case ended
+}
+
+/// A decision: the entitlement to store (`nil`: nothing to keep yet) and what it tells.
+public struct SubscriptionDecision: Sendable, Hashable {
+    public var entitlement: SubscriptionEntitlement?
+    public var changes: [SubscriptionChange]
+
+    public var isNoChange: Bool { changes.isEmpty }
+}
+
+/// The subscription state machine, as pure functions: the stored entitlement and Stripe's re-fetched state ->
+/// what to store and what to tell. Events in any order, duplicated or stale, decide nothing wrong: an ended
+/// entitlement stays ended, access never goes back to an earlier period, a past-due state whose invoice was
+/// already settled is stale, and each change is told once (renewals and failures by invoice).
+public enum SubscriptionMachine {
+    static let endedStatuses: Set<String> = ["canceled", "unpaid", "incomplete_expired"]
+    static let liveStatuses: Set<String> = ["active", "trialing"]
+
+    public static func decide(
+        _ fact: SubscriptionFact, current: SubscriptionEntitlement?, subscriptionID: String, now: Date, grace: TimeInterval
+    ) -> SubscriptionDecision {
+        guard let current else { return first(fact, subscriptionID: subscriptionID, now: now) }
+        if current.access == .ended { return SubscriptionDecision(entitlement: current, changes: []) }
+        var next = current
+        var changes: [SubscriptionChange] = []
+        if endedStatuses.contains(fact.status) {
+            next.access = .ended
+            next.validUntil = min(current.validUntil, fact.endedAt ?? now)
+            changes.append(.ended)
+        } else if liveStatuses.contains(fact.status) {
+            next.validUntil = max(current.validUntil, fact.currentPeriodEnd)
+            if let invoice = fact.latestInvoice, invoice.paid, !current.settledInvoices.contains(invoice.id) {
+                next.settledInvoices = Array((current.settledInvoices + [invoice.id]).suffix(48))
+                if invoice.billingReason == "subscription_cycle" { changes.append(.renewed(invoice: invoice.id)) }
+            }
+            if current.access == .suspended { changes.append(.restored) }
+            next.access = .active
+            next.pastDueSince = nil
+            if fact.cancelAtPeriodEnd != current.cancelAtPeriodEnd {
+                changes.append(fact.cancelAtPeriodEnd ? .cancelScheduled(endsAt: fact.currentPeriodEnd) : .cancelWithdrawn)
+            }
+            next.cancelAtPeriodEnd = fact.cancelAtPeriodEnd
+            if fact.priceIDs != current.priceIDs, !fact.priceIDs.isEmpty {
+                changes.append(.planChanged(from: current.priceIDs, to: fact.priceIDs))
+                next.priceIDs = fact.priceIDs
+            }
+        } else if fact.status == "past_due" {
+            // A failure whose invoice was paid since is an older state (a slower fetch): not applied.
+            if let invoice = fact.latestInvoice, current.settledInvoices.contains(invoice.id) {
+                return SubscriptionDecision(entitlement: current, changes: [])
+            }
+            if current.access == .active {
+                next.access = .pastDue
+                next.pastDueSince = now
+            }
+            if let invoice = fact.latestInvoice, !invoice.paid, !current.noticedFailures.contains(invoice.id) {
+                next.noticedFailures = Array((current.noticedFailures + [invoice.id]).suffix(48))
+                changes.append(.pastDue(invoice: invoice.id, payURL: invoice.hostedURL))
+            }
+            let swept = sweep(next, now: now, grace: grace)
+            if let suspended = swept.entitlement, !swept.isNoChange {
+                next = suspended
+                changes += swept.changes
+            }
+        }
+        guard !changes.isEmpty else { return SubscriptionDecision(entitlement: current, changes: []) }
+        next.version = current.version + 1
+        return SubscriptionDecision(entitlement: next, changes: changes)
+    }
+
+    /// A past-due entitlement whose grace ran out is suspended; the sweep needs no event (Stripe sends none).
+    public static func sweep(_ current: SubscriptionEntitlement, now: Date, grace: TimeInterval) -> SubscriptionDecision {
+        guard current.access == .pastDue, let since = current.pastDueSince, now >= since.addingTimeInterval(grace) else {
+            return SubscriptionDecision(entitlement: current, changes: [])
+        }
+        var next = current
+        next.access = .suspended
+        next.version = current.version + 1
+        return SubscriptionDecision(entitlement: next, changes: [.suspended])
+    }
+
+    /// The first state seen: granted when paid or in a trial (past due already, when the service first hears
+    /// of it late); nothing before the first payment; ended without a grant when it is over already.
+    static func first(_ fact: SubscriptionFact, subscriptionID: String, now: Date) -> SubscriptionDecision {
+        let paid = fact.latestInvoice.flatMap { $0.paid ? [$0.id] : nil } ?? []
+        var entitlement = SubscriptionEntitlement(
+            subscriptionID: subscriptionID, access: .active, validUntil: fact.currentPeriodEnd, cancelAtPeriodEnd: fact.cancelAtPeriodEnd,
+            priceIDs: fact.priceIDs, settledInvoices: paid)
+        switch fact.status {
+        case _ where liveStatuses.contains(fact.status):
+            var changes: [SubscriptionChange] = [.started]
+            if fact.cancelAtPeriodEnd { changes.append(.cancelScheduled(endsAt: fact.currentPeriodEnd)) }
+            return SubscriptionDecision(entitlement: entitlement, changes: changes)
+        case "past_due":
+            entitlement.access = .pastDue
+            entitlement.pastDueSince = now
+            var changes: [SubscriptionChange] = [.started]
+            if let invoice = fact.latestInvoice, !invoice.paid {
+                entitlement.noticedFailures = [invoice.id]
+                changes.append(.pastDue(invoice: invoice.id, payURL: invoice.hostedURL))
+            }
+            return SubscriptionDecision(entitlement: entitlement, changes: changes)
+        case _ where endedStatuses.contains(fact.status):
+            entitlement.access = .ended
+            entitlement.validUntil = fact.endedAt ?? now
+            return SubscriptionDecision(entitlement: entitlement, changes: [])
+        default:
+            return SubscriptionDecision(entitlement: nil, changes: [])
+        }
+    }
+}
