@@ -114,4 +114,34 @@ import Testing
         #expect(decoded.amountRefunded == 40 && !decoded.refunded && !decoded.disputed)
         #expect(decoded.paymentIntent == "pi_1", "an expanded PaymentIntent keeps its id")
     }
+
+    @Test func decodesASubscriptionAndAnInvoiceOfEitherAPIVersion() throws {
+        var fixture = try fixture("subscription")
+        let subscription = try fixture.decode(as: Subscription.self)
+        #expect(subscription.id.hasPrefix("sub_") && subscription.customer.hasPrefix("cus_") && !subscription.items.isEmpty)
+        // From 2025-03-31.basil the period lives on the items only.
+        let end = subscription.currentPeriodEnd
+        fixture["current_period_start"] = nil
+        fixture["current_period_end"] = nil
+        if case .array(var items)? = fixture["items"]?["data"] {
+            for index in items.indices {
+                items[index]["current_period_start"] = .int(end - 100)
+                items[index]["current_period_end"] = .int(end + 100)
+            }
+            fixture["items"]?["data"] = .array(items)
+        }
+        let basil = try fixture.decode(as: Subscription.self)
+        #expect(basil.currentPeriodEnd == end + 100 && basil.currentPeriodStart == end - 100)
+        fixture["items"]?["data"] = []
+        #expect(throws: DecodingError.self) { try fixture.decode(as: Subscription.self) }
+
+        var invoice = try self.fixture("invoice")
+        invoice["subscription"] = "sub_old"
+        #expect(try invoice.decode(as: Invoice.self).subscription == "sub_old")
+        invoice["subscription"] = nil
+        invoice["parent"] = ["type": "subscription_details", "subscription_details": ["subscription": "sub_new"]]
+        let current = try invoice.decode(as: Invoice.self)
+        #expect(current.subscription == "sub_new" && current.id.hasPrefix("in_"))
+    }
 }
+

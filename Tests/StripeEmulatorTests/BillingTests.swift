@@ -179,4 +179,25 @@ import Testing
             }
         }
     }
+
+    @Test func theClientReadsSubscriptionsAndInvoicesInEitherVersionIntoOneFact() async throws {
+        try await EmulatorHarness.run(forwardWebhooks: false) { harness in
+            let shop = try await shop(harness, paymentMethod: "pm_card_chargeCustomerFail")
+            let id = try #require(try await shop.subscribe()["id"]?.stringValue)
+            try await shop.advance(to: 1_769_904_000 + 2 * 3600)
+            let old = StripeClient(
+                configuration: StripeClientConfiguration(apiKey: "sk_test_harness", apiBase: harness.baseURL, apiVersion: "2023-08-16"),
+                logger: ServiceHarness.logger())
+            for client in [harness.client, old] {
+                let subscription = try await client.retrieveSubscription(id)
+                #expect(subscription.status == .pastDue && subscription.currentPeriodEnd == 1_772_323_200)
+                let invoice = try await client.retrieveInvoice(try #require(subscription.latestInvoice))
+                #expect(invoice.subscription == id && invoice.status == .open && invoice.billingReason == "subscription_cycle")
+                #expect(invoice.hostedInvoiceURL?.contains("/i/\(invoice.id)") == true && invoice.attemptCount == 1)
+            }
+            let listed = try await harness.client.listSubscriptions()
+            #expect(listed.data.map(\.id) == [id])
+        }
+    }
 }
+

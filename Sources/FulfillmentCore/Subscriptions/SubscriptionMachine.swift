@@ -1,4 +1,5 @@
 public import Foundation
+public import StripeAPI
 
 /// What Stripe says of a subscription now (re-fetched, never an event's copy).
 public struct SubscriptionFact: Sendable, Hashable {
@@ -36,6 +37,21 @@ public struct SubscriptionFact: Sendable, Hashable {
         self.endedAt = endedAt
         self.priceIDs = priceIDs
         self.latestInvoice = latestInvoice
+    }
+}
+
+extension SubscriptionFact {
+    /// The fact of a subscription as Stripe returned it, with its latest invoice (fetched by its id).
+    public init(_ subscription: Subscription, latestInvoice: StripeAPI.Invoice?) {
+        self.init(
+            status: subscription.status.rawValue, currentPeriodEnd: Date(timeIntervalSince1970: TimeInterval(subscription.currentPeriodEnd)),
+            cancelAtPeriodEnd: subscription.cancelAtPeriodEnd,
+            endedAt: subscription.endedAt.map { Date(timeIntervalSince1970: TimeInterval($0)) }, priceIDs: subscription.items.map(\.price.id),
+            latestInvoice: latestInvoice.map { invoice in
+                Invoice(
+                    id: invoice.id, paid: invoice.status == .paid, billingReason: invoice.billingReason ?? "manual",
+                    hostedURL: invoice.hostedInvoiceURL)
+            })
     }
 }
 

@@ -74,6 +74,11 @@ public struct EventType: StripeEnum {
     public static let paymentIntentSucceeded: Self = "payment_intent.succeeded"
     public static let paymentIntentPaymentFailed: Self = "payment_intent.payment_failed"
     public static let paymentIntentCanceled: Self = "payment_intent.canceled"
+    public static let customerSubscriptionCreated: Self = "customer.subscription.created"
+    public static let customerSubscriptionUpdated: Self = "customer.subscription.updated"
+    public static let customerSubscriptionDeleted: Self = "customer.subscription.deleted"
+    public static let invoicePaid: Self = "invoice.paid"
+    public static let invoicePaymentFailed: Self = "invoice.payment_failed"
     /// A thin event's ping of its event destination (no related object).
     public static let eventDestinationPing: Self = "v2.core.event_destination.ping"
     /// Stripe made no events for a while (an incident) and has recovered: what happened meanwhile has no event.
