@@ -199,5 +199,34 @@ import Testing
             #expect(listed.data.map(\.id) == [id])
         }
     }
+
+    @Test func theCustomerPaysOnTheInvoicePageAndCancelsInThePortal() async throws {
+        try await EmulatorHarness.run(forwardWebhooks: false) { harness in
+            let shop = try await shop(harness, paymentMethod: "pm_card_chargeCustomerFail")
+            let id = try #require(try await shop.subscribe()["id"]?.stringValue)
+            try await shop.advance(to: 1_769_904_000 + 2 * 3600)
+            let open = try #require(try await shop.invoices(id).first { $0["status"] == "open" })
+            let page = URL(string: try #require(open["hosted_invoice_url"]?.stringValue))!.path
+            let shown = try await harness.raw(.get, page, apiKey: nil)
+            #expect(shown.status == 200 && shown.text.contains("€15.00") && shown.text.contains("open"))
+            let declined = try await harness.raw(
+                .post, page, apiKey: nil, headers: [("Content-Type", "application/x-www-form-urlencoded")], body: "card=declined")
+            #expect(declined.text.contains("declined") && declined.text.contains(">open<"))
+            let paid = try await harness.raw(.post, page, apiKey: nil, headers: [("Content-Type", "application/x-www-form-urlencoded")], body: "card=visa")
+            #expect(paid.text.contains(">paid<"))
+            #expect(try await shop.subscription(id)["status"] == "active")
+
+            let portal = try await harness.raw(.post, "/v1/billing_portal/sessions", ["customer": .string(shop.customer), "return_url": "https://shop.example/account"])
+            let portalPath = URL(string: try #require(portal.json["url"]?.stringValue))!.path
+            let listed = try await harness.raw(.get, portalPath, apiKey: nil)
+            #expect(listed.text.contains(id) && listed.text.contains("https://shop.example/account"))
+            let form = [("Content-Type", "application/x-www-form-urlencoded")]
+            _ = try await harness.raw(.post, portalPath, apiKey: nil, headers: form, body: "subscription=\(id)&action=cancel_at_period_end")
+            #expect(try await shop.subscription(id)["cancel_at_period_end"] == true)
+            _ = try await harness.raw(.post, portalPath, apiKey: nil, headers: form, body: "subscription=\(id)&action=cancel_now")
+            #expect(try await shop.subscription(id)["status"] == "canceled")
+            #expect(try await harness.raw(.get, "/p/session/bps_unknown", apiKey: nil).status == 404)
+        }
+    }
 }
 

@@ -64,6 +64,22 @@ struct HostedPageRoutes<Context: RequestContext>: Sendable {
             guard let invoice = await state.invoiceRecord(id) else { return Self.notFound() }
             return Self.html(Self.invoicePage(invoice, message: paid ? "Paid. Thank you." : "Your card was declined."))
         }
+        // The billing portal: the customer's subscriptions, to cancel (at period end or now) or renew.
+        router.get("p/session/:id") { [state] _, context in
+            guard let view = await state.portalView(context.parameters.get("id") ?? "") else { return Self.notFound() }
+            return Self.html(Self.portalPage(id: context.parameters.get("id") ?? "", view: view))
+        }
+        router.post("p/session/:id") { [state] request, context in
+            let id = context.parameters.get("id") ?? ""
+            let form = (try? FormDecoder.decode(await Self.body(request))) ?? .empty
+            do {
+                try await state.portalAction(id, subscription: form["subscription"]?.stringValue ?? "", action: form["action"]?.stringValue ?? "")
+            } catch {
+                return Self.notFound()
+            }
+            guard let view = await state.portalView(id) else { return Self.notFound() }
+            return Self.html(Self.portalPage(id: id, view: view))
+        }
         // An expired session's recovery URL: a new session for the same purchase.
         on(router, .get, "c/recover/:id") { [state] _, context in
             guard let session = try? await state.recoverCheckoutSession(context.parameters.get("id") ?? "") else { return Self.notFound() }
@@ -131,6 +147,29 @@ struct HostedPageRoutes<Context: RequestContext>: Sendable {
             let owner = await state.owner(of: context.parameters.get("id") ?? "")
             return try await AccountScope.$current.withValue(.of(owner)) { try await handler(request, context) }
         }
+    }
+
+    static func portalPage(id: String, view: (customer: String, returnURL: String?, subscriptions: [SubscriptionRecord])) -> String {
+        let rows = view.subscriptions.map { subscription in
+            let actions = subscription.status == .canceled ? "" : """
+                <form method="post"><input type="hidden" name="subscription" value="\(HTML.escape(subscription.id))">
+                \(subscription.cancelAtPeriodEnd
+                    ? #"<button name="action" value="renew" class="renew">Renew</button>"#
+                    : #"<button name="action" value="cancel_at_period_end" class="cancel-at-end">Cancel at period end</button>"#)
+                <button class="secondary cancel-now" name="action" value="cancel_now">Cancel now</button></form>
+                """
+            return """
+                <tr class="subscription" id="\(HTML.escape(subscription.id))"><td>\(HTML.escape(subscription.id))</td>
+                <td class="status">\(HTML.escape(subscription.status.rawValue))\(subscription.cancelAtPeriodEnd ? " (cancels at period end)" : "")</td>
+                <td>\(actions)</td></tr>
+                """
+        }.joined()
+        let back = view.returnURL.map { #"<p><a id="return" href="\#(HTML.escape($0))">Return</a></p>"# } ?? ""
+        return HTML.page(
+            title: "Billing portal",
+            body: """
+                <span class="badge">Test mode</span><h1>Your subscriptions</h1><table>\(rows)</table>\(back)
+                """)
     }
 
     static func invoicePage(_ invoice: InvoiceRecord, message: String?) -> String {

@@ -169,11 +169,41 @@ extension EmulatorState {
         let customerID = try call.parameters.requiredString("customer")
         guard customers[customerID] != nil else { throw .missingReference("customer", customerID, param: "customer") }
         let id = makeID("bps_")
+        portalSessions[id] = (customerID, try call.parameters.string("return_url"))
         return [
             "id": .string(id), "object": "billing_portal.session", "created": .int(nowSeconds), "customer": .string(customerID),
             "livemode": false, "locale": .string(try call.parameters.string("locale")), "return_url": .string(try call.parameters.string("return_url")),
             "url": .string("\(call.baseURL)/p/session/\(id)"), "configuration": "bpc_emulator_default", "on_behalf_of": nil, "flow": nil,
         ]
+    }
+
+    /// The billing portal's page: the customer's live subscriptions, each with its period and what it costs.
+    func portalView(_ sessionID: String) -> (customer: String, returnURL: String?, subscriptions: [SubscriptionRecord])? {
+        guard let portal = portalSessions[sessionID] else { return nil }
+        let mine = subscriptions.oldestFirst.filter { $0.customerID == portal.customer && $0.status != .incompleteExpired }
+        return (portal.customer, portal.returnURL, mine)
+    }
+
+    /// What the customer does in the portal: cancel at period end, take that back, or cancel now.
+    func portalAction(_ sessionID: String, subscription id: String, action: String) throws(APIError) {
+        guard let portal = portalSessions[sessionID], var subscription = subscriptions[id], subscription.customerID == portal.customer else {
+            throw .missing("subscription", id)
+        }
+        // The page is the customer's: what it changes belongs to the subscription's account (Connect).
+        let scope = AccountScope.of(subscriptions.owner(of: id))
+        switch action {
+        case "cancel_at_period_end", "renew":
+            subscription.cancelAtPeriodEnd = action == "cancel_at_period_end"
+            subscriptions[id] = subscription
+            AccountScope.$current.withValue(scope) {
+                emit("customer.subscription.updated", object: subscription.json(prices: priceJSON), cause: nil)
+            }
+        case "cancel_now":
+            let at = billingNow(subscription.testClockID)
+            _ = AccountScope.$current.withValue(scope) { end(id, reason: "cancellation_requested", at: at, cause: nil) }
+        default:
+            throw .invalidRequest("Unknown portal action.", param: "action")
+        }
     }
 
     func subscriptionJSON(_ subscription: SubscriptionRecord, expansions: [String]) throws(APIError) -> JSONValue {

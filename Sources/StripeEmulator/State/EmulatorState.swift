@@ -25,6 +25,8 @@ public actor EmulatorState {
     var subscriptions = OrderedRecords<SubscriptionRecord>()
     var invoices = OrderedRecords<InvoiceRecord>()
     var testClocks = OrderedRecords<TestClockRecord>()
+    /// Billing portal sessions: whose, and where the portal's "return" link goes.
+    var portalSessions: [String: (customer: String, returnURL: String?)] = [:]
     var coupons = OrderedRecords<CouponRecord>()
     var promotionCodes = OrderedRecords<PromotionCodeRecord>()
     /// Refunds live on their charge; this finds a refund's charge by the refund's id, in creation order.
