@@ -11,9 +11,13 @@ import Testing
 @Suite struct EventWorkerTests {
     @Test func aSlowEventNeverHoldsTheNext() async throws {
         let store = MemoryFulfillmentStore()
+        // The slow handler holds its slot until the test lets it go: the fast events can only all be processed
+        // meanwhile if the worker never waits for a batch to finish. (It was a wall-clock bound, which a loaded
+        // CI machine could miss; now nothing depends on speed: a worker with a batch barrier never gets there.)
+        let (gate, open) = AsyncStream<Void>.makeStream()
         var router = EventRouter()
         router.on(EventType(rawValue: "test.slow")) { _ in
-            try await Task.sleep(for: .seconds(30))
+            for await _ in gate { break }
             return "slow"
         }
         router.on(EventType(rawValue: "test.fast")) { _ in "fast" }
@@ -32,16 +36,27 @@ import Testing
             processor: EventProcessor(store: store, router: router, now: { Date() }, logger: logger), doorbell: store.bells.events,
             slots: WorkerSlots(capacity: 2), pollInterval: .seconds(5), metrics: ServiceMetrics(), logger: logger)
         let running = Task { try await worker.run() }
-        defer { running.cancel() }
-        // With a batch barrier, the batch holding the slow event would keep the rest waiting for 30 s. Here the
-        // other slot works through all thirty fast events meanwhile (in milliseconds; 15 s allows a loaded CI).
+        defer {
+            open.finish()
+            running.cancel()
+        }
+        // A guard against a hang only (a batch barrier would wait here forever): thirty fast events take
+        // milliseconds.
         let started = ContinuousClock.now
-        while try await store.eventCounts()[.processed] ?? 0 < 30, ContinuousClock.now - started < .seconds(15) {
+        while try await store.eventCounts()[.processed] ?? 0 < 30, ContinuousClock.now - started < .seconds(120) {
             try await Task.sleep(for: .milliseconds(20))
         }
         let processed = try await store.listEvents(status: .processed, limit: 100).map(\.id)
         #expect(processed.count == 30 && !processed.contains("evt_slow"), "\(processed.count) processed while the slow one ran")
         #expect(try await store.event(id: "evt_slow")?.status == .pending, "the slow one is still in its slot")
+        open.yield()
+        try await waitUntil { try await store.event(id: "evt_slow")?.status == .processed }
+        #expect(try await store.event(id: "evt_slow")?.status == .processed, "and it finishes once let go")
+    }
+
+    private func waitUntil(_ condition: () async throws -> Bool) async throws {
+        let started = ContinuousClock.now
+        while try await !condition(), ContinuousClock.now - started < .seconds(60) { try await Task.sleep(for: .milliseconds(20)) }
     }
 
     @Test func eventsStoredClaimedAtIntakeAreHandledAtOnceWithoutAClaim() async throws {
