@@ -138,9 +138,7 @@ struct ServiceOptions: ParsableArguments {
         guard let key = setting("STRIPE_SECRET_KEY") ?? defaults?.stripeSecretKey else {
             throw ValidationError("Set STRIPE_SECRET_KEY (or --stripe-secret-key).")
         }
-        let secrets = setting("STRIPE_WEBHOOK_SECRET").map {
-            $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        } ?? defaults?.webhookSecrets ?? []
+        let secrets = setting("STRIPE_WEBHOOK_SECRET").map(Self.list) ?? defaults?.webhookSecrets ?? []
         guard !secrets.isEmpty || !requiresWebhookSecret else { throw ValidationError("Set STRIPE_WEBHOOK_SECRET (or --webhook-secret).") }
         let host = setting("HOST") ?? defaults?.host ?? "127.0.0.1"
         let portText = source.string("PORT")
@@ -199,7 +197,7 @@ struct ServiceOptions: ParsableArguments {
         configuration.adminToken = try secret("ADMIN_TOKEN", minimum: 16) ?? defaults?.adminToken
         configuration.metricsToken = try secret("METRICS_TOKEN", minimum: 16) ?? defaults?.metricsToken
         configuration.allowedReturnHosts = try setting("ALLOWED_RETURN_HOSTS").map { list in
-            let entries = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let entries = Self.list(list)
             guard !entries.isEmpty else { throw ValidationError("ALLOWED_RETURN_HOSTS must list at least one origin.") }
             for entry in entries {
                 do {

@@ -79,7 +79,7 @@ public struct Reconciler: Sendable {
     let overlap: TimeInterval
     /// How long the lease lasts without renewal (renewed after every page).
     let lease: TimeInterval
-    let holder: String
+    private(set) var holder: String
     let now: @Sendable () -> Date
     let logger: Logger
 
@@ -140,6 +140,14 @@ public struct Reconciler: Sendable {
             try? await store.finishReconciliation(holder: holder, watermark: nil, summary: "failed: \(error)", now: now())
             throw error
         }
+    }
+
+    /// The same reconciler, its lease held under another name (the service's loop, `fulfill reconcile`, the
+    /// pass after an event generation failure).
+    public func held(by holder: String) -> Reconciler {
+        var reconciler = self
+        reconciler.holder = holder
+        return reconciler
     }
 
     /// This pass on a connected account: Stripe's lists are that account's, and what is found is handled there.

@@ -19,6 +19,8 @@ public struct FulfillmentService: Sendable {
     /// Creates orders (their sources); `payments` applies what Stripe says about them.
     public let orderDesk: OrderDesk
     public let router: EventRouter
+    /// The reconciler over the types `router` handles (its holder named per use).
+    let passes: Reconciler
     public let metrics: ServiceMetrics
     public let emailTransport: any EmailTransport
     /// Who delivers each channel of dispatches (the merchant's endpoint; registered actions' effects).
@@ -99,11 +101,11 @@ public struct FulfillmentService: Sendable {
             .merging(.afterPayment(afterPayment)).merging(.thinEvents)
         // After an event generation failure a pass runs at once (the same pass as `serve`'s and `fulfill
         // reconcile`'s, under the same lease), asking for the types above.
-        router = handled.merging(
-            .health(
-                reconciler: Reconciler(
-                    stripe: stripe, store: self.store, fulfiller: fulfiller, orders: payments, eventTypes: handled.types,
-                    connectedAccounts: configuration.connectedAccounts, holder: "event-generation-failure@" + ReconcilerService.holderName(), now: configuration.now, logger: logger)))
+        passes = Reconciler(
+            stripe: stripe, store: self.store, fulfiller: fulfiller, orders: payments, eventTypes: handled.types,
+            connectedAccounts: configuration.connectedAccounts, holder: "event-generation-failure@" + ReconcilerService.holderName(),
+            now: configuration.now, logger: logger)
+        router = handled.merging(.health(reconciler: passes))
         var dispatchers = DispatchRegistry()
         for (channel, handler) in actions.effectDispatchers { dispatchers.register(handler, for: channel) }
         if let merchant = configuration.merchantWebhook {
@@ -227,10 +229,7 @@ public struct FulfillmentService: Sendable {
 
     /// The reconciler, as `serve` runs it every `reconcileInterval` and `fulfill reconcile` runs it once.
     public func reconciler(holder: String) -> Reconciler {
-        Reconciler(
-            stripe: stripe, store: store, fulfiller: fulfiller, orders: payments, eventTypes: router.types,
-            connectedAccounts: configuration.connectedAccounts, holder: holder,
-            now: configuration.now, logger: logger)
+        passes.held(by: holder)
     }
 
     /// What the store runs (a pool, migrations, checkpoints): needed whether or not the workers run.

@@ -28,6 +28,12 @@ public struct WebhookEventEnvelope: Sendable, Hashable {
         self.account = account
     }
 
+    /// The account a v2 `context` (a thin event's, a request's `Stripe-Context`) names, under any organisation
+    /// before it (`org_…/acct_…`): the last `acct_` segment, if any.
+    public static func account(inContext context: String) -> String? {
+        context.split(separator: "/").last { $0.hasPrefix("acct_") }.map(String.init)
+    }
+
     /// Why a body is not an event envelope.
     public struct Malformed: Error, Hashable, CustomStringConvertible {
         public var description: String
@@ -89,16 +95,10 @@ public struct WebhookEventEnvelope: Sendable, Hashable {
             guard let id else { throw fail("no string \"id\"") }
             guard let type else { throw fail("no string \"type\"") }
             if kind == "v2.core.event" {
-                return WebhookEventEnvelope(id: id, type: type, objectID: relatedID, isThin: true, account: context.flatMap(Self.account(inContext:)))
+                return WebhookEventEnvelope(id: id, type: type, objectID: relatedID, isThin: true, account: context.flatMap(WebhookEventEnvelope.account(inContext:)))
             }
             guard sawData, let objectID else { throw fail("no object \"data.object\"") }
             return WebhookEventEnvelope(id: id, type: type, objectID: objectID, account: account)
-        }
-
-        /// A thin event's `context` names the account it happened on, under any organisation before it
-        /// (`org_…/acct_…`): the last `acct_` segment, if any.
-        static func account(inContext context: String) -> String? {
-            context.split(separator: "/").last { $0.hasPrefix("acct_") }.map(String.init)
         }
 
         /// A string or null (nil).

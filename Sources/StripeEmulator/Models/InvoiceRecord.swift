@@ -58,10 +58,6 @@ struct InvoiceRecord: Sendable {
             "payment_settings": ["default_mandate": nil, "payment_method_options": nil, "payment_method_types": nil],
             "post_payment_credit_notes_amount": 0, "pre_payment_credit_notes_amount": 0, "starting_balance": 0, "total_tax_amounts": [],
             "number": .string("EMU-\(id.suffix(6).uppercased())"),
-            "parent": [
-                "type": "subscription_details",
-                "subscription_details": ["subscription": .string(subscriptionID), "metadata": [:]], "quote_details": nil,
-            ],
         ]
     }
 }

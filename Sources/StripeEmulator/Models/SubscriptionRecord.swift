@@ -60,7 +60,6 @@ struct SubscriptionRecord: Sendable {
             [
                 "id": .string(item.id), "object": "subscription_item", "created": .int(created), "price": prices(item.priceID),
                 "quantity": .int(item.quantity), "subscription": .string(id), "metadata": [:],
-                "current_period_start": .int(currentPeriodStart), "current_period_end": .int(currentPeriodEnd),
             ]
         }
         return [

@@ -59,9 +59,7 @@ struct APIResponder: Sendable {
 
     /// The connected account a request names, which must be one the platform made (Stripe answers 403).
     private func connectedAccount(of request: Request) async throws(APIError) -> String? {
-        let named = request.headers[.stripeAccount] ?? request.headers[.stripeContext].flatMap { context in
-            context.split(separator: "/").last { $0.hasPrefix("acct_") }.map(String.init)
-        }
+        let named = request.headers[.stripeAccount] ?? request.headers[.stripeContext].flatMap(WebhookEventEnvelope.account(inContext:))
         guard let named, !named.isEmpty else { return nil }
         guard await state.knowsAccount(named) else {
             throw .permission(

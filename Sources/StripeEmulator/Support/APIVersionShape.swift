@@ -25,34 +25,44 @@ enum APIVersionShape {
     }
 
     /// `body` reshaped for `version`: every object in it, at any depth (lists, expansions, errors). Objects are
-    /// rendered with both versions' fields; each version keeps its own. From 2025-03-31.basil: a Checkout
-    /// Session's shipping is in `collected_information`; a subscription's period is on its items; an invoice
-    /// names its subscription under `parent.subscription_details` and no longer carries `subscription`,
-    /// `charge`, `payment_intent` or `paid`.
+    /// rendered in the account's version; a request or an endpoint on it (every webhook by default) costs no
+    /// walk. From 2025-03-31.basil: a Checkout Session's shipping is in `collected_information`; a
+    /// subscription's period is on its items; an invoice names its subscription under
+    /// `parent.subscription_details` and no longer carries `subscription`, `charge`, `payment_intent` or `paid`,
+    /// nor its lines their `price`.
     static func shape(_ body: JSONValue, for version: String) -> JSONValue {
-        reshaped(body, basil: Self.version(version, isAtLeast: collectedInformation))
+        guard Self.version(version, isAtLeast: collectedInformation) else { return body }
+        return reshaped(body)
     }
 
-    private static func reshaped(_ value: JSONValue, basil: Bool) -> JSONValue {
+    private static func reshaped(_ value: JSONValue) -> JSONValue {
         switch value {
         case .array(let items):
-            return .array(items.map { reshaped($0, basil: basil) })
+            return .array(items.map(reshaped))
         case .object(var fields):
-            for (key, field) in fields { fields[key] = reshaped(field, basil: basil) }
+            for (key, field) in fields { fields[key] = reshaped(field) }
             switch fields["object"]?.stringValue {
-            case "checkout.session" where basil:
+            case "checkout.session":
                 let shipping = fields.removeValue(forKey: "shipping_details") ?? .null
                 fields["collected_information"] = ["shipping_details": shipping, "business_name": nil, "individual_name": nil]
-            case "subscription" where basil:
-                fields["current_period_start"] = nil
-                fields["current_period_end"] = nil
-            case "subscription_item" where !basil:
-                fields["current_period_start"] = nil
-                fields["current_period_end"] = nil
-            case "line_item" where basil:
+            case "subscription":
+                let start = fields.removeValue(forKey: "current_period_start") ?? .null
+                let end = fields.removeValue(forKey: "current_period_end") ?? .null
+                if case .array(var items)? = fields["items"]?["data"] {
+                    for index in items.indices {
+                        items[index]["current_period_start"] = start
+                        items[index]["current_period_end"] = end
+                    }
+                    fields["items"]?["data"] = .array(items)
+                }
+            case "line_item":
                 fields["price"] = nil
             case "invoice":
-                for key in basil ? ["subscription", "charge", "payment_intent", "paid"] : ["parent"] { fields[key] = nil }
+                let subscription = fields["subscription"] ?? .null
+                fields["parent"] = [
+                    "type": "subscription_details", "subscription_details": ["subscription": subscription, "metadata": [:]], "quote_details": nil,
+                ]
+                for key in ["subscription", "charge", "payment_intent", "paid"] { fields[key] = nil }
             default:
                 break
             }

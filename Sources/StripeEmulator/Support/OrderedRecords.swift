@@ -34,9 +34,6 @@ struct OrderedRecords<Record: Sendable>: Sendable {
     /// The account a record belongs to (nil: the platform's, or no such record), whatever the scope.
     func owner(of id: String) -> String? { owners[id] }
 
-    /// Whether a record with this id exists, whatever the scope.
-    func exists(_ id: String) -> Bool { records[id] != nil }
-
     /// Every record the scope sees, newest first.
     var newestFirst: [Record] { visible(ids.reversed()) }
 
