@@ -339,6 +339,32 @@ enum PostgresMigrations {
                 "CREATE INDEX orders_account ON orders (account) WHERE account IS NOT NULL",
             ]
         ),
+        (
+            "v13: subscriptions, each entitlement kept over time",
+            [
+                """
+                CREATE TABLE subscriptions (
+                    subscription_id TEXT PRIMARY KEY,
+                    account TEXT,
+                    customer_id TEXT NOT NULL,
+                    customer_email TEXT,
+                    language TEXT CHECK (language IN ('en', 'es')),
+                    access TEXT NOT NULL CHECK (access IN ('active', 'past_due', 'suspended', 'ended')),
+                    valid_until TIMESTAMPTZ NOT NULL,
+                    past_due_since TIMESTAMPTZ,
+                    cancel_at_period_end BOOLEAN NOT NULL,
+                    price_ids JSONB NOT NULL,
+                    settled_invoices JSONB NOT NULL,
+                    noticed_failures JSONB NOT NULL,
+                    version INTEGER NOT NULL CHECK (version >= 1),
+                    created_at TIMESTAMPTZ NOT NULL,
+                    updated_at TIMESTAMPTZ NOT NULL,
+                    CHECK (access <> 'past_due' OR past_due_since IS NOT NULL)
+                )
+                """,
+                "CREATE INDEX subscriptions_past_due ON subscriptions (past_due_since) WHERE access = 'past_due'",
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet applied, under the advisory lock, each in a transaction of its own.

@@ -416,6 +416,30 @@ enum SQLiteMigrations {
                     CREATE INDEX orders_account ON orders (account) WHERE account IS NOT NULL;
                     """)
         }
+        migrator.registerMigration("v15: subscriptions, each entitlement kept over time") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE subscriptions (
+                        subscription_id TEXT PRIMARY KEY NOT NULL,
+                        account TEXT,
+                        customer_id TEXT NOT NULL,
+                        customer_email TEXT,
+                        language TEXT CHECK (language IN ('en', 'es')),
+                        access TEXT NOT NULL CHECK (access IN ('active', 'past_due', 'suspended', 'ended')),
+                        valid_until REAL NOT NULL,
+                        past_due_since REAL,
+                        cancel_at_period_end INTEGER NOT NULL,
+                        price_ids_json TEXT NOT NULL,
+                        settled_invoices_json TEXT NOT NULL,
+                        noticed_failures_json TEXT NOT NULL,
+                        version INTEGER NOT NULL CHECK (version >= 1),
+                        created_at REAL NOT NULL,
+                        updated_at REAL NOT NULL,
+                        CHECK (access <> 'past_due' OR past_due_since IS NOT NULL)
+                    );
+                    CREATE INDEX subscriptions_past_due ON subscriptions (past_due_since) WHERE access = 'past_due';
+                    """)
+        }
         return migrator
     }
 }

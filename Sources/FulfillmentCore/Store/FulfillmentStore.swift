@@ -9,7 +9,7 @@ public import ServiceLifecycle
 /// change writes) are `Ledger`'s pure functions: a store reads their inputs and persists their outputs.
 public protocol FulfillmentStore:
     EventInbox, PurchaseLedger, AfterPaymentLedger, OrderBook, StockLevels, EmailOutbox, DispatchOutbox, OperatorLog,
-    ReconcilerLease, DoorKeeping
+    ReconcilerLease, DoorKeeping, SubscriptionBook
 {
     // MARK: Running
 

@@ -33,6 +33,7 @@ public actor MemoryFulfillmentStore: FulfillmentStore {
     var stock: [String: Int] = [:]
     var outbox: [StoredEmail] = []
     var orders: [String: Order] = [:]
+    var subscriptions: [String: StoredSubscription] = [:]
     var anomalies: [OrderAnomaly] = []
     var afterPayments: [String: AfterPaymentRecord] = [:]
     var operatorLog: [OperatorAction] = []
