@@ -4,7 +4,7 @@ import PostgresNIO
 
 extension PostgresFulfillmentStore {
     static let subscriptionColumns = """
-        subscription_id, account, customer_id, customer_email, language, access, valid_until, past_due_since, cancel_at_period_end, \
+        subscription_id, account, customer_id, customer_email, customer_name, language, access, valid_until, past_due_since, cancel_at_period_end, \
         price_ids::text, settled_invoices::text, noticed_failures::text, version, created_at, updated_at
         """
 
@@ -21,7 +21,8 @@ extension PostgresFulfillmentStore {
             if let expectedVersion {
                 rows = try await connection.query(
                     """
-                    UPDATE subscriptions SET customer_email = \(subscription.customerEmail), language = \(subscription.language?.rawValue),
+                    UPDATE subscriptions SET customer_email = \(subscription.customerEmail), customer_name = \(subscription.customerName),
+                        language = \(subscription.language?.rawValue),
                         access = \(e.access.rawValue), valid_until = \(e.validUntil), past_due_since = \(e.pastDueSince),
                         cancel_at_period_end = \(e.cancelAtPeriodEnd), price_ids = \(prices)::jsonb, settled_invoices = \(settled)::jsonb,
                         noticed_failures = \(noticed)::jsonb, version = \(e.version), updated_at = \(subscription.updatedAt)
@@ -31,10 +32,10 @@ extension PostgresFulfillmentStore {
             } else {
                 rows = try await connection.query(
                     """
-                    INSERT INTO subscriptions (subscription_id, account, customer_id, customer_email, language, access, valid_until,
+                    INSERT INTO subscriptions (subscription_id, account, customer_id, customer_email, customer_name, language, access, valid_until,
                         past_due_since, cancel_at_period_end, price_ids, settled_invoices, noticed_failures, version, created_at, updated_at)
                     VALUES (\(subscription.id), \(subscription.account), \(subscription.customerID), \(subscription.customerEmail),
-                        \(subscription.language?.rawValue), \(e.access.rawValue), \(e.validUntil), \(e.pastDueSince), \(e.cancelAtPeriodEnd),
+                        \(subscription.customerName), \(subscription.language?.rawValue), \(e.access.rawValue), \(e.validUntil), \(e.pastDueSince), \(e.cancelAtPeriodEnd),
                         \(prices)::jsonb, \(settled)::jsonb, \(noticed)::jsonb, \(e.version), \(subscription.createdAt), \(subscription.updatedAt))
                     ON CONFLICT (subscription_id) DO NOTHING
                     RETURNING subscription_id
@@ -61,9 +62,9 @@ extension PostgresFulfillmentStore {
 
     private func subscriptions(_ rows: PostgresRowSequence) async throws -> [StoredSubscription] {
         var found: [StoredSubscription] = []
-        for try await (id, account, customer, email, language, access, validUntil, pastDueSince, cancelAtEnd, prices, settled, noticed, version,
+        for try await (id, account, customer, email, name, language, access, validUntil, pastDueSince, cancelAtEnd, prices, settled, noticed, version,
                        createdAt, updatedAt)
-            in rows.decode((String, String?, String, String?, String?, String, Date, Date?, Bool, String, String, String, Int, Date, Date).self)
+            in rows.decode((String, String?, String, String?, String?, String?, String, Date, Date?, Bool, String, String, String, Int, Date, Date).self)
         {
             guard let known = SubscriptionEntitlement.Access(rawValue: access) else {
                 throw UnknownStoredValue(column: "subscriptions.access", value: access)
@@ -75,7 +76,7 @@ extension PostgresFulfillmentStore {
                         subscriptionID: id, access: known, validUntil: validUntil, pastDueSince: pastDueSince, cancelAtPeriodEnd: cancelAtEnd,
                         priceIDs: try decode(prices), settledInvoices: try decode(settled), noticedFailures: try decode(noticed),
                         version: version),
-                    account: account, customerID: customer, customerEmail: email, language: language.flatMap(CustomerLanguage.init(rawValue:)),
+                    account: account, customerID: customer, customerEmail: email, customerName: name, language: language.flatMap(CustomerLanguage.init(rawValue:)),
                     createdAt: createdAt, updatedAt: updatedAt))
         }
         return found

@@ -340,14 +340,22 @@ enum PostgresMigrations {
             ]
         ),
         (
-            "v13: subscriptions, each entitlement kept over time",
+            "v13: subscriptions, each entitlement kept over time, and their purchases in the ledger",
             [
+                // A subscription's grant is a purchase of the kind `subscription`, fulfilled once when first paid.
+                "ALTER TABLE purchases DROP CONSTRAINT purchases_status_of_kind",
+                """
+                ALTER TABLE purchases ADD CONSTRAINT purchases_status_of_kind CHECK (
+                    (kind = 'checkout_session' AND status IN ('awaiting_payment', 'fulfilled', 'payment_failed', 'expired'))
+                    OR (kind IN ('order', 'subscription') AND status = 'fulfilled'))
+                """,
                 """
                 CREATE TABLE subscriptions (
                     subscription_id TEXT PRIMARY KEY,
                     account TEXT,
                     customer_id TEXT NOT NULL,
                     customer_email TEXT,
+                    customer_name TEXT,
                     language TEXT CHECK (language IN ('en', 'es')),
                     access TEXT NOT NULL CHECK (access IN ('active', 'past_due', 'suspended', 'ended')),
                     valid_until TIMESTAMPTZ NOT NULL,

@@ -18,19 +18,19 @@ extension SQLiteFulfillmentStore {
             let e = subscription.entitlement
             try db.run(
                 """
-                INSERT INTO subscriptions (subscription_id, account, customer_id, customer_email, language, access, valid_until,
+                INSERT INTO subscriptions (subscription_id, account, customer_id, customer_email, customer_name, language, access, valid_until,
                     past_due_since, cancel_at_period_end, price_ids_json, settled_invoices_json, noticed_failures_json, version,
                     created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (subscription_id) DO UPDATE SET
-                    customer_email = excluded.customer_email, language = excluded.language, access = excluded.access,
+                    customer_email = excluded.customer_email, customer_name = excluded.customer_name, language = excluded.language, access = excluded.access,
                     valid_until = excluded.valid_until, past_due_since = excluded.past_due_since,
                     cancel_at_period_end = excluded.cancel_at_period_end, price_ids_json = excluded.price_ids_json,
                     settled_invoices_json = excluded.settled_invoices_json, noticed_failures_json = excluded.noticed_failures_json,
                     version = excluded.version, updated_at = excluded.updated_at
                 """,
                 [
-                    subscription.id, subscription.account, subscription.customerID, subscription.customerEmail,
+                    subscription.id, subscription.account, subscription.customerID, subscription.customerEmail, subscription.customerName,
                     subscription.language?.rawValue, e.access.rawValue, e.validUntil.timeIntervalSince1970,
                     e.pastDueSince?.timeIntervalSince1970, e.cancelAtPeriodEnd, try Self.json(e.priceIDs), try Self.json(e.settledInvoices),
                     try Self.json(e.noticedFailures), e.version, subscription.createdAt.timeIntervalSince1970,
@@ -73,6 +73,7 @@ extension SQLiteFulfillmentStore {
             noticedFailures: try strings("noticed_failures_json"), version: row["version"])
         return StoredSubscription(
             entitlement: entitlement, account: row["account"], customerID: row["customer_id"], customerEmail: row["customer_email"],
+            customerName: row["customer_name"],
             language: (row["language"] as String?).flatMap(CustomerLanguage.init(rawValue:)),
             createdAt: Date(timeIntervalSince1970: row["created_at"]), updatedAt: Date(timeIntervalSince1970: row["updated_at"]))
     }

@@ -416,7 +416,39 @@ enum SQLiteMigrations {
                     CREATE INDEX orders_account ON orders (account) WHERE account IS NOT NULL;
                     """)
         }
-        migrator.registerMigration("v15: subscriptions, each entitlement kept over time") { db in
+        migrator.registerMigration("v15: subscriptions, each entitlement kept over time, and their purchases in the ledger") { db in
+            // A subscription's grant is a purchase of the kind `subscription` (fulfilled once, when first paid):
+            // SQLite cannot change a CHECK, so `purchases` is rebuilt (its lines and payments refer to it by
+            // name, and GRDB checks the foreign keys once the migration is done).
+            try db.execute(
+                sql: """
+                    CREATE TABLE purchases_v15 (
+                        subject_id TEXT PRIMARY KEY NOT NULL,
+                        kind TEXT NOT NULL CHECK (kind IN ('checkout_session', 'order', 'subscription')),
+                        status TEXT NOT NULL,
+                        customer_email TEXT,
+                        customer_name TEXT,
+                        amount_total INTEGER CHECK (amount_total >= 0),
+                        currency TEXT,
+                        shipping_json TEXT,
+                        created_at REAL NOT NULL,
+                        updated_at REAL NOT NULL,
+                        fulfilled_at REAL,
+                        language TEXT CHECK (language IN ('en', 'es')),
+                        account TEXT,
+                        CHECK ((status = 'fulfilled') = (fulfilled_at IS NOT NULL)),
+                        CHECK ((kind = 'checkout_session' AND status IN ('awaiting_payment', 'fulfilled', 'payment_failed', 'expired'))
+                            OR (kind IN ('order', 'subscription') AND status = 'fulfilled'))
+                    );
+                    INSERT INTO purchases_v15 (subject_id, kind, status, customer_email, customer_name, amount_total, currency,
+                        shipping_json, created_at, updated_at, fulfilled_at, language, account)
+                    SELECT subject_id, kind, status, customer_email, customer_name, amount_total, currency, shipping_json,
+                        created_at, updated_at, fulfilled_at, language, account
+                    FROM purchases;
+                    DROP TABLE purchases;
+                    ALTER TABLE purchases_v15 RENAME TO purchases;
+                    CREATE INDEX purchases_account ON purchases (account) WHERE account IS NOT NULL;
+                    """)
             try db.execute(
                 sql: """
                     CREATE TABLE subscriptions (
@@ -424,6 +456,7 @@ enum SQLiteMigrations {
                         account TEXT,
                         customer_id TEXT NOT NULL,
                         customer_email TEXT,
+                        customer_name TEXT,
                         language TEXT CHECK (language IN ('en', 'es')),
                         access TEXT NOT NULL CHECK (access IN ('active', 'past_due', 'suspended', 'ended')),
                         valid_until REAL NOT NULL,

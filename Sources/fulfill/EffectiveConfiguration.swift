@@ -38,6 +38,7 @@ enum EffectiveConfiguration {
             "ORDER_RATE_LIMIT=\(configuration.doors.ordersPerClientPerMinute),\(configuration.doors.ordersPerMinute)",
             "ORDER_PAYMENT_FLOW=\(configuration.orderPaymentFlow)",
             "ORDER_PAYMENT_WINDOW=\(duration(configuration.orderPaymentWindow))",
+            "SUBSCRIPTION_GRACE=\(duration(configuration.subscriptionGrace))",
             "METRICS_TOKEN=\(secret(configuration.metricsToken))",
             "ADMIN_PASSWORD=\(secret(configuration.adminPassword))",
             "ADMIN_TOKEN=\(secret(configuration.adminToken))",

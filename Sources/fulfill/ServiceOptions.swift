@@ -66,6 +66,9 @@ struct ServiceOptions: ParsableArguments {
     @Option(name: .customLong("order-payment-window"), help: "A PaymentIntent order not paid within this is canceled, e.g. 24h (env ORDER_PAYMENT_WINDOW, default 24h).")
     var orderPaymentWindow: String?
 
+    @Option(name: .customLong("subscription-grace"), help: "How long a subscription whose renewal failed keeps access before it is suspended, e.g. 3d (env SUBSCRIPTION_GRACE, default 3d).")
+    var subscriptionGrace: String?
+
     @Option(name: .customLong("connect-webhook-secret"), help: "The Connect endpoint's signing secret(s), comma-separated (env STRIPE_CONNECT_WEBHOOK_SECRET).")
     var connectWebhookSecret: String?
 
@@ -114,6 +117,7 @@ struct ServiceOptions: ParsableArguments {
             ("WORKER_CONCURRENCY", workerConcurrency.map(String.init)), ("RECONCILE_INTERVAL", reconcileInterval),
             ("RETENTION", retention), ("TRUSTED_PROXIES", trustedProxies), ("ORDER_RATE_LIMIT", orderRateLimit),
             ("ORDER_PAYMENT_FLOW", orderPaymentFlow), ("ORDER_PAYMENT_WINDOW", orderPaymentWindow),
+            ("SUBSCRIPTION_GRACE", subscriptionGrace),
             ("STRIPE_CONNECT_WEBHOOK_SECRET", connectWebhookSecret), ("CONNECTED_ACCOUNTS", connectedAccounts),
         ]
         return Dictionary(uniqueKeysWithValues: given.compactMap { name, value in value.map { (name, $0) } })
@@ -228,6 +232,9 @@ struct ServiceOptions: ParsableArguments {
         configuration.orderPaymentWindow = try setting("ORDER_PAYMENT_WINDOW").map {
             try DurationSetting.parse($0, setting: "ORDER_PAYMENT_WINDOW", allowsOff: false)
         }.flatMap { $0 } ?? defaults?.orderPaymentWindow ?? .seconds(24 * 3600)
+        configuration.subscriptionGrace = try setting("SUBSCRIPTION_GRACE").map {
+            try DurationSetting.parse($0, setting: "SUBSCRIPTION_GRACE", allowsOff: false)
+        }.flatMap { $0 } ?? defaults?.subscriptionGrace ?? .seconds(3 * 24 * 3600)
         configuration.connectWebhookSecrets = setting("STRIPE_CONNECT_WEBHOOK_SECRET").map(Self.list) ?? defaults?.connectWebhookSecrets ?? []
         configuration.connectedAccounts = try setting("CONNECTED_ACCOUNTS").map { text in
             let accounts = Self.list(text)

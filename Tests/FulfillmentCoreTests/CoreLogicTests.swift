@@ -28,7 +28,8 @@ import Testing
         #expect(!PurchaseKind.order.allows(.expired, after: nil) && !PurchaseKind.order.allows(.awaitingPayment, after: nil))
         #expect(PurchaseKind.checkoutSession.statuses == Set(PurchaseStatus.allCases))
         #expect(PurchaseKind(rawValue: "order") == .order && PurchaseKind(rawValue: "checkout_session") == .checkoutSession)
-        #expect(PurchaseKind(rawValue: "subscription") == nil, "a kind this version does not know is refused")
+        #expect(PurchaseKind(rawValue: "subscription") == .subscription && PurchaseKind.subscription.statuses == [.fulfilled])
+        #expect(PurchaseKind(rawValue: "gift") == nil, "a kind this version does not know is refused")
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(PurchaseKind.self, from: Data(#""gift""#.utf8)) }
         #expect(try JSONDecoder().decode(PurchaseKind.self, from: JSONEncoder().encode(PurchaseKind.order)) == .order)
     }

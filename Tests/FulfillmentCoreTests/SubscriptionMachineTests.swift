@@ -97,4 +97,29 @@ import Testing
         let trial = apply(fact("trialing", invoice: "in_0"), to: nil)
         #expect(trial.changes == [.started] && trial.entitlement?.access == .active)
     }
+
+    @Test func aFetchCaughtBetweenTwoStatesIsMendedByTheNextAndARenewalPaidBeforeAnEndIsStillTold() throws {
+        let granted = try #require(apply(fact("active"), to: nil).entitlement)
+        let due = try #require(apply(fact("past_due", periods: 2, invoice: "in_2", paid: false, reason: "subscription_cycle"), to: granted, at: t0.addingTimeInterval(month)).entitlement)
+        // The subscription read before the payment, its invoices after: the renewal is settled, the status old.
+        var caught = fact("past_due", periods: 2, invoice: "in_2", paid: true, reason: "subscription_cycle")
+        caught.invoices.append(SubscriptionFact.Invoice(id: "in_1", paid: true, billingReason: "subscription_create"))
+        let halfway = apply(caught, to: due, at: t0.addingTimeInterval(month + 60))
+        #expect(halfway.changes == [.renewed(invoice: "in_2")])
+        let settled = try #require(halfway.entitlement)
+        #expect(settled.access == .pastDue)
+        // The next fetch sees it active: nothing left to tell, but the access is kept as Stripe says.
+        let mended = apply(fact("active", periods: 2, invoice: "in_2", reason: "subscription_cycle"), to: settled)
+        #expect(mended.changes.isEmpty && !mended.isNoChange)
+        let active = try #require(mended.entitlement)
+        #expect(active.access == .active && active.pastDueSince == nil && active.version == settled.version + 1)
+        #expect(apply(fact("active", periods: 2, invoice: "in_2", reason: "subscription_cycle"), to: active).isNoChange)
+
+        // Renewed and then canceled while no event got through: the paid period is still told, then the end.
+        var renewedThenCanceled = fact("canceled", periods: 2, invoice: "in_2", reason: "subscription_cycle", endedAt: t0.addingTimeInterval(month + 7200))
+        renewedThenCanceled.invoices[0].periodEnd = t0.addingTimeInterval(2 * month)
+        let ended = apply(renewedThenCanceled, to: granted, at: t0.addingTimeInterval(month + 4 * 24 * 3600))
+        #expect(ended.changes == [.renewed(invoice: "in_2"), .ended])
+        #expect(ended.entitlement?.access == .ended && ended.entitlement?.validUntil == t0.addingTimeInterval(month + 7200))
+    }
 }

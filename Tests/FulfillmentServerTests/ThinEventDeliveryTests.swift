@@ -53,6 +53,20 @@ struct ThinEventDeliveryTests {
             try await harness.authorizeIntent(try await intentID(harness, intentFailed), "fail")
             #expect(try await harness.stripeAPI("POST", "/v1/payment_intents/\(try await intentID(harness, intentCanceled))/cancel").status == 200)
 
+            // A subscription: started, a renewal failed, paid on its invoice, then canceled.
+            var club = try await SubscriptionShop.open(harness, name: "Club")
+            club.movesServiceClock = false
+            let member = try await club.subscribe(customer: try await club.customer(paymentMethod: "pm_card_chargeCustomerFail"))
+            try await club.waitFor(member, "granted") { $0.entitlement.access == .active }
+            try await club.advance(to: try #require(try await club.stripeSubscription(member)["current_period_end"]?.intValue) + 2 * 3600)
+            try await club.waitFor(member, "past due") { $0.entitlement.access == .pastDue }
+            let unpaid = try #require(
+                try await harness.stripeAPI("GET", "/v1/invoices", ["subscription": .string(member), "status": "open"]).json["data"]?.arrayValue?.first?["id"]?
+                    .stringValue)
+            #expect(try await harness.stripeAPI("POST", "/v1/invoices/\(unpaid)/pay", ["payment_method": "pm_card_visa"]).status == 200)
+            try await club.waitFor(member, "paid") { $0.entitlement.access == .active && $0.entitlement.settledInvoices.contains(unpaid) }
+            #expect(try await harness.stripeAPI("DELETE", "/v1/subscriptions/\(member)").status == 200)
+
             // After the payments: a refund, and a dispute answered with evidence and lost.
             try await harness.waitForStatus(refunded.id, .fulfilled)
             try await harness.waitForStatus(disputed.id, .fulfilled)
@@ -78,6 +92,7 @@ struct ThinEventDeliveryTests {
             try await harness.eventually("the failed attempt recorded") { try await harness.store.order(id: intentFailed)?.canPayAgain == true }
             try await harness.waitForAfterPayment(refunded.id, "refunded") { $0.state.refundedAmount == 4900 }
             try await harness.waitForAfterPayment(disputed.id, "lost") { $0.state.dispute == .lost }
+            try await club.waitFor(member, "ended") { $0.entitlement.access == .ended }
             #expect(try await harness.control("/webhooks/drain").status == 200)
             try await harness.waitForInboxDrained(timeout: .seconds(30))
 
@@ -109,6 +124,9 @@ struct ThinEventDeliveryTests {
                 #expect(try await harness.charges(forOrder: order).filter { $0["status"] == "succeeded" }.count == 1)
             }
             for order in [refused.id, chargeFailed.id] { #expect(harness.sentEmails("order_failed:\(order)").count == 1) }
+            for key in ["subscription_welcome:\(member)", "subscription_payment_failed:\(unpaid)", "subscription_renewed:\(unpaid)", "subscription_ended:\(member)"] {
+                #expect(harness.sentEmails(key).count == 1, "\(key)")
+            }
             #expect(harness.emails.sent.filter { $0.email.dedupeKey.hasPrefix("order_payment_failed:\(intentFailed):") }.count == 1)
             let refund = try #require(try await harness.store.afterPayment(subjectID: refunded.id))
             #expect(refund.state.refundedAmount == 4900 && refund.access == .revoked)

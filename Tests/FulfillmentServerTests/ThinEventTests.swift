@@ -55,7 +55,7 @@ import Testing
             try await harness.waitForAfterPayment(session.id, "refunded by a thin event") { $0.state.refundedAmount == 4900 }
 
             #expect(try await harness.postWebhook(thin("evt_ping", "v2.core.event_destination.ping", related: nil)).status == 200)
-            #expect(try await harness.postWebhook(thin("evt_unknown", "v1.invoice.paid", related: ("in_1", "invoice"))).status == 200)
+            #expect(try await harness.postWebhook(thin("evt_unknown", "v1.customer.created", related: ("cus_1", "customer"))).status == 200)
             try await harness.waitForInboxDrained()
             #expect(try await harness.store.event(id: "evt_ping")?.status == .processed)
             #expect(try await harness.store.event(id: "evt_unknown")?.status == .ignored)

@@ -74,21 +74,25 @@ package struct ServiceHarness: Sendable {
     }
 
     /// Runs `body` with a fresh emulator and service. `runWorkers: false` serves HTTP without workers
-    /// (events stay stored, as if every worker had died).
+    /// (events stay stored, as if every worker had died). `emulatorSharesClock`: the emulator's wall clock is the
+    /// service's test clock, so that days passed on it (a subscription's grace, an outage) pass at Stripe too, and
+    /// webhooks signed after it moved are fresh.
     package static func run<T: Sendable>(
         runWorkers: Bool = true, databasePath: String? = nil, clock: TestClock = TestClock(),
         emailTransport: (any EmailTransport)? = nil, merchantEndpoint: Bool = false, actions: ActionRegistry = .builtIn,
         stripeTransport: (any StripeTransport)? = nil, delivery: HarnessDelivery = .snapshot, connectedAccounts: [String] = [],
-        webhookAPIVersion: String? = nil,
+        webhookAPIVersion: String? = nil, emulatorSharesClock: Bool = false,
         configure: @Sendable (inout ServiceConfiguration) -> Void = { _ in }, _ body: @Sendable (ServiceHarness) async throws -> T
     ) async throws -> T {
         let logger = logger()
         let path = databasePath ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("service-\(UUID().uuidString).sqlite").path
+        let sharedClock = emulatorSharesClock ? clock : nil
+        let wallClock: @Sendable () -> Date = { sharedClock?.now ?? Date() }
         let emulator = await Emulator(
             configuration: EmulatorConfiguration(
                 webhookRetryBase: .milliseconds(50), webhookMaxAttempts: 6, delayedSettlementSeconds: 3 * 24 * 3600,
-                tickInterval: .milliseconds(10), randomSeed: 7),
+                tickInterval: .milliseconds(10), wallClock: wallClock, randomSeed: 7),
             logger: logger)
         let (emulatorPorts, emulatorPortSink) = AsyncStream<Int>.makeStream()
         let emulatorApp = emulator.application(port: 0) { emulatorPortSink.yield($0.localAddress?.port ?? 0) }
@@ -278,9 +282,15 @@ package struct ServiceHarness: Sendable {
     package func stripeAPI(_ method: String, _ path: String, _ form: FormValue = .empty, account: String? = nil) async throws -> Reply {
         var headers = [("Authorization", "Bearer sk_test_harness"), ("Content-Type", "application/x-www-form-urlencoded")]
         if let account { headers.append(("Stripe-Account", account)) }
-        return method == "GET"
-            ? try await get(path + "?" + FormEncoder.encode(form), base: emulatorURL, headers: headers)
-            : try await post(path, body: FormEncoder.encode(form), headers: headers, base: emulatorURL)
+        switch method {
+        case "GET": return try await get(path + "?" + FormEncoder.encode(form), base: emulatorURL, headers: headers)
+        case "DELETE":
+            var request = HTTPClientRequest(url: emulatorURL + path)
+            request.method = .DELETE
+            for (name, value) in headers { request.headers.add(name: name, value: value) }
+            return try await send(request)
+        default: return try await post(path, body: FormEncoder.encode(form), headers: headers, base: emulatorURL)
+        }
     }
 
     /// The charge that paid a Checkout Session.

@@ -23,6 +23,8 @@ public struct ActionEffect: Sendable, Hashable, Codable {
     public var shipping: ShippingDetails?
     /// What the action's planning step decided, for its handler.
     public var plan: JSONValue
+    /// For a subscription's renewal: the invoice whose period this effect delivers (one effect per period).
+    public var invoice: String?
 
     enum CodingKeys: String, CodingKey {
         case idempotencyKey = "idempotency_key"
@@ -36,12 +38,13 @@ public struct ActionEffect: Sendable, Hashable, Codable {
         case sku
         case customerEmail = "customer_email"
         case customerName = "customer_name"
-        case shipping, plan
+        case shipping, plan, invoice
     }
 
     /// The stable key of `action`'s effect for one line of one purchase.
-    public static func key(action: String, subjectID: String, lineItemID: String) -> String {
-        FactID.make(prefix: "act_", action, subjectID, lineItemID)
+    public static func key(action: String, subjectID: String, lineItemID: String, period: String? = nil) -> String {
+        guard let period else { return FactID.make(prefix: "act_", action, subjectID, lineItemID) }
+        return FactID.make(prefix: "act_", action, subjectID, lineItemID, period)
     }
 
     /// The dispatch channel of `action`'s effects.
@@ -73,12 +76,13 @@ public struct RegisteredAction: FulfillmentAction {
 
     public func perform(_ line: PlannedLine, in context: ActionContext) -> ActionResult {
         let purchase = context.plan
-        let key = ActionEffect.key(action: name, subjectID: purchase.subjectID, lineItemID: line.lineItemID)
-        let effect = ActionEffect(
+        let key = ActionEffect.key(action: name, subjectID: purchase.subjectID, lineItemID: line.lineItemID, period: context.period)
+        var effect = ActionEffect(
             idempotencyKey: key, action: name, subjectID: purchase.subjectID, lineItemID: line.lineItemID,
             description: line.description, quantity: line.quantity, amountTotal: line.amountTotal, currency: line.currency,
             productID: line.productID, sku: line.action.sku, customerEmail: purchase.customerEmail,
             customerName: purchase.customerName, shipping: purchase.shipping, plan: plan(line, context))
+        effect.invoice = context.period
         let payload = (try? JSONEncoder().encode(effect)) ?? Data()
         return ActionResult(
             outcome: .queued(effectID: key),

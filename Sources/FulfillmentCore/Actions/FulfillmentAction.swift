@@ -19,11 +19,15 @@ public struct ActionContext: Sendable {
     public var available: Int?
     /// A fresh random token (entitlements, shipment ids).
     public var token: String
+    /// The period a subscription's renewal delivers, by its invoice (`in_...`): an effect per period. Nil for a
+    /// purchase's one fulfilment.
+    public var period: String?
 
-    public init(plan: FulfillmentPlan, available: Int?, token: String) {
+    public init(plan: FulfillmentPlan, available: Int?, token: String, period: String? = nil) {
         self.plan = plan
         self.available = available
         self.token = token
+        self.period = period
     }
 }
 

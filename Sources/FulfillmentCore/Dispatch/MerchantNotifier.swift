@@ -31,6 +31,20 @@ public struct MerchantNotifier: Sendable {
         case orderCanceled = "order.canceled"
         case orderRefunded = "order.refunded"
         case orderDisputed = "order.disputed"
+        /// A subscription's first payment (or its trial) granted its lines.
+        case subscriptionStarted = "subscription.started"
+        /// A renewal was paid: access runs to the new period's end; the period's deliveries are listed.
+        case subscriptionRenewed = "subscription.renewed"
+        /// A renewal failed: the customer was told, with the invoice's payment link; access goes on through the grace.
+        case subscriptionPastDue = "subscription.past_due"
+        /// The grace ran out unpaid: access is suspended.
+        case subscriptionSuspended = "subscription.suspended"
+        /// A suspended subscription's invoice was paid: access is back.
+        case subscriptionRestored = "subscription.restored"
+        /// Canceled: at the period's end (`cancel_at_period_end`, access until then) or at once.
+        case subscriptionCanceled = "subscription.canceled"
+        /// Access is over (canceled, or renewals never paid).
+        case subscriptionEnded = "subscription.ended"
     }
 
     /// The stable id of a fact: the same `type` and `fact` always give the same id.

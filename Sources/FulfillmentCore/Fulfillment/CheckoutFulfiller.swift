@@ -30,6 +30,8 @@ public struct CheckoutFulfiller: Sendable {
     /// The connected account (Connect) this fulfiller acts on: every Stripe request goes there and the ledger
     /// keeps it. Nil: the platform's own account.
     public private(set) var account: String?
+    /// Who keeps the subscriptions `mode=subscription` sessions start (nil: such sessions are not fulfilled).
+    public private(set) var subscriptions: SubscriptionKeeper?
 
     public init(
         stripe: StripeClient, store: any FulfillmentStore, catalog: Catalog, sessionFilter: SessionFilter = .all,
@@ -56,6 +58,14 @@ public struct CheckoutFulfiller: Sendable {
         var fulfiller = self
         fulfiller.account = account
         fulfiller.stripe = stripe.onAccount(account)
+        fulfiller.subscriptions = subscriptions?.onAccount(account)
+        return fulfiller
+    }
+
+    /// This fulfiller handing `mode=subscription` sessions to `keeper`.
+    public func keepingSubscriptions(_ keeper: SubscriptionKeeper) -> CheckoutFulfiller {
+        var fulfiller = self
+        fulfiller.subscriptions = keeper.onAccount(account)
         return fulfiller
     }
 
@@ -91,6 +101,7 @@ public struct CheckoutFulfiller: Sendable {
             .get, "/v1/checkout/sessions/\(StripeClient.pathSegment(sessionID))",
             parameters: ["expand": .array(Self.sessionExpansions.map { .string($0) })], as: CheckoutSession.self)
         if let reason = sessionFilter.reasonToIgnore(session, account: account) { return .notOurs(reason: reason) }
+        if session.mode == .subscription { return try await startSubscription(session) }
         switch session.paymentStatus {
         case .paid, .noPaymentRequired:
             let plan = try await plan(for: session, rawSession: Data(body))
@@ -114,6 +125,21 @@ public struct CheckoutFulfiller: Sendable {
             }
             return .notPaid(status: session.status, record: try await store.purchase(subjectID: sessionID))
         }
+    }
+
+    /// A `mode=subscription` session: what it bought is its subscription, granted (once) by the keeper when its
+    /// first invoice is paid, with what the session knew of the buyer. The result names the subscription's
+    /// purchase, so the landing page shows its lines and access links.
+    func startSubscription(_ session: CheckoutSession) async throws -> Result {
+        guard let subscriptions, let subscriptionID = session.subscription else {
+            return .notPaid(status: session.status, record: nil)
+        }
+        let outcome = try await subscriptions.sync(subscriptionID: subscriptionID, buyer: SubscriptionKeeper.Buyer(session))
+        guard let record = try await store.purchase(subjectID: subscriptionID), record.status == .fulfilled else {
+            return session.status == .complete ? .awaitingPayment(nil) : .notPaid(status: session.status, record: nil)
+        }
+        if case .changed(_, let changes) = outcome, changes.contains(.started) { return .fulfilled(record) }
+        return .alreadyFulfilled(record)
     }
 
     /// `checkout.session.async_payment_failed`: the delayed payment did not arrive. Tells the customer once.

@@ -29,8 +29,13 @@ public struct PurchaseKind: Sendable, Hashable, CustomStringConvertible {
     /// only once paid, when it is fulfilled.
     public static let order = PurchaseKind(rawValue: "order", lifecycle: [.fulfilled: [nil]])
 
+    /// A subscription (`sub_...`): recorded once its first invoice is paid (or its trial begins), when its
+    /// lines are granted. What happens to it after (renewals, a failed payment, the end) is kept with the
+    /// subscription (`SubscriptionEntitlement`), not as ledger statuses.
+    public static let subscription = PurchaseKind(rawValue: "subscription", lifecycle: [.fulfilled: [nil]])
+
     /// Every kind this version knows.
-    public static let all: [PurchaseKind] = [.checkoutSession, .order]
+    public static let all: [PurchaseKind] = [.checkoutSession, .order, .subscription]
 
     /// The known kind of this name.
     public init?(rawValue: String) {

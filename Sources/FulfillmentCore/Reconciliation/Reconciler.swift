@@ -10,7 +10,8 @@ public import StripeAPI
 ///    (never past Stripe's 30 days), and inserts into the inbox what it lacks (the webhook's dedupe by
 ///    event id; marked `reconciler`), for the workers to handle as any event;
 /// 2. pages `GET /v1/checkout/sessions?status=complete` over the same window and fulfils every paid session
-///    the ledger does not show fulfilled (fulfill-checkout, so nothing happens twice);
+///    the ledger does not show fulfilled (fulfill-checkout, so nothing happens twice; a `mode=subscription`
+///    session's purchase is its subscription's);
 /// 3. moves the watermark to when the pass began.
 ///
 /// With Connect, steps 1 and 2 (and the orders') run on the platform and then on every connected account the
@@ -224,7 +225,9 @@ public struct Reconciler: Sendable {
                 summary.progress.sessionsChecked += 1
                 // Another integration's session (`FULFILL_WHEN`): not ours to fulfil, and not worth a re-fetch.
                 guard fulfiller.sessionFilter.reasonToIgnore(session, account: account) == nil else { continue }
-                guard try await store.purchase(subjectID: session.id)?.status != .fulfilled else { continue }
+                // A `mode=subscription` session's purchase is its subscription's (granted once, by the keeper).
+                let subject = session.mode == .subscription ? (session.subscription ?? session.id) : session.id
+                guard try await store.purchase(subjectID: subject)?.status != .fulfilled else { continue }
                 if summary.dryRun {
                     summary.progress.sessionsFulfilled += 1
                     summary.fulfilledSessions.append(session.id)

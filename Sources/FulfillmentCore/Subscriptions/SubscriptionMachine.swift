@@ -10,12 +10,22 @@ public struct SubscriptionFact: Sendable, Hashable {
         public var billingReason: String
         /// Where the customer pays it (a failed renewal's email links here).
         public var hostedURL: String?
+        public var amount: Int
+        public var currency: String
+        /// The end of the period it pays for (a renewal's: the new period's).
+        public var periodEnd: Date?
 
-        public init(id: String, paid: Bool, billingReason: String, hostedURL: String? = nil) {
+        public init(
+            id: String, paid: Bool, billingReason: String, hostedURL: String? = nil, amount: Int = 0, currency: String = "eur",
+            periodEnd: Date? = nil
+        ) {
             self.id = id
             self.paid = paid
             self.billingReason = billingReason
             self.hostedURL = hostedURL
+            self.amount = amount
+            self.currency = currency
+            self.periodEnd = periodEnd
         }
     }
 
@@ -25,33 +35,44 @@ public struct SubscriptionFact: Sendable, Hashable {
     public var cancelAtPeriodEnd: Bool
     public var endedAt: Date?
     public var priceIDs: [String]
-    public var latestInvoice: Invoice?
+    /// Its newest invoices, newest first: each paid renewal among them is acted on once, even when the
+    /// subscription has moved on since (renewed, then canceled, while the service was down).
+    public var invoices: [Invoice]
+
+    /// The newest invoice: the one a failure is about.
+    public var latestInvoice: Invoice? { invoices.first }
 
     public init(
         status: String, currentPeriodEnd: Date, cancelAtPeriodEnd: Bool = false, endedAt: Date? = nil, priceIDs: [String],
-        latestInvoice: Invoice? = nil
+        latestInvoice: Invoice? = nil, invoices: [Invoice] = []
     ) {
         self.status = status
         self.currentPeriodEnd = currentPeriodEnd
         self.cancelAtPeriodEnd = cancelAtPeriodEnd
         self.endedAt = endedAt
         self.priceIDs = priceIDs
-        self.latestInvoice = latestInvoice
+        self.invoices = latestInvoice.map { latest in [latest] + invoices.filter { $0.id != latest.id } } ?? invoices
     }
 }
 
 extension SubscriptionFact {
-    /// The fact of a subscription as Stripe returned it, with its latest invoice (fetched by its id).
-    public init(_ subscription: Subscription, latestInvoice: StripeAPI.Invoice?) {
+    /// The fact of a subscription as Stripe returned it, with its newest invoices (newest first; drafts, which
+    /// no one has been asked to pay yet, left out).
+    public init(_ subscription: Subscription, invoices: [StripeAPI.Invoice]) {
         self.init(
             status: subscription.status.rawValue, currentPeriodEnd: Date(timeIntervalSince1970: TimeInterval(subscription.currentPeriodEnd)),
             cancelAtPeriodEnd: subscription.cancelAtPeriodEnd,
             endedAt: subscription.endedAt.map { Date(timeIntervalSince1970: TimeInterval($0)) }, priceIDs: subscription.items.map(\.price.id),
-            latestInvoice: latestInvoice.map { invoice in
-                Invoice(
-                    id: invoice.id, paid: invoice.status == .paid, billingReason: invoice.billingReason ?? "manual",
-                    hostedURL: invoice.hostedInvoiceURL)
-            })
+            invoices: invoices.filter { $0.status != .draft && $0.status != .void }.map(Invoice.init))
+    }
+}
+
+extension SubscriptionFact.Invoice {
+    public init(_ invoice: StripeAPI.Invoice) {
+        self.init(
+            id: invoice.id, paid: invoice.status == .paid, billingReason: invoice.billingReason ?? "manual",
+            hostedURL: invoice.hostedInvoiceURL, amount: invoice.status == .paid ? invoice.amountPaid : invoice.amountDue,
+            currency: invoice.currency, periodEnd: (invoice.servicePeriodEnd ?? invoice.periodEnd).map { Date(timeIntervalSince1970: TimeInterval($0)) })
     }
 }
 
@@ -81,8 +102,14 @@ public enum SubscriptionChange: Sendable, Hashable {
 public struct SubscriptionDecision: Sendable, Hashable {
     public var entitlement: SubscriptionEntitlement?
     public var changes: [SubscriptionChange]
+    /// Whether the stored entitlement stays as it is (its version unmoved).
+    public var isNoChange: Bool
 
-    public var isNoChange: Bool { changes.isEmpty }
+    public init(entitlement: SubscriptionEntitlement?, changes: [SubscriptionChange], isNoChange: Bool? = nil) {
+        self.entitlement = entitlement
+        self.changes = changes
+        self.isNoChange = isNoChange ?? changes.isEmpty
+    }
 }
 
 /// The subscription state machine, as pure functions: the stored entitlement and Stripe's re-fetched state ->
@@ -100,16 +127,21 @@ public enum SubscriptionMachine {
         if current.access == .ended { return SubscriptionDecision(entitlement: current, changes: []) }
         var next = current
         var changes: [SubscriptionChange] = []
+        // Every renewal paid since the last decision, oldest first, whatever the status is now: a renewal paid
+        // and then canceled while no event got through is still a paid period (its shipment, its receipt).
+        for invoice in fact.invoices.reversed() where invoice.paid && !next.settledInvoices.contains(invoice.id) {
+            next.settledInvoices = Array((next.settledInvoices + [invoice.id]).suffix(48))
+            if invoice.billingReason == "subscription_cycle" {
+                changes.append(.renewed(invoice: invoice.id))
+                if let end = invoice.periodEnd { next.validUntil = max(next.validUntil, end) }
+            }
+        }
         if endedStatuses.contains(fact.status) {
             next.access = .ended
-            next.validUntil = min(current.validUntil, fact.endedAt ?? now)
+            next.validUntil = min(next.validUntil, fact.endedAt ?? now)
             changes.append(.ended)
         } else if liveStatuses.contains(fact.status) {
-            next.validUntil = max(current.validUntil, fact.currentPeriodEnd)
-            if let invoice = fact.latestInvoice, invoice.paid, !current.settledInvoices.contains(invoice.id) {
-                next.settledInvoices = Array((current.settledInvoices + [invoice.id]).suffix(48))
-                if invoice.billingReason == "subscription_cycle" { changes.append(.renewed(invoice: invoice.id)) }
-            }
+            next.validUntil = max(next.validUntil, fact.currentPeriodEnd)
             if current.access == .suspended { changes.append(.restored) }
             next.access = .active
             next.pastDueSince = nil
@@ -126,7 +158,7 @@ public enum SubscriptionMachine {
             if let invoice = fact.latestInvoice, current.settledInvoices.contains(invoice.id) {
                 return SubscriptionDecision(entitlement: current, changes: [])
             }
-            if current.access == .active {
+            if next.access == .active {
                 next.access = .pastDue
                 next.pastDueSince = now
             }
@@ -140,9 +172,11 @@ public enum SubscriptionMachine {
                 changes += swept.changes
             }
         }
-        guard !changes.isEmpty else { return SubscriptionDecision(entitlement: current, changes: []) }
+        // A change with nothing to tell is still kept (a past-due subscription paid by an invoice already
+        // settled, a period moved on): only an identical entitlement is no change.
+        guard !changes.isEmpty || next != current else { return SubscriptionDecision(entitlement: current, changes: []) }
         next.version = current.version + 1
-        return SubscriptionDecision(entitlement: next, changes: changes)
+        return SubscriptionDecision(entitlement: next, changes: changes, isNoChange: false)
     }
 
     /// A past-due entitlement whose grace ran out is suspended; the sweep needs no event (Stripe sends none).
@@ -159,7 +193,7 @@ public enum SubscriptionMachine {
     /// The first state seen: granted when paid or in a trial (past due already, when the service first hears
     /// of it late); nothing before the first payment; ended without a grant when it is over already.
     static func first(_ fact: SubscriptionFact, subscriptionID: String, now: Date) -> SubscriptionDecision {
-        let paid = fact.latestInvoice.flatMap { $0.paid ? [$0.id] : nil } ?? []
+        let paid = fact.invoices.filter(\.paid).map(\.id).reversed().suffix(48).map { $0 }
         var entitlement = SubscriptionEntitlement(
             subscriptionID: subscriptionID, access: .active, validUntil: fact.currentPeriodEnd, cancelAtPeriodEnd: fact.cancelAtPeriodEnd,
             priceIDs: fact.priceIDs, settledInvoices: paid)

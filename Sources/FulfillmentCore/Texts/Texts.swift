@@ -36,6 +36,25 @@ public struct Texts: Sendable {
         return filled
     }
 
+    /// A day as the customer writes it, in UTC: `4 January 2027`, `4 de enero de 2027`.
+    public func date(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        let (day, month, year) = (parts.day ?? 1, parts.month ?? 1, parts.year ?? 1970)
+        switch language {
+        case .en: return "\(day) \(Self.englishMonths[month - 1]) \(year)"
+        case .es: return "\(day) de \(Self.spanishMonths[month - 1]) de \(year)"
+        }
+    }
+
+    static let englishMonths = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+    ]
+    static let spanishMonths = [
+        "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre",
+    ]
+
     /// An amount in the customer's way of writing money: `€49.00` in English, `49,00 €` in Spanish.
     public func money(_ amount: Int, _ currency: String) -> String {
         let cents = abs(amount % 100)

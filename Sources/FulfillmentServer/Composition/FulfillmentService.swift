@@ -15,6 +15,7 @@ public struct FulfillmentService: Sendable {
     public let store: any FulfillmentStore
     public let stripe: StripeClient
     public let fulfiller: CheckoutFulfiller
+    public let subscriptions: SubscriptionKeeper
     public let payments: OrderPayments
     /// Creates orders (their sources); `payments` applies what Stripe says about them.
     public let orderDesk: OrderDesk
@@ -77,13 +78,18 @@ public struct FulfillmentService: Sendable {
             ?? Catalog(actions: actions)
         let metrics = ServiceMetrics()
         let notifier = MerchantNotifier(isEnabled: configuration.merchantWebhook != nil)
+        subscriptions = SubscriptionKeeper(
+            stripe: stripe, store: self.store, catalog: catalog, notifier: notifier, sendsReceipts: configuration.sendsReceipts,
+            defaultLanguage: configuration.defaultLanguage, publicURL: configuration.publicURL,
+            grace: configuration.subscriptionGrace.seconds, now: configuration.now, logger: logger)
         fulfiller = CheckoutFulfiller(
             stripe: stripe, store: self.store, catalog: catalog, sessionFilter: configuration.sessionFilter,
             sendsReceipts: configuration.sendsReceipts, notifier: notifier, defaultLanguage: configuration.defaultLanguage,
             publicURL: configuration.publicURL,
             now: configuration.now,
             onFulfilled: { duration in metrics.fulfillmentLatency.record(duration) },
-            logger: logger)
+            logger: logger
+        ).keepingSubscriptions(subscriptions)
         payments = OrderPayments(
             stripe: stripe, store: self.store, publicURL: configuration.publicURL,
             sourceCheckInterval: configuration.sourceCheckInterval, notifier: notifier, catalog: catalog,
@@ -98,7 +104,7 @@ public struct FulfillmentService: Sendable {
             defaultLanguage: configuration.defaultLanguage, publicURL: configuration.publicURL,
             now: configuration.now, logger: logger)
         let handled = EventRouter.checkout(fulfiller).merging(.orders(payments)).merging(.paymentIntentOrders(payments))
-            .merging(.afterPayment(afterPayment)).merging(.thinEvents)
+            .merging(.afterPayment(afterPayment)).merging(.subscriptions(subscriptions)).merging(.thinEvents)
         // After an event generation failure a pass runs at once (the same pass as `serve`'s and `fulfill
         // reconcile`'s, under the same lease), asking for the types above.
         passes = Reconciler(
@@ -188,6 +194,10 @@ public struct FulfillmentService: Sendable {
             store: store, metrics: metrics, metricsToken: configuration.metricsToken, doors: doors, pages: pages,
             defaultLanguage: configuration.defaultLanguage, now: configuration.now, logger: logger
         ).register(on: router)
+        AccessController<Context>(
+            store: store, subscriptions: subscriptions, pages: pages, publicURL: configuration.publicURL,
+            defaultLanguage: configuration.defaultLanguage, now: configuration.now, logger: logger
+        ).register(on: router)
         AssetsController<Context>().register(on: router)
         AdminController<Context>(
             store: store, credentials: adminCredentials, sessions: adminSessions, verifier: passwordVerifier, doors: doors, pages: pages,
@@ -262,6 +272,8 @@ public struct FulfillmentService: Sendable {
             PaymentWindowService(
                 window: OrderPaymentWindow(payments: payments, window: configuration.orderPaymentWindow),
                 every: configuration.paymentWindowSweepInterval, logger: logger))
+        services.append(
+            SubscriptionGraceService(keeper: subscriptions, every: configuration.subscriptionSweepInterval, logger: logger))
         if let retention = configuration.retention {
             services.append(RetentionService(store: store, retention: retention, now: configuration.now, logger: logger))
         }

@@ -59,6 +59,11 @@ public struct ServiceConfiguration: Sendable {
     public var orderPaymentWindow: Duration = .seconds(24 * 3600)
     /// How often the payment window is swept for overdue orders.
     public var paymentWindowSweepInterval: Duration = .seconds(60)
+    /// How long a subscription whose renewal failed keeps access before it is suspended (`SUBSCRIPTION_GRACE`,
+    /// default 3 days).
+    public var subscriptionGrace: Duration = .seconds(3 * 24 * 3600)
+    /// How often past-due subscriptions are swept for an ended grace.
+    public var subscriptionSweepInterval: Duration = .seconds(60)
     /// Hosts an order's `retry_url` may point to (`ALLOWED_RETURN_HOSTS`; empty: the `PUBLIC_URL` host).
     public var allowedReturnHosts: [String] = []
     /// `GET /metrics` needs `Authorization: Bearer` this (`METRICS_TOKEN`; `nil`: open, for a private network).

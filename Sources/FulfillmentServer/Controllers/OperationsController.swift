@@ -6,7 +6,7 @@ import Prometheus
 import Logging
 import StripeAPI
 
-/// `GET /health` (the store answers) and `GET /metrics` (Prometheus text), and `GET /access/{token}`.
+/// `GET /health` (the store answers) and `GET /metrics` (Prometheus text).
 struct OperationsController<Context: RequestContext>: Sendable {
     let store: any FulfillmentStore
     let metrics: ServiceMetrics
@@ -51,30 +51,6 @@ struct OperationsController<Context: RequestContext>: Sendable {
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))
-        }
-        router.get("access/:token") { request, context in
-            let token = context.parameters.get("token") ?? ""
-            let browser = request.headers.browserLanguage(default: defaultLanguage)
-            guard token.count <= 64, token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }),
-                let grant = try? await store.entitlement(token: token)
-            else { return pages.notFound(language: browser) }
-            // A refund or a dispute may have ended or paused the access since it was granted. The page names the
-            // item only: not the purchase's id, which would lead a forwarded link to the purchase's other lines.
-            let access: AfterPaymentState.Access
-            let language: CustomerLanguage
-            do {
-                access = try await store.afterPayment(subjectID: grant.subjectID)?.access ?? .active
-                language = try await store.purchase(subjectID: grant.subjectID)?.language ?? browser
-            } catch {
-                return pages.render("notfound", ["title": "Unavailable"], status: .serviceUnavailable, language: browser)
-            }
-            return pages.render(
-                "access",
-                [
-                    "title": grant.description, "description": grant.description,
-                    "active": access == .active, "suspended": access == .suspended, "revoked": access == .revoked,
-                ],
-                status: access == .active ? .ok : .forbidden, language: language)
         }
     }
 }

@@ -38,6 +38,8 @@ public struct CheckoutSession: Decodable, Sendable, StripeIdentifiable {
     public var customFields: [CustomField]
     /// What the customer agreed to (`terms_of_service`, `promotions`), when asked.
     public var consent: Consent?
+    /// The subscription a `mode=subscription` session started (`sub_...`), once complete.
+    public var subscription: String?
 
     /// `after_expiration.recovery`.
     public struct Recovery: Decodable, Sendable, Hashable {
@@ -110,7 +112,7 @@ public struct CheckoutSession: Decodable, Sendable, StripeIdentifiable {
         case recoveredFrom = "recovered_from"
         case afterExpiration = "after_expiration"
         case customFields = "custom_fields"
-        case consent
+        case consent, subscription
     }
 
     /// What Checkout collected (API versions from 2025-03-31.basil): the shipping details live here.
@@ -148,6 +150,7 @@ public struct CheckoutSession: Decodable, Sendable, StripeIdentifiable {
             ?? container.decodeIfPresent(CollectedInformation.self, forKey: .collectedInformation)?.shippingDetails
         status = try container.decodeIfPresent(CheckoutSessionStatus.self, forKey: .status)
         successURL = try container.decodeIfPresent(String.self, forKey: .successURL)
+        subscription = try container.decodeIfPresent(ExpandableID.self, forKey: .subscription)?.id
         url = try container.decodeIfPresent(String.self, forKey: .url)
         paymentLink = try container.decodeIfPresent(ExpandableID.self, forKey: .paymentLink)?.id
         recoveredFrom = try container.decodeIfPresent(String.self, forKey: .recoveredFrom)

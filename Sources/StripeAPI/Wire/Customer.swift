@@ -8,10 +8,13 @@ public struct Customer: Decodable, Sendable, StripeIdentifiable {
     public var livemode: Bool
     public var metadata: [String: String]?
     public var name: String?
+    /// The customer's languages, preferred first (`es`, `en-GB`): a subscription's emails speak the first known.
+    public var preferredLocales: [String]
 
     enum CodingKeys: String, CodingKey {
         case id, created, email, livemode, metadata, name
         case defaultSource = "default_source"
+        case preferredLocales = "preferred_locales"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -23,5 +26,6 @@ public struct Customer: Decodable, Sendable, StripeIdentifiable {
         livemode = try container.decode(Bool.self, forKey: .livemode)
         metadata = try container.decodeIfPresent([String: String].self, forKey: .metadata)
         name = try container.decodeIfPresent(String.self, forKey: .name)
+        preferredLocales = try container.decodeIfPresent([String].self, forKey: .preferredLocales) ?? []
     }
 }

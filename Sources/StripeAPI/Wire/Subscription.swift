@@ -96,6 +96,15 @@ public struct Invoice: Decodable, Sendable, StripeIdentifiable {
     public var periodStart: Int?
     public var periodEnd: Int?
     public var attemptCount: Int
+    /// The end of the period its lines bill for (a renewal's: the new period's end), when it has lines.
+    public var servicePeriodEnd: Int?
+    /// When it was finalized (an attempt to pay could start), or nil while a draft.
+    public var created: Int
+
+    struct Line: Decodable {
+        struct Period: Decodable { var end: Int }
+        var period: Period?
+    }
 
     struct Parent: Decodable {
         struct Details: Decodable { var subscription: ExpandableID? }
@@ -105,7 +114,7 @@ public struct Invoice: Decodable, Sendable, StripeIdentifiable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, customer, subscription, status, currency, parent
+        case id, customer, subscription, status, currency, parent, lines, created
         case billingReason = "billing_reason"
         case amountDue = "amount_due"
         case amountPaid = "amount_paid"
@@ -130,6 +139,8 @@ public struct Invoice: Decodable, Sendable, StripeIdentifiable {
         periodStart = try container.decodeIfPresent(Int.self, forKey: .periodStart)
         periodEnd = try container.decodeIfPresent(Int.self, forKey: .periodEnd)
         attemptCount = try container.decodeIfPresent(Int.self, forKey: .attemptCount) ?? 0
+        servicePeriodEnd = try container.decodeIfPresent(StripeList<Line>.self, forKey: .lines)?.data.compactMap(\.period?.end).max()
+        created = try container.decodeIfPresent(Int.self, forKey: .created) ?? 0
     }
 }
 

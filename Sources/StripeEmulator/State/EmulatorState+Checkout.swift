@@ -191,6 +191,7 @@ extension EmulatorState {
         if let status = try call.parameters.string("status") { all = all.filter { $0.status.rawValue == status } }
         if let customer = try call.parameters.string("customer") { all = all.filter { $0.customerID == customer } }
         if let intent = try call.parameters.string("payment_intent") { all = all.filter { $0.paymentIntentID == intent } }
+        if let subscription = try call.parameters.string("subscription") { all = all.filter { $0.subscriptionID == subscription } }
         if let created = call.parameters.form["created"] {
             let bounds = try Self.timeBounds(created, param: "created")
             all = all.filter { bounds.lower <= $0.created && $0.created <= bounds.upper }

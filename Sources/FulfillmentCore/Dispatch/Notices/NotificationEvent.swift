@@ -30,14 +30,17 @@ public struct NotificationEvent: Codable, Sendable, Hashable {
     }
 }
 
-/// What a notification is about: a Checkout Session or an order.
+/// What a notification is about: a Checkout Session, an order or a subscription.
 public enum NotifiedPurchase: Codable, Sendable, Hashable {
     case checkoutSession(NotifiedSession)
     case order(NotifiedOrder)
+    case subscription(NotifiedSubscription)
 
     public init(from decoder: any Decoder) throws {
         if let order = try? NotifiedOrder(from: decoder), order.object == "order" {
             self = .order(order)
+        } else if let subscription = try? NotifiedSubscription(from: decoder), subscription.object == "subscription" {
+            self = .subscription(subscription)
         } else {
             self = .checkoutSession(try NotifiedSession(from: decoder))
         }
@@ -47,6 +50,7 @@ public enum NotifiedPurchase: Codable, Sendable, Hashable {
         switch self {
         case .checkoutSession(let session): try session.encode(to: encoder)
         case .order(let order): try order.encode(to: encoder)
+        case .subscription(let subscription): try subscription.encode(to: encoder)
         }
     }
 
@@ -59,6 +63,8 @@ public enum NotifiedPurchase: Codable, Sendable, Hashable {
         case .order(var order):
             order.afterPayment = afterPayment
             return .order(order)
+        case .subscription:
+            return self
         }
     }
 }

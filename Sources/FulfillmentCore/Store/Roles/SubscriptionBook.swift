@@ -8,6 +8,7 @@ public struct StoredSubscription: Sendable, Hashable {
     public var account: String?
     public var customerID: String
     public var customerEmail: String?
+    public var customerName: String?
     public var language: CustomerLanguage?
     public var createdAt: Date
     public var updatedAt: Date
@@ -16,8 +17,9 @@ public struct StoredSubscription: Sendable, Hashable {
 
     public init(
         entitlement: SubscriptionEntitlement, account: String? = nil, customerID: String, customerEmail: String?,
-        language: CustomerLanguage? = nil, createdAt: Date, updatedAt: Date
+        customerName: String? = nil, language: CustomerLanguage? = nil, createdAt: Date, updatedAt: Date
     ) {
+        self.customerName = customerName
         self.entitlement = entitlement
         self.account = account
         self.customerID = customerID
