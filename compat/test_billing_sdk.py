@@ -20,7 +20,10 @@ def test_a_subscription_renews_on_a_test_clock_and_a_failed_renewal_is_paid(clie
     customer = client.v1.customers.create({
         "email": "member@example.com", "test_clock": clock.id, "payment_method": "pm_card_chargeCustomerFail",
         "invoice_settings": {"default_payment_method": "pm_card_chargeCustomerFail"}})
-    assert customer.invoice_settings.default_payment_method == "pm_card_chargeCustomerFail"
+    # A test id is a template, as at Stripe: the customer's card is a PaymentMethod made from it.
+    default = customer.invoice_settings.default_payment_method
+    assert default.startswith("pm_") and default != "pm_card_chargeCustomerFail"
+    assert client.v1.payment_methods.retrieve(default).card.last4 == "0341"
     price = client.v1.prices.create({
         "product_data": {"name": "Membership"}, "currency": "eur", "unit_amount": 900, "recurring": {"interval": "month"},
         "lookup_key": f"member-{time.time_ns()}"})

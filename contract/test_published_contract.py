@@ -88,6 +88,9 @@ def test_every_operation_answers_as_documented(shop, contract):
     for key, subject in ids.items():
         if key.startswith("order_"):
             assert call(contract, instance, "GET", "/api/orders/{id}", f"/api/orders/{subject}")[0] == 200
+        elif key == "subscription":
+            # A subscription is no Checkout Session: its customer has the access page, the merchant the timeline.
+            assert call(contract, instance, "GET", "/api/checkout/sessions/{id}", f"/api/checkout/sessions/{subject}")[0] == 404
         else:
             assert call(contract, instance, "GET", "/api/checkout/sessions/{id}", f"/api/checkout/sessions/{subject}")[0] == 200
     assert call(contract, instance, "GET", "/api/checkout/sessions/{id}", "/api/checkout/sessions/cs_test_nobody_knows")[0] == 404
@@ -162,11 +165,11 @@ def test_every_notification_matches_its_webhook(shop, contract):
         received = list(merchant.received)
     types = {event["type"] for event in received}
     assert {"checkout.fulfilled", "checkout.refunded", "checkout.disputed", "checkout.payment_failed", "checkout.expired",
-            "order.paid", "order.canceled"} <= types, types
+            "order.paid", "order.canceled", "subscription.started", "subscription.renewed", "subscription.canceled"} <= types, types
     assert types <= set(contract.document["webhooks"]), f"undocumented notification types: {types - set(contract.document['webhooks'])}"
     for event in received:
         contract.check_component("NotificationEvent", {**event, "data": {"object": {}}}, f"{event['type']} envelope")
-        name = "NotifiedOrder" if event["type"].startswith("order.") else "NotifiedSession"
+        name = {"order": "NotifiedOrder", "subscription": "NotifiedSubscription"}.get(event["type"].split(".")[0], "NotifiedSession")
         contract.check_component(name, event["data"]["object"], f"{event['type']} {event['id']}")
 
 

@@ -95,6 +95,19 @@ def complete(emulator, session_id, outcome, shipping=False):
     emulator.post(f"/_emulator/checkout/sessions/{session_id}/complete", form)
 
 
+def subscription(emulator, email):
+    """A monthly digital membership the merchant's code subscribes a customer to, on a test clock from now;
+    returns the subscription's and the clock's ids."""
+    product = emulator.post("/v1/products", {"name": "Membership", "metadata[fulfillment]": "digital"})
+    monthly = emulator.post("/v1/prices", {"product": product["id"], "currency": "eur", "unit_amount": 1500,
+                                           "recurring[interval]": "month"})["id"]
+    clock = emulator.post("/v1/test_helpers/test_clocks", {"frozen_time": int(time.time())})["id"]
+    customer = emulator.post("/v1/customers", {"email": email, "test_clock": clock, "payment_method": "pm_card_visa",
+                                               "invoice_settings[default_payment_method]": "pm_card_visa"})["id"]
+    made = emulator.post("/v1/subscriptions", {"customer": customer, "items[0][price]": monthly})
+    return made["id"], clock
+
+
 def charge_of(emulator, session_id):
     return emulator.get(f"/v1/checkout/sessions/{session_id}", {"expand[]": "payment_intent"})["payment_intent"]["latest_charge"]
 
@@ -157,6 +170,13 @@ def play(emulator, instance):
     emulator.post("/_emulator/clock/advance", {"seconds": 7 * 3600})
     wait_until(lambda: status_of(instance, f"/api/orders/{ids['order_canceled']}") == "canceled", 60, "the canceled order")
 
+    # A subscription: granted, renewed once (its test clock a month on), then set to cancel at the period's end.
+    ids["subscription"], clock = subscription(emulator, "mary@example.com")
+    wait_until(lambda: timeline_has(instance, ids["subscription"], "subscription"), 60, "the subscription granted")
+    period_end = emulator.get(f"/v1/subscriptions/{ids['subscription']}")["current_period_end"]
+    emulator.post(f"/v1/test_helpers/test_clocks/{clock}/advance", {"frozen_time": period_end + 2 * 3600})
+    emulator.post(f"/v1/subscriptions/{ids['subscription']}", {"cancel_at_period_end": "true"})
+
     # Awaiting a delayed payment that settles long after the fixture is written.
     ids["awaiting_payment"] = session(emulator, instance, "frances@example.com", [(course, 1)])
     complete(emulator, ids["awaiting_payment"], "delayed_success")
@@ -164,6 +184,11 @@ def play(emulator, instance):
     emulator.post("/_emulator/webhooks/drain", {"timeout_ms": 60000})
     wait_until(lambda: quiet(instance), 90, "every event, email and notification handled")
     return ids
+
+
+def timeline_has(instance, subject, kind):
+    answer = requests.get(instance.url + f"/admin/api/timeline/{subject}", headers=ADMIN, timeout=30)
+    return answer.status_code == 200 and any(entry.get("kind") == kind for entry in answer.json().get("entries", []))
 
 
 def quiet(instance):

@@ -2,9 +2,10 @@ import Foundation
 import FulfillmentCore
 import StripeAPI
 
-/// What happened to one Checkout Session or order, in time order: each Stripe event received about it (or its
-/// source, charge or PaymentIntent), the ledger's decisions (fulfilled, with each line's outcome; refunds and
-/// disputes), each email and each notification or effect, with their outcomes.
+/// What happened to one Checkout Session, order or subscription, in time order: each Stripe event received about
+/// it (or its source, charge, PaymentIntent or a subscription's invoices), the ledger's decisions (fulfilled,
+/// with each line's outcome; refunds and disputes; where a subscription's access stands and which invoices were
+/// settled), each email and each notification or effect, with their outcomes.
 struct Timeline {
     struct Entry {
         var at: Date
@@ -24,6 +25,16 @@ struct Timeline {
         var relatedIDs = [subjectID]
         let record = try await store.purchase(subjectID: subjectID)
         let order = subjectID.hasPrefix("ord_") ? try await store.order(id: subjectID) : nil
+        let subscription = subjectID.hasPrefix("sub_") ? try await store.subscription(id: subjectID) : nil
+        var invoiceEmails: [String] = []
+        if let subscription {
+            let entitlement = subscription.entitlement
+            // Its periods by their invoices: each one's events, its renewal or failure email.
+            relatedIDs += entitlement.settledInvoices + entitlement.noticedFailures.filter { !entitlement.settledInvoices.contains($0) }
+            invoiceEmails = entitlement.settledInvoices.map { "subscription_renewed:\($0)" }
+                + entitlement.noticedFailures.map { "subscription_payment_failed:\($0)" }
+            entries.append(Self.entry(subscription))
+        }
         if let order {
             relatedIDs += [order.sourceID, order.paymentIntentID, order.chargeID].compactMap { $0 }
             entries.append(Entry(at: order.createdAt, kind: "order", what: "created (\(order.paymentMethod))", outcome: order.status.rawValue))
@@ -69,8 +80,10 @@ struct Timeline {
                     what: "refunded \(after.state.refundedAmount) of \(after.chargeAmount); dispute \(after.state.dispute.rawValue)",
                     outcome: "access \(after.access.rawValue)\(after.state.stockReturned ? "; stock returned" : "")"))
         }
-        for prefix in ["receipt:", "payment_failed:", "refund:", "order_confirmed:", "order_failed:"] {
-            for email in try await store.emails(dedupeKeyPrefix: prefix + subjectID) {
+        let keys = ["receipt:", "payment_failed:", "refund:", "order_confirmed:", "order_failed:", "subscription_welcome:", "subscription_ended:"]
+            .map { $0 + subjectID } + invoiceEmails
+        for key in keys {
+            for email in try await store.emails(dedupeKeyPrefix: key) {
                 entries.append(
                     Entry(
                         at: email.sentAt ?? .distantFuture, kind: "email",
@@ -87,7 +100,18 @@ struct Timeline {
         }
         return Timeline(
             subjectID: subjectID, entries: entries.sorted { $0.at < $1.at }, found: record != nil || order != nil || !entries.isEmpty,
-            account: record?.account ?? order?.account)
+            account: record?.account ?? order?.account ?? subscription?.account)
+    }
+
+    /// Where a subscription's access stands now, and the invoices that made it so.
+    static func entry(_ subscription: StoredSubscription) -> Entry {
+        let entitlement = subscription.entitlement
+        var what = "access \(entitlement.access.rawValue) until \(entitlement.validUntil.formatted(.iso8601))"
+        if entitlement.cancelAtPeriodEnd { what += ", canceled at the period's end" }
+        if let since = entitlement.pastDueSince { what += ", past due since \(since.formatted(.iso8601))" }
+        var outcome = "prices \(entitlement.priceIDs.joined(separator: ", ")); invoices paid: \(entitlement.settledInvoices.joined(separator: ", "))"
+        if !entitlement.noticedFailures.isEmpty { outcome += "; failed: \(entitlement.noticedFailures.joined(separator: ", "))" }
+        return Entry(at: subscription.updatedAt, kind: "subscription", what: what, outcome: outcome + " (version \(entitlement.version))")
     }
 
     /// What became of an email: sent, waiting for its next attempt, or parked after its retry window.

@@ -13,11 +13,13 @@ extension EmulatorState {
             customer.testClockID = clock
         }
         customers[customer.id] = customer
+        var attached: (given: String, id: String)?
         if let method = try parameters.string("payment_method") {
-            try attachPaymentMethod(method, toCustomer: customer.id)
+            attached = (method, try attachPaymentMethod(method, toCustomer: customer.id))
         }
         if let method = try parameters.object("invoice_settings")?.string("default_payment_method") {
-            try setDefaultPaymentMethod(method, of: customer.id)
+            // The method just attached, named as given (a test id names the PaymentMethod made from it).
+            try setDefaultPaymentMethod(attached?.given == method ? attached!.id : method, of: customer.id)
         }
         customer = customers[customer.id]!
         customers[customer.id] = customer
@@ -51,7 +53,8 @@ extension EmulatorState {
         guard let method = paymentMethod(methodID) else {
             throw .missingReference("payment_method", methodID, param: "invoice_settings[default_payment_method]")
         }
-        if method.customerID == nil { try attachPaymentMethod(methodID, toCustomer: customerID) }
+        var methodID = methodID
+        if method.customerID == nil { methodID = try attachPaymentMethod(methodID, toCustomer: customerID) }
         guard paymentMethods[methodID]?.customerID == customerID else {
             throw .invalidRequest(
                 "The payment method \(methodID) is attached to another customer.", param: "invoice_settings[default_payment_method]")

@@ -89,12 +89,15 @@ extension EmulatorState {
     /// `POST /v1/payment_methods/{id}/attach`: saves a card or SEPA debit account on a customer.
     func attachPaymentMethod(_ id: String, _ call: APICall) throws(APIError) -> JSONValue {
         try call.parameters.allowOnly(["customer"])
-        try attachPaymentMethod(id, toCustomer: try call.parameters.requiredString("customer"), cause: call)
-        return paymentMethods[id]!.json
+        let attached = try attachPaymentMethod(id, toCustomer: try call.parameters.requiredString("customer"), cause: call)
+        return paymentMethods[attached]!.json
     }
 
-    /// Attaches a reusable method to a customer (the API's attach, or a customer created with `payment_method`).
-    func attachPaymentMethod(_ id: String, toCustomer customerID: String, cause: APICall? = nil) throws(APIError) {
+    /// Attaches a reusable method to a customer (the API's attach, or a customer created with `payment_method`);
+    /// returns the id attached. One of Stripe's test ids (`pm_card_visa`) is a template, as at Stripe: each
+    /// attachment makes a PaymentMethod of its own from it, so one test id serves any number of customers.
+    @discardableResult
+    func attachPaymentMethod(_ id: String, toCustomer customerID: String, cause: APICall? = nil) throws(APIError) -> String {
         guard customers[customerID] != nil else { throw .missingReference("customer", customerID, param: "customer") }
         guard var method = paymentMethod(id) else { throw .missing("payment_method", id) }
         guard method.kind.isReusable else {
@@ -102,12 +105,18 @@ extension EmulatorState {
                 "PaymentMethods of type \(method.kind.rawValue) cannot be attached to a customer: save the SEPA Direct Debit "
                     + "PaymentMethod a payment with setup_future_usage generates instead.", param: "payment_method")
         }
+        if Self.testPaymentMethods[id] != nil {
+            method.id = makeID("pm_")
+            method.created = nowSeconds
+            method.customerID = nil
+        }
         if let owner = method.customerID, owner != customerID {
             throw .invalidRequest("The payment method you provided has already been attached to a customer.", param: "payment_method")
         }
         method.customerID = customerID
-        paymentMethods[id] = method
+        paymentMethods[method.id] = method
         emit("payment_method.attached", object: method.json, cause: cause)
+        return method.id
     }
 
     /// `POST /v1/payment_methods/{id}/detach`.
