@@ -56,6 +56,15 @@ extension PostgresFulfillmentStore {
                 """))
     }
 
+    public func subscriptionsPastTheirPeriod(before: Date, limit: Int) async throws -> [StoredSubscription] {
+        try await subscriptions(
+            query(
+                """
+                SELECT \(unescaped: Self.subscriptionColumns) FROM subscriptions
+                WHERE access <> 'ended' AND valid_until < \(before) ORDER BY valid_until, subscription_id LIMIT \(limit)
+                """))
+    }
+
     static func json(_ values: [String]) throws -> String {
         String(decoding: try JSONEncoder().encode(values), as: UTF8.self)
     }

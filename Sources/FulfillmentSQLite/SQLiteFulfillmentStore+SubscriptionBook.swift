@@ -54,6 +54,19 @@ extension SQLiteFulfillmentStore {
         }
     }
 
+    public func subscriptionsPastTheirPeriod(before: Date, limit: Int) async throws -> [StoredSubscription] {
+        try await read { db in
+            try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT * FROM subscriptions WHERE access <> 'ended' AND valid_until < ?
+                        ORDER BY valid_until, subscription_id LIMIT ?
+                        """),
+                arguments: [before.timeIntervalSince1970, limit]
+            ).map(Self.subscription)
+        }
+    }
+
     static func json(_ values: [String]) throws -> String {
         String(decoding: try JSONEncoder().encode(values), as: UTF8.self)
     }

@@ -317,4 +317,36 @@ struct SubscriptionTests {
             #expect(try await harness.store.purchase(subjectID: subscriptionID)?.kind == .subscription)
         }
     }
+
+    @Test func aRenewalAndAnEndNoEventToldAreFoundByTheReconciler() async throws {
+        try await ServiceHarness.run(merchantEndpoint: true, emulatorSharesClock: true, configure: Self.quickSweeps) { harness in
+            let shop = try await SubscriptionShop.open(harness)
+            let renewing = try await shop.subscribe(customer: try await shop.customer(email: "renews@example.com"))
+            let ending = try await shop.subscribe(customer: try await shop.customer(email: "ends@example.com"))
+            for id in [renewing, ending] { try await shop.waitFor(id, "granted") { $0.entitlement.access == .active } }
+            #expect(try await harness.stripeAPI("POST", "/v1/subscriptions/\(ending)", ["cancel_at_period_end": "true"]).status == 200)
+            try await shop.waitFor(ending, "cancel scheduled") { $0.entitlement.cancelAtPeriodEnd }
+            #expect(try await harness.control("/webhooks/drain").status == 200)
+            try await harness.waitForInboxDrained()
+            // Stripe makes no events for a while: one renews, the other ends, and nothing says so.
+            try await harness.control("/event_generation_failure", ["failing": "true"])
+            let periodEnd = try #require(try await shop.stripeSubscription(renewing)["current_period_end"]?.intValue)
+            try await shop.advance(to: periodEnd + 2 * 3600)
+            try await harness.control("/event_generation_failure", ["failing": "false"])
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await shop.stored(renewing)?.entitlement.settledInvoices.count == 1, "no event told the renewal")
+            #expect(try await shop.stored(ending)?.entitlement.access == .active, "nor the end")
+
+            let pass = try await harness.service.reconciler(holder: "test").run()
+            #expect(pass.progress.subscriptionsChecked == 2 && pass.line.contains("synced 2 subscriptions"))
+            #expect(try await shop.stored(renewing)?.entitlement.settledInvoices.count == 2)
+            #expect(try await shop.stored(ending)?.entitlement.access == .ended)
+            try await harness.eventually("the renewal and the end told") {
+                shop.emails("subscription_renewed:").count == 1 && shop.emails("subscription_ended:\(ending)").count == 1
+                    && shop.notifications("subscription.renewed", about: renewing).count == 1
+            }
+            let again = try await harness.service.reconciler(holder: "test").run()
+            #expect(again.progress.subscriptionsChecked == 0, "nothing past its period any more")
+        }
+    }
 }

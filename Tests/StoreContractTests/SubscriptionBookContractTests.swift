@@ -40,6 +40,18 @@ import Testing
             let due = try await store.pastDueSubscriptions(since: StoreFixtures.t0.addingTimeInterval(61), limit: 10).map(\.id)
             #expect(due == ["sub_3", "sub_1"])
             #expect(try await store.pastDueSubscriptions(since: StoreFixtures.t0.addingTimeInterval(30), limit: 10).map(\.id) == ["sub_3"])
+
+            // Past their paid period (31 days on), those not ended: the one ended is not asked about.
+            var ended = stored("sub_4", access: .ended)
+            ended.entitlement.validUntil = StoreFixtures.t0
+            _ = try await store.saveSubscription(ended, expectedVersion: nil, outgoing: Outgoing(), now: StoreFixtures.t0)
+            var older = stored("sub_5")
+            older.entitlement.validUntil = StoreFixtures.t0.addingTimeInterval(24 * 3600)
+            _ = try await store.saveSubscription(older, expectedVersion: nil, outgoing: Outgoing(), now: StoreFixtures.t0)
+            let month = StoreFixtures.t0.addingTimeInterval(31 * 24 * 3600 + 1)
+            #expect(try await store.subscriptionsPastTheirPeriod(before: month, limit: 10).map(\.id) == ["sub_5", "sub_1", "sub_2", "sub_3"])
+            #expect(try await store.subscriptionsPastTheirPeriod(before: month, limit: 1).map(\.id) == ["sub_5"])
+            #expect(try await store.subscriptionsPastTheirPeriod(before: StoreFixtures.t0.addingTimeInterval(3600), limit: 10).isEmpty)
         }
     }
 }

@@ -12,7 +12,9 @@ public import StripeAPI
 /// 2. pages `GET /v1/checkout/sessions?status=complete` over the same window and fulfils every paid session
 ///    the ledger does not show fulfilled (fulfill-checkout, so nothing happens twice; a `mode=subscription`
 ///    session's purchase is its subscription's);
-/// 3. moves the watermark to when the pass began.
+/// 3. syncs from Stripe every subscription whose paid period has ended but that is not ended here (its renewal
+///    or its end told by no event within reach);
+/// 4. moves the watermark to when the pass began.
 ///
 /// With Connect, steps 1 and 2 (and the orders') run on the platform and then on every connected account the
 /// ledger has seen a purchase or an order on, and every one listed in `CONNECTED_ACCOUNTS`.
@@ -32,6 +34,8 @@ public struct Reconciler: Sendable {
         /// Orders whose PaymentIntent succeeded while the order was not paid.
         public var ordersChecked = 0
         public var ordersPaid = 0
+        /// Subscriptions past their paid period, synced from Stripe (renewed or ended without an event saying so).
+        public var subscriptionsChecked = 0
         /// The accounts looked at: the platform and each connected account.
         public var accounts = 0
 
@@ -58,6 +62,7 @@ public struct Reconciler: Sendable {
                 ? "" : "; \(dryRun ? "would pay" : "paid") \(progress.ordersPaid) of \(progress.ordersChecked) orders whose PaymentIntent succeeded"
             return "\(verb) \(progress.eventsRecovered) of \(progress.eventsFound) events in \(progress.eventPages) pages; "
                 + "\(dryRun ? "would fulfil" : "fulfilled") \(progress.sessionsFulfilled) of \(progress.sessionsChecked) paid sessions" + orders
+                + (progress.subscriptionsChecked == 0 ? "" : "; synced \(progress.subscriptionsChecked) subscriptions past their period")
                 + (progress.accounts > 1 ? "; on the platform and \(progress.accounts - 1) connected accounts" : "")
         }
     }
@@ -131,6 +136,7 @@ public struct Reconciler: Sendable {
                 try await pass.settlePaidOrders(into: &summary, onProgress: onProgress)
                 summary.progress.accounts += 1
             }
+            if !dryRun { try await keepSubscriptions(at: startedAt, into: &summary, onProgress: onProgress) }
             try await store.finishReconciliation(
                 holder: holder, watermark: dryRun ? nil : startedAt, summary: summary.line, now: now())
             logger.info(
@@ -242,6 +248,24 @@ public struct Reconciler: Sendable {
             cursor = page.data.last?.id
             try await renewLease()
         }
+    }
+
+    /// Subscriptions whose paid period has ended but that are not ended here: each renewed, failed or ended at
+    /// Stripe, and no event of it came (older than Stripe's 30 days of events, or never made: an event
+    /// generation failure). Each is synced from Stripe on its account, which applies what it missed once.
+    func keepSubscriptions(at now: Date, into summary: inout Summary, onProgress: (Progress) -> Void) async throws {
+        guard let keeper = fulfiller.subscriptions else { return }
+        for subscription in try await store.subscriptionsPastTheirPeriod(before: now, limit: 1000) {
+            do {
+                _ = try await keeper.onAccount(subscription.account).sync(subscriptionID: subscription.id)
+                summary.progress.subscriptionsChecked += 1
+            } catch {
+                // One subscription Stripe will not answer for does not stop the pass; the next pass asks again.
+                logger.warning("reconciler could not sync a subscription", metadata: ["subscription.id": "\(subscription.id)", "error": "\(error)"])
+            }
+            try await renewLease()
+        }
+        onProgress(summary.progress)
     }
 
     /// PaymentIntents of orders that succeeded while their order is not paid (every event of it missed): applied,

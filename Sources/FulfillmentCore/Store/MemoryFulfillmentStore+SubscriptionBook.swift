@@ -18,4 +18,9 @@ extension MemoryFulfillmentStore {
         }
         return Array(due.sorted { ($0.entitlement.pastDueSince!, $0.id) < ($1.entitlement.pastDueSince!, $1.id) }.prefix(limit))
     }
+
+    public func subscriptionsPastTheirPeriod(before: Date, limit: Int) async throws -> [StoredSubscription] {
+        let over = subscriptions.values.filter { $0.entitlement.access != .ended && $0.entitlement.validUntil < before }
+        return Array(over.sorted { ($0.entitlement.validUntil, $0.id) < ($1.entitlement.validUntil, $1.id) }.prefix(limit))
+    }
 }

@@ -41,4 +41,8 @@ public protocol SubscriptionBook: Sendable {
 
     /// Past-due subscriptions whose grace began before `before`, oldest first: what the sweep suspends.
     func pastDueSubscriptions(since before: Date, limit: Int) async throws -> [StoredSubscription]
+
+    /// Subscriptions not ended whose paid period ended before `before`, the longest over first: each should
+    /// have renewed or ended by now (the reconciler asks Stripe, for when no event said which).
+    func subscriptionsPastTheirPeriod(before: Date, limit: Int) async throws -> [StoredSubscription]
 }
