@@ -40,6 +40,24 @@ def receipts_by_session(mailbox, session_ids):
     return counts
 
 
+def messages(mailbox, kind):
+    """Deliveries by Message-ID of the emails of one kind (`subscription_welcome`): each id, how many times."""
+    counts = {}
+    for message in mailbox.received():
+        message_id = message["Message-ID"] or ""
+        if message_id.startswith(f"<{kind}."):
+            counts[message_id] = counts.get(message_id, 0) + 1
+    return counts
+
+
+def subscribe(emulator, clock, price_id, index):
+    """A subscription the merchant's code makes for a customer on the test clock."""
+    customer = emulator.post("/v1/customers", {"email": f"member{index}@scale.test", "test_clock": clock,
+                                               "payment_method": "pm_card_visa",
+                                               "invoice_settings[default_payment_method]": "pm_card_visa"})["id"]
+    return emulator.post("/v1/subscriptions", {"customer": customer, "items[0][price]": price_id})["id"]
+
+
 def fulfilled(postgres, session_ids):
     listed = ",".join(f"'{s}'" for s in session_ids)
     return int(postgres.psql(f"SELECT count(*) FROM purchases WHERE status = 'fulfilled' AND subject_id IN ({listed})")[0][0])
@@ -91,8 +109,9 @@ class Chaos(threading.Thread):
 
 
 def test_instances_killed_and_restarted_while_sessions_are_paid_and_orders_authorised(deployment):
-    """Sessions, Sources orders and PaymentIntent orders (iDEAL authorised on the bank's page; cards declined, then
-    paid again with another card) while instances are killed with SIGKILL and restarted."""
+    """Sessions, Sources orders, PaymentIntent orders (iDEAL authorised on the bank's page; cards declined, then
+    paid again with another card) and subscriptions (bought through Checkout, or made through the API and renewed
+    by their test clock) while instances are killed with SIGKILL and restarted."""
     emulator, postgres, mailbox = deployment.emulator, deployment.postgres, deployment.mailbox
     course = price(emulator, "Course", {"fulfillment": "digital"})
     mug = price(emulator, "Mug", {"fulfillment": "physical", "sku": "MUG"})
@@ -126,9 +145,20 @@ def test_instances_killed_and_restarted_while_sessions_are_paid_and_orders_autho
             intents.append(created["payment_intent"])
         orders.append(created["id"])
 
+    # Subscriptions: five bought through Checkout, ten made through the API on a test clock (renewed below).
+    product = emulator.post("/v1/products", {"name": "Club", "metadata[fulfillment]": "digital"})["id"]
+    monthly = emulator.post("/v1/prices", {"product": product, "currency": "eur", "unit_amount": 1500,
+                                           "recurring[interval]": "month"})["id"]
+    clock = emulator.post("/v1/test_helpers/test_clocks", {"frozen_time": int(time.time())})["id"]
+    club_sessions = [emulator.post("/v1/checkout/sessions", {
+        "mode": "subscription", "success_url": "http://shop.test/done?session_id={CHECKOUT_SESSION_ID}",
+        "customer_email": f"club{i}@scale.test", "line_items[0][price]": monthly, "line_items[0][quantity]": "1"})["id"]
+        for i in range(5)]
+
     chaos = Chaos(deployment.instances, seed=20261201)
     chaos.start()
-    work = ([("pay", s) for s in sessions] + [("authorize", s) for s in sources] + [("bank", i) for i in intents]
+    members = [subscribe(emulator, clock, monthly, i) for i in range(10)]
+    work = ([("pay", s) for s in sessions + club_sessions] + [("authorize", s) for s in sources] + [("bank", i) for i in intents]
             + [("again", o) for o in declined])
     random.Random(7).shuffle(work)
     for kind, target in work:
@@ -155,6 +185,10 @@ def test_instances_killed_and_restarted_while_sessions_are_paid_and_orders_autho
             else:
                 raise AssertionError(f"could not pay {target} again")
         time.sleep(0.15)
+    # A month on for the clock's ten: each renews (drafted at the period's end, paid an hour later), under chaos.
+    period_end = emulator.get(f"/v1/subscriptions/{members[0]}")["current_period_end"]
+    emulator.post(f"/v1/test_helpers/test_clocks/{clock}/advance", {"frozen_time": period_end + 2 * 3600})
+    time.sleep(2)
     chaos.stop()
     assert chaos.error is None, f"chaos failed: {chaos.error}"
     for instance in deployment.instances:
@@ -165,11 +199,20 @@ def test_instances_killed_and_restarted_while_sessions_are_paid_and_orders_autho
 
     listed_orders = ",".join(f"'{o}'" for o in orders)
 
+    club = [emulator.get(f"/v1/checkout/sessions/{s}")["subscription"] for s in club_sessions]
+    subscriptions = club + members
+    listed_subscriptions = ",".join(f"'{s}'" for s in subscriptions)
+    listed_members = ",".join(f"'{s}'" for s in members)
+
     def settled():
         paid = int(postgres.psql(f"SELECT count(*) FROM orders WHERE status = 'paid' AND id IN ({listed_orders})")[0][0])
         unsent = int(postgres.psql("SELECT count(*) FROM outbox WHERE sent_at IS NULL")[0][0])
         pending = int(postgres.psql("SELECT count(*) FROM inbox_events WHERE status = 'pending'")[0][0])
-        return fulfilled(postgres, sessions) == 60 and paid == 60 and unsent == 0 and pending == 0
+        granted = fulfilled(postgres, subscriptions)
+        renewed = int(postgres.psql(
+            f"SELECT count(*) FROM subscriptions WHERE jsonb_array_length(settled_invoices) = 2 AND subscription_id IN ({listed_members})")[0][0])
+        return (fulfilled(postgres, sessions) == 60 and paid == 60 and unsent == 0 and pending == 0 and granted == 15
+                and renewed == 10)
 
     # A killed instance's claims (the events it was handling or had queued) come back when their lease (60 s)
     # ends, and are handled then.
@@ -191,6 +234,15 @@ def test_instances_killed_and_restarted_while_sessions_are_paid_and_orders_autho
     assert all(count == "2" for sid, count in lines if sid in sessions), "each session's two lines, once"
     mugs = sum(1 + i % 3 for i in range(60))
     assert postgres.psql("SELECT quantity FROM stock WHERE sku = 'MUG'") == [[str(1000 - mugs)]], "stock taken once per session"
+
+    # Every subscription: granted once (its purchase, its line), one welcome; each renewal told once.
+    assert postgres.psql(f"SELECT count(*) FROM purchases WHERE kind = 'subscription' AND subject_id IN ({listed_subscriptions})") == [["15"]]
+    assert postgres.psql(f"SELECT count(*) FROM purchase_lines WHERE subject_id IN ({listed_subscriptions})") == [["15"]]
+    assert postgres.psql(f"SELECT count(*) FROM subscriptions WHERE access = 'active' AND subscription_id IN ({listed_subscriptions})") == [["15"]]
+    welcomes, renewals = messages(mailbox, "subscription_welcome"), messages(mailbox, "subscription_renewed")
+    assert set(welcomes) == {f"<subscription_welcome.{s}@stripe-fulfillment>" for s in subscriptions}
+    assert len(renewals) == 10
+    assert sum(welcomes.values()) + sum(renewals.values()) - len(welcomes) - len(renewals) <= kills
 
     # Every order: paid with exactly one succeeded charge at Stripe (a declined card's order also has its failed
     # one), fulfilled once, and one confirmation.

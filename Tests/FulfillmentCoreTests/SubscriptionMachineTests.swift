@@ -122,4 +122,14 @@ import Testing
         #expect(ended.changes == [.renewed(invoice: "in_2"), .ended])
         #expect(ended.entitlement?.access == .ended && ended.entitlement?.validUntil == t0.addingTimeInterval(month + 7200))
     }
+
+    @Test func heardOfFirstAfterARenewalTheGrantAndTheRenewalAreEachToldOnce() throws {
+        var late = fact("active", periods: 2, invoice: "in_2", reason: "subscription_cycle")
+        late.invoices.append(SubscriptionFact.Invoice(id: "in_1", paid: true, billingReason: "subscription_create"))
+        let decision = apply(late, to: nil, at: t0.addingTimeInterval(month + 7200))
+        #expect(decision.changes == [.started, .renewed(invoice: "in_2")])
+        let granted = try #require(decision.entitlement)
+        #expect(granted.settledInvoices == ["in_1", "in_2"] && granted.version == 1)
+        #expect(apply(late, to: granted).isNoChange)
+    }
 }

@@ -127,15 +127,7 @@ public enum SubscriptionMachine {
         if current.access == .ended { return SubscriptionDecision(entitlement: current, changes: []) }
         var next = current
         var changes: [SubscriptionChange] = []
-        // Every renewal paid since the last decision, oldest first, whatever the status is now: a renewal paid
-        // and then canceled while no event got through is still a paid period (its shipment, its receipt).
-        for invoice in fact.invoices.reversed() where invoice.paid && !next.settledInvoices.contains(invoice.id) {
-            next.settledInvoices = Array((next.settledInvoices + [invoice.id]).suffix(48))
-            if invoice.billingReason == "subscription_cycle" {
-                changes.append(.renewed(invoice: invoice.id))
-                if let end = invoice.periodEnd { next.validUntil = max(next.validUntil, end) }
-            }
-        }
+        settleRenewals(fact, into: &next, changes: &changes)
         if endedStatuses.contains(fact.status) {
             next.access = .ended
             next.validUntil = min(next.validUntil, fact.endedAt ?? now)
@@ -179,6 +171,18 @@ public enum SubscriptionMachine {
         return SubscriptionDecision(entitlement: next, changes: changes, isNoChange: false)
     }
 
+    /// Every invoice paid since the last decision, oldest first, whatever the status is now: a renewal paid and
+    /// then canceled while no event got through is still a paid period (its shipment, its receipt), told once.
+    static func settleRenewals(_ fact: SubscriptionFact, into next: inout SubscriptionEntitlement, changes: inout [SubscriptionChange]) {
+        for invoice in fact.invoices.reversed() where invoice.paid && !next.settledInvoices.contains(invoice.id) {
+            next.settledInvoices = Array((next.settledInvoices + [invoice.id]).suffix(48))
+            if invoice.billingReason == "subscription_cycle" {
+                changes.append(.renewed(invoice: invoice.id))
+                if let end = invoice.periodEnd { next.validUntil = max(next.validUntil, end) }
+            }
+        }
+    }
+
     /// A past-due entitlement whose grace ran out is suspended; the sweep needs no event (Stripe sends none).
     public static func sweep(_ current: SubscriptionEntitlement, now: Date, grace: TimeInterval) -> SubscriptionDecision {
         guard current.access == .pastDue, let since = current.pastDueSince, now >= since.addingTimeInterval(grace) else {
@@ -192,20 +196,24 @@ public enum SubscriptionMachine {
 
     /// The first state seen: granted when paid or in a trial (past due already, when the service first hears
     /// of it late); nothing before the first payment; ended without a grant when it is over already.
+    /// Heard of first after a renewal (its events late, or the service down), the grant is told and then each
+    /// renewal paid since, so each period still delivers once.
     static func first(_ fact: SubscriptionFact, subscriptionID: String, now: Date) -> SubscriptionDecision {
-        let paid = fact.invoices.filter(\.paid).map(\.id).reversed().suffix(48).map { $0 }
+        let paid = fact.invoices.filter { $0.paid && $0.billingReason != "subscription_cycle" }.map(\.id).reversed().suffix(48).map { $0 }
         var entitlement = SubscriptionEntitlement(
             subscriptionID: subscriptionID, access: .active, validUntil: fact.currentPeriodEnd, cancelAtPeriodEnd: fact.cancelAtPeriodEnd,
             priceIDs: fact.priceIDs, settledInvoices: paid)
+        var renewals: [SubscriptionChange] = []
+        if !endedStatuses.contains(fact.status) { settleRenewals(fact, into: &entitlement, changes: &renewals) }
         switch fact.status {
         case _ where liveStatuses.contains(fact.status):
-            var changes: [SubscriptionChange] = [.started]
+            var changes: [SubscriptionChange] = [.started] + renewals
             if fact.cancelAtPeriodEnd { changes.append(.cancelScheduled(endsAt: fact.currentPeriodEnd)) }
             return SubscriptionDecision(entitlement: entitlement, changes: changes)
         case "past_due":
             entitlement.access = .pastDue
             entitlement.pastDueSince = now
-            var changes: [SubscriptionChange] = [.started]
+            var changes: [SubscriptionChange] = [.started] + renewals
             if let invoice = fact.latestInvoice, !invoice.paid {
                 entitlement.noticedFailures = [invoice.id]
                 changes.append(.pastDue(invoice: invoice.id, payURL: invoice.hostedURL))
