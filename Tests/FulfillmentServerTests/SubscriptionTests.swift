@@ -349,4 +349,36 @@ struct SubscriptionTests {
             #expect(again.progress.subscriptionsChecked == 0, "nothing past its period any more")
         }
     }
+
+    @Test func fulfilWhenLeavesAnotherIntegrationsSubscriptionsAlone() async throws {
+        try await ServiceHarness.run(
+            merchantEndpoint: true, emulatorSharesClock: true,
+            configure: { Self.quickSweeps(&$0); $0.sessionFilter = try! SessionFilter(parsing: "metadata.shop=demo") }
+        ) { harness in
+            let shop = try await SubscriptionShop.open(harness)
+            let ours = try await harness.stripeAPI("POST", "/v1/subscriptions", [
+                "customer": .string(try await shop.customer(email: "ours@example.com")), "items": [["price": .string(shop.price)]],
+                "metadata": ["shop": "demo"],
+            ]).json["id"]?.stringValue ?? ""
+            let theirs = try await shop.subscribe(customer: try await shop.customer(email: "theirs@example.com"))
+            let session = try await harness.stripeAPI("POST", "/v1/checkout/sessions", [
+                "mode": "subscription", "customer_email": "app@example.com", "metadata": ["shop": "another-app"],
+                "success_url": "https://another.example/ok", "line_items": [["price": .string(shop.price), "quantity": 1]],
+            ])
+            let paid = try await harness.control("/checkout/sessions/\(session.json["id"]?.stringValue ?? "")/complete", ["outcome": "paid"])
+            let viaCheckout = try #require(paid.json["session"]?["subscription"]?.stringValue)
+            try await shop.waitFor(ours, "granted") { $0.entitlement.access == .active }
+            #expect(try await harness.control("/webhooks/drain").status == 200)
+            try await harness.waitForInboxDrained()
+            try await Task.sleep(for: .milliseconds(300))
+            for id in [theirs, viaCheckout] {
+                #expect(try await shop.stored(id) == nil, "\(id) is not ours")
+                #expect(try await harness.store.purchase(subjectID: id) == nil)
+                let ignored = try await harness.store.listEvents(matching: EventFilter(objectID: id), limit: 50).filter { $0.status == .ignored }
+                #expect(ignored.contains { $0.lastError?.contains("not ours: FULFILL_WHEN wants metadata.shop=demo") == true }, "\(id)")
+            }
+            #expect(harness.emails.sent.map(\.email.recipient) == ["ours@example.com"])
+            #expect((harness.merchant?.deliveries ?? []).map(\.eventType) == ["subscription.started"])
+        }
+    }
 }

@@ -9,6 +9,7 @@ extension EventRouter {
         let keep: @Sendable (_ subscriptionID: String, _ account: String?) async throws -> String = { subscriptionID, account in
             switch try await keeper.onAccount(account).sync(subscriptionID: subscriptionID) {
             case .notPaidYet(let status): return "subscription \(subscriptionID) not paid yet (\(status))"
+            case .notOurs(let reason): throw IgnoredEvent(reason: reason)
             case .unchanged(let stored): return "subscription \(subscriptionID) unchanged (\(stored.entitlement.access.rawValue))"
             case .changed(let stored, let changes):
                 return "subscription \(subscriptionID) \(stored.entitlement.access.rawValue): \(changes.map(SubscriptionKeeper.name).joined(separator: ", "))"

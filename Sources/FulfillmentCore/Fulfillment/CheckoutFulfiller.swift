@@ -135,6 +135,7 @@ public struct CheckoutFulfiller: Sendable {
             return .notPaid(status: session.status, record: nil)
         }
         let outcome = try await subscriptions.sync(subscriptionID: subscriptionID, buyer: SubscriptionKeeper.Buyer(session))
+        if case .notOurs(let reason) = outcome { return .notOurs(reason: reason) }
         guard let record = try await store.purchase(subjectID: subscriptionID), record.status == .fulfilled else {
             return session.status == .complete ? .awaitingPayment(nil) : .notPaid(status: session.status, record: nil)
         }

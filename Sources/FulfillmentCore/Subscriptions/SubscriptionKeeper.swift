@@ -15,6 +15,8 @@ public struct SubscriptionKeeper: Sendable {
     private(set) var stripe: StripeClient
     let store: any FulfillmentStore
     let catalog: Catalog
+    /// Which subscriptions are ours (`FULFILL_WHEN`, read as `SessionFilter.reasonToIgnore(subscription:)` says).
+    let filter: SessionFilter
     let notifier: MerchantNotifier
     let sends: SubscriptionOutgoing
     let defaultLanguage: CustomerLanguage
@@ -27,13 +29,14 @@ public struct SubscriptionKeeper: Sendable {
     public private(set) var account: String?
 
     public init(
-        stripe: StripeClient, store: any FulfillmentStore, catalog: Catalog, notifier: MerchantNotifier = .disabled,
+        stripe: StripeClient, store: any FulfillmentStore, catalog: Catalog, filter: SessionFilter = .all, notifier: MerchantNotifier = .disabled,
         sendsReceipts: Bool = true, defaultLanguage: CustomerLanguage = .en, publicURL: String, grace: TimeInterval,
         now: @escaping @Sendable () -> Date, logger: Logger
     ) {
         self.stripe = stripe
         self.store = store
         self.catalog = catalog
+        self.filter = filter
         self.notifier = notifier
         self.sends = SubscriptionOutgoing(notifier: notifier, sendsReceipts: sendsReceipts, grace: grace)
         self.defaultLanguage = defaultLanguage
@@ -76,6 +79,8 @@ public struct SubscriptionKeeper: Sendable {
     public enum Outcome: Sendable {
         /// Not paid for yet (`incomplete`): nothing granted, nothing stored.
         case notPaidYet(status: String)
+        /// Another integration's (`FULFILL_WHEN`): nothing done, for this reason.
+        case notOurs(reason: String)
         /// Stripe's state changes nothing the service keeps (a duplicate, a stale or a reordered event).
         case unchanged(StoredSubscription)
         /// Stored, with what changed (each told once).
@@ -83,7 +88,7 @@ public struct SubscriptionKeeper: Sendable {
 
         public var subscription: StoredSubscription? {
             switch self {
-            case .notPaidYet: nil
+            case .notPaidYet, .notOurs: nil
             case .unchanged(let subscription), .changed(let subscription, _): subscription
             }
         }
@@ -106,7 +111,14 @@ public struct SubscriptionKeeper: Sendable {
             if let stored {
                 record = stored
             } else {
-                let known = try await knownBuyer(of: subscription, given: buyer)
+                // First sight: is it ours? One a Checkout Session of ours started comes with its buyer; the
+                // session that started one, if any, is asked of Stripe.
+                var startedBy: CheckoutSession?
+                if buyer == nil { startedBy = try await stripe.checkoutSession(startingSubscription: subscriptionID) }
+                if buyer == nil, let reason = filter.reasonToIgnore(subscription: subscription, startedBy: startedBy, account: account) {
+                    return .notOurs(reason: reason)
+                }
+                let known = try await knownBuyer(of: subscription, given: buyer ?? startedBy.map(Buyer.init))
                 shipping = known.shipping
                 record = StoredSubscription(
                     entitlement: entitlement, account: account, customerID: subscription.customer, customerEmail: known.email,
@@ -164,11 +176,7 @@ public struct SubscriptionKeeper: Sendable {
     /// Who the subscription is for: the buyer its Checkout Session knew (asked of Stripe when the subscription's
     /// own events come first, as they do), else its customer (email, name, preferred language).
     func knownBuyer(of subscription: Subscription, given: Buyer?) async throws -> Buyer {
-        var buyer = given
-        if buyer == nil, let session = try await stripe.checkoutSession(startingSubscription: subscription.id) {
-            buyer = Buyer(session)
-        }
-        var known = buyer ?? Buyer(email: nil, name: nil, language: nil, shipping: nil)
+        var known = given ?? Buyer(email: nil, name: nil, language: nil, shipping: nil)
         if known.email == nil || known.language == nil {
             let customer = try await stripe.retrieveCustomer(subscription.customer)
             known.email = known.email ?? customer.email

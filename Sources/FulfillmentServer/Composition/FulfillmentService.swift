@@ -79,7 +79,8 @@ public struct FulfillmentService: Sendable {
         let metrics = ServiceMetrics()
         let notifier = MerchantNotifier(isEnabled: configuration.merchantWebhook != nil)
         subscriptions = SubscriptionKeeper(
-            stripe: stripe, store: self.store, catalog: catalog, notifier: notifier, sendsReceipts: configuration.sendsReceipts,
+            stripe: stripe, store: self.store, catalog: catalog, filter: configuration.sessionFilter, notifier: notifier,
+            sendsReceipts: configuration.sendsReceipts,
             defaultLanguage: configuration.defaultLanguage, publicURL: configuration.publicURL,
             grace: configuration.subscriptionGrace.seconds, now: configuration.now, logger: logger)
         fulfiller = CheckoutFulfiller(
