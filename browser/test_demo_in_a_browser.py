@@ -29,6 +29,33 @@ def test_buying_the_course_ends_on_a_landing_page_with_the_access_link(demo, bro
     browser.save_screenshot(os.path.join(demo["data"], "access.png"))
 
 
+def test_a_membership_bought_through_checkout_is_managed_in_the_billing_portal(demo, browser):
+    browser.get(demo["url"])
+    assert "a month" in browser.find_element(By.ID, "buy-club").find_element(By.XPATH, "..").text
+    browser.find_element(By.ID, "buy-club").click()
+    wait_for(browser, (By.ID, "pay"))
+    browser.find_element(By.ID, "pay").click()
+    WebDriverWait(browser, 20).until(lambda b: "order is complete" in b.find_element(By.ID, "heading").text)
+    link = browser.find_element(By.CLASS_NAME, "access-link")
+    assert "/access/" in link.get_attribute("href")
+    link.click()
+    # The access page says the membership is active and when it renews, with the way to Stripe's billing portal.
+    access = wait_for(browser, (By.ID, "access"))
+    assert access.get_attribute("data-access") == "active" and "renews on" in access.text
+    browser.find_element(By.ID, "manage").click()
+    WebDriverWait(browser, 20).until(lambda b: "Your subscriptions" in b.find_element(By.TAG_NAME, "h1").text)
+    browser.find_element(By.CLASS_NAME, "cancel-at-end").click()
+    WebDriverWait(browser, 20).until(lambda b: "cancels at period end" in b.find_element(By.CLASS_NAME, "status").text)
+    browser.find_element(By.ID, "return").click()
+    # Back on the access page once the cancel's webhook is handled: still active, until the period's end.
+    def ending(b):
+        b.refresh()
+        return b.find_element(By.ID, "access").get_attribute("data-access") == "ending"
+    WebDriverWait(browser, 20, poll_frequency=0.5).until(ending)
+    assert "until" in browser.find_element(By.ID, "access").text
+    browser.save_screenshot(os.path.join(demo["data"], "membership.png"))
+
+
 def test_buying_mugs_ships_them_to_the_address_typed_on_the_payment_page(demo, browser):
     browser.get(demo["url"])
     browser.find_element(By.ID, "buy-mug").click()

@@ -16,6 +16,8 @@ public struct DemoStore: Sendable {
         public var metadata: [String: String]
         public var stock: Int?
         public var adjustable: Bool
+        /// Billed every month (a subscription through Checkout) rather than once.
+        public var monthly = false
         public var priceID: String = ""
     }
 
@@ -29,6 +31,9 @@ public struct DemoStore: Sendable {
         Product(
             slug: "stickers", name: "Sticker pack", description: "Five vinyl stickers. Choose how many packs on the payment page.",
             amount: 300, metadata: ["fulfillment": "physical", "sku": "STICKERS"], stock: 100, adjustable: true),
+        Product(
+            slug: "club", name: "Server Swift club — monthly", description: "Every new episode while you are a member; cancel any time.",
+            amount: 900, metadata: ["fulfillment": "digital"], stock: nil, adjustable: false, monthly: true),
     ]
 
     let service: FulfillmentService
@@ -50,9 +55,9 @@ public struct DemoStore: Sendable {
             let created = try await service.stripe.createProduct([
                 "name": .string(product.name), "description": .string(product.description), "metadata": .map(product.metadata),
             ])
-            let price = try await service.stripe.createPrice([
-                "product": .string(created.id), "currency": "eur", "unit_amount": .int(product.amount),
-            ])
+            var priceFields: FormValue = ["product": .string(created.id), "currency": "eur", "unit_amount": .int(product.amount)]
+            if product.monthly { priceFields = priceFields.setting("recurring", ["interval": "month"]) }
+            let price = try await service.stripe.createPrice(priceFields)
             product.priceID = price.id
             if let stock = product.stock, let sku = product.metadata["sku"] {
                 try await service.store.setStock(sku: sku, quantity: stock)
@@ -80,7 +85,7 @@ public struct DemoStore: Sendable {
             var entry: [String: Any] = [
                 "slug": product.slug, "name": product.name, "description": product.description, "priceID": product.priceID,
                 "price": Money.format(product.amount, "eur"), "kind": product.metadata["fulfillment"] ?? "",
-                "adjustable": product.adjustable,
+                "adjustable": product.adjustable, "monthly": product.monthly,
             ]
             if let sku = product.metadata["sku"], let level = try? await service.store.stockLevel(sku: sku) { entry["stock"] = "\(level)" }
             entries.append(entry)
@@ -106,12 +111,13 @@ public struct DemoStore: Sendable {
         if product.adjustable {
             line.append(FormField("adjustable_quantity", ["enabled": true, "minimum": 1, "maximum": 10]))
         }
+        // A monthly product is a subscription: Checkout starts it, the service keeps it.
         var fields: [FormField] = [
-            FormField("mode", "payment"),
+            FormField("mode", product.monthly ? "subscription" : "payment"),
             FormField("success_url", .string("\(service.configuration.publicURL)/checkout/complete?session_id={CHECKOUT_SESSION_ID}")),
             FormField("cancel_url", .string("\(service.configuration.publicURL)/")),
             FormField("line_items", .array([.object(line)])),
-            FormField("payment_method_types", ["card", "sepa_debit"]),
+            FormField("payment_method_types", product.monthly ? ["card"] : ["card", "sepa_debit"]),
         ]
         if product.metadata["fulfillment"] == "physical" {
             fields.append(FormField("shipping_address_collection", ["allowed_countries": ["DE", "FR", "NL", "AT", "US"]]))
@@ -141,7 +147,8 @@ extension DemoStore {
     /// never from the browser), paid with a PaymentIntent (or, for a `sources:` choice, a redirect source); the
     /// customer goes to the bank's page and comes back to the confirmation page.
     func payByBank(_ request: Request) async -> Response {
-        guard let chosen = await chosenProduct(request) else { return service.pages.notFound() }
+        // A monthly product is sold through Checkout only (a subscription), never as a one-time order.
+        guard let chosen = await chosenProduct(request), !chosen.product.monthly else { return service.pages.notFound() }
         let (product, form, quantity) = chosen
         let choice = form["method"]?.stringValue.flatMap { value in Self.bankMethods.contains { $0.value == value } ? value : nil } ?? "ideal"
         let legacy = choice.hasPrefix("sources:")
