@@ -176,7 +176,15 @@ struct CheckoutController<Context: RequestContext>: Sendable {
         let view = await view(of: id, client: client, account: Self.account(in: request))
         let personal = view.record.map { buyerCookie.admits(request.cookies, subjectID: $0.subjectID, now: now()) } ?? false
         let after = await afterPayment(view.record?.subjectID)
-        func answer(_ record: Purchase) -> CheckoutStatusAnswer { CheckoutStatusAnswer(record, personal: personal, after: after) }
+        func answer(_ record: Purchase) -> CheckoutStatusAnswer {
+            var answer = CheckoutStatusAnswer(record, personal: personal, after: after)
+            // A subscription's session answers for the subscription it started, under its own id.
+            if record.kind == .subscription {
+                answer.sessionID = id
+                answer.subscription = record.subjectID
+            }
+            return answer
+        }
         switch view {
         case .notFound: return json(.notFound, error: "not found")
         case .tooMany(let retryAfter):

@@ -13,6 +13,8 @@ struct CheckoutStatusAnswer: Encodable, Sendable {
     var lineItems: [Line]?
     /// The ledger's record, when there is one.
     var record: Record?
+    /// For a `mode=subscription` session: the subscription it started, whose purchase the answer describes.
+    var subscription: String?
 
     struct Record: Encodable, Sendable {
         @Nullable var customerEmail: String?
@@ -112,6 +114,7 @@ struct CheckoutStatusAnswer: Encodable, Sendable {
         case status
         case sessionID = "session_id"
         case lineItems = "line_items"
+        case subscription
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -119,6 +122,7 @@ struct CheckoutStatusAnswer: Encodable, Sendable {
         try container.encode(sessionID, forKey: .sessionID)
         try container.encode(status, forKey: .status)
         try container.encodeIfPresent(lineItems, forKey: .lineItems)
+        try container.encodeIfPresent(subscription, forKey: .subscription)
         try record?.encode(to: encoder)
     }
 }
