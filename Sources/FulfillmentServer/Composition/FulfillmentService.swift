@@ -269,12 +269,15 @@ public struct FulfillmentService: Sendable {
                     firstRunAfter: configuration.reconcileFirstRunAfter, metrics: metrics,
                     logger: logger))
         }
+        let window = OrderPaymentWindow(payments: payments, window: configuration.orderPaymentWindow)
         services.append(
-            PaymentWindowService(
-                window: OrderPaymentWindow(payments: payments, window: configuration.orderPaymentWindow),
-                every: configuration.paymentWindowSweepInterval, logger: logger))
+            SweepService(
+                name: "the payment window's sweep", every: configuration.paymentWindowSweepInterval,
+                sweep: { try await window.cancelOverdue() }, logger: logger))
         services.append(
-            SubscriptionGraceService(keeper: subscriptions, every: configuration.subscriptionSweepInterval, logger: logger))
+            SweepService(
+                name: "the subscriptions' grace sweep", every: configuration.subscriptionSweepInterval,
+                sweep: { [subscriptions] in _ = try await subscriptions.sweep() }, logger: logger))
         if let retention = configuration.retention {
             services.append(RetentionService(store: store, retention: retention, now: configuration.now, logger: logger))
         }
