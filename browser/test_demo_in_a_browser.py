@@ -3,6 +3,7 @@ pay on the emulator's hosted page, and find what was delivered on the landing pa
 import os
 
 from demo_fixtures import browser, demo  # noqa: F401 (pytest fixtures)
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -43,15 +44,17 @@ def test_a_membership_bought_through_checkout_is_managed_in_the_billing_portal(d
     access = wait_for(browser, (By.ID, "access"))
     assert access.get_attribute("data-access") == "active" and "renews on" in access.text
     browser.find_element(By.ID, "manage").click()
-    WebDriverWait(browser, 20).until(lambda b: "Your subscriptions" in b.find_element(By.TAG_NAME, "h1").text)
+    # The portal's page is replaced after each form: a wait looks again at what it finds.
+    patient = {"ignored_exceptions": (NoSuchElementException, StaleElementReferenceException)}
+    WebDriverWait(browser, 20, **patient).until(lambda b: "Your subscriptions" in b.find_element(By.TAG_NAME, "h1").text)
     browser.find_element(By.CLASS_NAME, "cancel-at-end").click()
-    WebDriverWait(browser, 20).until(lambda b: "cancels at period end" in b.find_element(By.CLASS_NAME, "status").text)
+    WebDriverWait(browser, 20, **patient).until(lambda b: "cancels at period end" in b.find_element(By.CLASS_NAME, "status").text)
     browser.find_element(By.ID, "return").click()
     # Back on the access page once the cancel's webhook is handled: still active, until the period's end.
     def ending(b):
         b.refresh()
         return b.find_element(By.ID, "access").get_attribute("data-access") == "ending"
-    WebDriverWait(browser, 20, poll_frequency=0.5).until(ending)
+    WebDriverWait(browser, 20, poll_frequency=0.5, **patient).until(ending)
     assert "until" in browser.find_element(By.ID, "access").text
     browser.save_screenshot(os.path.join(demo["data"], "membership.png"))
 

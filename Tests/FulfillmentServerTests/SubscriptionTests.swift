@@ -384,4 +384,34 @@ struct SubscriptionTests {
             #expect((harness.merchant?.deliveries ?? []).map(\.eventType) == ["subscription.started"])
         }
     }
+
+    @Test func aRenewalCostsAtMostSixStripeRequests() async throws {
+        // No faults and no clock shared: every event handled once, as in production (a test clock's jump of a
+        // month on the service's clock ends in-flight claims' leases, and they are handled again).
+        let stripe = CountingTransport()
+        try await ServiceHarness.run(stripeTransport: stripe, configure: Self.quickSweeps) { harness in
+            var shop = try await SubscriptionShop.open(harness)
+            shop.movesServiceClock = false
+            let id = try await shop.subscribe(customer: try await shop.customer())
+            try await shop.waitFor(id, "granted") { $0.entitlement.access == .active }
+            #expect(try await harness.control("/webhooks/drain").status == 200)
+            try await harness.waitForInboxDrained()
+            let granting = stripe.sent.count
+            let before = granting
+            for month in 1...3 {
+                let end = try #require(try await shop.stripeSubscription(id)["current_period_end"]?.intValue)
+                try await shop.advance(to: end + 2 * 3600)
+                try await shop.waitFor(id, "renewal \(month)") { $0.entitlement.settledInvoices.count == month + 1 }
+                #expect(try await harness.control("/webhooks/drain").status == 200)
+                try await harness.waitForInboxDrained()
+            }
+            // Each renewal brings two handled events: `invoice.paid` (the subscription and its invoices; the
+            // subscription's id read from the event) and `customer.subscription.updated` (the same two), four
+            // requests; one more pair when the two are handled at once and one loses the compare-and-set (it
+            // fetches again rather than apply what may be the older state): six on this machine every time.
+            let perRenewal = Double(stripe.sent.count - before) / 3
+            #expect(perRenewal >= 4 && perRenewal <= 6, "\(perRenewal) requests a renewal (the grant took \(granting))")
+            #expect(stripe.sent.allSatisfy { $0.status == 200 })
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 public import StripeAPI
 
 extension EventRouter {
@@ -18,16 +19,26 @@ extension EventRouter {
         for type in [EventType.customerSubscriptionCreated, .customerSubscriptionUpdated, .customerSubscriptionDeleted] {
             router.on(type) { event in try await keep(try event.requireObjectID(), event.account) }
         }
-        // An invoice event names the invoice: its subscription is read from Stripe (a thin event has the id only).
+        // An invoice event names the invoice: its subscription's id is read from the snapshot's copy (an id only:
+        // the state is fetched), or from Stripe for a thin event, which has the invoice's id alone.
         for type in [EventType.invoicePaid, .invoicePaymentFailed] {
             router.on(type) { event in
-                let invoice = try await keeper.onAccount(event.account).stripe.retrieveInvoice(try event.requireObjectID())
-                guard let subscriptionID = invoice.subscription else {
-                    throw IgnoredEvent(reason: "invoice \(invoice.id) belongs to no subscription")
-                }
+                let invoiceID = try event.requireObjectID()
+                var subscriptionID = Self.subscriptionOfInvoice(in: event)
+                if subscriptionID == nil { subscriptionID = try await keeper.onAccount(event.account).stripe.retrieveInvoice(invoiceID).subscription }
+                guard let subscriptionID else { throw IgnoredEvent(reason: "invoice \(invoiceID) belongs to no subscription") }
                 return try await keep(subscriptionID, event.account)
             }
         }
         return router
+    }
+
+    /// The subscription a snapshot invoice event's copy names; nil for a thin event (or an invoice of none).
+    static func subscriptionOfInvoice(in event: InboxEvent) -> String? {
+        struct Snapshot: Decodable {
+            struct Payload: Decodable { var object: Invoice }
+            var data: Payload
+        }
+        return (try? JSONDecoder().decode(Snapshot.self, from: event.payload))?.data.object.subscription
     }
 }
