@@ -414,4 +414,53 @@ struct SubscriptionTests {
             #expect(stripe.sent.allSatisfy { $0.status == 200 })
         }
     }
+
+    @Test func aSubscriptionBoxShipsAndRunsItsRegisteredActionOncePerPeriod() async throws {
+        let workshop = RegisteredActionTests.EngravingWorkshop()
+        try await ServiceHarness.run(
+            merchantEndpoint: true, actions: RegisteredActionTests.registry(workshop), emulatorSharesClock: true,
+            configure: Self.quickSweeps
+        ) { harness in
+            try await harness.control("/faults", Self.faults)
+            let shop = try await SubscriptionShop.open(harness, name: "Tea box", fulfillment: "physical")
+            let card = try await harness.stripe.createProduct(["name": "Engraved card", "metadata": ["fulfillment": "engrave"]])
+            let cardPrice = try #require(try await harness.stripeAPI(
+                "POST", "/v1/prices",
+                ["product": .string(card.id), "currency": "eur", "unit_amount": 500, "recurring": ["interval": "month"]]).json["id"]?.stringValue)
+            let made = try await harness.stripeAPI("POST", "/v1/subscriptions", [
+                "customer": .string(try await shop.customer()),
+                "items": [["price": .string(shop.price)], ["price": .string(cardPrice), "quantity": 2]],
+            ])
+            let id = try #require(made.json["id"]?.stringValue)
+            try await shop.waitFor(id, "granted") { $0.entitlement.access == .active }
+            for month in 1...2 {
+                let end = try #require(try await shop.stripeSubscription(id)["current_period_end"]?.intValue)
+                try await shop.advance(to: end + 2 * 3600)
+                try await shop.waitFor(id, "renewal \(month)") { $0.entitlement.settledInvoices.count == month + 1 }
+            }
+            try await harness.eventually("three periods' effects and two renewals told") {
+                workshop.jobs.count == 3 && shop.notifications("subscription.renewed", about: id).count == 2
+            }
+            #expect(try await harness.control("/webhooks/drain").status == 200)
+            try await harness.waitForInboxDrained()
+            try await Task.sleep(for: .milliseconds(500))
+            // The engraving: one job per period (the grant's, then one per renewal invoice), each under its own key.
+            let jobs = Array(workshop.jobs.values)
+            #expect(jobs.count == 3 && Set(jobs.map(\.idempotencyKey)).count == 3)
+            let renewed = shop.notifications("subscription.renewed", about: id)
+            let invoices = Set(renewed.compactMap { $0["data"]?["object"]?["invoice"]?["id"]?.stringValue })
+            #expect(Set(jobs.compactMap(\.invoice)) == invoices && jobs.filter { $0.invoice == nil }.count == 1)
+            #expect(jobs.allSatisfy { $0.subjectID == id && $0.quantity == 2 })
+            // The box: shipped at the grant and once per renewal, each period its own shipment.
+            let shipments = renewed.compactMap { event in
+                event["data"]?["object"]?["lines"]?.arrayValue?.first { $0["action"] == "physical" }?["shipment"]?.stringValue
+            }
+            let granted = try #require(try await harness.store.purchase(subjectID: id))
+            let firstShipment = granted.lines.compactMap { line -> String? in
+                if case .shipped(let shipment, _, _) = line.outcome { shipment } else { nil }
+            }
+            #expect(shipments.count == 2 && Set(shipments + firstShipment).count == 3)
+            #expect(shop.emails("subscription_renewed:").count == 2)
+        }
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -33,6 +34,10 @@ package actor PostgresTestServer {
                 """.utf8))
         return false
     }()
+
+    /// Foundation's `Process.run()` crashed once copying its launch arguments while other threads launched
+    /// theirs (a full local run, in `memcpy` under `Process.run`): the test servers' programs start one at a time.
+    static let launching = Mutex<Void>(())
 
     static let user = "fulfill"
     static let password = "fulfill-test-password"
@@ -126,7 +131,7 @@ package actor PostgresTestServer {
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
-        try process.run()
+        try launching.withLock { _ in try process.run() }
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let text = String(decoding: data, as: UTF8.self)
