@@ -78,6 +78,8 @@ def test_every_operation_answers_as_documented(shop, contract):
     secret = instance.environment["STRIPE_WEBHOOK_SECRET"]
     # Operations.
     assert call(contract, instance, "GET", "/health")[0] == 200
+    assert call(contract, instance, "GET", "/health/live")[0] == 200
+    assert call(contract, instance, "GET", "/health/ready")[0] == 200
     event = json.dumps({"id": "evt_contract_unknown", "object": "event", "type": "contract.unknown", "created": int(time.time()),
                         "data": {"object": {"id": "obj_1", "object": "thing"}}})
     status, ack = call(contract, instance, "POST", "/webhook", data=event, headers=signed(secret, event))

@@ -39,6 +39,7 @@ enum EffectiveConfiguration {
             "ORDER_PAYMENT_FLOW=\(configuration.orderPaymentFlow)",
             "ORDER_PAYMENT_WINDOW=\(duration(configuration.orderPaymentWindow))",
             "SUBSCRIPTION_GRACE=\(duration(configuration.subscriptionGrace))",
+            "SHUTDOWN_DRAIN=\(configuration.unreadyBeforeStop == .zero ? "off" : duration(configuration.unreadyBeforeStop))",
             "METRICS_TOKEN=\(secret(configuration.metricsToken))",
             "ADMIN_PASSWORD=\(secret(configuration.adminPassword))",
             "ADMIN_TOKEN=\(secret(configuration.adminToken))",

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import FulfillmentServer
 import Hummingbird
+import ServiceLifecycle
+import UnixSignals
 
 /// `fulfill serve`: the service (webhook intake, workers, landing page, operations endpoints).
 struct ServeCommand: AsyncParsableCommand {
@@ -26,6 +28,10 @@ struct ServeCommand: AsyncParsableCommand {
                 "Fulfillment service listening on http://\(configuration.host):\(channel.localAddress?.port ?? configuration.port)"
                     + " (database \(configuration.database.redacted))")
         })
-        try await app.runService()
+        // The drain signal after the application: the first to hear SIGTERM, it turns the instance unready
+        // before the application stops.
+        try await ServiceGroup(
+            services: [app, service.drainSignal], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+        ).run()
     }
 }

@@ -66,6 +66,9 @@ struct ServiceOptions: ParsableArguments {
     @Option(name: .customLong("order-payment-window"), help: "A PaymentIntent order not paid within this is canceled, e.g. 24h (env ORDER_PAYMENT_WINDOW, default 24h).")
     var orderPaymentWindow: String?
 
+    @Option(name: .customLong("shutdown-drain"), help: "How long a stopping instance answers /health/ready with 503 before its server stops, e.g. 5s, or off (env SHUTDOWN_DRAIN, default 5s).")
+    var shutdownDrain: String?
+
     @Option(name: .customLong("subscription-grace"), help: "How long a subscription whose renewal failed keeps access before it is suspended, e.g. 3d (env SUBSCRIPTION_GRACE, default 3d).")
     var subscriptionGrace: String?
 
@@ -117,7 +120,7 @@ struct ServiceOptions: ParsableArguments {
             ("WORKER_CONCURRENCY", workerConcurrency.map(String.init)), ("RECONCILE_INTERVAL", reconcileInterval),
             ("RETENTION", retention), ("TRUSTED_PROXIES", trustedProxies), ("ORDER_RATE_LIMIT", orderRateLimit),
             ("ORDER_PAYMENT_FLOW", orderPaymentFlow), ("ORDER_PAYMENT_WINDOW", orderPaymentWindow),
-            ("SUBSCRIPTION_GRACE", subscriptionGrace),
+            ("SUBSCRIPTION_GRACE", subscriptionGrace), ("SHUTDOWN_DRAIN", shutdownDrain),
             ("STRIPE_CONNECT_WEBHOOK_SECRET", connectWebhookSecret), ("CONNECTED_ACCOUNTS", connectedAccounts),
         ]
         return Dictionary(uniqueKeysWithValues: given.compactMap { name, value in value.map { (name, $0) } })
@@ -232,6 +235,11 @@ struct ServiceOptions: ParsableArguments {
         configuration.orderPaymentWindow = try setting("ORDER_PAYMENT_WINDOW").map {
             try DurationSetting.parse($0, setting: "ORDER_PAYMENT_WINDOW", allowsOff: false)
         }.flatMap { $0 } ?? defaults?.orderPaymentWindow ?? .seconds(24 * 3600)
+        if let text = setting("SHUTDOWN_DRAIN") {
+            configuration.unreadyBeforeStop = try DurationSetting.parse(text, setting: "SHUTDOWN_DRAIN", allowsOff: true) ?? .zero
+        } else {
+            configuration.unreadyBeforeStop = defaults?.unreadyBeforeStop ?? .seconds(5)
+        }
         configuration.subscriptionGrace = try setting("SUBSCRIPTION_GRACE").map {
             try DurationSetting.parse($0, setting: "SUBSCRIPTION_GRACE", allowsOff: false)
         }.flatMap { $0 } ?? defaults?.subscriptionGrace ?? .seconds(3 * 24 * 3600)

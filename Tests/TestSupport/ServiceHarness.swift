@@ -132,7 +132,7 @@ package struct ServiceHarness: Sendable {
                 stripeTransport: stripeTransport)
             let (servicePorts, servicePortSink) = AsyncStream<Int>.makeStream()
             let app = try service.application(workers: runWorkers, onServerRunning: { servicePortSink.yield($0.localAddress?.port ?? 0) })
-            let serviceGroup = ServiceGroup(services: [app], gracefulShutdownSignals: [], logger: logger)
+            let serviceGroup = ServiceGroup(services: [app, service.drainSignal], gracefulShutdownSignals: [], logger: logger)
             // The service stops first and the emulator after it, as Stripe outlives any deployment: work the
             // service finishes during its graceful shutdown still reaches Stripe.
             let (serviceEnded, serviceEndedSink) = AsyncStream<Void>.makeStream()

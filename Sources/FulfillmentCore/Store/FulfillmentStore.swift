@@ -20,11 +20,17 @@ public protocol FulfillmentStore:
     /// What the store runs while a service uses it (SQLite's WAL checkpoints; PostgreSQL's connection pool,
     /// migrations and LISTEN connection), listed before the workers so that they stop after them.
     func services(logger: Logger) -> [any Service]
+
+    /// The schema's migrations against this build's (readiness: a database behind or ahead is not served).
+    func schemaState() async throws -> SchemaState
 }
 
 extension FulfillmentStore {
     /// A store with nothing to run in the background (the in-memory store).
     public func services(logger: Logger) -> [any Service] { [] }
+
+    /// A store without a schema (the in-memory store) is always current.
+    public func schemaState() async throws -> SchemaState { SchemaState(known: [], applied: []) }
 
     /// Runs `body` while the store's services run (a pool, migrations), then stops them: for command-line
     /// tools and tests, which have no service group. Operations wait until the store is ready.

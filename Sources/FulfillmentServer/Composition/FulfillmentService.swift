@@ -28,6 +28,8 @@ public struct FulfillmentService: Sendable {
     let dispatchers: DispatchRegistry
     /// The event worker's slots, shared with the webhook intake (which claims new events as it stores them).
     let workerSlots: WorkerSlots
+    /// Unready from the moment the instance begins to stop.
+    let readiness = Readiness()
     /// The longest the outbox waits, woken with receipts to send, for the event worker to be idle.
     static let receiptsGiveWayAtMost = Duration.seconds(1)
     /// The console's credentials (the password as a hash) and signed-in sessions (in the store).
@@ -192,7 +194,7 @@ public struct FulfillmentService: Sendable {
             doors: doors, now: configuration.now, logger: logger
         ).register(on: router)
         OperationsController<Context>(
-            store: store, metrics: metrics, metricsToken: configuration.metricsToken, doors: doors, pages: pages,
+            store: store, readiness: readiness, metrics: metrics, metricsToken: configuration.metricsToken, doors: doors, pages: pages,
             defaultLanguage: configuration.defaultLanguage, now: configuration.now, logger: logger
         ).register(on: router)
         AccessController<Context>(
@@ -239,6 +241,12 @@ public struct FulfillmentService: Sendable {
     }
 
     /// The reconciler, as `serve` runs it every `reconcileInterval` and `fulfill reconcile` runs it once.
+    /// To run after the application in the process's service group: unready first when it stops
+    /// (`DrainSignal`).
+    public var drainSignal: DrainSignal {
+        DrainSignal(readiness: readiness, delay: configuration.unreadyBeforeStop, logger: logger)
+    }
+
     public func reconciler(holder: String) -> Reconciler {
         passes.held(by: holder)
     }

@@ -62,6 +62,9 @@ public struct ServiceConfiguration: Sendable {
     /// How long a subscription whose renewal failed keeps access before it is suspended (`SUBSCRIPTION_GRACE`,
     /// default 3 days).
     public var subscriptionGrace: Duration = .seconds(3 * 24 * 3600)
+    /// How long an instance that begins to stop answers `/health/ready` with `503 draining` before its server
+    /// stops (a load balancer's health check interval or more; 0 in tests).
+    public var unreadyBeforeStop: Duration = .zero
     /// How often past-due subscriptions are swept for an ended grace.
     public var subscriptionSweepInterval: Duration = .seconds(60)
     /// Hosts an order's `retry_url` may point to (`ALLOWED_RETURN_HOSTS`; empty: the `PUBLIC_URL` host).

@@ -6,9 +6,12 @@ import Prometheus
 import Logging
 import StripeAPI
 
-/// `GET /health` (the store answers) and `GET /metrics` (Prometheus text).
+/// `GET /health` (the store answers), `GET /health/live` (the process answers), `GET /health/ready` (work may be
+/// sent here: the database answers, its migrations are this release's, and the instance is not stopping), and
+/// `GET /metrics` (Prometheus text).
 struct OperationsController<Context: RequestContext>: Sendable {
     let store: any FulfillmentStore
+    let readiness: Readiness
     let metrics: ServiceMetrics
     /// `GET /metrics` needs `Authorization: Bearer METRICS_TOKEN` when one is set.
     let metricsToken: String?
@@ -29,6 +32,12 @@ struct OperationsController<Context: RequestContext>: Sendable {
                 logger.error("health check failed", metadata: ["error": "\(error)"])
                 return json(.serviceUnavailable, encoding: HealthAnswer(status: "unavailable", pendingEvents: nil))
             }
+        }
+        router.get("health/live") { _, _ in
+            json(.ok, encoding: ReadinessAnswer(status: "live", reason: nil))
+        }
+        router.get("health/ready") { _, _ in
+            await ready()
         }
         router.get("metrics") { request, context in
             if let metricsToken {
@@ -52,5 +61,22 @@ struct OperationsController<Context: RequestContext>: Sendable {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))
         }
+    }
+
+    /// Ready unless stopping, the database does not answer, or its schema is not this release's.
+    func ready() async -> Response {
+        func unready(_ reason: String) -> Response {
+            json(.serviceUnavailable, encoding: ReadinessAnswer(status: "unready", reason: reason))
+        }
+        if readiness.isDraining { return unready("draining") }
+        do {
+            let schema = try await store.schemaState()
+            if let problem = schema.problem { return unready("migrations: \(problem)") }
+            _ = try await store.eventCounts()
+        } catch {
+            logger.warning("readiness: the database does not answer", metadata: ["error": "\(error)"])
+            return unready("database: \(String(describing: error).prefix(200))")
+        }
+        return readiness.isDraining ? unready("draining") : json(.ok, encoding: ReadinessAnswer.ready)
     }
 }
