@@ -35,8 +35,9 @@ package actor PostgresTestServer {
         return false
     }()
 
-    /// Foundation's `Process.run()` crashed once copying its launch arguments while other threads launched
-    /// theirs (a full local run, in `memcpy` under `Process.run`): the test servers' programs start one at a time.
+    /// Foundation's `Process.run()` crashed copying a launch's environment while other threads launched programs
+    /// (in `memcpy` under `Process.run`): the test server's programs start one at a time, inheriting the
+    /// environment.
     static let launching = Mutex<Void>(())
 
     static let user = "fulfill"
@@ -49,10 +50,15 @@ package actor PostgresTestServer {
         let port = try await start()
         let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
         let bin = try Self.bin()
+        // The password in the connection string, not in the environment: Foundation's `Process.run()` crashed
+        // twice (in memcpy) building a launch's environment while other threads launched programs.
         try await Self.offThePool {
             try Self.run(
-                "\(bin)/createdb", ["-h", "127.0.0.1", "-p", "\(port)", "-U", Self.user, String(name)],
-                environment: ["PGPASSWORD": Self.password])
+                "\(bin)/psql",
+                [
+                    "postgresql://\(Self.user):\(Self.password)@127.0.0.1:\(port)/postgres?sslmode=disable", "-v", "ON_ERROR_STOP=1",
+                    "-q", "-c", "CREATE DATABASE \(name)",
+                ])
         }
         return "postgres://\(Self.user):\(Self.password)@127.0.0.1:\(port)/\(name)?sslmode=disable"
     }
@@ -110,7 +116,7 @@ package actor PostgresTestServer {
         process.arguments = asRoot ? ["-u", "postgres", "--", "/bin/sh", "-c", watchdog] : ["-c", watchdog]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try Self.launching.withLock { _ in try process.run() }
         for _ in 0..<300 {
             if (try? run("\(bin)/pg_isready", ["-q", "-h", "127.0.0.1", "-p", "\(port)"])) != nil { return port }
             usleep(100_000)
@@ -127,7 +133,7 @@ package actor PostgresTestServer {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: asPostgres ? "/usr/sbin/runuser" : path)
         process.arguments = asPostgres ? ["-u", "postgres", "--", path] + arguments : arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
