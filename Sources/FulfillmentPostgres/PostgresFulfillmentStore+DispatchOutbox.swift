@@ -22,6 +22,19 @@ extension PostgresFulfillmentStore {
         return try await dispatchRows(rows).sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }.map(\.claimed)
     }
 
+    /// The other instances are told at once (NOTIFY on commit), so they take the work now, not when a lease ends.
+    public func releaseDispatches(ids: [String], now: Date) async throws {
+        guard !ids.isEmpty else { return }
+        try await transaction { connection in
+            try await connection.query(
+                """
+                UPDATE dispatches SET lease_until = NULL, attempts = greatest(attempts - 1, 0)
+                WHERE id = ANY(\(ids)::text[]) AND status = 'pending' AND lease_until > \(now)
+                """, logger: logger)
+            try await connection.query("SELECT pg_notify(\(Self.notificationChannel), 'outbox')", logger: logger)
+        }
+    }
+
     public func markDispatchDelivered(id: String, now: Date) async throws {
         try await query(
             "UPDATE dispatches SET status = 'delivered', delivered_at = \(now), lease_until = NULL, last_error = NULL WHERE id = \(id)")

@@ -23,6 +23,18 @@ extension SQLiteFulfillmentStore {
         }
     }
 
+    public func releaseDispatches(ids: [String], now: Date) async throws {
+        guard !ids.isEmpty else { return }
+        try await writeBookkeeping { db in
+            for id in ids {
+                try db.run("""
+                        UPDATE dispatches SET lease_until = NULL, attempts = max(attempts - 1, 0)
+                        WHERE id = ? AND status = 'pending' AND lease_until > ?
+                        """, [id, now.timeIntervalSince1970])
+            }
+        }
+    }
+
     public func markDispatchDelivered(id: String, now: Date) async throws {
         try await writer.write { db in
             try db.run(

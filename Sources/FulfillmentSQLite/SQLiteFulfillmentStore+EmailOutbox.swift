@@ -27,6 +27,18 @@ extension SQLiteFulfillmentStore {
         }
     }
 
+    public func releaseEmails(ids: [Int64], now: Date) async throws {
+        guard !ids.isEmpty else { return }
+        try await writeBookkeeping { db in
+            for id in ids {
+                try db.run("""
+                        UPDATE outbox SET lease_until = NULL, attempts = max(attempts - 1, 0)
+                        WHERE id = ? AND status = 'pending' AND lease_until > ?
+                        """, [id, now.timeIntervalSince1970])
+            }
+        }
+    }
+
     public func markEmailSent(id: Int64, now: Date) async throws {
         try await writer.write { db in
             try db.run(

@@ -70,6 +70,18 @@ extension SQLiteFulfillmentStore {
         }
     }
 
+    public func releaseEvents(ids: [String], now: Date) async throws {
+        guard !ids.isEmpty else { return }
+        try await writeBookkeeping { db in
+            for id in ids {
+                try db.run("""
+                        UPDATE inbox_events SET lease_until = NULL, attempts = max(attempts - 1, 0)
+                        WHERE id = ? AND status = 'pending' AND lease_until > ?
+                        """, [id, now.timeIntervalSince1970])
+            }
+        }
+    }
+
     public func completeEvent(id: String, status: InboxEventStatus, note: String?, now: Date) async throws {
         try await writeBookkeeping { db in
             try db.run("UPDATE inbox_events SET status = ?, processed_at = ?, last_error = ?, lease_until = NULL WHERE id = ?", [status.rawValue, now.timeIntervalSince1970, note, id])

@@ -40,6 +40,7 @@ enum EffectiveConfiguration {
             "ORDER_PAYMENT_WINDOW=\(duration(configuration.orderPaymentWindow))",
             "SUBSCRIPTION_GRACE=\(duration(configuration.subscriptionGrace))",
             "SHUTDOWN_DRAIN=\(configuration.unreadyBeforeStop == .zero ? "off" : duration(configuration.unreadyBeforeStop))",
+            "SHUTDOWN_GRACE=\(duration(configuration.shutdownGrace))",
             "METRICS_TOKEN=\(secret(configuration.metricsToken))",
             "ADMIN_PASSWORD=\(secret(configuration.adminPassword))",
             "ADMIN_TOKEN=\(secret(configuration.adminToken))",

@@ -29,9 +29,12 @@ struct ServeCommand: AsyncParsableCommand {
                     + " (database \(configuration.database.redacted))")
         })
         // The drain signal after the application: the first to hear SIGTERM, it turns the instance unready
-        // before the application stops.
-        try await ServiceGroup(
-            services: [app, service.drainSignal], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
-        ).run()
+        // before the application stops. The workers finish or give back what they hold within the shutdown
+        // grace; anything still running then (a stuck connection) is cancelled, so the process exits in time.
+        var group = ServiceGroupConfiguration(
+            services: [.init(service: app), .init(service: service.drainSignal)], gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
+        group.maximumGracefulShutdownDuration = configuration.shutdownGrace
+        try await ServiceGroup(configuration: group).run()
     }
 }

@@ -69,6 +69,9 @@ struct ServiceOptions: ParsableArguments {
     @Option(name: .customLong("shutdown-drain"), help: "How long a stopping instance answers /health/ready with 503 before its server stops, e.g. 5s, or off (env SHUTDOWN_DRAIN, default 5s).")
     var shutdownDrain: String?
 
+    @Option(name: .customLong("shutdown-grace"), help: "How long a stopping instance takes at most to exit, drain included: work in flight finishes, the rest is given back, e.g. 20s (env SHUTDOWN_GRACE, default 20s).")
+    var shutdownGrace: String?
+
     @Option(name: .customLong("subscription-grace"), help: "How long a subscription whose renewal failed keeps access before it is suspended, e.g. 3d (env SUBSCRIPTION_GRACE, default 3d).")
     var subscriptionGrace: String?
 
@@ -121,6 +124,7 @@ struct ServiceOptions: ParsableArguments {
             ("RETENTION", retention), ("TRUSTED_PROXIES", trustedProxies), ("ORDER_RATE_LIMIT", orderRateLimit),
             ("ORDER_PAYMENT_FLOW", orderPaymentFlow), ("ORDER_PAYMENT_WINDOW", orderPaymentWindow),
             ("SUBSCRIPTION_GRACE", subscriptionGrace), ("SHUTDOWN_DRAIN", shutdownDrain),
+            ("SHUTDOWN_GRACE", shutdownGrace),
             ("STRIPE_CONNECT_WEBHOOK_SECRET", connectWebhookSecret), ("CONNECTED_ACCOUNTS", connectedAccounts),
         ]
         return Dictionary(uniqueKeysWithValues: given.compactMap { name, value in value.map { (name, $0) } })
@@ -239,6 +243,15 @@ struct ServiceOptions: ParsableArguments {
             configuration.unreadyBeforeStop = try DurationSetting.parse(text, setting: "SHUTDOWN_DRAIN", allowsOff: true) ?? .zero
         } else {
             configuration.unreadyBeforeStop = defaults?.unreadyBeforeStop ?? .seconds(5)
+        }
+        configuration.shutdownGrace = try setting("SHUTDOWN_GRACE").map {
+            try DurationSetting.parse($0, setting: "SHUTDOWN_GRACE", allowsOff: false)
+        }.flatMap { $0 } ?? defaults?.shutdownGrace ?? .seconds(20)
+        guard configuration.shutdownGrace >= configuration.unreadyBeforeStop + .seconds(2) else {
+            throw ValidationError("SHUTDOWN_GRACE must be at least SHUTDOWN_DRAIN plus 2s (the workers' share), got \(configuration.shutdownGrace) with a drain of \(configuration.unreadyBeforeStop).")
+        }
+        guard configuration.shutdownGrace < configuration.claimLease else {
+            throw ValidationError("SHUTDOWN_GRACE must be shorter than the claims' lease (\(configuration.claimLease)): a claim given back must still be this instance's.")
         }
         configuration.subscriptionGrace = try setting("SUBSCRIPTION_GRACE").map {
             try DurationSetting.parse($0, setting: "SUBSCRIPTION_GRACE", allowsOff: false)

@@ -34,7 +34,7 @@ import Testing
         logger.logLevel = .critical
         let worker = EventWorker(
             processor: EventProcessor(store: store, router: router, now: { Date() }, logger: logger), doorbell: store.bells.events,
-            slots: WorkerSlots(capacity: 2), pollInterval: .seconds(5), metrics: ServiceMetrics(), logger: logger)
+            slots: WorkerSlots(capacity: 2), pollInterval: .seconds(5), hold: .seconds(10), metrics: ServiceMetrics(), logger: logger)
         let running = Task { try await worker.run() }
         defer {
             open.finish()
@@ -69,7 +69,7 @@ import Testing
         // A poll interval and a lease of a minute: an event the handover missed would wait that long.
         let worker = EventWorker(
             processor: EventProcessor(store: store, router: router, now: { Date() }, logger: logger), doorbell: store.bells.events,
-            slots: slots, pollInterval: .seconds(60), metrics: ServiceMetrics(), logger: logger)
+            slots: slots, pollInterval: .seconds(60), hold: .seconds(10), metrics: ServiceMetrics(), logger: logger)
         let running = Task { try await worker.run() }
         defer { running.cancel() }
         try await Task.sleep(for: .milliseconds(100))  // the worker's first (empty) claim is behind it

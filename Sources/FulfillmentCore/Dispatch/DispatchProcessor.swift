@@ -7,7 +7,8 @@ import StripeAPI
 public struct DispatchProcessor: Sendable {
     /// How one dispatch went, for metrics and logs.
     public enum Outcome: Sendable, Hashable {
-        case delivered, retried, dead
+        /// `released`: the instance stopped before it was delivered; it is due at once for another.
+        case delivered, retried, dead, released
     }
 
     let store: any FulfillmentStore
@@ -48,6 +49,15 @@ public struct DispatchProcessor: Sendable {
             try await store.markDispatchDelivered(id: queued.dispatch.id, now: now())
             logger.debug("dispatch delivered")
             return .delivered
+        } catch where Task.isCancelled {
+            // Stopped by the shutdown grace: given back, due at once for another instance, no attempt counted.
+            let (store, id, now) = (store, queued.dispatch.id, now)
+            do {
+                try await evenIfCancelled { try await store.releaseDispatches(ids: [id], now: now()) }
+            } catch {
+                logger.error("could not give back a dispatch; its lease will end", metadata: ["error": "\(error)"])
+            }
+            return .released
         } catch {
             let retryAt = schedule.retryAt(afterAttempts: queued.attempts, queuedAt: queued.createdAt, now: now())
             do {

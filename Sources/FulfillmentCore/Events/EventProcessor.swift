@@ -9,7 +9,8 @@ public import StripeAPI
 public struct EventProcessor: Sendable {
     /// How one event went, for metrics and logs.
     public enum Outcome: Sendable, Hashable {
-        case processed, ignored, retried, dead, orphaned
+        /// `released`: the instance stopped before the event was handled; it is due at once for another.
+        case processed, ignored, retried, dead, orphaned, released
     }
 
     let store: any FulfillmentStore
@@ -59,6 +60,11 @@ public struct EventProcessor: Sendable {
             }
             logger.info("event ignored", metadata: ["reason": "\(decision.reason)"])
             return .ignored
+        } catch where Task.isCancelled {
+            // Stopped by the shutdown grace, not failed: no attempt is counted and no retry waits.
+            await release([event])
+            logger.notice("event given back: the instance is stopping")
+            return .released
         } catch {
             let orphan = error is OrphanEventError
             let retryAt = Self.isPermanent(error)
@@ -78,6 +84,18 @@ public struct EventProcessor: Sendable {
             }
             logger.warning("event failed, will retry", metadata: ["error": "\(error)", "attempts": "\(event.attempts)"])
             return .retried
+        }
+    }
+
+    /// Gives back claimed events this instance will not handle (it is stopping): due at once for any worker.
+    /// A failure is only logged: their leases end and they are claimed then.
+    public func release(_ events: [InboxEvent]) async {
+        guard !events.isEmpty else { return }
+        let (store, ids, now) = (store, events.map(\.id), now)
+        do {
+            try await evenIfCancelled { try await store.releaseEvents(ids: ids, now: now()) }
+        } catch {
+            logger.error("could not give back claimed events; their leases will end", metadata: ["error": "\(error)"])
         }
     }
 

@@ -144,7 +144,11 @@ public struct Reconciler: Sendable {
                 metadata: ["reconcile.summary": "\(summary.line)", "reconcile.from": "\(Int(from.timeIntervalSince1970))"])
             return summary
         } catch {
-            try? await store.finishReconciliation(holder: holder, watermark: nil, summary: "failed: \(error)", now: now())
+            // Even when the pass was cancelled (the instance is stopping): the lease is released for another
+            // instance's next turn, not held until it ends.
+            let (store, holder, now) = (store, holder, now)
+            let summary = error is CancellationError ? "stopped: the instance is stopping" : "failed: \(error)"
+            _ = try? await evenIfCancelled { try await store.finishReconciliation(holder: holder, watermark: nil, summary: summary, now: now()) }
             throw error
         }
     }

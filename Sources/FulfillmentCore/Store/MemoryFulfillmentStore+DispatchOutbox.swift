@@ -15,6 +15,15 @@ extension MemoryFulfillmentStore {
         return claimed
     }
 
+    public func releaseDispatches(ids: [String], now: Date) async throws {
+        for id in ids {
+            guard var entry = dispatchQueue[id], entry.status == .pending, let lease = dispatchLeases[id], lease > now else { continue }
+            entry.attempts = max(0, entry.attempts - 1)
+            dispatchQueue[id] = entry
+            dispatchLeases[id] = nil
+        }
+    }
+
     public func markDispatchDelivered(id: String, now: Date) async throws {
         guard var entry = dispatchQueue[id] else { return }
         entry.status = .delivered

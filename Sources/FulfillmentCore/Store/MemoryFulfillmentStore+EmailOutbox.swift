@@ -23,6 +23,14 @@ extension MemoryFulfillmentStore {
         return claimed
     }
 
+    public func releaseEmails(ids: [Int64], now: Date) async throws {
+        for index in outbox.indices where ids.contains(outbox[index].entry.id) {
+            guard outbox[index].entry.status == .pending, let lease = outbox[index].leaseUntil, lease > now else { continue }
+            outbox[index].leaseUntil = nil
+            outbox[index].entry.attempts = max(0, outbox[index].entry.attempts - 1)
+        }
+    }
+
     public func markEmailSent(id: Int64, now: Date) async throws {
         guard let index = outbox.firstIndex(where: { $0.entry.id == id }) else { return }
         outbox[index].entry.status = .sent

@@ -31,6 +31,16 @@ extension MemoryFulfillmentStore {
         }
     }
 
+    public func releaseEvents(ids: [String], now: Date) async throws {
+        for id in ids {
+            guard var stored = events[id], stored.event.status == .pending, let lease = stored.leaseUntil, lease > now else { continue }
+            stored.leaseUntil = nil
+            stored.event.attempts = max(0, stored.event.attempts - 1)
+            events[id] = stored
+        }
+        if !ids.isEmpty { bells.ringEvents() }
+    }
+
     public func completeEvent(id: String, status: InboxEventStatus, note: String?, now: Date) async throws {
         guard var stored = events[id] else { return }
         stored.event.status = status

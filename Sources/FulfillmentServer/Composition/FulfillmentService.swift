@@ -261,14 +261,14 @@ public struct FulfillmentService: Sendable {
         var services: [any Service] = [
             EventWorker(
                 processor: eventProcessor, doorbell: store.bells.events, slots: workerSlots,
-                pollInterval: configuration.workerPollInterval, metrics: metrics, logger: logger),
+                pollInterval: configuration.workerPollInterval, hold: configuration.workerHold, metrics: metrics, logger: logger),
             OutboxWorker(
                 store: store, transport: emailTransport, doorbell: store.bells.emails, pollInterval: configuration.workerPollInterval,
-                lease: configuration.claimLease, schedule: configuration.outgoingSchedule, metrics: metrics, now: configuration.now,
+                hold: configuration.workerHold, lease: configuration.claimLease, schedule: configuration.outgoingSchedule, metrics: metrics, now: configuration.now,
                 logger: logger, giveWay: { [workerSlots] in await workerSlots.quiet(within: Self.receiptsGiveWayAtMost) }),
             DispatchWorker(
                 processor: dispatchProcessor, doorbell: store.bells.dispatches, concurrency: 16,
-                pollInterval: configuration.workerPollInterval, metrics: metrics, logger: logger),
+                pollInterval: configuration.workerPollInterval, hold: configuration.workerHold, metrics: metrics, logger: logger),
         ]
         if let interval = configuration.reconcileInterval {
             services.append(

@@ -65,6 +65,16 @@ public struct ServiceConfiguration: Sendable {
     /// How long an instance that begins to stop answers `/health/ready` with `503 draining` before its server
     /// stops (a load balancer's health check interval or more; 0 in tests).
     public var unreadyBeforeStop: Duration = .zero
+    /// How long, from the moment it is told to stop (SIGTERM), an instance takes at most to exit
+    /// (`SHUTDOWN_GRACE`, default 20 s): the readiness drain, then its workers finish what is in flight
+    /// (what they have not started is given back at once), then what is still in flight is cancelled and
+    /// given back. Shorter than `claimLease`, so a claim given back is still this instance's.
+    public var shutdownGrace: Duration = .seconds(20)
+    /// The workers' share of the shutdown grace: what is left after the drain, less a second for the store's
+    /// last commits and the process's exit (at least a second).
+    public var workerHold: Duration {
+        max(.seconds(1), shutdownGrace - unreadyBeforeStop - .seconds(1))
+    }
     /// How often past-due subscriptions are swept for an ended grace.
     public var subscriptionSweepInterval: Duration = .seconds(60)
     /// Hosts an order's `retry_url` may point to (`ALLOWED_RETURN_HOSTS`; empty: the `PUBLIC_URL` host).

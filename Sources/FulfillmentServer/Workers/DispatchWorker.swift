@@ -12,11 +12,13 @@ struct DispatchWorker: Service {
     let doorbell: Doorbell
     let concurrency: Int
     let pollInterval: Duration
+    /// How long, once shutdown begins, the deliveries in flight may take (then they are given back).
+    let hold: Duration
     let metrics: ServiceMetrics
     let logger: Logger
 
     func run() async throws {
-        await WorkerLoop.run(doorbell: doorbell, pollInterval: pollInterval) { await runBatch() }
+        await WorkerLoop.run(doorbell: doorbell, pollInterval: pollInterval, hold: hold) { await runBatch() }
     }
 
     /// Delivers one batch; returns how many dispatches it attempted.

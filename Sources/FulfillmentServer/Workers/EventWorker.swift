@@ -14,14 +14,18 @@ import Synchronization
 /// store when another instance adds events, by a finishing event, and on a poll interval as a safety net.
 ///
 /// Sized for latency, not CPU: most of an event's time is spent waiting for Stripe, and the Stripe client's
-/// pacer keeps the requests of every slot under the rate limit. On graceful shutdown it stops claiming and
-/// lets what it claimed finish; anything claimed by a killed worker returns when its lease ends.
+/// pacer keeps the requests of every slot under the rate limit. On graceful shutdown it stops claiming, gives
+/// back at once what no slot has started (another instance takes it now, not when its lease ends), and lets
+/// what is in flight finish within `hold`; what is still in flight then is cancelled and given back. Anything
+/// claimed by a killed worker returns when its lease ends.
 struct EventWorker: Service {
     let processor: EventProcessor
     let doorbell: Doorbell
     /// The slots, shared with the webhook intake, which hands over events it stored claimed.
     let slots: WorkerSlots
     let pollInterval: Duration
+    /// How long, once shutdown begins, the events in flight may take to finish (the shutdown grace's share).
+    let hold: Duration
     let metrics: ServiceMetrics
     let logger: Logger
 
@@ -33,6 +37,10 @@ struct EventWorker: Service {
     var prefetch: Int { concurrency }
 
     func run() async throws {
+        await withShutdownGrace(hold) { await work() }
+    }
+
+    private func work() async {
         // Events held for a slot, last to start at the end (taken with `popLast`): handed-over events first
         // (their slots were reserved), then claimed ones in claim order.
         var waiting: [InboxEvent] = []
@@ -71,12 +79,24 @@ struct EventWorker: Service {
                     if slots.hasFreeSlot, mayBeMore { continue }
                     await doorbell.wait()
                 }
-                // Graceful shutdown: what was claimed or handed over is finished (slot by slot), then the poll
-                // task is stopped.
-                while !Task.isCancelled, slots.inFlight > 0 || !waiting.isEmpty || slots.arriving {
-                    fillFreeSlots()
-                    await doorbell.wait()
+                // Graceful shutdown: what no slot has started (claimed, or handed over by the intake) is given
+                // back at once; what is in flight finishes, or is cancelled at the end of the grace and gives its
+                // event back itself. Then the poll task is stopped.
+                var givenBack = 0
+                while slots.inFlight > 0 || !waiting.isEmpty || slots.arriving {
+                    waiting.append(contentsOf: slots.takeHandedOver())
+                    if !waiting.isEmpty {
+                        await processor.release(waiting)
+                        slots.giveBack(waiting.count)
+                        givenBack += waiting.count
+                        waiting = []
+                    }
+                    // Cancelled: the events in flight (this group's tasks) are cancelled too, and each gives its
+                    // event back as it ends; the group waits for them.
+                    if Task.isCancelled { break }
+                    if slots.inFlight > 0 || slots.arriving { await doorbell.wait() }
                 }
+                if givenBack > 0 { logger.notice("stopping: gave back \(givenBack) claimed events not yet started") }
                 group.cancelAll()
             }
         } onGracefulShutdown: {

@@ -19,6 +19,8 @@ struct OutboxWorker: Service {
     let transport: any EmailTransport
     let doorbell: Doorbell
     let pollInterval: Duration
+    /// How long, once shutdown begins, the email being sent may take (the rest of the batch is given back).
+    let hold: Duration
     let lease: Duration
     let schedule: RetrySchedule
     let metrics: ServiceMetrics
@@ -28,7 +30,7 @@ struct OutboxWorker: Service {
     var giveWay: @Sendable () async -> Void = {}
 
     func run() async throws {
-        await WorkerLoop.run(doorbell: doorbell, pollInterval: pollInterval, afterWaking: giveWay) { await runBatch() }
+        await WorkerLoop.run(doorbell: doorbell, pollInterval: pollInterval, hold: hold, afterWaking: giveWay) { await runBatch() }
     }
 
     /// Sends one batch; returns how many emails it attempted.
@@ -44,12 +46,22 @@ struct OutboxWorker: Service {
             try? await Task.sleep(for: pollInterval)
             return 0
         }
-        for email in emails {
+        for (index, email) in emails.enumerated() {
+            // Stopping: what is not sent yet is given back, for another instance to send now.
+            if Task.isShuttingDownGracefully || Task.isCancelled {
+                await giveBack(Array(emails[index...]))
+                return index
+            }
             do {
                 try await transport.send(email)
                 try await store.markEmailSent(id: email.id, now: now())
                 metrics.emailsSent.increment()
                 logger.info("email sent", metadata: ["email.key": "\(email.email.dedupeKey)"])
+            } catch where Task.isCancelled {
+                // Cancelled at the end of the shutdown grace, mid-send: given back (the server may have taken
+                // it: at least once, as after a crash).
+                await giveBack(Array(emails[index...]))
+                return index + 1
             } catch {
                 metrics.emailsFailed.increment()
                 let retryAt = schedule.retryAt(afterAttempts: email.attempts, queuedAt: email.createdAt, now: now())
@@ -65,5 +77,15 @@ struct OutboxWorker: Service {
             }
         }
         return emails.count
+    }
+
+    private func giveBack(_ emails: [QueuedEmail]) async {
+        let (store, ids, now) = (store, emails.map(\.id), now)
+        do {
+            try await evenIfCancelled { try await store.releaseEmails(ids: ids, now: now()) }
+            logger.notice("stopping: gave back \(ids.count) claimed emails not yet sent")
+        } catch {
+            logger.error("could not give back claimed emails; their leases will end", metadata: ["error": "\(error)"])
+        }
     }
 }

@@ -2,13 +2,23 @@ import ServiceLifecycle
 import StripeAPI
 import Synchronization
 
-/// The loop both workers run: a batch whenever the doorbell rings (new work) or the poll interval passes.
-/// It stops claiming on graceful shutdown, finishing the batch in hand, and stops at once if cancelled.
-/// `afterWaking` runs each time it wakes from an idle wait, before the batch (work that gives way to other
-/// work waits there).
+/// The loop both outgoing workers run: a batch whenever the doorbell rings (new work) or the poll interval
+/// passes. It stops claiming on graceful shutdown, finishing the batch in hand within `hold` (a batch gives
+/// back what it will not start, `Task.isShuttingDownGracefully`), and is cancelled after that (a batch gives
+/// back what it was cancelled in). `afterWaking` runs each time it wakes from an idle wait, before the batch
+/// (work that gives way to other work waits there).
 enum WorkerLoop {
     static func run(
-        doorbell: Doorbell, pollInterval: Duration, afterWaking: @escaping @Sendable () async -> Void = {},
+        doorbell: Doorbell, pollInterval: Duration, hold: Duration, afterWaking: @escaping @Sendable () async -> Void = {},
+        runBatch: @escaping @Sendable () async -> Int
+    ) async {
+        await withShutdownGrace(hold) {
+            await loop(doorbell: doorbell, pollInterval: pollInterval, afterWaking: afterWaking, runBatch: runBatch)
+        }
+    }
+
+    private static func loop(
+        doorbell: Doorbell, pollInterval: Duration, afterWaking: @escaping @Sendable () async -> Void,
         runBatch: @escaping @Sendable () async -> Int
     ) async {
         let stopping = ShutdownFlag()

@@ -84,6 +84,15 @@ final class WorkerSlots: Sendable {
         }
     }
 
+    /// The worker gave back `count` waiting events (it is stopping) instead of starting them.
+    func giveBack(_ count: Int) {
+        let quiet = state.withLock { state in
+            state.waiting -= count
+            return state.taken == 0
+        }
+        if quiet { quietBell.ring() }
+    }
+
     /// An event finished: its slot is free again.
     func finish() {
         let quiet = state.withLock { state in

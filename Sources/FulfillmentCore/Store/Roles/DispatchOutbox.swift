@@ -6,6 +6,8 @@ public protocol DispatchOutbox: Sendable {
     /// Claims up to `limit` pending dispatches due at `now`, oldest first, until `leaseUntil`; each claim
     /// counts an attempt.
     func claimDispatches(limit: Int, now: Date, leaseUntil: Date) async throws -> [QueuedDispatch]
+    /// Gives back claims this instance will not deliver (it is stopping), as `EventInbox.releaseEvents` does.
+    func releaseDispatches(ids: [String], now: Date) async throws
     func markDispatchDelivered(id: String, now: Date) async throws
     /// Records a failed attempt: tried again at `retryAt`, or parked as `dead` when it is `nil`.
     func markDispatchFailed(id: String, error: String, retryAt: Date?, now: Date) async throws

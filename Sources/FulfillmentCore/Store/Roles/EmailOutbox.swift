@@ -7,6 +7,8 @@ public protocol EmailOutbox: Sendable {
     /// Claims up to `limit` pending emails due at `now` until `leaseUntil`, oldest first; each claim counts an
     /// attempt.
     func claimEmails(limit: Int, now: Date, leaseUntil: Date) async throws -> [QueuedEmail]
+    /// Gives back claims this instance will not send (it is stopping), as `EventInbox.releaseEvents` does.
+    func releaseEmails(ids: [Int64], now: Date) async throws
     func markEmailSent(id: Int64, now: Date) async throws
     /// Records a failed attempt: tried again at `retryAt`, or parked as `dead` when it is `nil`.
     func markEmailFailed(id: Int64, error: String, retryAt: Date?, now: Date) async throws

@@ -22,6 +22,11 @@ public protocol EventInbox: Sendable {
     /// `leaseUntil` (a worker that dies loses its claim when the lease ends). Each claim counts an attempt.
     func claimEvents(limit: Int, now: Date, leaseUntil: Date) async throws -> [InboxEvent]
 
+    /// Gives back claims this instance will not finish (it is stopping): each of these events still pending and
+    /// under a lease at `now` is due at once for any worker, its claim's attempt uncounted. An event finished
+    /// meanwhile, or whose lease has run out (and may be another worker's claim now), is left as it is.
+    func releaseEvents(ids: [String], now: Date) async throws
+
     /// Marks a claimed event done (`processed` or `ignored`), with an optional note.
     func completeEvent(id: String, status: InboxEventStatus, note: String?, now: Date) async throws
 
