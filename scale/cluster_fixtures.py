@@ -207,6 +207,18 @@ class Instance:
     def log(self):
         return open(self.log_path).read()
 
+    def terminate(self, timeout=60):
+        """SIGTERM, as a supervisor stops it; returns its exit status and the seconds it took to exit."""
+        started = time.monotonic()
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            status = self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            raise AssertionError(f"{self.name} did not exit within {timeout} s of SIGTERM")
+        return status, time.monotonic() - started
+
     def kill(self):
         self.process.send_signal(signal.SIGKILL)
         self.process.wait()

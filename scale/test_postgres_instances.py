@@ -8,36 +8,7 @@ import time
 
 import requests
 from cluster_fixtures import ORDER_AUTH, deployment, wait_until  # noqa: F401 (pytest fixture)
-
-
-def price(emulator, name, metadata):
-    product = emulator.post("/v1/products", {"name": name, **{f"metadata[{k}]": v for k, v in metadata.items()}})
-    return emulator.post("/v1/prices", {"product": product["id"], "currency": "eur", "unit_amount": 1500})["id"]
-
-
-def session(emulator, index, lines):
-    data = {"mode": "payment", "success_url": "http://shop.test/done?session_id={CHECKOUT_SESSION_ID}",
-            "customer_email": f"buyer{index}@scale.test", "shipping_address_collection[allowed_countries][0]": "DE"}
-    for n, (price_id, quantity) in enumerate(lines):
-        data[f"line_items[{n}][price]"] = price_id
-        data[f"line_items[{n}][quantity]"] = str(quantity)
-    return emulator.post("/v1/checkout/sessions", data)["id"]
-
-
-def pay(emulator, session_id):
-    emulator.post(f"/_emulator/checkout/sessions/{session_id}/complete", {"outcome": "paid"})
-
-
-def receipts_by_session(mailbox, session_ids):
-    """Receipts as a mailbox shows them: distinct Message-IDs (the outbox keeps one per dedupe key, so a
-    resend after a crash carries the same one), and how many deliveries carried each."""
-    counts = {}
-    for message in mailbox.received():
-        message_id = message["Message-ID"] or ""
-        for session_id in session_ids:
-            if message_id == f"<receipt.{session_id}@stripe-fulfillment>":
-                counts[session_id] = counts.get(session_id, 0) + 1
-    return counts
+from shop import fulfilled, pay, price, receipts_by_session, session
 
 
 def messages(mailbox, kind):
@@ -56,11 +27,6 @@ def subscribe(emulator, clock, price_id, index):
                                                "payment_method": "pm_card_visa",
                                                "invoice_settings[default_payment_method]": "pm_card_visa"})["id"]
     return emulator.post("/v1/subscriptions", {"customer": customer, "items[0][price]": price_id})["id"]
-
-
-def fulfilled(postgres, session_ids):
-    listed = ",".join(f"'{s}'" for s in session_ids)
-    return int(postgres.psql(f"SELECT count(*) FROM purchases WHERE status = 'fulfilled' AND subject_id IN ({listed})")[0][0])
 
 
 def test_two_hundred_buyers_of_fifty_seats_across_three_instances(deployment):
