@@ -125,7 +125,8 @@ def check_kinds(before, kinds):
         if key == "order_canceled":
             assert subject not in kinds, "an unpaid order has no ledger row"
         else:
-            assert kinds.get(subject) == ("order" if key.startswith("order_") else "checkout_session"), (key, kinds.get(subject))
+            kind = "order" if key.startswith("order_") else "subscription" if key.startswith("subscription") else "checkout_session"
+            assert kinds.get(subject) == kind, (key, kinds.get(subject))
 
 
 @pytest.mark.parametrize("release", RELEASES, ids=os.path.basename)

@@ -5,7 +5,7 @@ import PostgresNIO
 
 extension PostgresFulfillmentStore {
     static let dispatchColumns =
-        "id, channel, type, subject_id, payload, status, attempts, created_at, next_attempt_at, lease_until, delivered_at, last_error"
+        "id, channel, type, subject_id, payload, status, attempts, created_at, next_attempt_at, lease_until, delivered_at, last_error, trace_parent"
 
     /// Two instances never claim one dispatch: the rows are locked as they are leased, and skipped by others.
     public func claimDispatches(limit: Int, now: Date, leaseUntil: Date) async throws -> [QueuedDispatch] {
@@ -86,14 +86,15 @@ extension PostgresFulfillmentStore {
 
     private func dispatchRows(_ rows: PostgresRowSequence) async throws -> [DispatchRow] {
         var result: [DispatchRow] = []
-        for try await (id, channel, type, subjectID, payload, status, attempts, createdAt, nextAttemptAt, leaseUntil, deliveredAt, lastError)
-            in rows.decode((String, String, String, String, ByteBuffer, String, Int, Date, Date, Date?, Date?, String?).self)
+        for try await (id, channel, type, subjectID, payload, status, attempts, createdAt, nextAttemptAt, leaseUntil, deliveredAt, lastError, traceParent)
+            in rows.decode((String, String, String, String, ByteBuffer, String, Int, Date, Date, Date?, Date?, String?, String?).self)
         {
             result.append(
                 DispatchRow(
                     id: id, channel: channel, type: type, subjectID: subjectID, payload: Data(payload.readableBytesView),
                     status: DispatchStatus(rawValue: status) ?? .pending, attempts: attempts, createdAt: createdAt,
-                    nextAttemptAt: nextAttemptAt, leaseUntil: leaseUntil, deliveredAt: deliveredAt, lastError: lastError))
+                    nextAttemptAt: nextAttemptAt, leaseUntil: leaseUntil, deliveredAt: deliveredAt, lastError: lastError,
+                    traceParent: traceParent))
         }
         return result
     }

@@ -4,14 +4,14 @@ import PostgresNIO
 
 extension PostgresFulfillmentStore {
     static let outboxColumns =
-        "id, dedupe_key, recipient, subject, body, status, attempts, created_at, next_attempt_at, lease_until, sent_at, last_error"
+        "id, dedupe_key, recipient, subject, body, status, attempts, created_at, next_attempt_at, lease_until, sent_at, last_error, trace_parent"
 
     /// Queues `email` unless one with its dedupe key exists (sent at most once per key).
     func enqueue(_ email: OutboundEmail, now: Date, on connection: PostgresConnection) async throws {
         try await connection.query(
             """
-            INSERT INTO outbox (dedupe_key, recipient, subject, body, created_at, next_attempt_at)
-            VALUES (\(email.dedupeKey), \(email.recipient), \(email.subject), \(email.body), \(now), \(now))
+            INSERT INTO outbox (dedupe_key, recipient, subject, body, created_at, next_attempt_at, trace_parent)
+            VALUES (\(email.dedupeKey), \(email.recipient), \(email.subject), \(email.body), \(now), \(now), \(email.traceParent))
             ON CONFLICT (dedupe_key) DO NOTHING
             """, logger: logger)
     }
@@ -99,14 +99,15 @@ extension PostgresFulfillmentStore {
 
     private func outboxRows(_ rows: PostgresRowSequence) async throws -> [OutboxRow] {
         var result: [OutboxRow] = []
-        for try await (id, key, recipient, subject, body, status, attempts, createdAt, nextAttemptAt, leaseUntil, sentAt, lastError)
-            in rows.decode((Int64, String, String, String, String, String, Int, Date, Date, Date?, Date?, String?).self)
+        for try await (id, key, recipient, subject, body, status, attempts, createdAt, nextAttemptAt, leaseUntil, sentAt, lastError, traceParent)
+            in rows.decode((Int64, String, String, String, String, String, Int, Date, Date, Date?, Date?, String?, String?).self)
         {
             guard let status = EmailStatus(rawValue: status) else { throw UnknownStoredValue(column: "outbox.status", value: status) }
             result.append(
                 OutboxRow(
                     id: id, dedupeKey: key, recipient: recipient, subject: subject, body: body, status: status, attempts: attempts,
-                    createdAt: createdAt, nextAttemptAt: nextAttemptAt, leaseUntil: leaseUntil, sentAt: sentAt, lastError: lastError))
+                    createdAt: createdAt, nextAttemptAt: nextAttemptAt, leaseUntil: leaseUntil, sentAt: sentAt, lastError: lastError,
+                    traceParent: traceParent))
         }
         return result
     }

@@ -5,7 +5,7 @@ import PostgresNIO
 
 extension PostgresFulfillmentStore {
     static let inboxColumns =
-        "id, type, object_id, payload, status, attempts, received_at, next_attempt_at, processed_at, last_error, origin"
+        "id, type, object_id, payload, status, attempts, received_at, next_attempt_at, processed_at, last_error, origin, trace_parent"
 
     public func insertEvent(_ event: InboxEvent) async throws -> InboxInsertOutcome {
         try await insertEvents([event])[0]
@@ -37,7 +37,7 @@ extension PostgresFulfillmentStore {
             """
             INSERT INTO inbox_events (\(unescaped: Self.inboxColumns), lease_until)
             SELECT id, type, NULLIF(object_id, ''), payload, status, attempts, received_at, next_attempt_at,
-                   CASE WHEN has_processed THEN processed_at END, NULLIF(last_error, ''), origin,
+                   CASE WHEN has_processed THEN processed_at END, NULLIF(last_error, ''), origin, NULLIF(trace_parent, ''),
                    CASE WHEN has_lease THEN lease_until END
             FROM unnest(\(events.map(\.id))::text[], \(events.map(\.type))::text[], \(events.map { $0.objectID ?? "" })::text[],
                         \(events.map { ByteBuffer(bytes: $0.payload) })::bytea[], \(events.map(\.status.rawValue))::text[],
@@ -45,9 +45,10 @@ extension PostgresFulfillmentStore {
                         \(events.map(\.receivedAt))::timestamptz[], \(events.map(\.nextAttemptAt))::timestamptz[],
                         \(events.map { $0.processedAt != nil })::bool[], \(events.map { $0.processedAt ?? $0.receivedAt })::timestamptz[],
                         \(events.map { $0.lastError ?? "" })::text[], \(events.map(\.origin.rawValue))::text[],
+                        \(events.map { $0.traceParent ?? "" })::text[],
                         \(events.map { $0.leaseUntil != nil })::bool[], \(events.map { $0.leaseUntil ?? $0.receivedAt })::timestamptz[])
                  WITH ORDINALITY AS batch(id, type, object_id, payload, status, attempts, received_at, next_attempt_at, has_processed,
-                                          processed_at, last_error, origin, has_lease, lease_until, position)
+                                          processed_at, last_error, origin, trace_parent, has_lease, lease_until, position)
             ORDER BY position
             ON CONFLICT (id) DO NOTHING
             RETURNING id
@@ -76,11 +77,11 @@ extension PostgresFulfillmentStore {
             RETURNING \(unescaped: Self.inboxColumns), seq
             """)
         var claimed: [(event: InboxEvent, seq: Int64)] = []
-        for try await (id, type, objectID, payload, status, attempts, receivedAt, nextAttemptAt, processedAt, lastError, origin, seq)
-            in rows.decode((String, String, String?, ByteBuffer, String, Int, Date, Date, Date?, String?, String, Int64).self)
+        for try await (id, type, objectID, payload, status, attempts, receivedAt, nextAttemptAt, processedAt, lastError, origin, traceParent, seq)
+            in rows.decode((String, String, String?, ByteBuffer, String, Int, Date, Date, Date?, String?, String, String?, Int64).self)
         {
             let event = try Self.event(
-                id, type, objectID, payload, status, attempts, receivedAt, nextAttemptAt, processedAt, lastError, origin)
+                id, type, objectID, payload, status, attempts, receivedAt, nextAttemptAt, processedAt, lastError, origin, traceParent)
             claimed.append((event, seq))
         }
         return claimed.sorted { ($0.event.receivedAt, $0.seq) < ($1.event.receivedAt, $1.seq) }.map(\.event)
@@ -181,23 +182,25 @@ extension PostgresFulfillmentStore {
 
     private func events(_ rows: PostgresRowSequence) async throws -> [InboxEvent] {
         var events: [InboxEvent] = []
-        for try await (id, type, objectID, payload, status, attempts, receivedAt, nextAttemptAt, processedAt, lastError, origin)
-            in rows.decode((String, String, String?, ByteBuffer, String, Int, Date, Date, Date?, String?, String).self)
+        for try await (id, type, objectID, payload, status, attempts, receivedAt, nextAttemptAt, processedAt, lastError, origin, traceParent)
+            in rows.decode((String, String, String?, ByteBuffer, String, Int, Date, Date, Date?, String?, String, String?).self)
         {
             events.append(
-                try Self.event(id, type, objectID, payload, status, attempts, receivedAt, nextAttemptAt, processedAt, lastError, origin))
+                try Self.event(
+                    id, type, objectID, payload, status, attempts, receivedAt, nextAttemptAt, processedAt, lastError, origin, traceParent))
         }
         return events
     }
 
     static func event(
         _ id: String, _ type: String, _ objectID: String?, _ payload: ByteBuffer, _ status: String, _ attempts: Int,
-        _ receivedAt: Date, _ nextAttemptAt: Date, _ processedAt: Date?, _ lastError: String?, _ origin: String
+        _ receivedAt: Date, _ nextAttemptAt: Date, _ processedAt: Date?, _ lastError: String?, _ origin: String, _ traceParent: String?
     ) throws -> InboxEvent {
         guard let status = InboxEventStatus(rawValue: status) else { throw UnknownStoredValue(column: "inbox_events.status", value: status) }
         guard let origin = InboxEventOrigin(rawValue: origin) else { throw UnknownStoredValue(column: "inbox_events.origin", value: origin) }
         return InboxEvent(
             id: id, type: type, objectID: objectID, payload: Data(payload.readableBytesView), status: status, attempts: attempts,
-            receivedAt: receivedAt, nextAttemptAt: nextAttemptAt, processedAt: processedAt, lastError: lastError, origin: origin)
+            receivedAt: receivedAt, nextAttemptAt: nextAttemptAt, processedAt: processedAt, lastError: lastError, origin: origin,
+            traceParent: traceParent)
     }
 }

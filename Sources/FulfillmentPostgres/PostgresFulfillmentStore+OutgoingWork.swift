@@ -30,9 +30,9 @@ extension PostgresFulfillmentStore {
         for dispatch in outgoing.dispatches {
             try await connection.query(
                 """
-                INSERT INTO dispatches (id, channel, type, subject_id, payload, status, created_at, next_attempt_at)
+                INSERT INTO dispatches (id, channel, type, subject_id, payload, status, created_at, next_attempt_at, trace_parent)
                 VALUES (\(dispatch.id), \(dispatch.channel), \(dispatch.type), \(dispatch.subjectID),
-                        \(ByteBuffer(bytes: dispatch.payload)), 'pending', \(now), \(now))
+                        \(ByteBuffer(bytes: dispatch.payload)), 'pending', \(now), \(now), \(dispatch.traceParent))
                 ON CONFLICT (id) DO NOTHING
                 """, logger: logger)
         }

@@ -3,6 +3,7 @@ public import FulfillmentCore
 public import Logging
 import PostgresNIO
 public import ServiceLifecycle
+import Tracing
 
 /// The store for several instances: PostgreSQL through PostgresNIO's pooled client. Workers on every instance
 /// claim rows with `FOR UPDATE SKIP LOCKED` and a lease; ledger decisions run under a per-session advisory
@@ -52,9 +53,13 @@ public final class PostgresFulfillmentStore: FulfillmentStore {
         return try await client.query(query, logger: logger)
     }
 
-    /// A transaction on one pooled connection, once the schema is ready.
+    /// A transaction on one pooled connection, once the schema is ready: a span of the current trace (a
+    /// fulfilment's commit is one), from the wait for a connection to the commit.
     func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
-        try await ready.wait()
-        return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        try await withSpan("db.transaction", ofKind: .client) { span in
+            span.attributes["db.system.name"] = "postgresql"
+            try await ready.wait()
+            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        }
     }
 }

@@ -373,6 +373,14 @@ enum PostgresMigrations {
                 "CREATE INDEX subscriptions_past_due ON subscriptions (past_due_since) WHERE access = 'past_due'",
             ]
         ),
+        (
+            "v14: the trace each queued event, email and dispatch continues (W3C traceparent)",
+            [
+                "ALTER TABLE inbox_events ADD COLUMN trace_parent TEXT",
+                "ALTER TABLE outbox ADD COLUMN trace_parent TEXT",
+                "ALTER TABLE dispatches ADD COLUMN trace_parent TEXT",
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet applied, under the advisory lock, each in a transaction of its own.

@@ -2,6 +2,7 @@ import Dispatch
 import FulfillmentCore
 import GRDB
 import Synchronization
+import Tracing
 
 /// Group commit for every write of the SQLite store. SQLite has one writer, and with `synchronous=FULL` each
 /// commit waits for an fsync; under concurrency (many webhooks, many fulfilments, the claims and outcomes of
@@ -40,10 +41,14 @@ final class GroupCommitter: Sendable {
         self.syncs = syncs
     }
 
-    /// Runs `updates` in the next group transaction and returns its result once that transaction committed.
+    /// Runs `updates` in the next group transaction and returns its result once that transaction committed: a
+    /// span of the current trace (a fulfilment's commit is one), from the wait for the group to its commit.
     func write<T: Sendable>(durable: Bool = true, _ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            enqueue(durable: durable, updates) { continuation.resume(with: $0) }
+        try await withSpan("db.transaction", ofKind: .client) { span in
+            span.attributes["db.system.name"] = "sqlite"
+            return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+                enqueue(durable: durable, updates) { continuation.resume(with: $0) }
+            }
         }
     }
 
@@ -55,13 +60,16 @@ final class GroupCommitter: Sendable {
         completion: @escaping @Sendable (Result<T, any Error>) -> Void
     ) {
         let outcome = Mutex<Result<T, any Error>?>(nil)
+        // The caller's trace, for what `updates` makes on the group commit's thread (a receipt queued by a
+        // fulfilment's commit belongs to the fulfilment's trace): task-local values do not cross threads.
+        let context = ServiceContext.current
         let write = Write(
             durable: durable,
             run: { db in
                 let result = Result<T, any Error> {
                     try db.run("SAVEPOINT write")
                     do {
-                        let value = try updates(db)
+                        let value = try ServiceContext.withValue(context) { try updates(db) }
                         try db.run("RELEASE SAVEPOINT write")
                         return value
                     } catch {

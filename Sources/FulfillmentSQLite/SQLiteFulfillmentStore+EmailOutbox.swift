@@ -6,9 +6,10 @@ extension SQLiteFulfillmentStore {
     /// Queues `email` unless one with its dedupe key exists (sent at most once per key).
     static func enqueue(_ email: OutboundEmail, now: Date, in db: Database) throws {
         try db.run("""
-                INSERT INTO outbox (dedupe_key, recipient, subject, body, created_at, next_attempt_at)
-                VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING
-                """, [email.dedupeKey, email.recipient, email.subject, email.body, now.timeIntervalSince1970, now.timeIntervalSince1970])
+                INSERT INTO outbox (dedupe_key, recipient, subject, body, created_at, next_attempt_at, trace_parent)
+                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING
+                """, [email.dedupeKey, email.recipient, email.subject, email.body, now.timeIntervalSince1970, now.timeIntervalSince1970,
+                     email.traceParent])
     }
 
     public func claimEmails(limit: Int, now: Date, leaseUntil: Date) async throws -> [QueuedEmail] {

@@ -32,15 +32,15 @@ extension SQLiteFulfillmentStore {
         let statement = try db.cachedStatement(
             sql: """
                 INSERT INTO inbox_events (id, type, object_id, payload, status, attempts, received_at, next_attempt_at,
-                                          processed_at, last_error, origin, lease_until)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
+                                          processed_at, last_error, origin, lease_until, trace_parent)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
                 """)
         try statement.execute(
             arguments: [
                 event.id, event.type, event.objectID, event.payload, event.status.rawValue, event.attempts,
                 event.receivedAt.timeIntervalSince1970, event.nextAttemptAt.timeIntervalSince1970,
                 event.processedAt?.timeIntervalSince1970, event.lastError, event.origin.rawValue,
-                event.leaseUntil?.timeIntervalSince1970,
+                event.leaseUntil?.timeIntervalSince1970, event.traceParent,
             ])
         return db.changesCount == 1 ? .inserted : .duplicate
     }

@@ -19,12 +19,12 @@ extension SQLiteFulfillmentStore {
         for dispatch in outgoing.dispatches {
             try db.run(
                 """
-                INSERT INTO dispatches (id, channel, type, subject_id, payload, status, created_at, next_attempt_at)
-                VALUES (?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (id) DO NOTHING
+                INSERT INTO dispatches (id, channel, type, subject_id, payload, status, created_at, next_attempt_at, trace_parent)
+                VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT (id) DO NOTHING
                 """,
                 [
                     dispatch.id, dispatch.channel, dispatch.type, dispatch.subjectID, dispatch.payload,
-                    now.timeIntervalSince1970, now.timeIntervalSince1970,
+                    now.timeIntervalSince1970, now.timeIntervalSince1970, dispatch.traceParent,
                 ])
         }
     }

@@ -473,6 +473,14 @@ enum SQLiteMigrations {
                     CREATE INDEX subscriptions_past_due ON subscriptions (past_due_since) WHERE access = 'past_due';
                     """)
         }
+        migrator.registerMigration("v16: the trace each queued event, email and dispatch continues (W3C traceparent)") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE inbox_events ADD COLUMN trace_parent TEXT;
+                    ALTER TABLE outbox ADD COLUMN trace_parent TEXT;
+                    ALTER TABLE dispatches ADD COLUMN trace_parent TEXT;
+                    """)
+        }
         return migrator
     }
 }

@@ -21,6 +21,7 @@ struct ServeCommand: AsyncParsableCommand {
             for line in EffectiveConfiguration.lines(configuration) { say(line) }
             return
         }
+        let exporter = try Telemetry.bootstrap(format: try options.logFormat(environment: environment), environment: environment)
         let logger = try options.logger(environment: environment)
         let service = try await FulfillmentService(configuration: configuration, logger: logger)
         let app = try service.application(onServerRunning: { channel in
@@ -32,8 +33,8 @@ struct ServeCommand: AsyncParsableCommand {
         // before the application stops. The workers finish or give back what they hold within the shutdown
         // grace; anything still running then (a stuck connection) is cancelled, so the process exits in time.
         var group = ServiceGroupConfiguration(
-            services: [.init(service: app), .init(service: service.drainSignal)], gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger)
+            services: (exporter.map { [.init(service: $0)] } ?? []) + [.init(service: app), .init(service: service.drainSignal)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = configuration.shutdownGrace
         try await ServiceGroup(configuration: group).run()
     }

@@ -108,6 +108,9 @@ struct ServiceOptions: ParsableArguments {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error (env LOG_LEVEL, default info).")
     var logLevel: String?
 
+    @Option(name: .customLong("log-format"), help: "text, or json: one JSON object per line with the trace and span ids (env LOG_FORMAT, default text).")
+    var logFormat: String?
+
     @Option(name: .customLong("config-file"), help: "A JSON file of settings by lower-case name, read after flags and the environment (env CONFIG_FILE).")
     var configFile: String?
 
@@ -270,6 +273,12 @@ struct ServiceOptions: ParsableArguments {
     /// A comma-separated list, trimmed, without empty entries.
     static func list(_ text: String) -> [String] {
         text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    func logFormat(environment: [String: String]) throws -> Telemetry.LogFormat {
+        let name = logFormat ?? environment["LOG_FORMAT"] ?? "text"
+        guard let format = Telemetry.LogFormat(rawValue: name) else { throw ValidationError("LOG_FORMAT must be text or json (got \(name.prefix(40))).") }
+        return format
     }
 
     func logger(environment: [String: String], label: String = "fulfillment") throws -> Logger {

@@ -15,13 +15,19 @@ public struct Dispatch: Sendable, Hashable {
     public var subjectID: String
     /// The JSON the handler gets.
     public var payload: Data
+    /// The trace it was decided in (`TraceContext`): its delivery continues it. `nil` without tracing.
+    public var traceParent: String?
 
-    public init(id: String, channel: String, type: String, subjectID: String, payload: Data) {
+    /// `traceParent` defaults to the current task's trace, as `OutboundEmail`'s does.
+    public init(
+        id: String, channel: String, type: String, subjectID: String, payload: Data, traceParent: String? = TraceContext.traceParent()
+    ) {
         self.id = id
         self.channel = channel
         self.type = type
         self.subjectID = subjectID
         self.payload = payload
+        self.traceParent = traceParent
     }
 }
 

@@ -1,6 +1,7 @@
 public import Foundation
 public import Logging
 import StripeAPI
+import Tracing
 
 /// One pass of the dispatch worker: claims due dispatches, hands each to its channel's handler, and records
 /// the outcome: delivered, retried on `schedule`, or parked as dead once its retry window has passed.
@@ -38,6 +39,19 @@ public struct DispatchProcessor: Sendable {
     /// Delivers one claimed dispatch and records the outcome. A failure to record is logged: the claim's
     /// lease ends and the dispatch is tried again (at least once, never lost).
     public func process(_ queued: QueuedDispatch) async -> Outcome {
+        // In the trace of the change that queued it.
+        await withSpan("fulfillment.dispatch", context: TraceContext.context(continuing: queued.dispatch.traceParent), ofKind: .producer) { span in
+            span.attributes["fulfillment.dispatch.id"] = queued.dispatch.id
+            span.attributes["fulfillment.dispatch.channel"] = queued.dispatch.channel
+            span.attributes["fulfillment.dispatch.type"] = queued.dispatch.type
+            let outcome = await deliver(queued)
+            span.attributes["fulfillment.dispatch.outcome"] = "\(outcome)"
+            if outcome != .delivered, outcome != .released { span.setStatus(SpanStatus(code: .error)) }
+            return outcome
+        }
+    }
+
+    private func deliver(_ queued: QueuedDispatch) async -> Outcome {
         var logger = logger
         logger[metadataKey: "dispatch.id"] = "\(queued.dispatch.id)"
         logger[metadataKey: "dispatch.channel"] = "\(queued.dispatch.channel)"

@@ -6,12 +6,17 @@ public struct OutboundEmail: Sendable, Hashable {
     public var recipient: String
     public var subject: String
     public var body: String
+    /// The trace it was decided in (`TraceContext`): its sending continues it. `nil` without tracing.
+    public var traceParent: String?
 
-    public init(dedupeKey: String, recipient: String, subject: String, body: String) {
+    /// `traceParent` defaults to the current task's trace: an email made while an event is handled belongs to
+    /// that event's trace.
+    public init(dedupeKey: String, recipient: String, subject: String, body: String, traceParent: String? = TraceContext.traceParent()) {
         self.dedupeKey = dedupeKey
         self.recipient = recipient
         self.subject = subject
         self.body = body
+        self.traceParent = traceParent
     }
 }
 

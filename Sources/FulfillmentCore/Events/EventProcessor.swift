@@ -1,6 +1,7 @@
 public import Foundation
 public import Logging
 public import StripeAPI
+import Tracing
 
 /// One pass of the event worker: claims due events, routes each, and records the outcome. Failures retry
 /// on `schedule` (`RetrySchedule.events`); once it is spent, or at once for errors no retry can fix (Stripe
@@ -41,8 +42,21 @@ public struct EventProcessor: Sendable {
         return try await store.claimEvents(limit: limit, now: start, leaseUntil: start.addingTimeInterval(lease.seconds))
     }
 
-    /// Handles one claimed event and records the outcome.
+    /// Handles one claimed event and records the outcome, in a span continuing the trace of the webhook that
+    /// brought it (the Stripe requests, the store's transactions and the emails and dispatches it queues are in
+    /// that trace).
     public func process(_ event: InboxEvent) async -> Outcome {
+        await withSpan("fulfillment.event", context: TraceContext.context(continuing: event.traceParent), ofKind: .consumer) { span in
+            span.attributes["stripe.event.id"] = event.id
+            span.attributes["stripe.event.type"] = event.type
+            span.attributes["fulfillment.event.attempt"] = event.attempts
+            let outcome = await handle(event, span: span)
+            span.attributes["fulfillment.event.outcome"] = "\(outcome)"
+            return outcome
+        }
+    }
+
+    private func handle(_ event: InboxEvent, span: any Span) async -> Outcome {
         var logger = logger
         logger[metadataKey: "stripe.event.id"] = "\(event.id)"
         logger[metadataKey: "stripe.event.type"] = "\(event.type)"
@@ -66,6 +80,8 @@ public struct EventProcessor: Sendable {
             logger.notice("event given back: the instance is stopping")
             return .released
         } catch {
+            span.recordError(error)
+            span.setStatus(SpanStatus(code: .error))
             let orphan = error is OrphanEventError
             let retryAt = Self.isPermanent(error)
                 ? nil : (orphan ? orphanSchedule : schedule).retryAt(afterAttempts: event.attempts, queuedAt: event.receivedAt, now: now())

@@ -21,11 +21,13 @@ public struct InboxEvent: Sendable, Hashable, Codable {
     /// `attempts` 1): other workers do not see it until then, as after a claim. Written by inserts only; the
     /// stores keep a claim's lease beside the event, so a read leaves it `nil`.
     public var leaseUntil: Date? = nil
+    /// The trace of the webhook that brought it (`TraceContext`): its handling continues that trace.
+    public var traceParent: String? = nil
 
     public init(
         id: String, type: String, objectID: String?, payload: Data, status: InboxEventStatus, attempts: Int = 0,
         receivedAt: Date, nextAttemptAt: Date, processedAt: Date? = nil, lastError: String? = nil,
-        origin: InboxEventOrigin = .webhook, leaseUntil: Date? = nil
+        origin: InboxEventOrigin = .webhook, leaseUntil: Date? = nil, traceParent: String? = nil
     ) {
         self.id = id
         self.type = type
@@ -39,6 +41,7 @@ public struct InboxEvent: Sendable, Hashable, Codable {
         self.lastError = lastError
         self.origin = origin
         self.leaseUntil = leaseUntil
+        self.traceParent = traceParent
     }
 
     /// The `inbox_events` columns every SQL store keeps (beside its claim's `lease_until`, which inserts write
@@ -59,6 +62,7 @@ public struct InboxEvent: Sendable, Hashable, Codable {
         case processedAt = "processed_at"
         case lastError = "last_error"
         case origin
+        case traceParent = "trace_parent"
     }
 }
 

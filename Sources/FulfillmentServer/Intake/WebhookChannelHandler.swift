@@ -43,6 +43,8 @@ final class WebhookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// What the answer to a webhook needs from its request.
     private struct Exchange {
         var signature: String?
+        /// The sender's W3C trace context, if it sent one.
+        var traceParent: String?
         var version: HTTPVersion
         var keepAlive: Bool
     }
@@ -116,7 +118,9 @@ final class WebhookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
                 context.fireChannelRead(wrapInboundOut(part))
                 return
             }
-            let exchange = Exchange(signature: head.headers.first(name: "Stripe-Signature"), version: head.version, keepAlive: head.isKeepAlive)
+            let exchange = Exchange(
+                signature: head.headers.first(name: "Stripe-Signature"), traceParent: head.headers.first(name: "traceparent"),
+                version: head.version, keepAlive: head.isKeepAlive)
             if let length = head.headers.first(name: "Content-Length").flatMap(Int.init), length > intake.maximumBytes {
                 refuseOversized(exchange, context: context)
                 return
@@ -136,7 +140,7 @@ final class WebhookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             state = .collecting(exchange, body: body)
         case (.collecting(let exchange, let body), .end):
             state = .storing(exchange)
-            admit(body: body, signature: exchange.signature, context: context)
+            admit(body: body, exchange: exchange, context: context)
         case (.discarding(let remaining), .body(let chunk)):
             if chunk.readableBytes > remaining {
                 context.close(promise: nil)
@@ -153,12 +157,16 @@ final class WebhookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         }
     }
 
-    private func admit(body: ByteBuffer?, signature: String?, context: ChannelHandlerContext) {
+    private func admit(body: ByteBuffer?, exchange: Exchange, context: ChannelHandlerContext) {
         let bytes = body.map { $0.getData(at: $0.readerIndex, length: $0.readableBytes)! } ?? Data()
-        switch intake.admit(body: bytes, signatureHeader: signature) {
+        let span = WebhookSpan(continuing: exchange.traceParent)
+        switch intake.admit(body: bytes, signatureHeader: exchange.signature) {
         case .failure(let refusal):
+            span.end(status: Int(refusal.status.code), outcome: "refused")
             answer(refusal.status, WebhookAcknowledgement.error(refusal.message), context: context)
-        case .success(let event):
+        case .success(var event):
+            span.admitted(event)
+            event.traceParent = span.traceParent
             let promise = context.eventLoop.makePromise(of: InboxInsertOutcome.self)
             writer.insert(event) { promise.completeWith($0) }
             promise.futureResult.assumeIsolated().whenComplete { [intake] result in
@@ -166,10 +174,12 @@ final class WebhookChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
                 switch result {
                 case .success(let outcome):
                     intake.stored(event, outcome)
+                    span.end(status: 200, outcome: outcome == .duplicate ? "duplicate" : event.status == .ignored ? "ignored" : "stored")
                     status = .ok
                     body = WebhookAcknowledgement.body(duplicate: outcome == .duplicate, ignored: event.status == .ignored)
                 case .failure(let error):
                     intake.storageFailed(event, error)
+                    span.end(status: 503, outcome: "not stored")
                     status = .serviceUnavailable
                     body = WebhookAcknowledgement.error("The event could not be stored; please retry.")
                 }

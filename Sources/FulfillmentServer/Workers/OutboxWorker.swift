@@ -4,6 +4,7 @@ import Logging
 import Prometheus
 import ServiceLifecycle
 import StripeAPI
+import Tracing
 
 /// Sends queued customer emails, each once per dedupe key, retrying failures on `schedule` (the outgoing
 /// work's: backoff, then parked as dead after three days, for an operator to replay). Woken when a
@@ -53,10 +54,17 @@ struct OutboxWorker: Service {
                 return index
             }
             do {
-                try await transport.send(email)
-                try await store.markEmailSent(id: email.id, now: now())
+                // The sending is a span of the trace the email was decided in (a webhook's, for a receipt).
+                try await withSpan(
+                    "fulfillment.email", context: TraceContext.context(continuing: email.email.traceParent), ofKind: .producer
+                ) { span in
+                    span.attributes["fulfillment.email.key"] = email.email.dedupeKey
+                    span.attributes["fulfillment.email.attempt"] = email.attempts
+                    try await transport.send(email)
+                    try await store.markEmailSent(id: email.id, now: now())
+                    logger.info("email sent", metadata: ["email.key": "\(email.email.dedupeKey)"])
+                }
                 metrics.emailsSent.increment()
-                logger.info("email sent", metadata: ["email.key": "\(email.email.dedupeKey)"])
             } catch where Task.isCancelled {
                 // Cancelled at the end of the shutdown grace, mid-send: given back (the server may have taken
                 // it: at least once, as after a crash).

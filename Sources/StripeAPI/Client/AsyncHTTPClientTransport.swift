@@ -1,6 +1,7 @@
 public import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
+import Tracing
 
 /// The production transport: one long-lived `HTTPClient` with an explicit deadline per request.
 public struct AsyncHTTPClientTransport: StripeTransport {
@@ -22,6 +23,9 @@ public struct AsyncHTTPClientTransport: StripeTransport {
     public static let stripeShared: HTTPClient = {
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 100
+        // No spans of the client's own: `StripeClient` makes one per call (with its retries) and `send` puts its
+        // trace context on every attempt, whenever the tracer was bootstrapped (this client may be made first).
+        configuration.tracing.tracer = nil
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
 
@@ -30,6 +34,10 @@ public struct AsyncHTTPClientTransport: StripeTransport {
         outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
         for header in request.headers {
             outgoing.headers.add(name: header.name, value: header.value)
+        }
+        // W3C trace context (`traceparent`) of the current span: Stripe's side of the call joins the trace.
+        if let context = ServiceContext.current {
+            InstrumentationSystem.instrument.inject(context, into: &outgoing.headers, using: ReplacingHeadersInjector())
         }
         if let body = request.body {
             outgoing.body = .bytes(ByteBuffer(bytes: body))
@@ -52,5 +60,12 @@ public struct AsyncHTTPClientTransport: StripeTransport {
         } catch {
             throw StripeTransportError.connection(String(describing: error))
         }
+    }
+}
+
+/// Writes a propagation header once, replacing any earlier value.
+private struct ReplacingHeadersInjector: Injector {
+    func inject(_ value: String, forKey name: String, into headers: inout HTTPHeaders) {
+        headers.replaceOrAdd(name: name, value: value)
     }
 }

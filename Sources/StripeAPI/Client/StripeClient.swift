@@ -1,5 +1,6 @@
 public import Foundation
 public import Logging
+import Tracing
 
 /// A facade over the Stripe API: authentication, the pinned version, idempotency keys, retries with
 /// backoff, typed errors and decoding. The transport, the sleep, the jitter and key generation are
@@ -63,9 +64,33 @@ public struct StripeClient: Sendable {
     }
 
     /// Sends one API call and returns the successful response undecoded; error answers throw `StripeError`.
+    /// One span (`stripe.request`) covers the call, its pacing and its retries; each attempt carries the
+    /// span's W3C trace context (`AsyncHTTPClientTransport`).
     public func sendRaw(
         _ method: StripeHTTPMethod, _ path: String, parameters: FormValue = .empty, idempotencyKey: String? = nil,
         jsonBody: JSONValue? = nil
+    ) async throws -> StripeHTTPResponse {
+        try await withSpan("stripe.request", ofKind: .client) { span in
+            span.attributes["http.request.method"] = method.rawValue
+            span.attributes["stripe.path"] = path
+            if let account { span.attributes["stripe.account"] = account }
+            do {
+                let response = try await sendWithRetries(
+                    method, path, parameters: parameters, idempotencyKey: idempotencyKey, jsonBody: jsonBody, span: span)
+                span.attributes["http.response.status_code"] = response.status
+                span.attributes["stripe.request_id"] = response.header("request-id") ?? ""
+                return response
+            } catch {
+                if let error = error as? StripeError { span.attributes["http.response.status_code"] = error.httpStatus }
+                span.setStatus(SpanStatus(code: .error))
+                throw error
+            }
+        }
+    }
+
+    private func sendWithRetries(
+        _ method: StripeHTTPMethod, _ path: String, parameters: FormValue, idempotencyKey: String?, jsonBody: JSONValue?,
+        span: any Span
     ) async throws -> StripeHTTPResponse {
         let key = method == .post ? (idempotencyKey ?? makeIdempotencyKey()) : nil
         var request = makeRequest(method, path, parameters: parameters, idempotencyKey: key)
@@ -108,6 +133,7 @@ public struct StripeClient: Sendable {
                 logger.debug("stripe transport failure, retrying", metadata: ["stripe.path": "\(path)", "error": "\(error)"])
             }
             retries += 1
+            span.attributes["stripe.retries"] = retries
             if wasRateLimited { rateLimited += 1 }
             // Each kind of failure backs off on its own count: a 429 after two 503s waits as a first 429.
             let attempt = wasRateLimited ? rateLimited : retries - rateLimited

@@ -45,7 +45,8 @@ struct APIResponder: Sendable {
             parameters: Parameters(form), requestID: requestID,
             idempotencyKey: request.method == .post ? idempotencyKey : nil, baseURL: baseURL(of: request),
             keyKind: keyKind)
-        let fault = await state.drawAPIFault()
+        let fault = await state.drawAPIFault(
+            noting: .init(method: request.method.rawValue, path: request.uri.path, traceParent: request.headers[values: HTTPField.Name("traceparent")!].first))
         if let error = fault.error, error.status == 429 { throw error }
         guard request.method == .post, let idempotencyKey else {
             if fault.latency > .zero { try? await Task.sleep(for: fault.latency) }

@@ -108,6 +108,7 @@ struct ControlRoutes<Context: RequestContext>: Sendable {
             return failing ? await state.startEventGenerationFailure() : await state.resolveEventGenerationFailure()
         }
         route(control, .get, "event_generation_failure") { _, _ in await state.eventGenerationFailureJSON }
+        route(control, .get, "requests") { _, _ in await state.requestLog.json }
         route(control, .get, "deliveries") { _, form in await state.listDeliveries(eventID: try form.string("event")) }
         route(control, .post, "webhooks/drain") { _, form in
             let timeout = try form.int("timeout_ms", range: 0...120_000) ?? 10_000

@@ -151,7 +151,8 @@ extension EmulatorState {
 
     /// Draws the fault (if any) for one API request, and the latency to add. Past the rate limit the request
     /// is refused at once, before anything else (and before its idempotency key is looked at, as on Stripe).
-    func drawAPIFault() -> (error: APIError?, latency: Duration) {
+    func drawAPIFault(noting request: APIRequestLog.Entry) -> (error: APIError?, latency: Duration) {
+        requestLog.note(request)
         if faults.rateLimit > 0, !rateBucket.take(rate: faults.rateLimit, at: configuration.wallClock()) {
             rateLimited += 1
             return (FaultSettings.rateLimited, .zero)

@@ -50,6 +50,7 @@ public actor EmulatorState {
     var shuffleHoldStarted: Date?
     var idempotency: [String: IdempotencyEntry] = [:]
     var faults = FaultSettings()
+    var requestLog = APIRequestLog()
     /// The API rate limit's bucket, and how many requests it refused.
     var rateBucket = RateBucket()
     var rateLimited = 0

@@ -15,6 +15,7 @@ public struct DispatchRow: Sendable, Hashable, Codable {
     public var leaseUntil: Date?
     public var deliveredAt: Date?
     public var lastError: String?
+    public var traceParent: String?
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case id, channel, type
@@ -25,11 +26,12 @@ public struct DispatchRow: Sendable, Hashable, Codable {
         case leaseUntil = "lease_until"
         case deliveredAt = "delivered_at"
         case lastError = "last_error"
+        case traceParent = "trace_parent"
     }
 
     public init(
         id: String, channel: String, type: String, subjectID: String, payload: Data, status: DispatchStatus, attempts: Int,
-        createdAt: Date, nextAttemptAt: Date, leaseUntil: Date?, deliveredAt: Date?, lastError: String?
+        createdAt: Date, nextAttemptAt: Date, leaseUntil: Date?, deliveredAt: Date?, lastError: String?, traceParent: String? = nil
     ) {
         self.id = id
         self.channel = channel
@@ -43,10 +45,11 @@ public struct DispatchRow: Sendable, Hashable, Codable {
         self.leaseUntil = leaseUntil
         self.deliveredAt = deliveredAt
         self.lastError = lastError
+        self.traceParent = traceParent
     }
 
     public var dispatch: Dispatch {
-        Dispatch(id: id, channel: channel, type: type, subjectID: subjectID, payload: payload)
+        Dispatch(id: id, channel: channel, type: type, subjectID: subjectID, payload: payload, traceParent: traceParent)
     }
 
     public var entry: DispatchEntry {

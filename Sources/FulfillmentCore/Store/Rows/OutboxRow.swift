@@ -14,6 +14,7 @@ public struct OutboxRow: Sendable, Hashable, Codable {
     public var leaseUntil: Date?
     public var sentAt: Date?
     public var lastError: String?
+    public var traceParent: String?
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case id
@@ -24,19 +25,21 @@ public struct OutboxRow: Sendable, Hashable, Codable {
         case leaseUntil = "lease_until"
         case sentAt = "sent_at"
         case lastError = "last_error"
+        case traceParent = "trace_parent"
     }
 
     /// A new row for `email`, due at once.
     public init(queueing email: OutboundEmail, now: Date) {
         self.init(
             id: nil, dedupeKey: email.dedupeKey, recipient: email.recipient, subject: email.subject, body: email.body,
-            status: .pending, attempts: 0, createdAt: now, nextAttemptAt: now, leaseUntil: nil, sentAt: nil, lastError: nil)
+            status: .pending, attempts: 0, createdAt: now, nextAttemptAt: now, leaseUntil: nil, sentAt: nil, lastError: nil,
+            traceParent: email.traceParent)
     }
 
     public init(
         id: Int64?, dedupeKey: String, recipient: String, subject: String, body: String, status: EmailStatus = .pending,
         attempts: Int, createdAt: Date,
-        nextAttemptAt: Date, leaseUntil: Date?, sentAt: Date?, lastError: String?
+        nextAttemptAt: Date, leaseUntil: Date?, sentAt: Date?, lastError: String?, traceParent: String? = nil
     ) {
         self.id = id
         self.dedupeKey = dedupeKey
@@ -50,10 +53,11 @@ public struct OutboxRow: Sendable, Hashable, Codable {
         self.leaseUntil = leaseUntil
         self.sentAt = sentAt
         self.lastError = lastError
+        self.traceParent = traceParent
     }
 
     public var email: OutboundEmail {
-        OutboundEmail(dedupeKey: dedupeKey, recipient: recipient, subject: subject, body: body)
+        OutboundEmail(dedupeKey: dedupeKey, recipient: recipient, subject: subject, body: body, traceParent: traceParent)
     }
 
     /// The row as operators and tests see it.
