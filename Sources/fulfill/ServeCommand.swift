@@ -24,10 +24,21 @@ struct ServeCommand: AsyncParsableCommand {
         let exporter = try Telemetry.bootstrap(format: try options.logFormat(environment: environment), environment: environment)
         let logger = try options.logger(environment: environment)
         let service = try await FulfillmentService(configuration: configuration, logger: logger)
+        let systemd = SystemdNotifier(environment: environment)
+        let readiness = service.readinessCheck
         let app = try service.application(onServerRunning: { channel in
             say(
                 "Fulfillment service listening on http://\(configuration.host):\(channel.localAddress?.port ?? configuration.port)"
                     + " (database \(configuration.database.redacted))")
+            // Under systemd (Type=notify): ready once /health/ready would say so (the migrations are applied).
+            guard let systemd else { return }
+            Task {
+                while let problem = await readiness.problem() {
+                    systemd.notify("STATUS=not ready: \(problem)")
+                    try await Task.sleep(for: .milliseconds(250))
+                }
+                systemd.notify("READY=1\nSTATUS=serving")
+            }
         })
         // The drain signal after the application: the first to hear SIGTERM, it turns the instance unready
         // before the application stops. The workers finish or give back what they hold within the shutdown

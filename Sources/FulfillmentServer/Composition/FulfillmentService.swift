@@ -194,7 +194,7 @@ public struct FulfillmentService: Sendable {
             doors: doors, now: configuration.now, logger: logger
         ).register(on: router)
         OperationsController<Context>(
-            store: store, readiness: readiness, metrics: metrics, metricsToken: configuration.metricsToken, doors: doors, pages: pages,
+            store: store, readiness: readinessCheck, metrics: metrics, metricsToken: configuration.metricsToken, doors: doors, pages: pages,
             defaultLanguage: configuration.defaultLanguage, now: configuration.now, logger: logger
         ).register(on: router)
         AccessController<Context>(
@@ -245,6 +245,11 @@ public struct FulfillmentService: Sendable {
     /// (`DrainSignal`).
     public var drainSignal: DrainSignal {
         DrainSignal(readiness: readiness, delay: configuration.unreadyBeforeStop, logger: logger)
+    }
+
+    /// Whether work may be sent here now (`/health/ready`, and systemd's readiness in `fulfill serve`).
+    public var readinessCheck: ReadinessCheck {
+        ReadinessCheck(store: store, readiness: readiness, logger: logger)
     }
 
     public func reconciler(holder: String) -> Reconciler {
