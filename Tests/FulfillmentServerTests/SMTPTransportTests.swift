@@ -19,18 +19,19 @@ import Testing
         let maildir: URL
         private let process: Process
 
-        init(_ options: [String] = []) throws {
+        /// `port`: one chosen before (a server brought back where it was down); a fresh one by default.
+        init(_ options: [String] = [], port: Int? = nil) throws {
             let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             let venv = root.appendingPathComponent(".venv/bin/python")
             let python = FileManager.default.isExecutableFile(atPath: venv.path) ? venv.path : "/usr/bin/env"
             maildir = FileManager.default.temporaryDirectory.appendingPathComponent("maildir-\(UUID().uuidString)")
             // A port the kernel just gave out: a random one could be taken (a service of the parallel suite, or an
             // ephemeral port), and then the test waited for a server that could not bind, or talked to another.
-            port = try PostgresTestServer.freePort()
+            self.port = try port ?? PostgresTestServer.freePort()
             process = Process()
             process.executableURL = URL(fileURLWithPath: python)
             let script = root.appendingPathComponent("Tests/Scripts/smtp_test_server.py").path
-            let arguments = [script, "\(port)", maildir.path] + options
+            let arguments = [script, "\(self.port)", maildir.path] + options
             process.arguments = python == "/usr/bin/env" ? ["python3"] + arguments : arguments
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
@@ -72,6 +73,14 @@ import Testing
         var authAttempts: [String] {
             ((try? String(contentsOf: URL(fileURLWithPath: maildir.path + ".auth.log"), encoding: .utf8)) ?? "")
                 .split(separator: "\n").map(String.init)
+        }
+
+        /// Stops the server (its port refuses connections from then on).
+        func stop() {
+            guard process.isRunning else { return }
+            // aiosmtpd ignores SIGTERM while serving; SIGKILL ends it for sure.
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
         }
 
         deinit {
