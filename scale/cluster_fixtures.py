@@ -63,6 +63,11 @@ class Postgres:
                                       password_file, "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8",
                                       "--locale=C.UTF-8", "--no-sync"], check=True, capture_output=True)
         self.port = free_port()
+        self._start_server()
+        self.psql("CREATE DATABASE fulfillment", database="postgres")
+        self.url = f"postgres://{self.USER}:{self.PASSWORD}@127.0.0.1:{self.port}/{self.DATABASE}?sslmode=disable"
+
+    def _start_server(self):
         # Durable as in production (fsync on): these tests are about crashes.
         self.process = subprocess.Popen(
             self.prefix + [f"{self.bin}/postgres", "-D", f"{self.folder}/data", "-p", str(self.port), "-k", self.folder,
@@ -70,8 +75,15 @@ class Postgres:
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_until(lambda: subprocess.run([f"{self.bin}/pg_isready", "-q", "-h", "127.0.0.1", "-p", str(self.port)]).returncode == 0,
                    30, "PostgreSQL to start")
-        self.psql("CREATE DATABASE fulfillment", database="postgres")
-        self.url = f"postgres://{self.USER}:{self.PASSWORD}@127.0.0.1:{self.port}/{self.DATABASE}?sslmode=disable"
+
+    def restart(self, down_seconds):
+        """Stops the server at once (`pg_ctl stop -m immediate`: as a crash, every connection drops and the next
+        start recovers from the WAL), keeps it down `down_seconds`, and starts it again on the same port."""
+        subprocess.run(self.prefix + [f"{self.bin}/pg_ctl", "stop", "-D", f"{self.folder}/data", "-m", "immediate"],
+                       check=True, capture_output=True)
+        self.process.wait(timeout=30)
+        time.sleep(down_seconds)
+        self._start_server()
 
     def create_database(self, name):
         """A new, empty database on this server, as a DATABASE_URL."""
