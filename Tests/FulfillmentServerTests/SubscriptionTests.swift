@@ -273,7 +273,10 @@ struct SubscriptionTests {
     }
 
     @Test func aSubscriptionBoughtThroughCheckoutLivesBesideAOneTimePurchase() async throws {
-        try await ServiceHarness.run(merchantEndpoint: true, emulatorSharesClock: true, configure: Self.quickSweeps) { harness in
+        let stripe = CountingTransport()
+        try await ServiceHarness.run(
+            merchantEndpoint: true, stripeTransport: stripe, emulatorSharesClock: true, configure: Self.quickSweeps
+        ) { harness in
             try await harness.control("/faults", Self.faults)
             let poster = try await harness.price("Poster", amount: 1800, metadata: ["fulfillment": "digital"])
             let oneTime = try await harness.session([(poster.id, 1)], shipping: false)
@@ -311,6 +314,13 @@ struct SubscriptionTests {
             #expect(try await harness.control("/webhooks/drain").status == 200)
             try await harness.waitForInboxDrained()
             try await Task.sleep(for: .milliseconds(300))
+            // Once granted, the session's landing page and status cost the session's one request each (the page
+            // fulfils by design), not a sync of the subscription and its invoices.
+            let before = stripe.sent.count
+            #expect(try await harness.get("/checkout/complete?session_id=\(sessionID)").status == 200)
+            #expect(try await harness.get("/api/checkout/sessions/\(sessionID)").json["subscription"]?.stringValue == subscriptionID)
+            let visits = stripe.sent.dropFirst(before).map(\.path)
+            #expect(visits.count <= 2 && visits.allSatisfy { $0.hasPrefix("/v1/checkout/sessions/") }, "\(visits)")
             let welcome = try #require(shop.emails("subscription_welcome:").first?.email)
             #expect(welcome.recipient == "socia@example.com" && welcome.subject == "Tu suscripción ha comenzado")
             #expect(welcome.body.contains("/access/") && welcome.body.contains("Se renueva el"))

@@ -52,7 +52,7 @@ package actor PostgresTestServer {
         let bin = try Self.bin()
         // The password in the connection string, not in the environment: Foundation's `Process.run()` crashed
         // twice (in memcpy) building a launch's environment while other threads launched programs.
-        try await Self.offThePool {
+        _ = try await Self.offThePool {
             try Self.run(
                 "\(bin)/psql",
                 [

@@ -129,10 +129,15 @@ public struct CheckoutFulfiller: Sendable {
 
     /// A `mode=subscription` session: what it bought is its subscription, granted (once) by the keeper when its
     /// first invoice is paid, with what the session knew of the buyer. The result names the subscription's
-    /// purchase, so the landing page shows its lines and access links.
+    /// purchase, so the landing page shows its lines and access links. Once it is granted, its own events keep it
+    /// (a visit to the landing page or a late completion event syncs nothing again: it costs this session's one
+    /// request, not the subscription's and its invoices').
     func startSubscription(_ session: CheckoutSession) async throws -> Result {
         guard let subscriptions, let subscriptionID = session.subscription else {
             return .notPaid(status: session.status, record: nil)
+        }
+        if let granted = try await store.purchase(subjectID: subscriptionID), granted.status == .fulfilled {
+            return .alreadyFulfilled(granted)
         }
         let outcome = try await subscriptions.sync(subscriptionID: subscriptionID, buyer: SubscriptionKeeper.Buyer(session))
         if case .notOurs(let reason) = outcome { return .notOurs(reason: reason) }

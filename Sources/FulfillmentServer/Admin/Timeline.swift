@@ -60,7 +60,9 @@ struct Timeline {
                 Entry(
                     at: record.createdAt, kind: "ledger", what: "first recorded" + (record.account.map { " on connected account \($0)" } ?? ""),
                     outcome: record.status.rawValue))
-            if let payment = try await store.purchasePayment(subjectID: subjectID),
+            // A Checkout Session's stored copy has its buyer's details; an order's PaymentIntent or a subscription's
+            // own copy is not a session, and is not decoded as one.
+            if record.kind == .checkoutSession, let payment = try await store.purchasePayment(subjectID: subjectID),
                 let session = try? JSONDecoder().decode(CheckoutSession.self, from: payment.objectJSON)
             {
                 let details = CheckoutDetails(session)
