@@ -51,11 +51,11 @@ extension MemoryFulfillmentStore {
     }
 
     public func emails(dedupeKeyPrefix: String?) async throws -> [OutboxEntry] {
-        outbox.map(\.entry).filter { dedupeKeyPrefix == nil || $0.email.dedupeKey.hasPrefix(dedupeKeyPrefix!) }
+        outbox.map(\.listed).filter { dedupeKeyPrefix == nil || $0.email.dedupeKey.hasPrefix(dedupeKeyPrefix!) }
     }
 
     public func emails(status: EmailStatus?, limit: Int) async throws -> [OutboxEntry] {
-        Array(outbox.map(\.entry).filter { status == nil || $0.status == status }.prefix(limit))
+        Array(outbox.map(\.listed).filter { status == nil || $0.status == status }.prefix(limit))
     }
 
     public func emailCounts() async throws -> [EmailStatus: Int] {

@@ -20,6 +20,13 @@ public actor MemoryFulfillmentStore: FulfillmentStore {
         var createdAt: Date
         var nextAttemptAt: Date
         var leaseUntil: Date?
+
+        /// The entry as a listing shows it, with when it is tried next.
+        var listed: OutboxEntry {
+            var listed = entry
+            listed.nextAttemptAt = nextAttemptAt
+            return listed
+        }
     }
 
     // The state, one collection per role (each role's methods are in `MemoryFulfillmentStore+<Role>`).

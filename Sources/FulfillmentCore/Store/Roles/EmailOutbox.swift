@@ -37,9 +37,12 @@ public struct OutboxEntry: Sendable, Hashable {
     public var createdAt: Date
     public var sentAt: Date?
     public var lastError: String?
+    /// When a pending email is tried next (a failure records it).
+    public var nextAttemptAt: Date?
 
     public init(
-        id: Int64, email: OutboundEmail, status: EmailStatus, attempts: Int, createdAt: Date, sentAt: Date?, lastError: String?
+        id: Int64, email: OutboundEmail, status: EmailStatus, attempts: Int, createdAt: Date, sentAt: Date?, lastError: String?,
+        nextAttemptAt: Date? = nil
     ) {
         self.id = id
         self.email = email
@@ -48,5 +51,6 @@ public struct OutboxEntry: Sendable, Hashable {
         self.createdAt = createdAt
         self.sentAt = sentAt
         self.lastError = lastError
+        self.nextAttemptAt = nextAttemptAt
     }
 }

@@ -63,7 +63,8 @@ public struct OutboxRow: Sendable, Hashable, Codable {
     /// The row as operators and tests see it.
     public var entry: OutboxEntry {
         OutboxEntry(
-            id: id ?? 0, email: email, status: status, attempts: attempts, createdAt: createdAt, sentAt: sentAt, lastError: lastError)
+            id: id ?? 0, email: email, status: status, attempts: attempts, createdAt: createdAt, sentAt: sentAt, lastError: lastError,
+            nextAttemptAt: nextAttemptAt)
     }
 
     /// The row as the outbox worker gets it, once claimed (`attempts` counts the claim).
