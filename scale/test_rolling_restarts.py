@@ -41,6 +41,7 @@ def test_ten_sigterms_across_three_instances_under_load(slow_stripe_deployment):
     mug = price(emulator, "Mug", {"fulfillment": "physical", "sku": "MUG"})
     deployment.fulfill("stock", "set", "MUG", "1000")
     sessions = [session(emulator, 5000 + i, [(course, 1), (mug, 1 + i % 2)]) for i in range(120)]
+    burst = [session(emulator, 6000 + i, [(course, 1)]) for i in range(12)]
     # Every Stripe request takes 250 ms: an event (a few requests) is in flight for a second or more.
     emulator.post("/_emulator/faults", {"api_latency_ms": "250"})
 
@@ -53,19 +54,32 @@ def test_ten_sigterms_across_three_instances_under_load(slow_stripe_deployment):
         paying_done.set()
 
     threading.Thread(target=buyers, daemon=True).start()
-    stops = []
+    stops, starting, start_errors = [], {}, []
+
+    def start(instance):
+        try:
+            instance.start()
+        except Exception as error:  # noqa: BLE001 (reported below)
+            start_errors.append(f"{instance.name}: {error}")
+
+    # Round the three: each is stopped, then started again while the next is stopped (a rolling deploy's pace).
     for turn in range(10):
         instance = deployment.instances[turn % 3]
+        if instance.name in starting:
+            starting.pop(instance.name).join(timeout=120)
         time.sleep(0.8)
         status, seconds = instance.terminate()
         stops.append((instance.name, status, round(seconds, 2)))
-        instance.start()
+        starting[instance.name] = threading.Thread(target=start, args=(instance,))
+        starting[instance.name].start()
+    for thread in starting.values():
+        thread.join(timeout=120)
+    assert not start_errors, start_errors
     wait_until(paying_done.is_set, 120, "every buyer to pay")
 
     # The last stop with Stripe slower than the grace: what the instance holds cannot finish, so it is
     # cancelled and given back, and the other two take it at once. It stays down until all is handled.
     emulator.post("/_emulator/faults", {"api_latency_ms": "10000"})
-    burst = [session(emulator, 6000 + i, [(course, 1)]) for i in range(12)]
     for s in burst:
         pay(emulator, s)
     victim = deployment.instances[0]

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Foundation  // the C library's sockets (Glibc on Linux)
 
 /// systemd's readiness protocol (`Type=notify`, sd_notify(3)): a datagram such as `READY=1` to the Unix socket
 /// named by `NOTIFY_SOCKET` (a path, or an abstract name starting with `@`). Hand-written: libsystemd is no Swift
