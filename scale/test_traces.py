@@ -23,6 +23,7 @@ class Receiver:
 
     def __init__(self):
         self.spans, self.lock = [], threading.Lock()
+        self.notified = []  # (the notification's type, the traceparent it carried)
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -42,6 +43,8 @@ class Receiver:
                     self.end_headers()
                     self.wfile.write(answer)
                 else:
+                    with receiver.lock:
+                        receiver.notified.append((json.loads(body).get("type"), self.headers.get("traceparent")))
                     self.send_response(200)
                     self.send_header("Content-Length", "0")
                     self.end_headers()
@@ -52,6 +55,10 @@ class Receiver:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def notifications(self):
+        with self.lock:
+            return list(self.notified)
 
     def received(self):
         with self.lock:
@@ -156,6 +163,11 @@ def test_each_paid_session_is_one_trace_from_the_webhook_to_the_receipt(traced):
     assert sent and all(tp is not None for tp in sent), sent
     carried = {tuple(tp.split("-")[1:3]) for tp in sent}
     assert carried <= stripe_spans, "each request carried the span of its call"
+
+    # The merchant's notifications carry the trace too: each `checkout.fulfilled` names a receipt's trace.
+    fulfilled_parents = [tp for kind, tp in receiver.notifications() if kind == "checkout.fulfilled"]
+    assert len(fulfilled_parents) == 3 and all(fulfilled_parents), receiver.notifications()
+    assert {bytes.fromhex(tp.split("-")[1]) for tp in fulfilled_parents} == traces
 
     # JSON logs: every line of the service's own logs is a JSON object; those logged inside a span carry its ids.
     lines = [line for line in instance.log().splitlines() if line.startswith("{")]
