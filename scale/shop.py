@@ -1,5 +1,7 @@
 """What the scale tests do as a shop and its buyers: products and prices on the emulator, Checkout Sessions
 made and paid, and what the mailbox and the database show of them."""
+import threading
+import time
 
 
 def price(emulator, name, metadata):
@@ -18,6 +20,21 @@ def session(emulator, index, lines):
 
 def pay(emulator, session_id):
     emulator.post(f"/_emulator/checkout/sessions/{session_id}/complete", {"outcome": "paid"})
+
+
+def pay_in_background(emulator, session_ids, every):
+    """Buyers paying the sessions one after another, `every` seconds apart, on a thread of their own; returns an
+    event set once the last has paid."""
+    done = threading.Event()
+
+    def buyers():
+        for session_id in session_ids:
+            pay(emulator, session_id)
+            time.sleep(every)
+        done.set()
+
+    threading.Thread(target=buyers, daemon=True).start()
+    return done
 
 
 def receipts_by_session(mailbox, session_ids):

@@ -1,11 +1,10 @@
 """Fault run: PostgreSQL restarted (an immediate shutdown, down for a few seconds, then started again) under
 webhook load on three instances. No instance is restarted by hand: each reconnects by itself; nothing Stripe
 got a 200 for is lost; every session is fulfilled once."""
-import threading
 import time
 
 from cluster_fixtures import deployment, wait_until  # noqa: F401 (pytest fixture)
-from shop import fulfilled, pay, price, receipts_by_session, session
+from shop import fulfilled, pay_in_background, price, receipts_by_session, session
 
 
 def test_postgres_restarted_under_load_loses_nothing_and_needs_no_restart(deployment):
@@ -15,15 +14,7 @@ def test_postgres_restarted_under_load_loses_nothing_and_needs_no_restart(deploy
     deployment.fulfill("stock", "set", "MUG", "1000")
     sessions = [session(emulator, 9000 + i, [(course, 1), (mug, 1)]) for i in range(150)]
 
-    paid = threading.Event()
-
-    def buyers():
-        for s in sessions:
-            pay(emulator, s)
-            time.sleep(0.05)
-        paid.set()
-
-    threading.Thread(target=buyers, daemon=True).start()
+    paid = pay_in_background(emulator, sessions, every=0.05)
     time.sleep(2.5)  # under way: about fifty paid
     restarted_at = time.monotonic()
     postgres.restart(down_seconds=4)

@@ -9,7 +9,7 @@ import time
 
 import pytest
 from cluster_fixtures import Deployment, wait_until
-from shop import fulfilled, pay, price, receipts_by_session, session
+from shop import fulfilled, pay, pay_in_background, price, receipts_by_session, session
 
 GRACE_SECONDS = 8
 # Exit within the grace, plus what a process needs to start exiting and be reaped on a loaded machine.
@@ -51,15 +51,7 @@ def test_ten_sigterms_across_three_instances_under_load(slow_stripe_deployment):
     # Every Stripe request takes 250 ms: an event (a few requests) is in flight for a second or more.
     emulator.post("/_emulator/faults", {"api_latency_ms": "250"})
 
-    paying_done = threading.Event()
-
-    def buyers():
-        for s in sessions:
-            pay(emulator, s)
-            time.sleep(0.12)
-        paying_done.set()
-
-    threading.Thread(target=buyers, daemon=True).start()
+    paying_done = pay_in_background(emulator, sessions, every=0.12)
     stops, starting, start_errors = [], {}, []
 
     def start(instance):

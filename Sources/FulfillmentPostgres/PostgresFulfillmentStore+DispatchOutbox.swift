@@ -22,17 +22,8 @@ extension PostgresFulfillmentStore {
         return try await dispatchRows(rows).sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }.map(\.claimed)
     }
 
-    /// The other instances are told at once (NOTIFY on commit), so they take the work now, not when a lease ends.
     public func releaseDispatches(ids: [String], now: Date) async throws {
-        guard !ids.isEmpty else { return }
-        try await transaction { connection in
-            try await connection.query(
-                """
-                UPDATE dispatches SET lease_until = NULL, attempts = greatest(attempts - 1, 0)
-                WHERE id = ANY(\(ids)::text[]) AND status = 'pending' AND lease_until > \(now)
-                """, logger: logger)
-            try await connection.query("SELECT pg_notify(\(Self.notificationChannel), 'outbox')", logger: logger)
-        }
+        try await releaseClaims(in: "dispatches", ids: ids, now: now, waking: "outbox")
     }
 
     public func markDispatchDelivered(id: String, now: Date) async throws {

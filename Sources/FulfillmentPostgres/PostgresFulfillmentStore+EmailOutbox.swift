@@ -31,17 +31,8 @@ extension PostgresFulfillmentStore {
         return try await outboxRows(rows).sorted { ($0.id ?? 0) < ($1.id ?? 0) }.map(\.claimed)
     }
 
-    /// The other instances are told at once (NOTIFY on commit), so they take the work now, not when a lease ends.
     public func releaseEmails(ids: [Int64], now: Date) async throws {
-        guard !ids.isEmpty else { return }
-        try await transaction { connection in
-            try await connection.query(
-                """
-                UPDATE outbox SET lease_until = NULL, attempts = greatest(attempts - 1, 0)
-                WHERE id = ANY(\(ids)::bigint[]) AND status = 'pending' AND lease_until > \(now)
-                """, logger: logger)
-            try await connection.query("SELECT pg_notify(\(Self.notificationChannel), 'outbox')", logger: logger)
-        }
+        try await releaseClaims(in: "outbox", ids: ids, now: now, waking: "outbox")
     }
 
     public func markEmailSent(id: Int64, now: Date) async throws {

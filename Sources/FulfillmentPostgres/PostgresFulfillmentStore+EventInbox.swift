@@ -87,17 +87,8 @@ extension PostgresFulfillmentStore {
         return claimed.sorted { ($0.event.receivedAt, $0.seq) < ($1.event.receivedAt, $1.seq) }.map(\.event)
     }
 
-    /// The other instances are told at once (NOTIFY on commit), so they take the work now, not when a lease ends.
     public func releaseEvents(ids: [String], now: Date) async throws {
-        guard !ids.isEmpty else { return }
-        try await transaction { connection in
-            try await connection.query(
-                """
-                UPDATE inbox_events SET lease_until = NULL, attempts = greatest(attempts - 1, 0)
-                WHERE id = ANY(\(ids)::text[]) AND status = 'pending' AND lease_until > \(now)
-                """, logger: logger)
-            try await connection.query("SELECT pg_notify(\(Self.notificationChannel), 'events')", logger: logger)
-        }
+        try await releaseClaims(in: "inbox_events", ids: ids, now: now, waking: "events")
     }
 
     public func completeEvent(id: String, status: InboxEventStatus, note: String?, now: Date) async throws {

@@ -37,4 +37,22 @@ extension PostgresFulfillmentStore {
                 """, logger: logger)
         }
     }
+
+    /// Gives back claims a stopping instance will not finish (the inbox's, the outbox's or the dispatches'; the
+    /// three share the queue shape): due at once, the claim's attempt uncounted, only while the lease runs. The
+    /// other instances are told in the same transaction (NOTIFY on commit), so they take the work now, not when
+    /// the lease would have ended.
+    func releaseClaims<ID: PostgresArrayEncodable & PostgresNonThrowingEncodable>(
+        in table: String, ids: [ID], now: Date, waking channel: String
+    ) async throws {
+        guard !ids.isEmpty else { return }
+        try await transaction { connection in
+            try await connection.query(
+                """
+                UPDATE \(unescaped: table) SET lease_until = NULL, attempts = greatest(attempts - 1, 0)
+                WHERE id = ANY(\(ids)) AND status = 'pending' AND lease_until > \(now)
+                """, logger: logger)
+            try await connection.query("SELECT pg_notify(\(Self.notificationChannel), \(channel))", logger: logger)
+        }
+    }
 }

@@ -24,15 +24,7 @@ extension SQLiteFulfillmentStore {
     }
 
     public func releaseDispatches(ids: [String], now: Date) async throws {
-        guard !ids.isEmpty else { return }
-        try await writeBookkeeping { db in
-            for id in ids {
-                try db.run("""
-                        UPDATE dispatches SET lease_until = NULL, attempts = max(attempts - 1, 0)
-                        WHERE id = ? AND status = 'pending' AND lease_until > ?
-                        """, [id, now.timeIntervalSince1970])
-            }
-        }
+        try await releaseClaims(in: "dispatches", ids: ids, now: now)
     }
 
     public func markDispatchDelivered(id: String, now: Date) async throws {

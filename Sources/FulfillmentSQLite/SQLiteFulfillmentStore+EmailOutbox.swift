@@ -29,15 +29,7 @@ extension SQLiteFulfillmentStore {
     }
 
     public func releaseEmails(ids: [Int64], now: Date) async throws {
-        guard !ids.isEmpty else { return }
-        try await writeBookkeeping { db in
-            for id in ids {
-                try db.run("""
-                        UPDATE outbox SET lease_until = NULL, attempts = max(attempts - 1, 0)
-                        WHERE id = ? AND status = 'pending' AND lease_until > ?
-                        """, [id, now.timeIntervalSince1970])
-            }
-        }
+        try await releaseClaims(in: "outbox", ids: ids, now: now)
     }
 
     public func markEmailSent(id: Int64, now: Date) async throws {

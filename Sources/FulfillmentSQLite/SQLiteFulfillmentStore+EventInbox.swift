@@ -71,15 +71,7 @@ extension SQLiteFulfillmentStore {
     }
 
     public func releaseEvents(ids: [String], now: Date) async throws {
-        guard !ids.isEmpty else { return }
-        try await writeBookkeeping { db in
-            for id in ids {
-                try db.run("""
-                        UPDATE inbox_events SET lease_until = NULL, attempts = max(attempts - 1, 0)
-                        WHERE id = ? AND status = 'pending' AND lease_until > ?
-                        """, [id, now.timeIntervalSince1970])
-            }
-        }
+        try await releaseClaims(in: "inbox_events", ids: ids, now: now)
     }
 
     public func completeEvent(id: String, status: InboxEventStatus, note: String?, now: Date) async throws {

@@ -28,4 +28,17 @@ extension SQLiteFulfillmentStore {
                 ])
         }
     }
+
+    /// Gives back claims a stopping instance will not finish (the inbox's, the outbox's or the dispatches'; the
+    /// three share the queue shape): due at once, the claim's attempt uncounted, only while the lease runs.
+    func releaseClaims(in table: String, ids: [some DatabaseValueConvertible & Sendable], now: Date) async throws {
+        guard !ids.isEmpty else { return }
+        try await writeBookkeeping { db in
+            for id in ids {
+                try db.run(
+                    "UPDATE \(table) SET lease_until = NULL, attempts = max(attempts - 1, 0) WHERE id = ? AND status = 'pending' AND lease_until > ?",
+                    [id, now.timeIntervalSince1970])
+            }
+        }
+    }
 }
