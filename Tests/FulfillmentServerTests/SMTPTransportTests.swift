@@ -7,6 +7,7 @@ import FulfillmentServer
 import NIOCore
 import NIOPosix
 import StripeAPI
+import Synchronization
 import TestSupport
 import Testing
 
@@ -35,7 +36,8 @@ import Testing
             process.arguments = python == "/usr/bin/env" ? ["python3"] + arguments : arguments
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
-            try process.run()
+            // One launch at a time in the test process (Foundation's Process.run() crashed in memcpy beside another).
+            try PostgresTestServer.launching.withLock { _ in try process.run() }
         }
 
         /// Waits until the server accepts connections (up to a minute: Python's start can take many seconds while
@@ -108,7 +110,7 @@ import Testing
             ]
             openssl.standardOutput = FileHandle.nullDevice
             openssl.standardError = FileHandle.nullDevice
-            try openssl.run()
+            try PostgresTestServer.launching.withLock { _ in try openssl.run() }
             openssl.waitUntilExit()
             guard openssl.terminationStatus == 0 else { throw ServiceHarness.TimedOut(description: "openssl could not make a certificate") }
         }

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+package import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -38,7 +38,7 @@ package actor PostgresTestServer {
     /// Foundation's `Process.run()` crashed copying a launch's environment while other threads launched programs
     /// (in `memcpy` under `Process.run`): the test server's programs start one at a time, inheriting the
     /// environment.
-    static let launching = Mutex<Void>(())
+    package static let launching = Mutex<Void>(())
 
     static let user = "fulfill"
     static let password = "fulfill-test-password"
